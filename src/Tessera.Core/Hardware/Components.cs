@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+using Tessera.Workloads;
+
+namespace Tessera.Hardware;
+
+/// <summary>The small interface every node of the hardware tree shares.</summary>
+public interface IHardwareComponent
+{
+    string Name { get; }
+    IEnumerable<IHardwareComponent> Children { get; }
+
+    /// <summary>Silicon area of this node alone, in mm² (children add their own).</summary>
+    double AreaMm2 { get; }
+
+    /// <summary>Leakage of this node alone, in W.</summary>
+    double StaticPowerW { get; }
+}
+
+/// <summary>
+/// One level of a core's memory hierarchy. Energies are per bit; bandwidths in bits per cycle.
+/// <see cref="Holds"/> lists the operands this level stores.
+/// </summary>
+public sealed record MemoryLevel(
+    string Name,
+    long CapacityBits,
+    double ReadBitsPerCycle,
+    double WriteBitsPerCycle,
+    double ReadEnergyPerBitPj,
+    double WriteEnergyPerBitPj,
+    ImmutableArray<OperandRole> Holds,
+    ImmutableArray<string> ServedArrayAxes,
+    double AreaMm2 = 0,
+    double StaticPowerW = 0) : IHardwareComponent
+{
+    public IEnumerable<IHardwareComponent> Children => [];
+}
+
+/// <summary>One axis of a PE array with its size, e.g. D1 = 32.</summary>
+public sealed record ArrayAxis(string Name, int Size);
+
+/// <summary>Loop dimensions unrolled on one array axis, e.g. D1: K 32 (several for mixed unrollings).</summary>
+public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension, int Factor)> Factors);
+
+/// <summary>A dataflow: which loop dimensions unroll on which array axis, and how far.</summary>
+public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling> Axes)
+{
+    /// <summary>Unrolling factor of a loop dimension across all array axes (1 when not unrolled).</summary>
+    public int FactorOf(string dimension) =>
+        Axes.SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
+}
+
+/// <summary>The MAC array of a core.</summary>
+public sealed record PeArray(ImmutableArray<ArrayAxis> Axes, double MacEnergyPj, int MacBits, double AreaMm2 = 0, double StaticPowerW = 0)
+    : IHardwareComponent
+{
+    public string Name => "pe-array";
+    public long ProcessingElements => Axes.Aggregate(1L, (p, a) => p * a.Size);
+    public IEnumerable<IHardwareComponent> Children => [];
+}
+
+/// <summary>A core's vector unit for non-MAC operators.</summary>
+public sealed record VectorUnit(int Lanes, double EnergyPerOpPj, double AreaMm2 = 0, double StaticPowerW = 0) : IHardwareComponent
+{
+    public string Name => "vector-unit";
+    public IEnumerable<IHardwareComponent> Children => [];
+}
+
+/// <summary>
+/// A compute core: PE array with its dataflow, a clock, and a memory hierarchy ordered innermost first
+/// (the last level is the core's outermost on-chip memory).
+/// </summary>
+public sealed record Core(
+    string Name,
+    PeArray Array,
+    SpatialUnrolling Dataflow,
+    double FrequencyHz,
+    ImmutableArray<MemoryLevel> Memories,
+    VectorUnit? Vector = null) : IHardwareComponent
+{
+    public double AreaMm2 => 0;
+    public double StaticPowerW => 0;
+    public IEnumerable<IHardwareComponent> Children =>
+        Vector is null ? [Array, .. Memories] : [Array, Vector, .. Memories];
+
+    public long PeakMacsPerCycle => Array.ProcessingElements;
+}
+
+/// <summary>A chiplet design: cores on one die in a technology node.</summary>
+public sealed record Chiplet(string Name, ImmutableArray<Core> Cores, string TechnologyNode, double AreaMm2 = 0, double StaticPowerW = 0)
+    : IHardwareComponent
+{
+    public IEnumerable<IHardwareComponent> Children => Cores;
+}
+
+/// <summary>A placed instance of a chiplet design in a package, with a grid position for routing.</summary>
+public sealed record ChipletInstance(string Id, Chiplet Design, int X, int Y) : IHardwareComponent
+{
+    public string Name => Id;
+    public double AreaMm2 => 0;
+    public double StaticPowerW => 0;
+    public IEnumerable<IHardwareComponent> Children => [Design];
+}
+
+/// <summary>An off-chip memory device (DRAM channel, HBM stack). Bandwidth in bytes/s.</summary>
+public sealed record MemoryDevice(
+    string Id, string Type, double BandwidthBytesPerSecond, double EnergyPerBitPj, double LatencySeconds,
+    long CapacityBytes, double AreaMm2 = 0, double StaticPowerW = 0) : IHardwareComponent
+{
+    public string Name => Id;
+    public IEnumerable<IHardwareComponent> Children => [];
+}
+
+/// <summary>A bidirectional link between two endpoints (chiplet instances or memory devices) of a package.</summary>
+public sealed record Link(string From, string To, double BandwidthBytesPerSecond, double EnergyPerBitPj, double LatencySeconds);

@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+
+namespace Tessera.Hardware;
+
+/// <summary>
+/// A package: chiplet instances and memory devices joined by links. Validates that every link names
+/// endpoints that exist and precomputes shortest routes (fewest hops) between endpoints.
+/// </summary>
+public sealed record Package : IHardwareComponent
+{
+    private readonly ImmutableDictionary<(string, string), ImmutableArray<Link>> _routes;
+
+    /// <param name="source">File or preset name used in error messages.</param>
+    public Package(string name, IEnumerable<ChipletInstance> chiplets, IEnumerable<MemoryDevice> memories,
+        IEnumerable<Link> links, string? source = null)
+    {
+        Name = name;
+        Chiplets = [.. chiplets];
+        Memories = [.. memories];
+        Links = [.. links];
+        var where = source ?? name;
+        if (Chiplets.IsEmpty)
+            throw TesseraInputException.At(where, "a package needs at least one chiplet");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in Chiplets.Select(c => c.Id).Concat(Memories.Select(m => m.Id)))
+            if (!ids.Add(id))
+                throw TesseraInputException.At(where, $"id '{id}' is used twice; expected unique chiplet and memory ids");
+        foreach (var link in Links)
+        {
+            foreach (var end in new[] { link.From, link.To })
+                if (!ids.Contains(end))
+                    throw TesseraInputException.At(where, $"link {link.From}–{link.To} names '{end}', which is no chiplet or memory of this package");
+            if (link.BandwidthBytesPerSecond <= 0)
+                throw TesseraInputException.At(where, $"link {link.From}–{link.To} has bandwidth {link.BandwidthBytesPerSecond}; expected a positive bandwidth");
+        }
+        _routes = ComputeRoutes(ids, Links);
+    }
+
+    public string Name { get; }
+    public ImmutableArray<ChipletInstance> Chiplets { get; }
+    public ImmutableArray<MemoryDevice> Memories { get; }
+    public ImmutableArray<Link> Links { get; }
+
+    public double AreaMm2 => 0;
+    public double StaticPowerW => 0;
+    public IEnumerable<IHardwareComponent> Children => [.. Chiplets, .. Memories];
+
+    public ChipletInstance Chiplet(string id) => Chiplets.First(c => c.Id == id);
+
+    /// <summary>The links on a fewest-hop route, empty when from = to; null when unreachable.</summary>
+    public ImmutableArray<Link>? Route(string from, string to) =>
+        from == to ? ImmutableArray<Link>.Empty : _routes.TryGetValue((from, to), out var r) ? r : null;
+
+    private static ImmutableDictionary<(string, string), ImmutableArray<Link>> ComputeRoutes(
+        HashSet<string> ids, ImmutableArray<Link> links)
+    {
+        var adjacency = ids.ToDictionary(id => id, _ => new List<(string Next, Link Via)>(), StringComparer.Ordinal);
+        foreach (var link in links)
+        {
+            adjacency[link.From].Add((link.To, link));
+            adjacency[link.To].Add((link.From, link));
+        }
+        var routes = ImmutableDictionary.CreateBuilder<(string, string), ImmutableArray<Link>>();
+        foreach (var source in ids)
+        {
+            // Breadth-first search; neighbours in declaration order keep routes deterministic.
+            var via = new Dictionary<string, (string Previous, Link Link)>(StringComparer.Ordinal);
+            var queue = new Queue<string>([source]);
+            var seen = new HashSet<string>(StringComparer.Ordinal) { source };
+            while (queue.TryDequeue(out var node))
+                foreach (var (next, link) in adjacency[node])
+                    if (seen.Add(next))
+                    {
+                        via[next] = (node, link);
+                        queue.Enqueue(next);
+                    }
+            foreach (var (target, _) in via)
+            {
+                var path = new List<Link>();
+                for (var at = target; at != source; at = via[at].Previous)
+                    path.Add(via[at].Link);
+                path.Reverse();
+                routes[(source, target)] = [.. path];
+            }
+        }
+        return routes.ToImmutable();
+    }
+}
+
+/// <summary>The root of the hardware tree: one or more packages.</summary>
+public sealed record HardwareSystem(string Name, ImmutableArray<Package> Packages) : IHardwareComponent
+{
+    public double AreaMm2 => 0;
+    public double StaticPowerW => 0;
+    public IEnumerable<IHardwareComponent> Children => Packages;
+}

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+
+namespace Tessera.Workloads;
+
+/// <summary>Builders for the loop nests of common operators, with ZigZag/Stream dimension names.</summary>
+public static class LoopNests
+{
+    /// <summary>
+    /// A (grouped, strided, dilated) convolution. Dimensions B G K C OY OX FY FX, where K and C are the
+    /// output and input channels per group; depthwise is groups = channels with K = C = 1.
+    /// </summary>
+    public static LoopNest Convolution(
+        string input, string weight, string output,
+        long batch, long groups, long outChannelsPerGroup, long inChannelsPerGroup,
+        long outHeight, long outWidth, long kernelHeight, long kernelWidth,
+        long strideY = 1, long strideX = 1, long dilationY = 1, long dilationX = 1,
+        int inputBits = 8, int weightBits = 8, int outputBits = 8)
+    {
+        ImmutableArray<LoopDimension> dims =
+        [
+            new("B", batch), new("G", groups), new("K", outChannelsPerGroup), new("C", inChannelsPerGroup),
+            new("OY", outHeight), new("OX", outWidth), new("FY", kernelHeight), new("FX", kernelWidth),
+        ];
+        var inChannel = OperandAxis.Of(new IndexTerm("G", inChannelsPerGroup), new IndexTerm("C"));
+        var outChannel = OperandAxis.Of(new IndexTerm("G", outChannelsPerGroup), new IndexTerm("K"));
+        ImmutableArray<LoopOperand> operands =
+        [
+            new(input, OperandRole.Input,
+                [OperandAxis.Of("B"), inChannel,
+                 OperandAxis.Of(new IndexTerm("OY", strideY), new IndexTerm("FY", dilationY)),
+                 OperandAxis.Of(new IndexTerm("OX", strideX), new IndexTerm("FX", dilationX))], inputBits),
+            new(weight, OperandRole.Weight,
+                [outChannel, OperandAxis.Of("C"), OperandAxis.Of("FY"), OperandAxis.Of("FX")], weightBits),
+            new(output, OperandRole.Output,
+                [OperandAxis.Of("B"), outChannel, OperandAxis.Of("OY"), OperandAxis.Of("OX")], outputBits),
+        ];
+        return new LoopNest(dims, operands);
+    }
+
+    /// <summary>
+    /// A batched matrix product O[b][m][n] += A[b][m][k] · W[(b)][k][n]. With <paramref name="sharedRight"/>
+    /// the right operand is one matrix for every batch entry (a weight), otherwise one per batch entry
+    /// (attention's Q·Kᵀ and P·V).
+    /// </summary>
+    public static LoopNest MatMul(
+        string left, string right, string output, long batch, long m, long n, long k,
+        bool sharedRight = true, int leftBits = 8, int rightBits = 8, int outputBits = 8)
+    {
+        ImmutableArray<LoopDimension> dims = [new("B", batch), new("M", m), new("N", n), new("K", k)];
+        ImmutableArray<OperandAxis> rightAxes = sharedRight
+            ? [OperandAxis.Of("K"), OperandAxis.Of("N")]
+            : [OperandAxis.Of("B"), OperandAxis.Of("K"), OperandAxis.Of("N")];
+        ImmutableArray<LoopOperand> operands =
+        [
+            new(left, OperandRole.Input, [OperandAxis.Of("B"), OperandAxis.Of("M"), OperandAxis.Of("K")], leftBits),
+            new(right, OperandRole.Weight, rightAxes, rightBits),
+            new(output, OperandRole.Output, [OperandAxis.Of("B"), OperandAxis.Of("M"), OperandAxis.Of("N")], outputBits),
+        ];
+        return new LoopNest(dims, operands);
+    }
+}
