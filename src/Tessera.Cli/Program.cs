@@ -1,1 +1,3 @@
-return 0;
+using Tessera.Cli;
+
+return TesseraCli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tessera.Cli.Commands;
+using Tessera.Diagnostics;
+
+namespace Tessera.Cli;
+
+/// <summary>The `tessera` command tree. Bad input prints one line on stderr and exits with code 2.</summary>
+public static class TesseraCli
+{
+    public const int BadInput = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Interactive = InteractionSupport.No,
+        });
+        var context = new CliContext(console, stdout, stderr);
+        var root = new RootCommand("Tessera: design heterogeneous chiplet-based AI accelerators and schedule neural networks on them.");
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(ModelsCommand.Create(context));
+        root.Subcommands.Add(InspectCommand.Create(context));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                stderr.WriteLine($"error: {error.Message}");
+            stderr.WriteLine("Try 'tessera --help'.");
+            return BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (TesseraInputException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+    }
+}
+
+/// <summary>Where commands write: a Spectre console for tables, raw writers for JSON and errors.</summary>
+public sealed record CliContext(IAnsiConsole Console, TextWriter Out, TextWriter Error);

@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using Tessera.Workloads.Zoo;
+
+namespace Tessera.Scenarios;
+
+/// <summary>
+/// One model of a scenario: a zoo name or an .onnx path, its batch and, for transformers, phase and lengths.
+/// </summary>
+public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase Phase = TransformerPhase.Prefill,
+    int SequenceLength = 128, int ContextLength = 1024, string? Label = null)
+{
+    public string DisplayName => Label ?? (IsOnnxPath ? Path.GetFileNameWithoutExtension(Source) : Source);
+
+    public bool IsOnnxPath => Source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>A set of models to run together on one piece of hardware (a preset name or a file path).</summary>
+public sealed record Scenario(string Name, string Hardware, ImmutableArray<ModelRequest> Models, int Bits = 8)
+{
+    /// <summary>What `tessera run` evaluates without arguments: a CNN and a language model on SCAR's 3×3 package.</summary>
+    public static Scenario Default { get; } = new("default", "scar-3x3-het",
+        [new ModelRequest("resnet50"), new ModelRequest("gpt2-small", SequenceLength: 128)]);
+}
