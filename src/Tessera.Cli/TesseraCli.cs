@@ -22,6 +22,7 @@ public static class TesseraCli
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(HardwareCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

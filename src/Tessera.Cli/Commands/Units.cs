@@ -4,7 +4,8 @@ namespace Tessera.Cli.Commands;
 internal static class Units
 {
     private static readonly string[] Prefixes = ["", "k", "M", "G", "T", "P", "E"];
-    private static readonly (double Scale, string Prefix)[] Small = [(1, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")];
+    private static readonly (double Scale, string Prefix)[] Scales =
+        [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f")];
 
     /// <summary>1234567 → "1.23 M".</summary>
     public static string Count(double value)
@@ -22,11 +23,11 @@ internal static class Units
         return i == 0 ? $"{bytes:0} B" : $"{bytes:0.00} {units[i]}";
     }
 
-    /// <summary>Seconds, joules and the like: 0.00123 s → "1.23 ms".</summary>
+    /// <summary>Seconds, joules, hertz and the like: 0.00123 s → "1.23 ms", 7e8 Hz → "700 MHz".</summary>
     public static string Si(double value, string unit)
     {
         if (value == 0) return $"0 {unit}";
-        foreach (var (scale, prefix) in Small)
+        foreach (var (scale, prefix) in Scales)
             if (Math.Abs(value) >= scale) return $"{value / scale:0.###} {prefix}{unit}";
         return $"{value:0.###e0} {unit}";
     }
