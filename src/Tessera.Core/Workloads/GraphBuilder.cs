@@ -119,4 +119,59 @@ public sealed class GraphBuilder(string name, int bits = 8)
         Add(new ShapeOperator(node, opType, [.. inputs], [y], kind));
         return y;
     }
+
+    /// <summary>
+    /// Max or average pooling with a square window (opType "MaxPool" or "AveragePool"); ceil mode follows
+    /// PyTorch (a window may not start in the right padding). Costs one operation per window element.
+    /// </summary>
+    public string Pool(string x, string opType, long kernel, long stride, long padding = 0, bool ceilMode = false,
+        string? nodeName = null)
+    {
+        var s = Shape(x);
+        long outH = PoolOutput(s[2], kernel, stride, padding, ceilMode);
+        long outW = PoolOutput(s[3], kernel, stride, padding, ceilMode);
+        return VectorTo(VectorKind.Pooling, opType, VectorOpCounts.Pooling(kernel * kernel),
+            [s[0], s[1], outH, outW], nodeName, x);
+    }
+
+    /// <summary>Global average pooling to [batch, channels, 1, 1]: one add per input element.</summary>
+    public string GlobalAvgPool(string x, string? nodeName = null)
+    {
+        var s = Shape(x);
+        return VectorTo(VectorKind.Pooling, "GlobalAveragePool", VectorOpCounts.Pooling(s[2] * s[3]),
+            [s[0], s[1], 1, 1], nodeName, x);
+    }
+
+    /// <summary>Output size of a pooling window, with PyTorch's ceil-mode rule.</summary>
+    public static long PoolOutput(long size, long kernel, long stride, long padding, bool ceilMode)
+    {
+        long span = size + 2 * padding - kernel;
+        long output = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceilMode && (output - 1) * stride >= size + padding)
+            output--;
+        return output;
+    }
+
+    /// <summary>
+    /// Transposed convolution with kernel = stride (non-overlapping windows, e.g. U-Net's 2×2 up-convolution).
+    /// Modelled as a 1×1 convolution to k²·Cout channels at the input resolution followed by a depth-to-space
+    /// move: the same MACs (Cin·Cout·k²·Hin·Win) and weights as ConvTranspose, expressible as a plain loop nest.
+    /// The weight is stored as [k²·Cout, Cin, 1, 1] to match the nest; the bias has Cout entries.
+    /// </summary>
+    public string ConvTranspose(string x, long outChannels, long kernel, bool bias = true, string? nodeName = null)
+    {
+        var s = Shape(x);
+        var (batch, inChannels, height, width) = (s[0], s[1], s[2], s[3]);
+        long expanded = kernel * kernel * outChannels;
+        var node = nodeName ?? Fresh("convtranspose");
+        var w = Parameter($"{node}.weight", expanded, inChannels, 1, 1);
+        var inputs = ImmutableArray.Create(x, w);
+        if (bias) inputs = inputs.Add(Parameter($"{node}.bias", outChannels));
+        var y = AddTensor($"{node}.cols", [batch, expanded, height, width], TensorKind.Activation);
+        var nest = LoopNests.Convolution(x, w, y, batch, 1, expanded, inChannels, height, width, 1, 1,
+            inputBits: Bits, weightBits: Bits, outputBits: Bits);
+        Add(new ComputeOperator(node, "ConvTranspose", inputs, [y], nest));
+        return ShapeOp(ShapeKind.Transpose, "DepthToSpace", [batch, outChannels, height * kernel, width * kernel],
+            $"{node}.d2s", y);
+    }
 }

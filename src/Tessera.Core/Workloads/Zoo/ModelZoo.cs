@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+
 namespace Tessera.Workloads.Zoo;
 
 /// <summary>Which half of transformer inference a graph models.</summary>
@@ -17,7 +20,56 @@ public sealed record ZooEntry(string Name, string Family, string Description);
 /// <summary>The built-in models.</summary>
 public static class ModelZoo
 {
-    public static IReadOnlyList<ZooEntry> Entries => throw new NotImplementedException();
+    private sealed record Model(ZooEntry Entry, Func<ModelOptions, ModelGraph> Create);
 
-    public static ModelGraph Create(string name, ModelOptions? options = null) => throw new NotImplementedException();
+    private const string Cnn = "cnn", Transformer = "transformer";
+
+    private static readonly ImmutableArray<Model> Models =
+    [
+        new(new("resnet18", Cnn, "ResNet-18, 224×224×3 (torchvision resnet18)"), Cnns.ResNet18),
+        new(new("resnet50", Cnn, "ResNet-50 v1.5, 224×224×3 (torchvision resnet50)"), Cnns.ResNet50),
+        new(new("mobilenetv2", Cnn, "MobileNetV2 width 1.0, 224×224×3 (torchvision mobilenet_v2)"), Cnns.MobileNetV2),
+        new(new("googlenet", Cnn, "GoogLeNet / Inception v1 without aux heads, 224×224×3 (torchvision googlenet)"), Cnns.GoogLeNet),
+        new(new("unet", Cnn, "U-Net 512×512×1, padding 1, 2 classes (Ronneberger et al. 2015, as in SCAR)"), Cnns.UNet),
+        .. TransformerConfigs.All.Select(c => new Model(
+            new(c.Name, Transformer, Describe(c)), o => TransformerGenerator.Build(c, o))),
+    ];
+
+    private static readonly ImmutableDictionary<string, Model> ByName =
+        Models.ToImmutableDictionary(m => m.Entry.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every model, CNNs first.</summary>
+    public static IReadOnlyList<ZooEntry> Entries { get; } = [.. Models.Select(m => m.Entry)];
+
+    /// <summary>Builds a zoo model by name (case-insensitive).</summary>
+    public static ModelGraph Create(string name, ModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!ByName.TryGetValue(name, out var model))
+            throw new TesseraInputException(
+                $"unknown model '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))}");
+        return model.Create(Validate(options ?? new ModelOptions()));
+    }
+
+    /// <summary>Builds a transformer from any configuration, e.g. one written in a scenario file.</summary>
+    public static ModelGraph CreateTransformer(TransformerConfig config, ModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return TransformerGenerator.Build(config, Validate(options ?? new ModelOptions()));
+    }
+
+    private static ModelOptions Validate(ModelOptions o)
+    {
+        if (o.Batch <= 0 || o.Bits <= 0 || o.SequenceLength <= 0 || o.ContextLength <= 0)
+            throw new TesseraInputException(
+                $"model options need positive batch, bits, sequence and context lengths; got {o}");
+        return o;
+    }
+
+    private static string Describe(TransformerConfig c)
+    {
+        var attention = c.KvHeads == c.Heads ? $"{c.Heads} heads" : $"{c.Heads} heads / {c.KvHeads} KV heads";
+        return $"{c.Layers} layers, hidden {c.Hidden}, {attention}, FFN {c.FfnSize}{(c.GatedFfn ? " (gated)" : "")}, " +
+            $"vocab {c.Vocab} (published config.json, reference/models.md)";
+    }
 }
