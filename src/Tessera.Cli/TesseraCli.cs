@@ -9,6 +9,7 @@ namespace Tessera.Cli;
 public static class TesseraCli
 {
     public const int BadInput = 2;
+    private const int RedirectedWidth = 200;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -17,6 +18,9 @@ public static class TesseraCli
             Out = new AnsiConsoleOutput(stdout),
             Interactive = InteractionSupport.No,
         });
+        // Redirected output has no terminal width; wide tables then stay on one line per row.
+        if (Console.IsOutputRedirected || stdout != Console.Out)
+            console.Profile.Width = RedirectedWidth;
         var context = new CliContext(console, stdout, stderr);
         var root = new RootCommand("Tessera: design heterogeneous chiplet-based AI accelerators and schedule neural networks on them.");
         root.Subcommands.Add(RunCommand.Create(context));
