@@ -178,6 +178,9 @@ public sealed class TechnologyLibrary
             : throw new TesseraInputException($"unknown technology node '{node}'; expected one of {string.Join(", ", Nodes)}");
     }
 
+    /// <summary>The node named by an entry whose value is in nm, e.g. "scar.node" → "28nm".</summary>
+    public string NodeFrom(string key) => Node(Value(key).ToString(CultureInfo.InvariantCulture) + "nm");
+
     private static string NormaliseNode(string node)
     {
         var t = node.Trim().ToLowerInvariant();
