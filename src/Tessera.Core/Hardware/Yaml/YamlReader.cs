@@ -18,18 +18,38 @@ internal sealed class YamlReader(string file)
             throw new TesseraInputException($"{path}: file not found");
         var reader = new YamlReader(name);
         var stream = new YamlStream();
+        using var text = new StreamReader(path);
+        var parser = new TrackingParser(new Parser(text));
         try
         {
-            using var text = new StreamReader(path);
-            stream.Load(text);
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw TesseraInputException.At($"{name}:{e.Start.Line}:{e.Start.Column}", $"malformed YAML: {Inner(e).Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner sometimes fails without a position; report where parsing stopped.
+            throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", $"malformed YAML after this point: {e.Message}");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw TesseraInputException.At($"{name}:1:1", "expected a mapping at the top level");
         return (reader, root);
+    }
+
+    /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark Last { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current) Last = current.End;
+            return inner.MoveNext();
+        }
     }
 
     private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
