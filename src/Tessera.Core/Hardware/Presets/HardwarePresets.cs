@@ -95,8 +95,8 @@ public static class HardwarePresets
         return Build(t, name, node, axes, Dataflows.Create(Dataflows.WeightStationary, axes, t), t.Si($"{v1}.frequency"), bits,
         [
             Level(t, node, "pe-weight", Bytes(t, $"{v1}.pe_weight_register"), bits, [OperandRole.Weight]),
-            Level(t, node, "accumulators", Bytes(t, $"{size}.accumulators"), accumulatorBandwidth, [OperandRole.Output], AllAxes(axes)),
             Level(t, node, "weight-fifo", Bytes(t, $"{v1}.weight_fifo"), bandwidth, [OperandRole.Weight], AllAxes(axes)),
+            Level(t, node, "accumulators", Bytes(t, $"{size}.accumulators"), accumulatorBandwidth, [OperandRole.Output], AllAxes(axes)),
             Level(t, node, "unified-buffer", Bytes(t, $"{size}.unified_buffer"), bandwidth, [OperandRole.Input, OperandRole.Output], AllAxes(axes)),
         ]);
     }

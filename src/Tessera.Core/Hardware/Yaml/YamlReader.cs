@@ -28,10 +28,10 @@ internal sealed class YamlReader(string file)
         {
             throw TesseraInputException.At($"{name}:{e.Start.Line}:{e.Start.Column}", $"malformed YAML: {Inner(e).Message}");
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
             // YamlDotNet's scanner sometimes fails without a position; report where parsing stopped.
-            throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", $"malformed YAML after this point: {e.Message}");
+            throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", "malformed YAML after this point; expected closed brackets, braces and quotes");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw TesseraInputException.At($"{name}:1:1", "expected a mapping at the top level");
