@@ -110,10 +110,10 @@ public sealed class TechnologyLibrary
         var unit = Text("unit");
         if (string.IsNullOrWhiteSpace(source) || string.IsNullOrWhiteSpace(unit))
             throw TesseraInputException.At(Where(file, map), $"entry '{path}' needs a unit and a source");
-        var attributes = map.Children
-            .Where(kv => kv.Key is YamlScalarNode k && !EntryFields.Contains(k.Value ?? ""))
-            .ToImmutableDictionary(kv => ((YamlScalarNode)kv.Key).Value ?? "", kv =>
-                double.Parse(((YamlScalarNode)kv.Value).Value ?? "", CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        // Extra numeric fields (e.g. size_bytes of a fit point) travel as attributes.
+        var attributes = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")
+            .Where(k => !EntryFields.Contains(k))
+            .ToImmutableDictionary(k => k, k => Number(k)!.Value, StringComparer.Ordinal);
         return new TechnologyEntry(path, Number("value")!.Value, Number("min"), Number("max"), unit, source, Text("note"), attributes);
     }
 

@@ -56,6 +56,7 @@ public static class StreamHardwareImporter
                 if (coordinates is not null && YamlReader.Find(coordinates, coreId) is { } xy)
                 {
                     var pair = r.Sequence(xy, "core coordinates");
+                    if (pair.Children.Count != 2) throw r.Error(xy, $"coordinates of core {coreId} must be [x, y]");
                     (x, y) = ((int)r.Number(pair.Children[0], "x"), (int)r.Number(pair.Children[1], "y"));
                 }
                 chiplets.Add(new ChipletInstance(id, new Chiplet(parsed.Core.Name, [parsed.Core], node), x, y));
