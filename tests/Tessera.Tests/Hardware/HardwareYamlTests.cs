@@ -102,6 +102,31 @@ public sealed partial class HardwareYamlTests : IDisposable
     }
 
     [Fact]
+    public void Explicit_instances_and_a_single_design_load()
+    {
+        const string text = """
+            chiplets:
+              a: {preset: eyeriss-like}
+              b: {preset: shidiannao-like}
+            instances:
+              - {id: left, chiplet: a, x: 0, y: 0}
+              - {id: right, chiplet: b, x: 1, y: 0}
+            memories:
+              - {id: lp, type: lpddr5, attach: left}
+            topology: {kind: all-to-all, link: {bandwidth: 10 GB/s, energy_pj_per_bit: 1.5, latency: 20 ns}}
+            """;
+        var p = Load(text);
+        Assert.Equal(["left", "right"], p.Chiplets.Select(c => c.Id));
+        Assert.Equal(20e-9, p.Links[0].LatencySeconds, 15);
+        Assert.Equal(1.5, p.Links[0].EnergyPerBitPj);
+        Assert.Equal("LPDDR5", p.Memories[0].Type);
+        Assert.Equal(2, p.Route("lp", "right")!.Value.Length);
+        Assert.Equal(Tech.NodeFrom("defaults.node"), p.Chiplets[0].Design.TechnologyNode);
+        var single = Load("chiplets:\n  only: {preset: tpu-like-small}\n");
+        Assert.Equal(1024, Assert.Single(single.Chiplets).Design.Cores[0].Array.ProcessingElements);
+    }
+
+    [Fact]
     public void Malformed_yaml_names_line_and_column()
     {
         Fails(Valid.Replace("name: demo", "name: [demo", StringComparison.Ordinal), "malformed YAML");

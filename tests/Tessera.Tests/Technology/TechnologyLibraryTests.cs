@@ -45,6 +45,17 @@ public class TechnologyLibraryTests
     }
 
     [Fact]
+    public void Scar_and_preset_constants_cite_their_papers()
+    {
+        Assert.StartsWith("SCAR Table II", Tech.Get("scar.frequency").Source, StringComparison.Ordinal);
+        Assert.Equal(500e6, Tech.Si("scar.frequency"));
+        Assert.Equal(10L << 20, (long)Tech.Si("scar.l2_per_chiplet"));
+        Assert.Contains("Jouppi", Tech.Get("reference.tpu_v1.unified_buffer").Source, StringComparison.Ordinal);
+        Assert.Contains(Tech.Entries, e => e.Key == "dram.DDR4.energy_per_bit" && e.Min == 15 && e.Max == 20);
+        Assert.Equal(["DDR4", "DDR5", "LPDDR5", "GDDR6", "GDDR7", "HBM2e", "HBM3", "HBM3E", "SCAR-28nm"], Tech.DramTypes);
+    }
+
+    [Fact]
     public void Smaller_nodes_spend_less_energy_per_mac()
     {
         var nodes = Tech.Nodes; // largest first
