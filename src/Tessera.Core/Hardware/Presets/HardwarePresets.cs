@@ -1,15 +1,251 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
 using Tessera.Technology;
+using Tessera.Workloads;
 
 namespace Tessera.Hardware.Presets;
 
 /// <summary>Built-in cores and packages whose numbers come from the technology library.</summary>
+/// <remarks>
+/// Dataflows: weight-stationary D1: K, D2: C; output-stationary D1: OX, D2: OY; row-stationary (Eyeriss)
+/// D1: FY 3 × C 4, D2: OY 14; Simba PE: K 16, vector MAC: K 8, lane: C 8. SCAR heterogeneous packages are
+/// checkerboards (Het-CB) of WS and OS chiplets; the left and right columns each own one DRAM device.
+/// </remarks>
 public static class HardwarePresets
 {
-    public static IReadOnlyList<string> CoreNames => throw new NotImplementedException();
+    private static readonly OperandRole[] All = [OperandRole.Input, OperandRole.Weight, OperandRole.Output];
 
-    public static IReadOnlyList<string> PackageNames => throw new NotImplementedException();
+    public static IReadOnlyList<string> CoreNames { get; } =
+        ["tpu-like", "tpu-like-small", "eyeriss-like", "nvdla-like", "shidiannao-like", "simba-like", "scar-ws", "scar-os"];
 
-    public static Core CreateCore(string name, TechnologyLibrary technology) => throw new NotImplementedException();
+    private static readonly string[] MultiChiplet =
+        ["simba-like", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os", "scar-6x6-het", "scar-6x6-ws", "scar-6x6-os"];
 
-    public static Package CreatePackage(string name, TechnologyLibrary technology) => throw new NotImplementedException();
+    /// <summary>Multi-chiplet packages, then one single-chiplet package per core ("simba-like-chiplet" for Simba's).</summary>
+    public static IReadOnlyList<string> PackageNames { get; } =
+        [.. MultiChiplet, .. CoreNames.Select(c => c == "simba-like" ? "simba-like-chiplet" : c)];
+
+    public static Core CreateCore(string name, TechnologyLibrary technology)
+    {
+        var t = technology;
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "tpu-like" => Tpu(t, "tpu-like", "reference.tpu_v1"),
+            "tpu-like-small" => Tpu(t, "tpu-like-small", "reference.tpu_small"),
+            "eyeriss-like" => Eyeriss(t),
+            "nvdla-like" => Nvdla(t),
+            "shidiannao-like" => ShiDianNao(t),
+            "simba-like" => Simba(t),
+            "scar-ws" => Scar(t, Dataflows.WeightStationary),
+            "scar-os" => Scar(t, Dataflows.OutputStationary),
+            _ => throw new TesseraInputException($"unknown core preset '{name}'; expected one of {string.Join(", ", CoreNames)}"),
+        };
+    }
+
+    public static Package CreatePackage(string name, TechnologyLibrary technology)
+    {
+        var key = name.Trim().ToLowerInvariant();
+        switch (key)
+        {
+            case "simba-like":
+                return SimbaPackage(technology);
+            case "scar-3x3-het" or "scar-3x3-ws" or "scar-3x3-os" or "scar-6x6-het" or "scar-6x6-ws" or "scar-6x6-os":
+                return ScarPackage(technology, key, key[5] - '0', key[9..]);
+        }
+        var core = key == "simba-like-chiplet" ? "simba-like"
+            : CoreNames.Contains(key) && key != "simba-like" ? key
+            : throw new TesseraInputException($"unknown hardware preset '{name}'; expected one of {string.Join(", ", PackageNames)}");
+        return SingleChiplet(technology, key, CreateCore(core, technology));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static int Int(TechnologyLibrary t, string key) => (int)t.Value(key);
+
+    private static long Bytes(TechnologyLibrary t, string key) => (long)t.Si(key);
+
+    private static ArrayAxis[] Axes(params int[] sizes) =>
+        [.. sizes.Select((s, i) => new ArrayAxis($"D{i + 1}", s))];
+
+    private static MemoryLevel Level(TechnologyLibrary t, string node, string name, long bytes, double bitsPerCycle,
+        IEnumerable<OperandRole> holds, params string[] served) =>
+        HardwareDefaults.Memory(t, node, name, bytes, bitsPerCycle, bitsPerCycle, holds, served);
+
+    private static string[] AllAxes(IEnumerable<ArrayAxis> axes) => [.. axes.Select(a => a.Name)];
+
+    private static Core Build(TechnologyLibrary t, string name, string node, ArrayAxis[] axes, SpatialUnrolling dataflow,
+        double frequencyHz, int bits, ImmutableArray<MemoryLevel> memories)
+    {
+        var core = new Core(name, HardwareDefaults.Array(t, node, axes, t.PrecisionOf(bits)), dataflow, frequencyHz, memories);
+        HardwareDefaults.CheckOperandsHeld(core, name);
+        return core;
+    }
+
+    // ------------------------------------------------------------------ cores
+
+    private static Core Tpu(TechnologyLibrary t, string name, string size)
+    {
+        const string v1 = "reference.tpu_v1";
+        var node = t.NodeFrom($"{v1}.node");
+        var bits = Int(t, $"{v1}.mac_bits");
+        var axes = Axes(Int(t, $"{size}.array_rows"), Int(t, $"{size}.array_cols"));
+        var bandwidth = t.Value($"{v1}.buffer_bandwidth");
+        // One accumulator word per array column per cycle.
+        var accumulatorBandwidth = axes[1].Size * t.Value($"{v1}.accumulator_bits");
+        return Build(t, name, node, axes, Dataflows.Create(Dataflows.WeightStationary, axes, t), t.Si($"{v1}.frequency"), bits,
+        [
+            Level(t, node, "pe-weight", Bytes(t, $"{v1}.pe_weight_register"), bits, [OperandRole.Weight]),
+            Level(t, node, "weight-fifo", Bytes(t, $"{v1}.weight_fifo"), bandwidth, [OperandRole.Weight], AllAxes(axes)),
+            Level(t, node, "accumulators", Bytes(t, $"{size}.accumulators"), accumulatorBandwidth, [OperandRole.Output], AllAxes(axes)),
+            Level(t, node, "unified-buffer", Bytes(t, $"{size}.unified_buffer"), bandwidth, [OperandRole.Input, OperandRole.Output], AllAxes(axes)),
+        ]);
+    }
+
+    private static Core Eyeriss(TechnologyLibrary t)
+    {
+        const string r = "reference.eyeriss";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        var axes = Axes(Int(t, $"{r}.array_rows"), Int(t, $"{r}.array_cols"));
+        return Build(t, "eyeriss-like", node, axes, Dataflows.Create(Dataflows.RowStationary, axes, t), t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "ifmap-spad", Bytes(t, $"{r}.ifmap_spad"), bits, [OperandRole.Input]),
+            Level(t, node, "filter-spad", Bytes(t, $"{r}.filter_spad"), bits, [OperandRole.Weight]),
+            Level(t, node, "psum-spad", Bytes(t, $"{r}.psum_spad"), bits, [OperandRole.Output]),
+            Level(t, node, "global-buffer", Bytes(t, $"{r}.global_buffer"), t.Value($"{r}.global_buffer_bandwidth"), All, AllAxes(axes)),
+        ]);
+    }
+
+    private static Core Nvdla(TechnologyLibrary t)
+    {
+        const string r = "reference.nvdla";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        var axes = Axes(Int(t, $"{r}.macs_k"), Int(t, $"{r}.macs_c"));
+        var bandwidth = t.Value($"{r}.buffer_bandwidth");
+        return Build(t, "nvdla-like", node, axes, Dataflows.Create(Dataflows.WeightStationary, axes, t), t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "pe-weight", Bytes(t, $"{r}.pe_weight_register"), bits, [OperandRole.Weight]),
+            // Partial sums of one output channel reduce along D2 (C) into that channel's accumulator.
+            Level(t, node, "accumulators", Bytes(t, $"{r}.accumulators"), bandwidth, [OperandRole.Output], AllAxes(axes)),
+            Level(t, node, "conv-buffer", Bytes(t, $"{r}.conv_buffer"), bandwidth, [OperandRole.Input, OperandRole.Weight], AllAxes(axes)),
+        ]);
+    }
+
+    private static Core ShiDianNao(TechnologyLibrary t)
+    {
+        const string r = "reference.shidiannao";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        var axes = Axes(Int(t, $"{r}.array_rows"), Int(t, $"{r}.array_cols"));
+        var bandwidth = t.Value($"{r}.buffer_bandwidth");
+        return Build(t, "shidiannao-like", node, axes, Dataflows.Create(Dataflows.OutputStationary, axes, t), t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "pe-output", Bytes(t, $"{r}.pe_register_bytes"), bits, [OperandRole.Output]),
+            Level(t, node, "nbin", Bytes(t, $"{r}.nbin"), bandwidth, [OperandRole.Input], AllAxes(axes)),
+            Level(t, node, "sb", Bytes(t, $"{r}.sb"), bandwidth, [OperandRole.Weight], AllAxes(axes)),
+            Level(t, node, "nbout", Bytes(t, $"{r}.nbout"), bandwidth, [OperandRole.Output], AllAxes(axes)),
+        ]);
+    }
+
+    private static Core Simba(TechnologyLibrary t)
+    {
+        const string r = "reference.simba";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        var axes = Axes(Int(t, $"{r}.pes"), Int(t, $"{r}.vector_macs"), Int(t, $"{r}.vector_width"));
+        // Weight-stationary: PEs and vector MACs split output channels, the lanes of a vector MAC split input channels.
+        var dataflow = new SpatialUnrolling(Dataflows.WeightStationary,
+        [
+            new("D1", [("K", axes[0].Size)]), new("D2", [("K", axes[1].Size)]), new("D3", [("C", axes[2].Size)]),
+        ]);
+        var pe = t.Value($"{r}.pe_buffer_bandwidth");
+        // Per-PE buffers are shared by the PE's vector MACs and lanes (D2, D3), one instance per PE.
+        return Build(t, "simba-like", node, axes, dataflow, t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "weight-buffer", Bytes(t, $"{r}.weight_buffer"), pe, [OperandRole.Weight], "D2", "D3"),
+            Level(t, node, "input-buffer", Bytes(t, $"{r}.input_buffer"), pe, [OperandRole.Input], "D2", "D3"),
+            Level(t, node, "accumulation-buffer", Bytes(t, $"{r}.accumulation_buffer"), pe, [OperandRole.Output], "D2", "D3"),
+            Level(t, node, "global-buffer", Bytes(t, $"{r}.global_buffer"), t.Value($"{r}.global_buffer_bandwidth"), All, AllAxes(axes)),
+        ]);
+    }
+
+    private static Core Scar(TechnologyLibrary t, string dataflow)
+    {
+        const string r = "scar";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        var pes = Int(t, $"{r}.pes_per_chiplet_datacenter");
+        var first = Int(t, dataflow == Dataflows.WeightStationary ? $"{r}.ws_array_k" : $"{r}.os_array_ox");
+        var axes = Axes(first, pes / first);
+        // The per-PE buffer keeps the stationary operand; the shared L2 holds everything.
+        var stationary = dataflow == Dataflows.WeightStationary ? OperandRole.Weight : OperandRole.Output;
+        return Build(t, dataflow == Dataflows.WeightStationary ? "scar-ws" : "scar-os", node, axes,
+            Dataflows.Create(dataflow, axes, t), t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [stationary]),
+            Level(t, node, "l2", Bytes(t, $"{r}.l2_per_chiplet"), t.Value($"{r}.l2_bandwidth"), All, AllAxes(axes)),
+        ]);
+    }
+
+    // ------------------------------------------------------------------ packages
+
+    private static Package SingleChiplet(TechnologyLibrary t, string name, Core core)
+    {
+        var node = core.Name switch
+        {
+            "tpu-like" or "tpu-like-small" => t.NodeFrom("reference.tpu_v1.node"),
+            "eyeriss-like" => t.NodeFrom("reference.eyeriss.node"),
+            "nvdla-like" => t.NodeFrom("reference.nvdla.node"),
+            "shidiannao-like" => t.NodeFrom("reference.shidiannao.node"),
+            "simba-like" => t.NodeFrom("reference.simba.node"),
+            _ => t.NodeFrom("scar.node"),
+        };
+        var chiplet = new ChipletInstance("c0", new Chiplet(core.Name, [core], node), 0, 0);
+        // TPU v1 used DDR3 (DDR4 is the library's nearest); the others get one LPDDR5 device; SCAR cores their own DRAM.
+        var type = core.Name.StartsWith("tpu", StringComparison.Ordinal) ? "DDR4"
+            : core.Name.StartsWith("scar", StringComparison.Ordinal) ? "SCAR-28nm" : "LPDDR5";
+        var dram = HardwareDefaults.Device(t, "dram", type);
+        return new Package(name, [chiplet], [dram], [HardwareDefaults.MemoryLink(dram, chiplet.Id)], name);
+    }
+
+    private static Package Grid(TechnologyLibrary t, string name, int width, int height, Func<int, int, Chiplet> design,
+        DieToDieSpec link, string dramType)
+    {
+        var chiplets = new List<ChipletInstance>();
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                chiplets.Add(new ChipletInstance(Topologies.GridId(x, y), design(x, y), x, y));
+        var links = Topologies.ToLinks(Topologies.Mesh(width, height), link.BandwidthBytesPerSecond, link.EnergyPerBitPj, link.LatencySeconds).ToList();
+        // SCAR: the chiplets of the left and right columns own the DRAM interfaces, one device each.
+        var memories = new List<MemoryDevice>();
+        foreach (var c in chiplets.Where(c => c.X == 0 || c.X == width - 1))
+        {
+            var device = HardwareDefaults.Device(t, $"dram-{c.Id}", dramType);
+            memories.Add(device);
+            links.Add(HardwareDefaults.MemoryLink(device, c.Id));
+        }
+        return new Package(name, chiplets, memories, links, name);
+    }
+
+    private static Package SimbaPackage(TechnologyLibrary t)
+    {
+        var design = new Chiplet("simba-like", [Simba(t)], t.NodeFrom("reference.simba.node"));
+        return Grid(t, "simba-like", Int(t, "reference.simba.mesh_width"), Int(t, "reference.simba.mesh_height"),
+            (_, _) => design, t.DieToDie("simba-grs"), "SCAR-28nm");
+    }
+
+    private static Package ScarPackage(TechnologyLibrary t, string name, int size, string kind)
+    {
+        var node = t.NodeFrom("scar.node");
+        var ws = new Chiplet("scar-ws", [Scar(t, Dataflows.WeightStationary)], node);
+        var os = new Chiplet("scar-os", [Scar(t, Dataflows.OutputStationary)], node);
+        Func<int, int, Chiplet> design = kind switch
+        {
+            "ws" => (_, _) => ws,
+            "os" => (_, _) => os,
+            _ => (x, y) => (x + y) % 2 == 0 ? ws : os, // Het-CB checkerboard
+        };
+        return Grid(t, name, size, size, design, t.DieToDie("scar-nop"), "SCAR-28nm");
+    }
 }

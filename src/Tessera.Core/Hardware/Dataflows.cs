@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+using Tessera.Technology;
+
+namespace Tessera.Hardware;
+
+/// <summary>
+/// Named dataflows as spatial unrollings over a PE array's axes (first axis = D1):
+/// weight-stationary D1: K, D2: C (NVDLA/TPU); output-stationary D1: OX, D2: OY (ShiDianNao);
+/// row-stationary D1: FY × C, D2: OY (Eyeriss: filter rows down a column, output rows across).
+/// Axes beyond those listed unroll OX, then OY; an axis of size 1 unrolls nothing.
+/// </summary>
+public static class Dataflows
+{
+    public const string WeightStationary = "weight-stationary";
+    public const string OutputStationary = "output-stationary";
+    public const string RowStationary = "row-stationary";
+
+    /// <summary>Known names with their short aliases.</summary>
+    public static IReadOnlyList<string> Names { get; } = [WeightStationary, OutputStationary, RowStationary, "ws", "os", "rs"];
+
+    /// <summary>Builds the unrolling of a named dataflow for the given array axes.</summary>
+    public static SpatialUnrolling Create(string name, IReadOnlyList<ArrayAxis> axes, TechnologyLibrary technology)
+    {
+        var canonical = name.Trim().ToLowerInvariant() switch
+        {
+            "ws" or WeightStationary => WeightStationary,
+            "os" or OutputStationary => OutputStationary,
+            "rs" or RowStationary => RowStationary,
+            _ => throw new TesseraInputException($"unknown dataflow '{name}'; expected one of {string.Join(", ", Names)} or an explicit unrolling"),
+        };
+        string[] order = canonical switch
+        {
+            WeightStationary => ["K", "C", "OX", "OY"],
+            OutputStationary => ["OX", "OY", "K", "C"],
+            _ => ["FY", "OY", "OX", "K"],
+        };
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
+        for (var i = 0; i < axes.Count; i++)
+        {
+            var axis = axes[i];
+            if (canonical == RowStationary && i == 0)
+            {
+                // Eyeriss: FY filter rows per PE set, the sets replicated over input channels.
+                var rows = (int)technology.Value("reference.eyeriss.rs_filter_rows");
+                result.Add(axis.Size % rows == 0 && axis.Size > rows
+                    ? new AxisUnrolling(axis.Name, [("FY", rows), ("C", axis.Size / rows)])
+                    : new AxisUnrolling(axis.Name, [("FY", axis.Size)]));
+                continue;
+            }
+            result.Add(new AxisUnrolling(axis.Name, axis.Size > 1 ? [(order[Math.Min(i, order.Length - 1)], axis.Size)] : []));
+        }
+        return new SpatialUnrolling(canonical, result.ToImmutable());
+    }
+
+    /// <summary>Stream's default when its files pin no dataflow: D1→K, D2→C, D3→OX, D4→OY.</summary>
+    public static SpatialUnrolling StreamDefault(IReadOnlyList<ArrayAxis> axes)
+    {
+        string[] order = ["K", "C", "OX", "OY", "B", "FX", "FY", "G"];
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
+        for (var i = 0; i < axes.Count; i++)
+            result.Add(new AxisUnrolling(axes[i].Name, axes[i].Size > 1 && i < order.Length ? [(order[i], axes[i].Size)] : []));
+        return new SpatialUnrolling("stream-default", result.ToImmutable());
+    }
+}

@@ -1,0 +1,333 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+using Tessera.Hardware.Presets;
+using Tessera.Technology;
+using Tessera.Workloads;
+using YamlDotNet.RepresentationModel;
+
+namespace Tessera.Hardware.Yaml;
+
+/// <summary>
+/// Tessera's own package format. Example:
+/// <code>
+/// name: demo
+/// node: 7nm
+/// chiplets:
+///   compute:
+///     cores:
+///       - name: ws
+///         array: {D1: 32, D2: 32}
+///         dataflow: weight-stationary        # or unrolling: {D1: [K, 32], D2: [[C, 16], [FY, 2]]}
+///         frequency: 1 GHz
+///         precision: int8
+///         memories:                          # innermost first
+///           - {name: rf, size: 64 B, bandwidth: 16, holds: [weight], served_axes: []}
+///           - {name: gb, size: 1 MiB, bandwidth: 1024, holds: [input, weight, output]}
+///   big: {preset: nvdla-like}
+/// grid: {width: 3, height: 3, chiplet: compute}    # or layout: [[a, b], [b, a]], or instances: [{id, chiplet, x, y}]
+/// memories:
+///   - {id: dram, type: LPDDR5, attach: sides}       # sides | left | right | all | [chiplet ids]; or count: n
+/// topology:
+///   kind: mesh                                     # mesh | torus | ring | triangular | all-to-all | explicit
+///   link: ucie-advanced                            # or {type: ..., bandwidth: 100 GB/s, energy_pj_per_bit: 2, latency: 35 ns}
+///   pairs: [[c0_0, c1_0]]                          # for explicit
+/// </code>
+/// </summary>
+public static class TesseraHardwareYaml
+{
+    /// <summary>Loads a package file.</summary>
+    public static Package Load(string path, TechnologyLibrary technology)
+    {
+        var (r, root) = YamlReader.Load(path);
+        return new Parser(r, technology).Package(root, Path.GetFileNameWithoutExtension(path));
+    }
+
+    private sealed class Parser(YamlReader r, TechnologyLibrary tech)
+    {
+        public Package Package(YamlMappingNode root, string defaultName)
+        {
+            var name = r.OptionalText(root, "name") ?? defaultName;
+            var node = NodeOf(root, tech.NodeFrom("defaults.node"));
+            var designs = new Dictionary<string, (Chiplet Design, YamlNode At)>(StringComparer.Ordinal);
+            foreach (var (k, v) in r.Mapping(r.Need(root, "chiplets", "a package"), "chiplets").Children)
+            {
+                var designName = r.Text(k, "chiplet name");
+                designs[designName] = (Chiplet(designName, r.Mapping(v, $"chiplet '{designName}'"), node), k);
+            }
+            var instances = Instances(root, designs);
+            var width = instances.Max(i => i.X) + 1;
+            var height = instances.Max(i => i.Y) + 1;
+            var ids = new HashSet<string>(instances.Select(i => i.Id), StringComparer.Ordinal);
+
+            var links = new List<Link>();
+            var topology = Find(root, "topology") is { } topoNode ? r.Mapping(topoNode, "topology") : null;
+            if (topology is not null)
+                links.AddRange(TopologyLinks(topology, instances, width, height, ids));
+
+            var memories = new List<MemoryDevice>();
+            if (Find(root, "memories") is { } memNode)
+                foreach (var item in r.Sequence(memNode, "memories"))
+                    AddMemory(r.Mapping(item, "memory device"), instances, width, ids, memories, links);
+            return new Package(name, instances, memories, links, r.File);
+        }
+
+        private static YamlNode? Find(YamlMappingNode map, string key) => YamlReader.Find(map, key);
+
+        private string NodeOf(YamlMappingNode map, string fallback)
+        {
+            if (Find(map, "node") is not { } n) return fallback;
+            try { return tech.Node(r.Text(n, "node")); }
+            catch (TesseraInputException e) { throw r.Error(n, e.Message); }
+        }
+
+        private Chiplet Chiplet(string name, YamlMappingNode map, string packageNode)
+        {
+            var node = NodeOf(map, packageNode);
+            if (Find(map, "preset") is { } preset)
+            {
+                var core = Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech));
+                return new Chiplet(name, [core], node);
+            }
+            var cores = r.Sequence(r.Need(map, "cores", $"chiplet '{name}'"), "cores")
+                .Select((c, i) => Core(r.Mapping(c, "core"), $"{name}-core{i}", node)).ToImmutableArray();
+            if (cores.IsEmpty) throw r.Error(map, $"chiplet '{name}' has no cores; expected at least one");
+            return new Chiplet(name, cores, node);
+        }
+
+        private T Wrap<T>(YamlNode at, Func<T> build)
+        {
+            try { return build(); }
+            catch (TesseraInputException e) when (!e.Message.StartsWith(r.File + ":", StringComparison.Ordinal)) { throw r.Error(at, e.Message); }
+        }
+
+        private Core Core(YamlMappingNode map, string defaultName, string chipletNode)
+        {
+            if (Find(map, "preset") is { } preset)
+                return Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech));
+            var name = r.OptionalText(map, "name") ?? defaultName;
+            var node = NodeOf(map, chipletNode);
+            var arrayNode = r.Mapping(r.Need(map, "array", $"core '{name}'"), "array");
+            var axes = arrayNode.Children.Select(kv => new ArrayAxis(r.Text(kv.Key, "axis"), r.PositiveInt(kv.Value, $"array axis {r.Text(kv.Key, "axis")}")))
+                .ToImmutableArray();
+            if (axes.IsEmpty) throw r.Error(arrayNode, $"core '{name}' has an empty array; expected axes such as D1: 32");
+            var precisionNode = Find(map, "precision");
+            var precision = precisionNode is null ? tech.PrecisionOf((int)tech.Value("stream_import.default_mac_bits")) : r.Text(precisionNode, "precision");
+            var array = Wrap<PeArray>(precisionNode ?? map, () => HardwareDefaults.Array(tech, node, axes, precision,
+                Find(map, "mac_energy_pj") is { } e ? r.Positive(e, "mac_energy_pj") : null));
+            var dataflow = Dataflow(map, name, axes);
+            var frequency = r.Quantity(r.Need(map, "frequency", $"core '{name}'"), "frequency", YamlReader.FrequencyUnits, "Hz");
+            var levelsNode = r.Sequence(r.Need(map, "memories", $"core '{name}'"), "memories");
+            var levels = levelsNode.Select(l => Level(r.Mapping(l, "memory level"), node, axes)).ToImmutableArray();
+            foreach (var role in Enum.GetValues<OperandRole>())
+                if (!levels.Any(l => l.Holds.Contains(role)))
+                    throw r.Error(levelsNode, $"core '{name}': no memory level holds the {role.ToString().ToLowerInvariant()} operand; expected at least one level holding input, weight and output");
+            return new Core(name, array, dataflow, frequency, levels);
+        }
+
+        private SpatialUnrolling Dataflow(YamlMappingNode map, string core, ImmutableArray<ArrayAxis> axes)
+        {
+            if (Find(map, "unrolling") is { } u)
+            {
+                var list = ImmutableArray.CreateBuilder<AxisUnrolling>();
+                foreach (var (k, v) in r.Mapping(u, "unrolling").Children)
+                {
+                    var axisName = r.Text(k, "axis");
+                    var axis = axes.FirstOrDefault(a => a.Name == axisName)
+                        ?? throw r.Error(k, $"unrolling names axis '{axisName}'; expected one of {string.Join(", ", axes.Select(a => a.Name))}");
+                    var seq = r.Sequence(v, $"unrolling of {axisName}");
+                    var factors = seq.Children.Count > 0 && seq.Children[0] is YamlSequenceNode
+                        ? seq.Children.Select(f => Factor(r.Sequence(f, "factor"))).ToImmutableArray()
+                        : [Factor(seq)];
+                    var product = factors.Aggregate(1L, (p, f) => p * f.Factor);
+                    if (product > axis.Size)
+                        throw r.Error(v, $"unrolling of {axisName} is {product}; expected at most the axis size {axis.Size}");
+                    list.Add(new AxisUnrolling(axisName, factors));
+                }
+                return new SpatialUnrolling(r.OptionalText(map, "dataflow") ?? "explicit", list.ToImmutable());
+            }
+            var d = r.Need(map, "dataflow", $"core '{core}'");
+            return Wrap(d, () => Dataflows.Create(r.Text(d, "dataflow"), axes, tech));
+        }
+
+        private (string Dimension, int Factor) Factor(YamlSequenceNode pair) =>
+            pair.Children.Count == 2
+                ? (r.Text(pair.Children[0], "loop dimension"), r.PositiveInt(pair.Children[1], "unrolling factor"))
+                : throw r.Error(pair, "an unrolling factor must be [dimension, factor], e.g. [K, 32]");
+
+        private MemoryLevel Level(YamlMappingNode map, string node, ImmutableArray<ArrayAxis> axes)
+        {
+            var name = r.Text(r.Need(map, "name", "a memory level"), "name");
+            var bytes = (long)Math.Ceiling(r.Quantity(r.Need(map, "size", $"memory level '{name}'"), "size", YamlReader.SizeUnits, "B"));
+            var shared = Find(map, "bandwidth");
+            double Bw(string key) => Find(map, key) is { } n ? r.Positive(n, key)
+                : shared is not null ? r.Positive(shared, "bandwidth")
+                : throw r.Error(map, $"memory level '{name}' lacks 'bandwidth' (bits/cycle)");
+            var holdsNode = r.Sequence(r.Need(map, "holds", $"memory level '{name}'"), "holds");
+            var holds = holdsNode.Select(h => r.Text(h, "operand").ToLowerInvariant() switch
+            {
+                "input" or "i1" or "i" => OperandRole.Input,
+                "weight" or "i2" or "w" => OperandRole.Weight,
+                "output" or "o" => OperandRole.Output,
+                var other => throw r.Error(h, $"memory level '{name}' holds '{other}'; expected one of input, weight, output"),
+            }).Distinct().ToImmutableArray();
+            if (holds.IsEmpty)
+                throw r.Error(map, $"memory level '{name}' holds no operand; expected one of input, weight, output");
+            ImmutableArray<string> served = Find(map, "served_axes") is { } s
+                ? [.. r.Sequence(s, "served_axes").Select(a => r.Text(a, "axis"))]
+                : [.. axes.Select(a => a.Name)];
+            foreach (var a in served)
+                if (!axes.Any(x => x.Name == a))
+                    throw r.Error(map, $"memory level '{name}' serves axis '{a}'; expected one of {string.Join(", ", axes.Select(x => x.Name))}");
+            return HardwareDefaults.Memory(tech, node, name, bytes, Bw("read_bandwidth"), Bw("write_bandwidth"), holds, served,
+                Find(map, "read_energy_pj_per_bit") is { } re ? r.Positive(re, "read_energy_pj_per_bit") : null,
+                Find(map, "write_energy_pj_per_bit") is { } we ? r.Positive(we, "write_energy_pj_per_bit") : null);
+        }
+
+        private List<ChipletInstance> Instances(YamlMappingNode root, Dictionary<string, (Chiplet Design, YamlNode At)> designs)
+        {
+            Chiplet Design(YamlNode at)
+            {
+                var n = r.Text(at, "chiplet");
+                return designs.TryGetValue(n, out var d) ? d.Design
+                    : throw r.Error(at, $"unknown chiplet '{n}'; expected one of {string.Join(", ", designs.Keys)}");
+            }
+            var result = new List<ChipletInstance>();
+            if (Find(root, "instances") is { } inst)
+            {
+                foreach (var item in r.Sequence(inst, "instances"))
+                {
+                    var m = r.Mapping(item, "instance");
+                    result.Add(new ChipletInstance(r.Text(r.Need(m, "id", "an instance"), "id"), Design(r.Need(m, "chiplet", "an instance")),
+                        Find(m, "x") is { } x ? (int)r.Number(x, "x") : result.Count, Find(m, "y") is { } y ? (int)r.Number(y, "y") : 0));
+                }
+            }
+            else if (Find(root, "grid") is { } gridNode)
+            {
+                var grid = r.Mapping(gridNode, "grid");
+                if (Find(grid, "layout") is { } layout)
+                {
+                    var rows = r.Sequence(layout, "layout");
+                    for (var y = 0; y < rows.Children.Count; y++)
+                    {
+                        var row = r.Sequence(rows.Children[y], "layout row");
+                        for (var x = 0; x < row.Children.Count; x++)
+                            result.Add(new ChipletInstance(Topologies.GridId(x, y), Design(row.Children[x]), x, y));
+                    }
+                }
+                else
+                {
+                    var w = r.PositiveInt(r.Need(grid, "width", "grid"), "grid width");
+                    var h = r.PositiveInt(r.Need(grid, "height", "grid"), "grid height");
+                    var design = Design(r.Need(grid, "chiplet", "grid"));
+                    for (var y = 0; y < h; y++)
+                        for (var x = 0; x < w; x++)
+                            result.Add(new ChipletInstance(Topologies.GridId(x, y), design, x, y));
+                }
+            }
+            else if (designs.Count == 1)
+                result.Add(new ChipletInstance(designs.Keys.First(), designs.Values.First().Design, 0, 0));
+            else
+                throw r.Error(root, "no chiplet instances; expected 'instances', 'grid' or a single chiplet design");
+            if (result.Count == 0) throw r.Error(root, "no chiplet instances; expected at least one");
+            return result;
+        }
+
+        private ImmutableArray<Link> TopologyLinks(YamlMappingNode topo, List<ChipletInstance> instances, int width, int height, HashSet<string> ids)
+        {
+            var kindNode = r.Need(topo, "kind", "topology");
+            var kind = r.Text(kindNode, "kind").ToLowerInvariant();
+            var (bandwidth, energy, latency) = LinkSpec(r.Need(topo, "link", "topology"));
+            var at = instances.ToDictionary(i => (i.X, i.Y), i => i.Id);
+            string Id(int x, int y) => at.TryGetValue((x, y), out var id) ? id
+                : throw r.Error(kindNode, $"topology {kind} needs a chiplet at ({x}, {y}); expected a full {width}×{height} grid");
+            var order = instances.Select(i => i.Id).ToList();
+            IEnumerable<(string A, string B)> pairs = kind switch
+            {
+                "mesh" => Topologies.Mesh(width, height, Id),
+                "torus" => Topologies.Torus(width, height, Id),
+                "triangular" => Topologies.Triangular(width, height, Id),
+                "ring" => Topologies.Ring(order),
+                "all-to-all" => Topologies.AllToAll(order),
+                "explicit" => ExplicitPairs(r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs"), ids),
+                _ => throw r.Error(kindNode, $"unknown topology '{kind}'; expected one of mesh, torus, ring, triangular, all-to-all, explicit"),
+            };
+            return Topologies.ToLinks(pairs, bandwidth, energy, latency);
+        }
+
+        private List<(string, string)> ExplicitPairs(YamlSequenceNode seq, HashSet<string> ids)
+        {
+            var pairs = new List<(string, string)>();
+            foreach (var p in seq)
+            {
+                var pair = r.Sequence(p, "pair");
+                if (pair.Children.Count != 2) throw r.Error(p, "a link pair must be [a, b]");
+                foreach (var end in pair.Children)
+                    if (!ids.Contains(r.Text(end, "endpoint")))
+                        throw r.Error(end, $"link names chiplet '{r.Text(end, "endpoint")}', which does not exist; expected one of {string.Join(", ", ids)}");
+                pairs.Add((r.Text(pair.Children[0], "endpoint"), r.Text(pair.Children[1], "endpoint")));
+            }
+            return [.. Wrap(seq, () => Topologies.Explicit(pairs))];
+        }
+
+        private (double Bandwidth, double Energy, double Latency) LinkSpec(YamlNode node)
+        {
+            DieToDieSpec? spec = null;
+            YamlMappingNode? map = node as YamlMappingNode;
+            var typeNode = map is null ? node : Find(map, "type");
+            if (typeNode is not null)
+                spec = Wrap(typeNode, () => tech.DieToDie(r.Text(typeNode, "link type")));
+            double Get(string key, IReadOnlyDictionary<string, double>? units, string unit, double? fallback) =>
+                map is not null && Find(map, key) is { } v
+                    ? units is null ? r.Positive(v, key) : r.Quantity(v, key, units, unit)
+                    : fallback ?? throw r.Error(node, $"link lacks '{key}'; give it or a link type ({string.Join(", ", tech.DieToDieKinds)})");
+            return (Get("bandwidth", YamlReader.BandwidthUnits, "B/s", spec?.BandwidthBytesPerSecond),
+                Get("energy_pj_per_bit", null, "", spec?.EnergyPerBitPj),
+                map is not null && Find(map, "latency") is { } l ? r.Quantity(l, "latency", YamlReader.TimeUnits, "s") : spec?.LatencySeconds ?? 0);
+        }
+
+        private void AddMemory(YamlMappingNode map, List<ChipletInstance> instances, int width, HashSet<string> ids,
+            List<MemoryDevice> memories, List<Link> links)
+        {
+            var id = r.Text(r.Need(map, "id", "a memory device"), "id");
+            var typeNode = r.Need(map, "type", $"memory '{id}'");
+            var spec = Wrap(typeNode, () => tech.Dram(r.Text(typeNode, "type")));
+            List<string> targets;
+            if (Find(map, "attach") is YamlSequenceNode list)
+            {
+                targets = [];
+                foreach (var t in list)
+                {
+                    var tid = r.Text(t, "attach");
+                    if (!ids.Contains(tid))
+                        throw r.Error(t, $"memory '{id}' attaches to chiplet '{tid}', which does not exist; expected one of {string.Join(", ", ids)}");
+                    targets.Add(tid);
+                }
+            }
+            else if (Find(map, "attach") is { } keyword)
+            {
+                var k = r.Text(keyword, "attach");
+                targets = k switch
+                {
+                    "left" => [.. instances.Where(i => i.X == 0).Select(i => i.Id)],
+                    "right" => [.. instances.Where(i => i.X == width - 1).Select(i => i.Id)],
+                    "sides" => [.. instances.Where(i => i.X == 0 || i.X == width - 1).Select(i => i.Id)],
+                    "all" => [.. instances.Select(i => i.Id)],
+                    _ when ids.Contains(k) => [k],
+                    _ => throw r.Error(keyword, $"memory '{id}' attaches to '{k}'; expected left, right, sides, all, a chiplet id or a list of ids"),
+                };
+            }
+            else
+            {
+                var count = Find(map, "count") is { } c ? r.PositiveInt(c, "count") : 1;
+                targets = [.. Enumerable.Repeat(instances[0].Id, count)];
+            }
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var device = new MemoryDevice(targets.Count == 1 ? id : $"{id}{i}", spec.Type, spec.BandwidthBytesPerSecond,
+                    spec.EnergyPerBitPj, spec.LatencySeconds, spec.CapacityBytes);
+                memories.Add(device);
+                links.Add(HardwareDefaults.MemoryLink(device, targets[i]));
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Tessera.Diagnostics;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Tessera.Hardware.Yaml;
+
+/// <summary>Reads YAML through the representation model so every error names file:line:column.</summary>
+internal sealed class YamlReader(string file)
+{
+    public string File { get; } = file;
+
+    /// <summary>Loads a file's first document as a mapping.</summary>
+    public static (YamlReader Reader, YamlMappingNode Root) Load(string path)
+    {
+        var name = Path.GetFileName(path);
+        if (!System.IO.File.Exists(path))
+            throw new TesseraInputException($"{path}: file not found");
+        var reader = new YamlReader(name);
+        var stream = new YamlStream();
+        using var text = new StreamReader(path);
+        var parser = new TrackingParser(new Parser(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            throw TesseraInputException.At($"{name}:{e.Start.Line}:{e.Start.Column}", $"malformed YAML: {Inner(e).Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner sometimes fails without a position; report where parsing stopped.
+            throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", "malformed YAML after this point; expected closed brackets, braces and quotes");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw TesseraInputException.At($"{name}:1:1", "expected a mapping at the top level");
+        return (reader, root);
+    }
+
+    /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public Mark Last { get; private set; } = Mark.Empty;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (inner.Current is { } current) Last = current.End;
+            return inner.MoveNext();
+        }
+    }
+
+    private static Exception Inner(Exception e) => e.InnerException is YamlException inner ? Inner(inner) : e;
+
+    public TesseraInputException Error(YamlNode node, string what) =>
+        TesseraInputException.At($"{File}:{node.Start.Line}:{node.Start.Column}", what);
+
+    public static YamlNode? Find(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var n) ? n : null;
+
+    public YamlNode Need(YamlMappingNode map, string key, string context) =>
+        Find(map, key) ?? throw Error(map, $"{context} lacks '{key}'");
+
+    public YamlMappingNode Mapping(YamlNode node, string what) =>
+        node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping");
+
+    public YamlSequenceNode Sequence(YamlNode node, string what) =>
+        node as YamlSequenceNode ?? throw Error(node, $"{what} must be a list");
+
+    public string Text(YamlNode node, string what) =>
+        node is YamlScalarNode { Value: { } v } ? v : throw Error(node, $"{what} must be a scalar");
+
+    public string? OptionalText(YamlMappingNode map, string key) => Find(map, key) is { } n ? Text(n, key) : null;
+
+    public double Number(YamlNode node, string what)
+    {
+        var text = Text(node, what).Replace("_", "", StringComparison.Ordinal);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+            : throw Error(node, $"{what} is '{text}'; expected a number");
+    }
+
+    public double Positive(YamlNode node, string what)
+    {
+        var v = Number(node, what);
+        return v > 0 ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a positive number");
+    }
+
+    public int PositiveInt(YamlNode node, string what)
+    {
+        var v = Positive(node, what);
+        return v == Math.Floor(v) && v <= int.MaxValue ? (int)v : throw Error(node, $"{what} is {v}; expected a positive integer");
+    }
+
+    /// <summary>A quantity with an optional unit suffix ("24 MiB", "700 MHz"), converted with the given table.</summary>
+    public double Quantity(YamlNode node, string what, IReadOnlyDictionary<string, double> units, string defaultUnit)
+    {
+        var text = Text(node, what).Trim().Replace("_", "", StringComparison.Ordinal);
+        var split = 0;
+        while (split < text.Length && (char.IsDigit(text[split]) || text[split] is '.' or 'e' or 'E' or '+' or '-'))
+            split++;
+        var numberText = text[..split];
+        var unit = text[split..].Trim();
+        if (unit.Length == 0) unit = defaultUnit;
+        if (!double.TryParse(numberText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            throw Error(node, $"{what} is '{text}'; expected a number with an optional unit ({string.Join(", ", units.Keys)})");
+        if (!units.TryGetValue(unit, out var factor))
+            throw Error(node, $"{what} has unit '{unit}'; expected one of {string.Join(", ", units.Keys)}");
+        var result = v * factor;
+        return result > 0 ? result : throw Error(node, $"{what} is {text}; expected a positive value");
+    }
+
+    public static readonly IReadOnlyDictionary<string, double> SizeUnits = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["B"] = 1, ["KB"] = 1024, ["KiB"] = 1024, ["MB"] = 1 << 20, ["MiB"] = 1 << 20, ["GB"] = 1 << 30, ["GiB"] = 1 << 30,
+        ["bit"] = 1.0 / 8, ["bits"] = 1.0 / 8,
+    };
+
+    public static readonly IReadOnlyDictionary<string, double> FrequencyUnits = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["Hz"] = 1, ["kHz"] = 1e3, ["MHz"] = 1e6, ["GHz"] = 1e9,
+    };
+
+    public static readonly IReadOnlyDictionary<string, double> BandwidthUnits = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["B/s"] = 1, ["MB/s"] = 1e6, ["GB/s"] = 1e9, ["TB/s"] = 1e12,
+    };
+
+    public static readonly IReadOnlyDictionary<string, double> TimeUnits = new Dictionary<string, double>(StringComparer.Ordinal)
+    {
+        ["s"] = 1, ["ms"] = 1e-3, ["us"] = 1e-6, ["ns"] = 1e-9, ["ps"] = 1e-12,
+    };
+}
