@@ -38,23 +38,25 @@ public static class LoopNests
     }
 
     /// <summary>
-    /// A batched matrix product O[b][m][n] += A[b][m][k] · W[(b)][k][n]. With <paramref name="sharedRight"/>
-    /// the right operand is one matrix for every batch entry (a weight), otherwise one per batch entry
-    /// (attention's Q·Kᵀ and P·V).
+    /// A batched matrix product O[b][d][k] += I[b][d][c] · W[(b)][c][k] of <paramref name="m"/> rows,
+    /// <paramref name="n"/> outputs and reduction <paramref name="k"/>. Dimensions follow Stream's GEMM names —
+    /// D rows, K outputs, C reduction — so that a dataflow unrolling K and C serves convolutions and GEMMs alike.
+    /// With <paramref name="sharedRight"/> the right operand is one matrix for every batch entry (a weight),
+    /// otherwise one per batch entry (attention's Q·Kᵀ and P·V).
     /// </summary>
     public static LoopNest MatMul(
         string left, string right, string output, long batch, long m, long n, long k,
         bool sharedRight = true, int leftBits = 8, int rightBits = 8, int outputBits = 8)
     {
-        ImmutableArray<LoopDimension> dims = [new("B", batch), new("M", m), new("N", n), new("K", k)];
+        ImmutableArray<LoopDimension> dims = [new("B", batch), new("D", m), new("K", n), new("C", k)];
         ImmutableArray<OperandAxis> rightAxes = sharedRight
-            ? [OperandAxis.Of("K"), OperandAxis.Of("N")]
-            : [OperandAxis.Of("B"), OperandAxis.Of("K"), OperandAxis.Of("N")];
+            ? [OperandAxis.Of("C"), OperandAxis.Of("K")]
+            : [OperandAxis.Of("B"), OperandAxis.Of("C"), OperandAxis.Of("K")];
         ImmutableArray<LoopOperand> operands =
         [
-            new(left, OperandRole.Input, [OperandAxis.Of("B"), OperandAxis.Of("M"), OperandAxis.Of("K")], leftBits),
+            new(left, OperandRole.Input, [OperandAxis.Of("B"), OperandAxis.Of("D"), OperandAxis.Of("C")], leftBits),
             new(right, OperandRole.Weight, rightAxes, rightBits),
-            new(output, OperandRole.Output, [OperandAxis.Of("B"), OperandAxis.Of("M"), OperandAxis.Of("N")], outputBits),
+            new(output, OperandRole.Output, [OperandAxis.Of("B"), OperandAxis.Of("D"), OperandAxis.Of("K")], outputBits),
         ];
         return new LoopNest(dims, operands);
     }

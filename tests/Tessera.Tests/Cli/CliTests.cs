@@ -59,7 +59,7 @@ public class CliTests
     [InlineData("hardware: scar-3x3-het\nmodels: [ {model: resnet18, batch: 0} ]", ":2:")]
     [InlineData("hardware: scar-3x3-het\nmodels:\n  - model: nosuchnet", "nosuchnet")]
     [InlineData("hardware: nosuchpreset\nmodels:\n  - model: resnet18", "nosuchpreset")]
-    [InlineData("hardware: scar-3x3-het\nmodels: [ {model: resnet18", ":2:")]
+    [InlineData("hardware: scar-3x3-het\nmodels: [ {model: resnet18", "malformed YAML")]
     [InlineData("models:\n  - model: resnet18", "hardware")]
     public void Bad_scenarios_exit_with_2_and_say_where(string yaml, string expected)
     {

@@ -17,11 +17,10 @@ public class RooflineCostModelTests
     [Fact]
     public void Compute_bound_gemm_takes_one_cycle_per_array_step()
     {
-        // K (output features here N) unrolled 4, C (reduction) unrolled 4 — but a matmul's dims are B M N K;
-        // the test core unrolls K and C, so only the reduction K maps onto D1: steps = M·N·⌈K/4⌉.
+        // The core unrolls K (outputs) by 4 and C (reduction) by 4: steps = D·⌈K/4⌉·⌈C/4⌉.
         var (graph, op) = Gemm(8, 8, 16);
         var cost = new RooflineCostModel().Evaluate(graph, op, TestHardware.Core(), 1e18, 0);
-        Assert.Equal(8 * 8 * 4, cost.Cycles, 6);
+        Assert.Equal(8 * 2 * 4, cost.Cycles, 6);
         Assert.Equal("compute", cost.BoundBy);
         Assert.True(cost.Cycles >= op.Nest.Macs / 16.0);
     }
@@ -29,10 +28,10 @@ public class RooflineCostModelTests
     [Fact]
     public void A_dimension_that_does_not_divide_the_array_leaves_PEs_idle()
     {
-        var (graph, op) = Gemm(8, 8, 17); // ⌈17/4⌉ = 5 steps where 4.25 would be ideal
+        var (graph, op) = Gemm(8, 8, 17); // reduction ⌈17/4⌉ = 5 steps where 4.25 would be ideal
         var cost = new RooflineCostModel().Evaluate(graph, op, TestHardware.Core(), 1e18, 0);
-        Assert.Equal(8 * 8 * 5, cost.Cycles, 6);
-        Assert.Equal(8.0 * 8 * 17 / (8 * 8 * 5 * 16), cost.Utilisation, 9);
+        Assert.Equal(8 * 2 * 5, cost.Cycles, 6);
+        Assert.Equal(8.0 * 8 * 17 / (8 * 2 * 5 * 16), cost.Utilisation, 9);
     }
 
     [Fact]

@@ -93,9 +93,9 @@ public class TransformerZooTests
         var scores = g.Operators.OfType<ComputeOperator>().Single(o => o.Name == "layers.0.attn.scores").Nest;
         // Grouped-query: batch·KvHeads products, each stacking the Heads/KvHeads queries of a group.
         Assert.Equal(2L * c.KvHeads, scores.Sizes["B"]);
-        Assert.Equal(c.Heads / c.KvHeads, scores.Sizes["M"]);
-        Assert.Equal(1024, scores.Sizes["N"]);
-        Assert.Equal(c.HeadDim, scores.Sizes["K"]);
+        Assert.Equal(c.Heads / c.KvHeads, scores.Sizes["D"]);
+        Assert.Equal(1024, scores.Sizes["K"]);
+        Assert.Equal(c.HeadDim, scores.Sizes["C"]);
         Assert.Equal(2L * c.Heads * 1024 * c.HeadDim, scores.Macs);
     }
 
