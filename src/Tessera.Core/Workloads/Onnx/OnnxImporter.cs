@@ -62,6 +62,11 @@ public static class OnnxImporter
         if (options.Batch is <= 0) throw new TesseraInputException($"{path}: batch {options.Batch} must be positive");
         var model = Read(path);
         var graph = model.Graph;
+        // Unsupported operators are reported first: no shape guessing for them.
+        var names = UniqueNames(graph.Nodes);
+        for (int i = 0; i < graph.Nodes.Length; i++)
+            if (!OnnxShapeInference.IsSupported(graph.Nodes[i]))
+                throw TesseraInputException.At(path, $"node '{names[i]}' has unsupported operator '{Qualified(graph.Nodes[i])}'");
         var values = new Dictionary<string, OnnxValue>(StringComparer.Ordinal);
         foreach (var init in graph.Initializers)
         {
@@ -77,10 +82,6 @@ public static class OnnxImporter
             graphInputs.Add(input.Name);
         }
 
-        var names = UniqueNames(graph.Nodes);
-        for (int i = 0; i < graph.Nodes.Length; i++)
-            if (!OnnxShapeInference.IsSupported(graph.Nodes[i]))
-                throw TesseraInputException.At(path, $"node '{names[i]}' has unsupported operator '{Qualified(graph.Nodes[i])}'");
 
         // ONNX requires topological order, but process a node only once its inputs are known anyway.
         var emitted = new List<(OnnxNode, string, OnnxNodeResult)>();

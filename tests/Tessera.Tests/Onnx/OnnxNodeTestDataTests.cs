@@ -1,0 +1,86 @@
+using Tessera.Diagnostics;
+using Tessera.Workloads.Onnx;
+using Xunit.Abstractions;
+
+namespace Tessera.Tests.Onnx;
+
+/// <summary>A fact that is skipped, with the reason shown, when Debian's libonnx-testdata is not installed.</summary>
+public sealed class LibOnnxTestDataFactAttribute : FactAttribute
+{
+    public const string NodeFolder = "/usr/share/libonnx-testdata/data/node";
+
+    public LibOnnxTestDataFactAttribute()
+    {
+        if (!Directory.Exists(NodeFolder))
+            Skip = $"{NodeFolder} is absent; install the libonnx-testdata package to run the ONNX node tests";
+    }
+}
+
+public class OnnxNodeTestDataTests(ITestOutputHelper output)
+{
+    [LibOnnxTestDataFact]
+    public void Every_supported_node_test_infers_the_declared_output_shapes()
+    {
+        int supported = 0, unsupportedOp = 0, unsupportedInput = 0;
+        var failures = new List<string>();
+        var inputErrors = new List<string>();
+        var unsupportedTypes = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var dir in Directory.GetDirectories(LibOnnxTestDataFactAttribute.NodeFolder).Order(StringComparer.Ordinal))
+        {
+            var path = Path.Combine(dir, "model.onnx");
+            if (!File.Exists(path)) continue;
+            var test = Path.GetFileName(dir);
+            var model = OnnxImporter.Read(path);
+            var unsupported = model.Graph.Nodes.FirstOrDefault(n => !OnnxShapeInference.IsSupported(n));
+            try
+            {
+                if (unsupported is not null)
+                {
+                    unsupportedOp++;
+                    unsupportedTypes[unsupported.OpType] = unsupportedTypes.GetValueOrDefault(unsupported.OpType) + 1;
+                    var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
+                    if (!e.Message.Contains($"unsupported operator '", StringComparison.Ordinal) || !e.Message.Contains(unsupported.OpType, StringComparison.Ordinal))
+                        failures.Add($"{test}: unexpected message {e.Message}");
+                    continue;
+                }
+                // The importer reads a declared 0 as an unknown (batch) size; zero-sized tensors are not in the IR.
+                if (model.Graph.Inputs.Any(i => i.Shape?.Any(d => d.Value == 0) == true))
+                {
+                    unsupportedInput++;
+                    inputErrors.Add($"{test}: declares a zero-sized input");
+                    continue;
+                }
+                IReadOnlyDictionary<string, OnnxValue> values;
+                try
+                {
+                    values = OnnxImporter.InferShapes(path);
+                    OnnxImporter.Load(path);
+                }
+                catch (TesseraInputException e)
+                {
+                    unsupportedInput++;
+                    inputErrors.Add($"{test}: {e.Message}");
+                    continue;
+                }
+                supported++;
+                foreach (var declared in model.Graph.Outputs)
+                {
+                    if (declared.Shape is not { } dims || dims.Any(d => d.Value is null)) continue;
+                    var expected = dims.Select(d => d.Value!.Value).ToArray();
+                    var actual = values[declared.Name].Shape;
+                    if (!expected.SequenceEqual(actual))
+                        failures.Add($"{test}: output '{declared.Name}' is [{string.Join(',', actual)}], declared [{string.Join(',', expected)}]");
+                }
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                failures.Add($"{test}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        output.WriteLine($"libonnx-testdata node models: {supported} supported, {unsupportedInput} supported operator but unsupported input, {unsupportedOp} unsupported operator");
+        output.WriteLine("unsupported operators: " + string.Join(", ", unsupportedTypes.Select(p => $"{p.Key}({p.Value})")));
+        foreach (var e in inputErrors) output.WriteLine("input: " + e);
+        foreach (var f in failures) output.WriteLine("FAIL " + f);
+        Assert.Empty(failures);
+    }
+}
