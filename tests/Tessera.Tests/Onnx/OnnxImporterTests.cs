@@ -109,6 +109,24 @@ public class OnnxImporterTests
         Assert.Equal(32, depthwise.Nest.Sizes["G"]);
     }
 
+    [Fact]
+    public void Alexnet_macs_match_the_layer_shapes()
+    {
+        var graph = OnnxImporter.Load(Model("alexnet.onnx"));
+        // BVLC AlexNet as stored: 11×11/4 unpadded conv to 54×54; 3×3/2 pools to 26, 12 and (end pad 1) 6;
+        // conv2, conv4 and conv5 have two groups.
+        long macs = 96L * 3 * 54 * 54 * 121 + 256L * 48 * 26 * 26 * 25 + 384L * 256 * 12 * 12 * 9
+                    + 384L * 192 * 12 * 12 * 9 + 256L * 192 * 12 * 12 * 9 + 9216L * 4096 + 4096L * 4096 + 4096L * 1000;
+        Assert.Equal(654_560_384L, macs);
+        Assert.Equal(macs, graph.Macs);
+        var lrn = Assert.IsType<VectorOperator>(graph.Operators.First(o => o.OpType == "LRN"));
+        Assert.Equal(OnnxOpCosts.Lrn(5), lrn.OpsPerElement);
+        var pool = Assert.IsType<VectorOperator>(graph.Operators.First(o => o.OpType == "MaxPool"));
+        Assert.Equal(9, pool.OpsPerElement);
+        Assert.Equal(96L * 26 * 26, pool.Elements);
+        Assert.All(graph.Operators.Where(o => o.OpType is "Dropout" or "Reshape"), o => Assert.False(((ShapeOperator)o).MovesData));
+    }
+
     [Theory]
     [InlineData("swiglu_64_128_256.onnx", 64, 128, 256)]
     [InlineData("swiglu_256_4096_14336.onnx", 256, 4096, 14336)]
