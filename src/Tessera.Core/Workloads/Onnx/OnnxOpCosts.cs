@@ -48,6 +48,15 @@ internal static class OnnxOpCosts
     /// <summary>Inference batch norm folds to a per-channel scale and shift.</summary>
     public const double BatchNorm = 2;
 
+    /// <summary>QuantizeLinear: divide by the scale, round, add the zero point, saturate.</summary>
+    public const double Quantize = 4;
+
+    /// <summary>DequantizeLinear: subtract the zero point, multiply by the scale.</summary>
+    public const double Dequantize = 2;
+
+    /// <summary>DynamicQuantizeLinear: min and max reductions, then quantize.</summary>
+    public const double DynamicQuantize = 6;
+
     /// <summary>LRN: square and add over the window (2·size), then scale, add bias, power and divide.</summary>
     public static double Lrn(long size) => 2.0 * size + 4;
 }

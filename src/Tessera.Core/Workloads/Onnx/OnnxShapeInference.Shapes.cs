@@ -427,4 +427,33 @@ internal static partial class OnnxShapeInference
             throw c.Fail($"{OnnxNodeContext.Show(x)} does not divide by blocksize {b}");
         return One(OnnxValue.Activation(y, c.In(0).ElemType), new ShapeLowering(ShapeKind.Transpose));
     }
+
+    private static OnnxNodeResult GatherNd(OnnxNodeContext c)
+    {
+        var data = c.Shape(0);
+        var indices = c.Shape(1);
+        long batchDims = c.Int("batch_dims", 0);
+        if (indices.Length == 0) throw c.Fail("indices must have rank ≥ 1");
+        long last = indices[^1];
+        if (batchDims < 0 || batchDims + last > data.Length)
+            throw c.Fail($"indices {OnnxNodeContext.Show(indices)} index too many axes of {OnnxNodeContext.Show(data)}");
+        long[] y = [.. indices[..^1], .. data.Skip((int)(batchDims + last))];
+        return One(OnnxValue.Activation(y, c.In(0).ElemType), new ShapeLowering(ShapeKind.Slice));
+    }
+
+    private static OnnxNodeResult MaxUnpool(OnnxNodeContext c)
+    {
+        var x = c.Shape(0);
+        int spatial = x.Length - 2;
+        if (spatial < 1) throw c.Fail($"input {OnnxNodeContext.Show(x)} has no spatial axes");
+        long[] y;
+        if (c.Has(2)) y = c.IntsOf(2);
+        else
+        {
+            var (kernel, strides, _, pads) = Window(c, spatial, null);
+            // The inverse of a pooling window: (in − 1)·stride + kernel − pads.
+            y = [x[0], x[1], .. Enumerable.Range(0, spatial).Select(i => (x[i + 2] - 1) * strides[i] + kernel[i] - pads[i] - pads[i + spatial])];
+        }
+        return One(OnnxValue.Activation(y, c.In(0).ElemType), new ShapeLowering(ShapeKind.Pad) { DataInputs = [0, 1] });
+    }
 }

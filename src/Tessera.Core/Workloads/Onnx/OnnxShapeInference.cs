@@ -92,7 +92,7 @@ internal static partial class OnnxShapeInference
     /// <summary>Operators whose outputs are constants when every input is: shape arithmetic in exported graphs.</summary>
     private static readonly FrozenSet<string> Foldable = new[]
     {
-        "Add", "Sub", "Mul", "Div", "Pow", "Mod", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+        "Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
         "And", "Or", "Xor", "Not", "Neg", "Abs", "Floor", "Ceil", "Sqrt", "Reciprocal", "Max", "Min", "Sum", "Where",
         "Gather", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Flatten", "Cast", "CastLike", "Slice", "Identity",
         "Expand", "Transpose", "Tile", "Dropout", "ReduceProd", "ReduceSum", "ReduceMin", "ReduceMax", "Range",
@@ -122,7 +122,8 @@ internal static partial class OnnxShapeInference
         "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin", "Split", "Slice", "Gather", "GatherElements",
         "ScatterElements", "ScatterND", "Resize", "Upsample", "Pad", "Dropout", "Identity", "Constant", "Cast",
         "CastLike", "Shape", "Size", "ConstantOfShape", "Expand", "Tile", "Range", "DepthToSpace", "SpaceToDepth",
-        "EyeLike", "TopK",
+        "EyeLike", "TopK", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Scatter", "GatherND",
+        "ReverseSequence", "MaxUnpool", "Bernoulli", "RandomUniformLike", "RandomNormalLike", "Det",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     public static OnnxNodeResult Infer(OnnxNodeContext c)
@@ -161,8 +162,22 @@ internal static partial class OnnxShapeInference
             "Split" => Split(c),
             "Slice" => Slice(c),
             "Gather" => Gather(c),
+            "GatherND" => GatherNd(c),
+            "MaxUnpool" => MaxUnpool(c),
+            "QuantizeLinear" => One(OnnxValue.Activation(c.Shape(0), c.Has(2) ? c.In(2).ElemType : OnnxDataType.UInt8),
+                new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.Quantize)),
+            "DequantizeLinear" => One(OnnxValue.Activation(c.Shape(0), OnnxDataType.Float),
+                new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.Dequantize)),
+            "DynamicQuantizeLinear" => new([OnnxValue.Activation(c.Shape(0), OnnxDataType.UInt8),
+                    OnnxValue.Activation([], OnnxDataType.Float), OnnxValue.Activation([], OnnxDataType.UInt8)],
+                new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.DynamicQuantize)),
+            "Bernoulli" or "RandomUniformLike" or "RandomNormalLike" => One(
+                OnnxValue.Activation(c.Shape(0), (int)c.Int("dtype", c.In(0).ElemType)), new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.Simple)),
+            "ReverseSequence" => One(OnnxValue.Activation(c.Shape(0), c.In(0).ElemType), new ShapeLowering(ShapeKind.Slice)),
+            "Det" => One(OnnxValue.Activation(c.Rank(0) >= 2 ? c.Shape(0)[..^2] : throw c.Fail("Det needs a matrix"), c.In(0).ElemType),
+                new VectorLowering(VectorKind.Reduction, Math.Max(1, Product(c.Shape(0)[^2..])))),
             "GatherElements" => One(OnnxValue.Activation(c.Shape(1), c.In(0).ElemType), new ShapeLowering(ShapeKind.Slice)),
-            "ScatterElements" or "ScatterND" => One(OnnxValue.Activation(c.Shape(0), c.In(0).ElemType), new ShapeLowering(ShapeKind.Slice)),
+            "ScatterElements" or "ScatterND" or "Scatter" => One(OnnxValue.Activation(c.Shape(0), c.In(0).ElemType), new ShapeLowering(ShapeKind.Slice)),
             "Resize" or "Upsample" => Resize(c),
             "Pad" => Pad(c),
             "Dropout" => Dropout(c),
