@@ -1,4 +1,5 @@
 using Tessera.Diagnostics;
+using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Xunit.Abstractions;
 
@@ -82,5 +83,25 @@ public class OnnxNodeTestDataTests(ITestOutputHelper output)
         foreach (var e in inputErrors) output.WriteLine("input: " + e);
         foreach (var f in failures) output.WriteLine("FAIL " + f);
         Assert.Empty(failures);
+    }
+
+    [LibOnnxTestDataFact]
+    public void Transposed_convolution_counts_useful_macs()
+    {
+        // test_convtranspose: X [1,1,3,3], W [1,2,3,3], stride 1 → Y [1,2,5,5]; each input pixel meets 2·3·3 weights.
+        var graph = OnnxImporter.Load(Path.Combine(LibOnnxTestDataFactAttribute.NodeFolder, "test_convtranspose", "model.onnx"));
+        var op = Assert.IsType<ComputeOperator>(Assert.Single(graph.Operators));
+        Assert.Equal(1L * 1 * 3 * 3 * 2 * 9, op.Nest.Macs);
+        Assert.Equal(new long[] { 1, 2, 5, 5 }, graph.Tensors[op.Outputs[0]].Shape);
+        Assert.Equal(2L * 5 * 5, op.Nest.UniqueElements(op.Nest.Operand(OperandRole.Output)));
+    }
+
+    [LibOnnxTestDataFact]
+    public void Training_operator_is_reported_as_unsupported()
+    {
+        var path = Path.Combine(LibOnnxTestDataFactAttribute.NodeFolder, "test_adagrad", "model.onnx");
+        var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
+        Assert.StartsWith($"{path}: node '", e.Message);
+        Assert.EndsWith("' has unsupported operator 'ai.onnx.preview.training.Adagrad'", e.Message);
     }
 }

@@ -273,7 +273,7 @@ internal static partial class OnnxShapeInference
         // Gathering rows of a parameter is an embedding lookup (vector unit); of an activation, a data selection.
         OnnxLowering lowering = data.IsConstant
             ? new VectorLowering(VectorKind.Gather, OnnxOpCosts.Simple)
-            : new ShapeLowering(ShapeKind.Slice);
+            : new ShapeLowering(ShapeKind.Slice) { DataInputs = indices.IsConstant ? [0] : null };
         return One(OnnxValue.Activation(y, data.ElemType), lowering, values);
     }
 
