@@ -253,4 +253,49 @@ public class OnnxImporterTests
         }
         finally { File.Delete(path); }
     }
+
+    [Theory]
+    [InlineData("resnet18.onnx")]
+    [InlineData("mobilenetv2.onnx")]
+    [InlineData("attention_head.onnx")]
+    public void Damaged_files_fail_only_with_input_errors(string file)
+    {
+        var original = File.ReadAllBytes(Model(file));
+        var random = new Random(7);
+        var path = Path.GetTempFileName();
+        try
+        {
+            const int trials = 400;
+            for (int trial = 0; trial < trials; trial++)
+            {
+                var bytes = trial % 2 == 0
+                    ? original[..random.Next(original.Length)]                        // truncated
+                    : original.Select(b => random.Next(64) == 0 ? (byte)random.Next(256) : b).ToArray();  // ~1.5% bytes flipped
+                File.WriteAllBytes(path, bytes);
+                try
+                {
+                    OnnxImporter.Load(path);
+                }
+                catch (TesseraInputException e)
+                {
+                    Assert.StartsWith(path, e.Message);
+                }
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Empty_file_and_directory_are_input_errors()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
+            Assert.StartsWith($"{path}: not a valid ONNX model (", e.Message);
+        }
+        finally { File.Delete(path); }
+        var dir = Path.GetTempPath();
+        Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(dir));
+    }
 }

@@ -70,15 +70,17 @@ public static class OnnxImporter
         var values = new Dictionary<string, OnnxValue>(StringComparer.Ordinal);
         foreach (var init in graph.Initializers)
         {
-            if (init.Dims.Any(d => d < 0))
-                throw TesseraInputException.At(path, $"initializer '{init.Name}' has negative dimensions [{string.Join(',', init.Dims)}]");
+            if (init.Dims.Any(d => d < 0) || !FitsInt64([.. init.Dims]))
+                throw TesseraInputException.At(path, $"initializer '{init.Name}' has invalid dimensions [{string.Join(',', init.Dims)}]");
             values[init.Name] = OnnxValue.Constant([.. init.Dims], init.DataType, OnnxValue.Decode(init));
         }
         var graphInputs = new HashSet<string>(StringComparer.Ordinal);
         // Before IR version 4, initializers are also listed as graph inputs; those stay parameters.
         foreach (var input in graph.Inputs.Where(i => !values.ContainsKey(i.Name)))
         {
-            values[input.Name] = OnnxValue.Activation(DeclaredShape(path, input, options.Batch), input.ElemType);
+            var shape = DeclaredShape(path, input, options.Batch);
+            if (!FitsInt64(shape)) throw TesseraInputException.At(path, $"graph input '{input.Name}' has too many elements");
+            values[input.Name] = OnnxValue.Activation(shape, input.ElemType);
             graphInputs.Add(input.Name);
         }
 
@@ -110,6 +112,26 @@ public static class OnnxImporter
             pending = next;
         }
         return new InferenceState(path, model, values, emitted, graphInputs);
+    }
+
+    /// <summary>Evaluates the MAC count once so that an overflowing nest is reported here, as bad input.</summary>
+    private static LoopNest Checked(LoopNest nest)
+    {
+        _ = nest.Macs;
+        return nest;
+    }
+
+    /// <summary>Element counts must fit in 64 bits (and so must bit counts, which multiply by at most 64).</summary>
+    private static bool FitsInt64(long[] shape)
+    {
+        const long limit = long.MaxValue / 64;   // headroom for bytes × bits arithmetic downstream
+        long product = 1;
+        foreach (var d in shape)
+        {
+            if (d != 0 && product > limit / d) return false;
+            product *= d;
+        }
+        return true;
     }
 
     private static string Qualified(OnnxNode node) =>
@@ -151,6 +173,7 @@ public static class OnnxImporter
     {
         var inputs = node.Inputs.Select(n => n.Length > 0 ? values[n] : null).ToList();
         var context = new OnnxNodeContext(node, name, inputs, model.DefaultOpset, path);
+        if (node.Outputs.All(o => o.Length == 0)) throw context.Fail("the node has no outputs");
         OnnxNodeResult result;
         try
         {
@@ -170,8 +193,8 @@ public static class OnnxImporter
             if (output.Length == 0) continue;
             var value = k < result.Outputs.Count ? result.Outputs[k] : null;
             if (value is null) throw context.Fail($"output {k} ('{output}') is not modelled by the importer");
-            if (value.Shape.Any(d => d < 0))
-                throw context.Fail($"inferred a negative shape {OnnxNodeContext.Show(value.Shape)} for '{output}'");
+            if (value.Shape.Any(d => d < 0) || !FitsInt64(value.Shape))
+                throw context.Fail($"inferred an invalid shape {OnnxNodeContext.Show(value.Shape)} for '{output}'");
             values[output] = fold ? OnnxValue.Constant(value.Shape, value.ElemType, value.Values) : value with { IsConstant = false, Values = null };
         }
         return fold ? result with { Lowering = FoldLowering.Instance } : result;
@@ -197,13 +220,17 @@ public static class OnnxImporter
                 {
                     VectorLowering v => new VectorOperator(name, node.OpType, ins, outs, v.Kind, state.Values[outs[0]].Elements, v.OpsPerElement),
                     ShapeLowering s => new ShapeOperator(name, node.OpType, ins, outs, s.Kind),
-                    ComputeLowering c => new ComputeOperator(name, node.OpType, ins, outs, c.Build(ins, outs[0], bits)),
+                    ComputeLowering c => new ComputeOperator(name, node.OpType, ins, outs, Checked(c.Build(ins, outs[0], bits))),
                     _ => throw new InvalidOperationException($"unexpected lowering {result.Lowering}"),
                 });
             }
             catch (TesseraInputException e)
             {
                 throw TesseraInputException.At(path, $"node '{name}' ({node.OpType}): {e.Message}");
+            }
+            catch (OverflowException)
+            {
+                throw TesseraInputException.At(path, $"node '{name}' ({node.OpType}): its multiply-accumulate count does not fit in 64 bits");
             }
         }
 
