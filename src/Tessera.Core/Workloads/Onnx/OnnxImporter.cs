@@ -19,8 +19,10 @@ public static class OnnxImporter
     }
 
     /// <summary>Shape inference only: the inferred value of every tensor, by name (used by tests against declared shapes).</summary>
-    internal static IReadOnlyDictionary<string, OnnxValue> InferShapes(string path, OnnxImportOptions? options = null) =>
-        Infer(path, options ?? new OnnxImportOptions()).Values;
+    /// <param name="inputValues">Values for graph inputs that carry shape arguments (ONNX node tests feed them at run time).</param>
+    internal static IReadOnlyDictionary<string, OnnxValue> InferShapes(string path, OnnxImportOptions? options = null,
+        IReadOnlyDictionary<string, OnnxTensor>? inputValues = null) =>
+        Infer(path, options ?? new OnnxImportOptions(), inputValues).Values;
 
     /// <summary>The result of shape inference: tensor values and the non-folded nodes in processing order.</summary>
     private sealed record InferenceState(
@@ -56,7 +58,7 @@ public static class OnnxImporter
         }
     }
 
-    private static InferenceState Infer(string path, OnnxImportOptions options)
+    private static InferenceState Infer(string path, OnnxImportOptions options, IReadOnlyDictionary<string, OnnxTensor>? inputValues = null)
     {
         if (options.Bits <= 0) throw new TesseraInputException($"{path}: bit width {options.Bits} must be positive");
         if (options.Batch is <= 0) throw new TesseraInputException($"{path}: batch {options.Batch} must be positive");
@@ -78,6 +80,12 @@ public static class OnnxImporter
         // Before IR version 4, initializers are also listed as graph inputs; those stay parameters.
         foreach (var input in graph.Inputs.Where(i => !values.ContainsKey(i.Name)))
         {
+            if (inputValues?.GetValueOrDefault(input.Name) is { } known)
+            {
+                values[input.Name] = OnnxValue.Constant([.. known.Dims], known.DataType, OnnxValue.Decode(known));
+                graphInputs.Add(input.Name);
+                continue;
+            }
             var shape = DeclaredShape(path, input, options.Batch);
             if (!FitsInt64(shape)) throw TesseraInputException.At(path, $"graph input '{input.Name}' has too many elements");
             values[input.Name] = OnnxValue.Activation(shape, input.ElemType);

@@ -205,6 +205,9 @@ internal static class OnnxReader
         return new OnnxAttribute(name, type, i, f, s, [.. ints], [.. floats], t);
     }
 
+    /// <summary>A serialized TensorProto on its own (the .pb files of ONNX test data sets).</summary>
+    public static OnnxTensor ReadTensor(byte[] bytes) => ReadTensor(new CodedInputStream(bytes));
+
     private static OnnxTensor ReadTensor(CodedInputStream input)
     {
         var dims = new List<long>();
