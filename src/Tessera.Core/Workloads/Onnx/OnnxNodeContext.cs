@@ -50,7 +50,7 @@ internal sealed class OnnxNodeContext(OnnxNode node, string name, IReadOnlyList<
     public int Axis(long axis, long rank)
     {
         long a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= Math.Max(rank, 1) && !(rank == 0 && a == 0))
+        if (a < 0 || a >= rank)
             throw Fail($"axis {axis} is out of range for rank {rank}");
         return (int)a;
     }

@@ -39,6 +39,9 @@ internal static class OnnxOpCosts
     /// <summary>Softmax: max, subtract, exp, sum, divide. LogSoftmax: max, subtract, exp, sum, log-subtract.</summary>
     public const double Softmax = 5;
 
+    /// <summary>Hardmax: a max scan, then writing the one-hot result.</summary>
+    public const double Hardmax = 2;
+
     /// <summary>Layer/instance/group norm: mean, subtract, square, variance, normalise, scale, shift.</summary>
     public const double Normalization = 7;
 
