@@ -270,4 +270,32 @@ internal static partial class OnnxShapeInference
         return new([OnnxValue.Activation(y, c.In(0).ElemType), OnnxValue.Activation(y, OnnxDataType.Int64)],
             new VectorLowering(VectorKind.Reduction, Math.Max(1, x[axis])) { DataInputs = [0] });
     }
+
+    private static OnnxNodeResult Recurrent(OnnxNodeContext c)
+    {
+        var x = c.Shape(0);
+        var w = c.Shape(1);
+        if (x.Length != 3 || w.Length != 3)
+            throw c.Fail($"input {OnnxNodeContext.Show(x)} and weight {OnnxNodeContext.Show(w)} must be 3-D");
+        // Gate matrices stacked in W: RNN has one, GRU three (update, reset, hidden), LSTM four (input, output, forget, cell).
+        long gates = c.OpType switch { "RNN" => 1, "GRU" => 3, _ => 4 };
+        long directions = c.Str("direction", "forward") == "bidirectional" ? 2 : 1;
+        long hidden = c.Int("hidden_size", w[1] / gates);
+        bool batchFirst = c.Int("layout", 0) != 0;
+        long seq = batchFirst ? x[1] : x[0], batch = batchFirst ? x[0] : x[1], inputSize = x[2];
+        if (w[0] != directions || w[1] != gates * hidden || w[2] != inputSize)
+            throw c.Fail($"weight {OnnxNodeContext.Show(w)} does not match {directions} direction(s) × {gates}·{hidden} gates × input {inputSize}");
+        int type = c.In(0).ElemType;
+        var outputs = new List<OnnxValue?>
+        {
+            OnnxValue.Activation(batchFirst ? [batch, seq, directions, hidden] : [seq, directions, batch, hidden], type),
+            OnnxValue.Activation(batchFirst ? [batch, directions, hidden] : [directions, batch, hidden], type),
+        };
+        if (c.OpType == "LSTM") outputs.Add(outputs[1]);   // Y_c has Y_h's shape
+        // Every step multiplies [x_t, h_{t−1}] by the stacked gate weights [W; R]: one matmul per direction with
+        // M = seq·batch rows, K = input + hidden, N = gates·hidden. The recurrence's element-wise gate math is omitted.
+        var lowering = new ComputeLowering((ins, o, bits) => LoopNests.MatMul(ins[0], ins[1], o,
+            directions, seq * batch, gates * hidden, inputSize + hidden, directions == 1, bits, bits, bits));
+        return new(outputs, lowering);
+    }
 }

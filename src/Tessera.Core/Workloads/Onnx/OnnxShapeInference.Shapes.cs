@@ -456,4 +456,15 @@ internal static partial class OnnxShapeInference
         }
         return One(OnnxValue.Activation(y, c.In(0).ElemType), new ShapeLowering(ShapeKind.Pad) { DataInputs = [0, 1] });
     }
+
+    private static OnnxNodeResult OneHot(OnnxNodeContext c)
+    {
+        var indices = c.Shape(0);
+        long depth = OnnxValue.ToLong(c.RealsOf(1)[0]);
+        if (depth <= 0) throw c.Fail($"depth {depth} must be positive");
+        int axis = c.Axis(c.Int("axis", -1), indices.Length + 1);
+        long[] y = [.. indices.Take(axis), depth, .. indices.Skip(axis)];
+        // Writing one of two values per output element, like a lookup.
+        return One(OnnxValue.Activation(y, c.In(2).ElemType), new VectorLowering(VectorKind.Gather, OnnxOpCosts.Simple) { DataInputs = [0, 2] });
+    }
 }

@@ -124,6 +124,7 @@ internal static partial class OnnxShapeInference
         "CastLike", "Shape", "Size", "ConstantOfShape", "Expand", "Tile", "Range", "DepthToSpace", "SpaceToDepth",
         "EyeLike", "TopK", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "Scatter", "GatherND",
         "ReverseSequence", "MaxUnpool", "Bernoulli", "RandomUniformLike", "RandomNormalLike", "Det",
+        "RNN", "GRU", "LSTM", "OneHot",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     public static OnnxNodeResult Infer(OnnxNodeContext c)
@@ -163,6 +164,8 @@ internal static partial class OnnxShapeInference
             "Slice" => Slice(c),
             "Gather" => Gather(c),
             "GatherND" => GatherNd(c),
+            "RNN" or "GRU" or "LSTM" => Recurrent(c),
+            "OneHot" => OneHot(c),
             "MaxUnpool" => MaxUnpool(c),
             "QuantizeLinear" => One(OnnxValue.Activation(c.Shape(0), c.Has(2) ? c.In(2).ElemType : OnnxDataType.UInt8),
                 new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.Quantize)),
