@@ -92,7 +92,6 @@ public static class OnnxImporter
             graphInputs.Add(input.Name);
         }
 
-
         // ONNX requires topological order, but process a node only once its inputs are known anyway.
         var emitted = new List<(OnnxNode, string, OnnxNodeResult)>();
         var pending = Enumerable.Range(0, graph.Nodes.Length).ToList();
