@@ -86,9 +86,9 @@ public class OnnxImporterTests
         var op = Assert.IsType<ComputeOperator>(Assert.Single(graph.Operators));
         // A is [256, 8192] and the initializer B is [8192, 2048].
         Assert.Equal(256L * 8192 * 2048, graph.Macs);
-        Assert.Equal(256, op.Nest.Sizes["M"]);
-        Assert.Equal(2048, op.Nest.Sizes["N"]);
-        Assert.Equal(8192, op.Nest.Sizes["K"]);
+        Assert.Equal(256, op.Nest.Sizes["D"]);
+        Assert.Equal(2048, op.Nest.Sizes["K"]);
+        Assert.Equal(8192, op.Nest.Sizes["C"]);
         Assert.Equal(8192L * 2048, graph.ParameterCount);
         Assert.Equal(new long[] { 256, 2048 }, graph.Tensors[op.Outputs[0]].Shape);
     }
