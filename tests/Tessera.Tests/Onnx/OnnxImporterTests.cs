@@ -214,6 +214,28 @@ public class OnnxImporterTests
     }
 
     [Fact]
+    public void A_fixed_leading_dimension_is_kept_at_batch_one_and_refused_at_other_batches()
+    {
+        var path = Model("attention_head.onnx");
+        var declared = OnnxImporter.Load(path);
+        Assert.Equal(declared.Macs, OnnxImporter.Load(path, new OnnxImportOptions(Batch: 1)).Macs);
+        var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path, new OnnxImportOptions(Batch: 4)));
+        Assert.Contains("cannot run it at batch 4", e.Message);
+    }
+
+    [Fact]
+    public void A_cycle_between_nodes_is_reported_with_a_node_name()
+    {
+        // a: y = Relu(z + x); b: z = Relu(y) — each waits for the other.
+        var model = OnnxModelWriter.Model(OnnxModelWriter.Graph(
+            [OnnxModelWriter.Node("Add", "a", ["x", "z"], ["y"]), OnnxModelWriter.Node("Relu", "b", ["y"], ["z"])], [],
+            [OnnxModelWriter.Value("x", 1, 4)], [OnnxModelWriter.Value("y", 1, 4)]));
+        var e = LoadBytes(model, out var path);
+        Assert.StartsWith(path, e.Message);
+        Assert.Contains("'a'", e.Message);
+    }
+
+    [Fact]
     public void Matmul_with_mismatched_inner_dimensions_names_node_and_shapes()
     {
         var model = OnnxModelWriter.Model(OnnxModelWriter.Graph(

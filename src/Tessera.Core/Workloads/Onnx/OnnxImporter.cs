@@ -168,12 +168,24 @@ public static class OnnxImporter
         {
             long? value = dims[i].Value is > 0 ? dims[i].Value : null;
             if (i == 0)
-                shape[i] = batch ?? value ?? 1;   // a symbolic or unknown leading dimension is the batch
+                shape[i] = LeadingDimension(path, input.Name, value, batch);
             else
                 shape[i] = value ?? throw TesseraInputException.At(path,
                     $"graph input '{input.Name}' has unknown dimension {i}{(dims[i].Param is { } p ? $" ('{p}')" : "")}; expected a fixed size");
         }
         return shape;
+    }
+
+    /// <summary>
+    /// A symbolic, unknown or unit leading dimension is the batch and takes the requested one. A fixed larger
+    /// size (attention_head.onnx's 128 tokens) is no batch axis: it stays, and only batch 1 may be asked of it.
+    /// </summary>
+    private static long LeadingDimension(string path, string input, long? declared, int? batch)
+    {
+        if (declared is null or 1) return batch ?? 1;
+        if (batch is null or 1) return declared.Value;
+        throw TesseraInputException.At(path,
+            $"graph input '{input}' has a fixed leading dimension {declared}, not a batch axis; cannot run it at batch {batch}");
     }
 
     private static OnnxNodeResult InferNode(string path, OnnxModel model, OnnxNode node, string name, Dictionary<string, OnnxValue> values)
