@@ -120,7 +120,7 @@ public class OnnxImporterTests
         Assert.Equal(654_560_384L, macs);
         Assert.Equal(macs, graph.Macs);
         var lrn = Assert.IsType<VectorOperator>(graph.Operators.First(o => o.OpType == "LRN"));
-        Assert.Equal(OnnxOpCosts.Lrn(5), lrn.OpsPerElement);
+        Assert.Equal(VectorOpCounts.Lrn(5), lrn.OpsPerElement);
         var pool = Assert.IsType<VectorOperator>(graph.Operators.First(o => o.OpType == "MaxPool"));
         Assert.Equal(9, pool.OpsPerElement);
         Assert.Equal(96L * 26 * 26, pool.Elements);
@@ -153,7 +153,7 @@ public class OnnxImporterTests
         Assert.Equal(3 * (128L * 512 * 64) + 128L * 128 * 64 + 128L * 128 * 64, graph.Macs);
         var softmax = Assert.IsType<VectorOperator>(graph.Operators.Single(o => o.OpType == "Softmax"));
         Assert.Equal(new long[] { 128, 128 }, graph.Tensors[softmax.Outputs[0]].Shape);
-        Assert.Equal(OnnxOpCosts.Softmax, softmax.OpsPerElement);
+        Assert.Equal(VectorOpCounts.Softmax, softmax.OpsPerElement);
         var transpose = Assert.IsType<ShapeOperator>(graph.Operators.Single(o => o.OpType == "Transpose"));
         Assert.Equal(new long[] { 64, 128 }, graph.Tensors[transpose.Outputs[0]].Shape);
         Assert.Equal(4, graph.ModelInputs.Count());

@@ -178,7 +178,7 @@ internal static partial class OnnxShapeInference
         // Training mode adds running mean and variance (and older opsets saved statistics), one value per channel.
         for (int i = 1; i < c.Node.Outputs.Length; i++)
             outputs.Add(OnnxValue.Activation([x[1]], c.In(0).ElemType));
-        return new(outputs, new VectorLowering(VectorKind.BatchNorm, OnnxOpCosts.BatchNorm));
+        return new(outputs, new VectorLowering(VectorKind.BatchNorm, VectorOpCounts.BatchNorm));
     }
 
     private static OnnxNodeResult LayerNorm(OnnxNodeContext c)
@@ -189,7 +189,7 @@ internal static partial class OnnxShapeInference
         var outputs = new List<OnnxValue?> { OnnxValue.Activation(x, c.In(0).ElemType) };
         for (int i = 1; i < c.Node.Outputs.Length; i++)
             outputs.Add(OnnxValue.Activation(stats, OnnxDataType.Float));
-        return new(outputs, new VectorLowering(VectorKind.LayerNorm, OnnxOpCosts.Normalization));
+        return new(outputs, new VectorLowering(VectorKind.LayerNorm, VectorOpCounts.LayerNorm));
     }
 
     private static OnnxNodeResult Pool(OnnxNodeContext c)
@@ -227,7 +227,7 @@ internal static partial class OnnxShapeInference
         var axesRaw = ReduceAxes(c);
         bool keep = c.Int("keepdims", 1) != 0;
         if ((axesRaw is null || axesRaw.Length == 0) && c.Int("noop_with_empty_axes", 0) != 0)
-            return One(x with { IsConstant = false }, new VectorLowering(VectorKind.Reduction, OnnxOpCosts.Simple) { DataInputs = [0] }, x.Values);
+            return One(x with { IsConstant = false }, new VectorLowering(VectorKind.Reduction, VectorOpCounts.Simple) { DataInputs = [0] }, x.Values);
         var axes = (axesRaw is null || axesRaw.Length == 0 ? Enumerable.Range(0, x.Shape.Length) : axesRaw.Select(a => c.Axis(a, x.Shape.Length)))
             .ToHashSet();
         var y = new List<long>();

@@ -272,7 +272,7 @@ internal static partial class OnnxShapeInference
         }
         // Gathering rows of a parameter is an embedding lookup (vector unit); of an activation, a data selection.
         OnnxLowering lowering = data.IsConstant
-            ? new VectorLowering(VectorKind.Gather, OnnxOpCosts.Simple)
+            ? new VectorLowering(VectorKind.Gather, VectorOpCounts.Simple)
             : new ShapeLowering(ShapeKind.Slice) { DataInputs = indices.IsConstant ? [0] : null };
         return One(OnnxValue.Activation(y, data.ElemType), lowering, values);
     }
@@ -349,7 +349,7 @@ internal static partial class OnnxShapeInference
     private static OnnxNodeResult Cast(OnnxNodeContext c, int to)
     {
         var x = c.In(0);
-        return One(OnnxValue.Activation(x.Shape, to), new VectorLowering(VectorKind.Elementwise, OnnxOpCosts.Simple) { DataInputs = [0] },
+        return One(OnnxValue.Activation(x.Shape, to), new VectorLowering(VectorKind.Elementwise, VectorOpCounts.Simple) { DataInputs = [0] },
             Integral(x.Values, to));
     }
 
@@ -465,6 +465,6 @@ internal static partial class OnnxShapeInference
         int axis = c.Axis(c.Int("axis", -1), indices.Length + 1);
         long[] y = [.. indices.Take(axis), depth, .. indices.Skip(axis)];
         // Writing one of two values per output element, like a lookup.
-        return One(OnnxValue.Activation(y, c.In(2).ElemType), new VectorLowering(VectorKind.Gather, OnnxOpCosts.Simple) { DataInputs = [0, 2] });
+        return One(OnnxValue.Activation(y, c.In(2).ElemType), new VectorLowering(VectorKind.Gather, VectorOpCounts.Simple) { DataInputs = [0, 2] });
     }
 }

@@ -174,7 +174,7 @@ internal static class Cnns
         return act switch
         {
             Act.Relu => g.Vector(VectorKind.Activation, "Relu", VectorOpCounts.Relu, $"{node}.relu", y),
-            Act.Relu6 => g.Vector(VectorKind.Activation, "Clip", VectorOpCounts.Relu6, $"{node}.relu6", y),
+            Act.Relu6 => g.Vector(VectorKind.Activation, "Clip", VectorOpCounts.Clip, $"{node}.relu6", y),
             _ => y,
         };
     }

@@ -14,12 +14,12 @@ public enum PositionKind { Learned, Rotary }
 /// (SwiGLU) use SiLU and three matrices, plain FFNs GELU and two. <paramref name="PostNorm"/> places the norms
 /// after the residual adds and normalises the embeddings (BERT); otherwise norms precede each sub-layer and a
 /// final norm follows the last layer (GPT-2, Llama). <paramref name="Pooler"/> adds BERT's tanh pooler on the
-/// first token.
+/// first token. <paramref name="TanhGelu"/> selects GPT-2's tanh approximation of GELU over BERT's erf form.
 /// </summary>
 public sealed record TransformerConfig(
     string Name, int Layers, int Hidden, int Heads, int KvHeads, int FfnSize, bool GatedFfn, int Vocab,
     NormKind Norm, PositionKind Positions, bool TiedOutput, bool HasLmHead, int TokenTypes, bool Biases,
-    int MaxPositions = 0, bool PostNorm = false, bool Pooler = false)
+    int MaxPositions = 0, bool PostNorm = false, bool Pooler = false, bool TanhGelu = false)
 {
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => Hidden / Heads;
@@ -77,7 +77,8 @@ public static class TransformerConfigs
     // GPT-2's FFN is 4 × hidden (n_inner = null in config.json).
     private static TransformerConfig Gpt2(string name, int layers, int hidden, int heads) =>
         new(name, layers, hidden, heads, heads, 4 * hidden, GatedFfn: false, Vocab: 50257, NormKind.LayerNorm,
-            PositionKind.Learned, TiedOutput: true, HasLmHead: true, TokenTypes: 0, Biases: true, MaxPositions: 1024);
+            PositionKind.Learned, TiedOutput: true, HasLmHead: true, TokenTypes: 0, Biases: true, MaxPositions: 1024,
+            TanhGelu: true);
 
     private static TransformerConfig Llama(string name, int layers, int hidden, int heads, int kvHeads, int ffn, int vocab) =>
         new(name, layers, hidden, heads, kvHeads, ffn, GatedFfn: true, vocab, NormKind.RmsNorm,
@@ -215,7 +216,7 @@ internal sealed class TransformerGenerator
             return _g.Linear(mul, _c.Hidden, _c.Biases, $"{node}.down_proj");
         }
         var hidden = _g.Linear(x, _c.FfnSize, _c.Biases, $"{node}.up_proj");
-        var gelu = _g.Vector(VectorKind.Activation, "Gelu", VectorOpCounts.Gelu, $"{node}.gelu", hidden);
+        var gelu = _g.Vector(VectorKind.Activation, "Gelu", _c.TanhGelu ? VectorOpCounts.GeluTanh : VectorOpCounts.GeluErf, $"{node}.gelu", hidden);
         return _g.Linear(gelu, _c.Hidden, _c.Biases, $"{node}.down_proj");
     }
 
