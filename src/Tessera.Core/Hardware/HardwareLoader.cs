@@ -1,3 +1,4 @@
+using Tessera.Yaml;
 using Tessera.Diagnostics;
 using Tessera.Hardware.Presets;
 using Tessera.Hardware.Stream;

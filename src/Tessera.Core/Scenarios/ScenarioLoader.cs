@@ -1,11 +1,9 @@
 using System.Collections.Immutable;
-using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Zoo;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using Tessera.Yaml;
 
 namespace Tessera.Scenarios;
 
@@ -15,42 +13,28 @@ public static class ScenarioLoader
     /// <summary>Parses a scenario file; relative model and hardware paths are resolved against its folder.</summary>
     public static Scenario Load(string path)
     {
-        if (!File.Exists(path))
-            throw new TesseraInputException($"{path}: file not found");
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw new TesseraInputException($"{path}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {e.InnerException?.Message ?? e.Message}");
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new TesseraInputException($"{path}: expected a mapping with 'hardware' and 'models'");
+        var (r, root) = YamlReader.Load(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        string Where(YamlNode n) => $"{path}:{n.Start.Line}:{n.Start.Column}";
-
-        var name = Scalar(root, "name", Where) ?? Path.GetFileNameWithoutExtension(path);
-        var hardware = Scalar(root, "hardware", Where) ?? throw new TesseraInputException($"{Where(root)}: missing 'hardware' (a preset name or a file)");
+        var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
+        var hardware = r.Text(r.Need(root, "hardware", "a scenario (a preset name or a hardware file)"), "hardware");
         if (LooksLikePath(hardware)) hardware = Path.GetFullPath(Path.Combine(folder, hardware));
-        int bits = PositiveInt(root, "bits", 8, Where);
-        if (!root.Children.TryGetValue(new YamlScalarNode("models"), out var modelsNode) || modelsNode is not YamlSequenceNode list || list.Children.Count == 0)
-            throw new TesseraInputException($"{Where(root)}: missing 'models'; expected a list of {{model: NAME, batch: N}}");
+        int bits = YamlReader.Find(root, "bits") is { } b ? r.PositiveInt(b, "bits") : 8;
+        var list = r.Sequence(r.Need(root, "models", "a scenario (a list of {model: NAME, batch: N})"), "models");
+        if (list.Children.Count == 0)
+            throw r.Error(list, "models is empty; expected at least one {model: NAME}");
 
         var models = ImmutableArray.CreateBuilder<ModelRequest>();
         foreach (var item in list.Children)
         {
-            if (item is not YamlMappingNode m)
-                throw new TesseraInputException($"{Where(item)}: expected a mapping such as {{model: resnet50, batch: 1}}");
-            var source = Scalar(m, "model", Where) ?? throw new TesseraInputException($"{Where(m)}: missing 'model' (a zoo name or an .onnx path)");
+            var m = r.Mapping(item, "a model entry such as {model: resnet50, batch: 1}");
+            var source = r.Text(r.Need(m, "model", "a model entry (a zoo name or an .onnx path)"), "model");
             if (LooksLikePath(source)) source = Path.GetFullPath(Path.Combine(folder, source));
-            var phaseText = Scalar(m, "phase", Where) ?? "prefill";
-            if (!Enum.TryParse<TransformerPhase>(phaseText, ignoreCase: true, out var phase))
-                throw new TesseraInputException($"{Where(m)}: phase '{phaseText}'; expected prefill or decode");
-            models.Add(new ModelRequest(source, PositiveInt(m, "batch", 1, Where), phase,
-                PositiveInt(m, "sequence", 128, Where), PositiveInt(m, "context", 1024, Where), Scalar(m, "label", Where)));
+            var phase = TransformerPhase.Prefill;
+            if (YamlReader.Find(m, "phase") is { } p && !Enum.TryParse(r.Text(p, "phase"), ignoreCase: true, out phase))
+                throw r.Error(p, $"phase '{r.Text(p, "phase")}'; expected prefill or decode");
+            int Positive(string key, int fallback) => YamlReader.Find(m, key) is { } n ? r.PositiveInt(n, key) : fallback;
+            models.Add(new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
+                r.OptionalText(m, "label")));
         }
         return new Scenario(name, hardware, models.ToImmutable(), bits);
     }
@@ -76,19 +60,4 @@ public static class ScenarioLoader
     private static bool LooksLikePath(string value) =>
         value.Contains('/') || value.Contains('\\') || value.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ||
         value.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-
-    private static string? Scalar(YamlMappingNode map, string key, Func<YamlNode, string> where)
-    {
-        if (!map.Children.TryGetValue(new YamlScalarNode(key), out var node)) return null;
-        return node is YamlScalarNode { Value: { } v } ? v : throw new TesseraInputException($"{where(node)}: '{key}' must be a single value");
-    }
-
-    private static int PositiveInt(YamlMappingNode map, string key, int fallback, Func<YamlNode, string> where)
-    {
-        var text = Scalar(map, key, where);
-        if (text is null) return fallback;
-        if (!int.TryParse(text, out var value) || value <= 0)
-            throw new TesseraInputException($"{where(map.Children[new YamlScalarNode(key)])}: '{key}' is '{text}'; expected a positive integer");
-        return value;
-    }
 }

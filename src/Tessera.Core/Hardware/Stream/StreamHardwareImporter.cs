@@ -1,6 +1,6 @@
+using Tessera.Yaml;
 using System.Collections.Immutable;
 using System.Globalization;
-using Tessera.Hardware.Yaml;
 using Tessera.Technology;
 using Tessera.Workloads;
 using YamlDotNet.RepresentationModel;

@@ -1,3 +1,4 @@
+using Tessera.Yaml;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
 using Tessera.Hardware.Presets;

@@ -3,7 +3,7 @@ using Tessera.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Tessera.Hardware.Yaml;
+namespace Tessera.Yaml;
 
 /// <summary>Reads YAML through the representation model so every error names file:line:column.</summary>
 internal sealed class YamlReader(string file)
