@@ -28,7 +28,8 @@ public static class TesseraCli
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(HardwareCommand.Create(context));
 
-        var parse = root.Parse(args);
+        // Without a command, say what the commands are.
+        var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
