@@ -5,39 +5,44 @@ namespace Tessera.Costs;
 
 /// <summary>
 /// Placeholder operator model (replaced by the loop-nest model of the intra-core issue): an operator is
-/// either compute-bound or bandwidth-bound. It assumes perfect reuse — every unique operand byte crosses
-/// off-chip memory and each on-chip level that holds it exactly once — so its energy and time are lower
-/// bounds of what a real mapping achieves.
+/// bound by compute, by its outermost on-chip level or by off-chip bandwidth, whichever takes longest. It
+/// assumes perfect reuse — every unique operand bit crosses the off-chip level and each on-chip level that
+/// holds it exactly once — so its energy and time are lower bounds of what a real mapping achieves.
 /// </summary>
 public sealed class RooflineCostModel : IOperatorCostModel
 {
-    public OperatorCost Evaluate(ModelGraph model, Operator op, Core core, double offChipBytesPerSecond, double offChipEnergyPerBitPj)
+    public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip)
     {
-        var stats = model.Statistics(op);
-        var (computeCycles, utilisation, computePj) = op switch
+        var (computeCycles, utilisation) = ArrayCycles(nest, core);
+        double readBits = 0, writeBits = 0, onChipPj = 0;
+        foreach (var operand in nest.Operands)
         {
-            ComputeOperator c => ArrayCycles(c.Nest, core),
-            VectorOperator v => VectorCycles(v, core),
-            _ => (0d, 0d, 0d),
-        };
-        long offChipBytes = stats.TotalBytes;
-        double onChipPj = OnChipEnergyPj(model, op, core);
-        double offChipPj = offChipBytes * 8.0 * offChipEnergyPerBitPj;
+            double bits = nest.UniqueBits(operand);
+            if (operand.Role == OperandRole.Output) writeBits += bits;
+            else readBits += bits;
+            onChipPj += OnChipPj(core, operand.Role, bits);
+        }
+        return Bound(core, offChip, computeCycles, utilisation, nest.Macs * core.Array.MacEnergyPj, onChipPj, readBits, writeBits);
+    }
 
-        double computeSeconds = computeCycles / core.FrequencyHz;
-        double offChipSeconds = offChipBytes / offChipBytesPerSecond;
-        double onChipSeconds = OutermostLevelCycles(core, stats) / core.FrequencyHz;
-        double seconds = Math.Max(computeSeconds, Math.Max(offChipSeconds, onChipSeconds));
-        string boundBy = seconds == computeSeconds ? "compute" : seconds == offChipSeconds ? "off-chip bandwidth" : "on-chip bandwidth";
-        return new OperatorCost(seconds * core.FrequencyHz, seconds, new CoreEnergy(computePj, onChipPj, offChipPj),
-            seconds > 0 ? utilisation * computeSeconds / seconds : 0, offChipBytes, boundBy);
+    public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip)
+    {
+        var (lanes, energyPerOp) = core.Vector is { } v
+            ? (v.Lanes, v.EnergyPerOpPj)
+            : (core.Array.ProcessingElements, core.Array.MacEnergyPj);
+        double cycles = Math.Ceiling(work.Operations / lanes);
+        double utilisation = cycles > 0 ? work.Operations / (cycles * lanes) : 0;
+        double readBits = work.InputBytes * 8.0, writeBits = work.OutputBytes * 8.0;
+        // Non-MAC operators stream their operands through the levels that hold activations.
+        double onChipPj = OnChipPj(core, OperandRole.Input, readBits) + OnChipPj(core, OperandRole.Output, writeBits);
+        return Bound(core, offChip, cycles, utilisation, work.Operations * energyPerOp, onChipPj, readBits, writeBits);
     }
 
     /// <summary>
     /// Cycles on the PE array: every dimension unrolled by factor f takes ⌈size/f⌉ steps, so a size that
     /// does not divide the unrolling leaves PEs idle. Without an unrolling, MACs spread over all PEs.
     /// </summary>
-    internal static (double Cycles, double Utilisation, double EnergyPj) ArrayCycles(LoopNest nest, Core core)
+    internal static (double Cycles, double Utilisation) ArrayCycles(LoopNest nest, Core core)
     {
         long pes = core.Array.ProcessingElements;
         double cycles;
@@ -49,51 +54,32 @@ public sealed class RooflineCostModel : IOperatorCostModel
             foreach (var d in nest.Dimensions)
                 cycles *= Math.Ceiling((double)d.Size / core.Dataflow.FactorOf(d.Name));
         }
-        return (cycles, nest.Macs / (cycles * pes), nest.Macs * core.Array.MacEnergyPj);
+        return (cycles, nest.Macs / (cycles * pes));
     }
 
-    /// <summary>Vector operators run on the vector unit, or one operation per PE per cycle on the array.</summary>
-    internal static (double Cycles, double Utilisation, double EnergyPj) VectorCycles(VectorOperator op, Core core)
-    {
-        var (lanes, energyPerOp) = core.Vector is { } v
-            ? (v.Lanes, v.EnergyPerOpPj)
-            : (core.Array.ProcessingElements, core.Array.MacEnergyPj);
-        double cycles = Math.Ceiling(op.Operations / lanes);
-        return (cycles, cycles > 0 ? op.Operations / (cycles * lanes) : 0, op.Operations * energyPerOp);
-    }
-
-    /// <summary>Each unique operand bit is written once into and read once out of every level that holds it.</summary>
-    private static double OnChipEnergyPj(ModelGraph model, Operator op, Core core)
+    /// <summary>Each bit is written once into and read once out of every on-chip level that holds its operand.</summary>
+    private static double OnChipPj(Core core, OperandRole role, double bits)
     {
         double pj = 0;
-        foreach (var (bits, role) in OperandBits(model, op))
-            foreach (var level in core.Memories)
-                if (level.Holds.Contains(role))
-                    pj += bits * (level.ReadEnergyPerBitPj + level.WriteEnergyPerBitPj);
+        foreach (var level in core.Memories)
+            if (level.Holds.Contains(role))
+                pj += bits * (level.ReadEnergyPerBitPj + level.WriteEnergyPerBitPj);
         return pj;
     }
 
-    private static IEnumerable<(double Bits, OperandRole Role)> OperandBits(ModelGraph model, Operator op)
-    {
-        if (op is ComputeOperator c)
-            return c.Nest.Operands.Select(o => ((double)c.Nest.UniqueBits(o), o.Role));
-        if (op is ShapeOperator { MovesData: false })
-            return [];
-        // Non-MAC operators stream their operands through the levels that hold activations.
-        return op.Inputs.Select(i => (model.Tensors[i].Bytes * 8.0, OperandRole.Input))
-            .Concat(op.Outputs.Select(o => (model.Tensors[o].Bytes * 8.0, OperandRole.Output)));
-    }
-
     /// <summary>
-    /// Cycles the outermost on-chip level needs to write what arrives (parameters, inputs) and read out what
-    /// leaves (outputs); its read and write ports work in parallel.
+    /// The slowest of compute, the outermost on-chip level (it writes what arrives and reads out what leaves)
+    /// and the off-chip level sets the time.
     /// </summary>
-    private static double OutermostLevelCycles(Core core, OperatorStatistics stats)
+    private static OperatorCost Bound(Core core, MemoryLevel offChip, double computeCycles, double utilisation,
+        double computePj, double onChipPj, double readBits, double writeBits)
     {
-        if (core.Memories.IsEmpty) return 0;
-        var top = core.Memories[^1];
-        double inCycles = top.WriteBitsPerCycle > 0 ? (stats.ParameterBytes + stats.InputActivationBytes) * 8.0 / top.WriteBitsPerCycle : 0;
-        double outCycles = top.ReadBitsPerCycle > 0 ? stats.OutputBytes * 8.0 / top.ReadBitsPerCycle : 0;
-        return Math.Max(inCycles, outCycles);
+        double onChipCycles = core.Memories.IsEmpty ? 0 : core.Memories[^1].TransferCycles(writeBits, readBits);
+        double offChipCycles = offChip.TransferCycles(readBits, writeBits);
+        double cycles = Math.Max(computeCycles, Math.Max(onChipCycles, offChipCycles));
+        string boundBy = cycles == computeCycles ? "compute" : cycles == offChipCycles ? "off-chip bandwidth" : "on-chip bandwidth";
+        var energy = new CoreEnergy(computePj, onChipPj, readBits * offChip.ReadEnergyPerBitPj + writeBits * offChip.WriteEnergyPerBitPj);
+        return new OperatorCost(cycles, computeCycles, offChipCycles, energy, readBits, writeBits,
+            cycles > 0 ? utilisation * computeCycles / cycles : 0, boundBy);
     }
 }

@@ -22,6 +22,9 @@ public sealed class LayerByLayerEvaluator(IOperatorCostModel costModel)
 
     private sealed record CoreSlot(ChipletInstance Chiplet, Core Core, MemoryPath Memory)
     {
+        public MemoryLevel OffChip { get; } = CostModelExtensions.OffChipLevel(
+            Memory.Device, Memory.BytesPerSecond, Memory.Device.EnergyPerBitPj, Core.FrequencyHz);
+
         public double FreeAt { get; set; }
     }
 
@@ -82,9 +85,9 @@ public sealed class LayerByLayerEvaluator(IOperatorCostModel costModel)
         double bestEnd = double.PositiveInfinity;
         foreach (var slot in slots)
         {
-            var cost = costModel.Evaluate(model.Graph, op, slot.Core, slot.Memory.BytesPerSecond, slot.Memory.Device.EnergyPerBitPj);
+            var cost = costModel.Evaluate(model.Graph, op, slot.Core, slot.OffChip);
             double access = cost.OffChipBytes > 0 ? slot.Memory.LatencySeconds : 0;
-            double end = Math.Max(slot.FreeAt, ready) + access + cost.Seconds;
+            double end = Math.Max(slot.FreeAt, ready) + access + cost.Cycles / slot.Core.FrequencyHz;
             if (end < bestEnd || (end == bestEnd && cost.Energy.TotalPj < bestCost!.Energy.TotalPj))
                 (best, bestCost, bestEnd) = (slot, cost, end);
         }

@@ -18,7 +18,8 @@ public interface IHardwareComponent
 
 /// <summary>
 /// One level of a core's memory hierarchy. Energies are per bit; bandwidths in bits per cycle.
-/// <see cref="Holds"/> lists the operands this level stores.
+/// <see cref="Holds"/> lists the operands this level stores. With <see cref="SharedReadWritePort"/> reads and
+/// writes share one port (a DRAM bus, a single-ported SRAM) and <see cref="ReadBitsPerCycle"/> is its bandwidth.
 /// </summary>
 public sealed record MemoryLevel(
     string Name,
@@ -30,9 +31,15 @@ public sealed record MemoryLevel(
     ImmutableArray<OperandRole> Holds,
     ImmutableArray<string> ServedArrayAxes,
     double AreaMm2 = 0,
-    double StaticPowerW = 0) : IHardwareComponent
+    double StaticPowerW = 0,
+    bool SharedReadWritePort = false) : IHardwareComponent
 {
     public IEnumerable<IHardwareComponent> Children => [];
+
+    /// <summary>Cycles this level needs to read and write the given bits through its ports.</summary>
+    public double TransferCycles(double readBits, double writeBits) => SharedReadWritePort
+        ? (readBits + writeBits) / ReadBitsPerCycle
+        : Math.Max(readBits / ReadBitsPerCycle, writeBits / WriteBitsPerCycle);
 }
 
 /// <summary>One axis of a PE array with its size, e.g. D1 = 32.</summary>

@@ -14,6 +14,11 @@ internal static class TestHardware
         [new MemoryLevel("buffer", 8L << 20, bufferBitsPerCycle, bufferBitsPerCycle, 0.5, 0.5,
             [OperandRole.Input, OperandRole.Weight, OperandRole.Output], ["D1", "D2"])]);
 
+    /// <summary>An off-chip level of the given bandwidth (bits per cycle) and energy.</summary>
+    public static MemoryLevel OffChip(double bitsPerCycle, double pjPerBit = 0) => new(
+        "dram", long.MaxValue, bitsPerCycle, bitsPerCycle, pjPerBit, pjPerBit,
+        [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: true);
+
     /// <summary>Chiplets in a row, joined in a chain, with one DRAM device beside the first.</summary>
     public static Package Row(int chiplets, double dramBytesPerSecond = 1e12, double dramPjPerBit = 10, double linkPjPerBit = 1)
     {
