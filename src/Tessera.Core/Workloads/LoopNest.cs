@@ -12,6 +12,12 @@ public sealed record IndexTerm(string Dimension, long Coefficient = 1);
 /// <summary>One axis of an operand: a sum of terms, e.g. iy = OY·stride + FY·dilation.</summary>
 public sealed record OperandAxis(ImmutableArray<IndexTerm> Terms)
 {
+    /// <summary>
+    /// Zero padding before the tensor's first element: index value i touches tensor element i − Padding
+    /// (a 3×3 "same" convolution has Padding 1 on its input rows). 0 when the axis maps 1:1 to the tensor.
+    /// </summary>
+    public long Padding { get; init; }
+
     public static OperandAxis Of(string dimension) => new([new IndexTerm(dimension)]);
 
     public static OperandAxis Of(params IndexTerm[] terms) => new([.. terms]);

@@ -7,14 +7,15 @@ public static class LoopNests
 {
     /// <summary>
     /// A (grouped, strided, dilated) convolution. Dimensions B G K C OY OX FY FX, where K and C are the
-    /// output and input channels per group; depthwise is groups = channels with K = C = 1.
+    /// output and input channels per group; depthwise is groups = channels with K = C = 1. Padding is the zero
+    /// padding before the first input row/column (the end padding follows from the sizes).
     /// </summary>
     public static LoopNest Convolution(
         string input, string weight, string output,
         long batch, long groups, long outChannelsPerGroup, long inChannelsPerGroup,
         long outHeight, long outWidth, long kernelHeight, long kernelWidth,
         long strideY = 1, long strideX = 1, long dilationY = 1, long dilationX = 1,
-        int inputBits = 8, int weightBits = 8, int outputBits = 8)
+        int inputBits = 8, int weightBits = 8, int outputBits = 8, long paddingY = 0, long paddingX = 0)
     {
         ImmutableArray<LoopDimension> dims =
         [
@@ -27,8 +28,8 @@ public static class LoopNests
         [
             new(input, OperandRole.Input,
                 [OperandAxis.Of("B"), inChannel,
-                 OperandAxis.Of(new IndexTerm("OY", strideY), new IndexTerm("FY", dilationY)),
-                 OperandAxis.Of(new IndexTerm("OX", strideX), new IndexTerm("FX", dilationX))], inputBits),
+                 OperandAxis.Of(new IndexTerm("OY", strideY), new IndexTerm("FY", dilationY)) with { Padding = paddingY },
+                 OperandAxis.Of(new IndexTerm("OX", strideX), new IndexTerm("FX", dilationX)) with { Padding = paddingX }], inputBits),
             new(weight, OperandRole.Weight,
                 [outChannel, OperandAxis.Of("C"), OperandAxis.Of("FY"), OperandAxis.Of("FX")], weightBits),
             new(output, OperandRole.Output,

@@ -46,7 +46,7 @@ public static class StreamHardwareImporter
             var file = Resolve(r, v, dir);
             if (!cache.TryGetValue(file, out var parsed))
                 cache[file] = parsed = ParseCore(file, technology, frequency, node);
-            var id = $"core{coreId}";
+            var id = InstanceId(coreId);
             ids[coreId] = id;
             if (coreId == offchip || parsed.Core is null)
                 memories.Add(parsed.AsDevice(id, coreId == offchip ? "stream-offchip" : "stream-memory-core", frequency));
@@ -97,6 +97,9 @@ public static class StreamHardwareImporter
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
         return new Package(name, chiplets, memories, links, r.File);
     }
+
+    /// <summary>The chiplet or memory-device id that Stream core <paramref name="coreId"/> becomes.</summary>
+    public static string InstanceId(string coreId) => $"core{coreId}";
 
     private static T Wrap<T>(YamlReader r, YamlNode at, Func<T> build)
     {

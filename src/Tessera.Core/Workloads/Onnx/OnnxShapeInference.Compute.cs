@@ -71,11 +71,32 @@ internal static partial class OnnxShapeInference
         if (spatial > 2) throw c.Fail($"only 1-D and 2-D convolutions are supported, this one has {spatial} spatial dimensions");
         // A 1-D convolution is a 2-D one with height 1.
         bool twoD = spatial == 2;
+        var padBegin = BeginPadding(c, x, outSpatial, kernel, strides, dilations, pads);
         var lowering = new ComputeLowering((ins, o, bits) => LoopNests.Convolution(ins[0], ins[1], o,
             x[0], groups, w[0] / groups, w[1], twoD ? outSpatial[0] : 1, outSpatial[^1],
             twoD ? kernel[0] : 1, kernel[^1], twoD ? strides[0] : 1, strides[^1], twoD ? dilations[0] : 1, dilations[^1],
-            bits, bits, bits));
+            bits, bits, bits, twoD ? padBegin[0] : 0, padBegin[^1]));
         return One(OnnxValue.Activation(y, c.In(0).ElemType), lowering);
+    }
+
+    /// <summary>Padding before the first element of each spatial axis, from pads or auto_pad (SAME_LOWER puts the odd one first).</summary>
+    private static long[] BeginPadding(OnnxNodeContext c, long[] x, long[] outSpatial, long[] kernel, long[] strides,
+        long[] dilations, long[] pads)
+    {
+        var autoPad = c.Str("auto_pad", "NOTSET");
+        var begin = new long[outSpatial.Length];
+        for (int i = 0; i < begin.Length; i++)
+        {
+            long total = Math.Max(0, (outSpatial[i] - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - x[i + 2]);
+            begin[i] = autoPad switch
+            {
+                "SAME_UPPER" => total / 2,
+                "SAME_LOWER" => total - total / 2,
+                "VALID" => 0,
+                _ => pads[i],
+            };
+        }
+        return begin;
     }
 
     private static OnnxNodeResult ConvTranspose(OnnxNodeContext c)
