@@ -19,7 +19,11 @@ internal sealed class YamlReader(string file)
     }
 
     /// <summary>Loads a file's first document, whatever its top-level node (Stream mappings are lists).</summary>
-    public static (YamlReader Reader, YamlNode Root) LoadAny(string path)
+    /// <param name="tolerateRepeatedKeys">
+    /// Accept a key repeated with the same scalar value (files written for PyYAML, which keeps the last value,
+    /// sometimes repeat one); a repeat with another value is still an error.
+    /// </param>
+    public static (YamlReader Reader, YamlNode Root) LoadAny(string path, bool tolerateRepeatedKeys = false)
     {
         var name = Path.GetFileName(path);
         if (!System.IO.File.Exists(path))
@@ -27,7 +31,9 @@ internal sealed class YamlReader(string file)
         var reader = new YamlReader(name);
         var stream = new YamlStream();
         using var text = new StreamReader(path);
-        var parser = new TrackingParser(new Parser(text));
+        IParser source = new Parser(text);
+        if (tolerateRepeatedKeys) source = new RepeatedKeyFilter(source);
+        var parser = new TrackingParser(source);
         try
         {
             stream.Load(parser);
@@ -57,6 +63,75 @@ internal sealed class YamlReader(string file)
         {
             if (inner.Current is { } current) Last = current.End;
             return inner.MoveNext();
+        }
+    }
+
+    /// <summary>Drops a mapping key (and its value) that repeats an earlier key of the same mapping with the same scalar value.</summary>
+    private sealed class RepeatedKeyFilter(IParser inner) : IParser
+    {
+        private sealed class Frame(bool isMapping)
+        {
+            public bool IsMapping { get; } = isMapping;
+            public bool AtKey { get; set; } = isMapping;
+            public string? PendingKey { get; set; }
+            public Dictionary<string, string?> Values { get; } = new(StringComparer.Ordinal);
+        }
+
+        private readonly Stack<Frame> _frames = new();
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            while (inner.MoveNext())
+            {
+                var e = inner.Current!;
+                if (_frames.TryPeek(out var top) && top.IsMapping && top.AtKey
+                    && e is YamlDotNet.Core.Events.Scalar key && top.Values.TryGetValue(key.Value, out var first))
+                {
+                    if (!inner.MoveNext() || inner.Current is not YamlDotNet.Core.Events.Scalar value || value.Value != first)
+                        throw new YamlException(key.Start, key.End, $"Duplicate key {key.Value} with a different value");
+                    continue;
+                }
+                Track(e);
+                return true;
+            }
+            return false;
+        }
+
+        private void Track(YamlDotNet.Core.Events.ParsingEvent e)
+        {
+            switch (e)
+            {
+                case YamlDotNet.Core.Events.MappingStart:
+                    Started(null);
+                    _frames.Push(new Frame(true));
+                    break;
+                case YamlDotNet.Core.Events.SequenceStart:
+                    Started(null);
+                    _frames.Push(new Frame(false));
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    _frames.Pop();
+                    break;
+                case YamlDotNet.Core.Events.Scalar scalar:
+                    Started(scalar.Value);
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias:
+                    Started(null);
+                    break;
+            }
+        }
+
+        /// <summary>A node begins in the current frame: a key is remembered, a value completes its key.</summary>
+        private void Started(string? scalar)
+        {
+            if (!_frames.TryPeek(out var top) || !top.IsMapping) return;
+            if (top.AtKey)
+                top.PendingKey = scalar;
+            else if (top.PendingKey is { } k)
+                top.Values[k] = scalar;
+            top.AtKey = !top.AtKey;
         }
     }
 

@@ -82,6 +82,11 @@ public sealed record TilingSpec(ImmutableArray<DimensionSplit> Splits)
     /// <summary>This tiling followed by another's cuts (intra-core tiles split again across cores).</summary>
     public TilingSpec Then(TilingSpec inner) => new(Splits.AddRange(inner.Splits));
 
+    /// <summary>Equal when the cuts are equal, in order (ImmutableArray alone compares by reference).</summary>
+    public bool Equals(TilingSpec? other) => other is not null && Splits.SequenceEqual(other.Splits);
+
+    public override int GetHashCode() => Splits.Aggregate(0, HashCode.Combine);
+
     public override string ToString() => Splits.IsEmpty ? "whole" : string.Join("; ", Splits);
 }
 
