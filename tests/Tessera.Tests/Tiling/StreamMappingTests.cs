@@ -220,6 +220,16 @@ public class StreamMappingTests
     }
 
     [Fact]
+    public void A_key_repeated_with_its_own_value_is_accepted_and_with_another_value_is_not()
+    {
+        var path = Write("- name: default\n  core_allocation: [1]\n  core_allocation_is_fixed: true\n  core_allocation_is_fixed: true\n");
+        try { Assert.True(StreamMapping.Load(path, Accelerator("simba_small.yaml")).Rules.Single().AllocationIsFixed); }
+        finally { File.Delete(path); }
+        var e = Bad("- name: default\n  core_allocation: [1]\n  core_allocation: [2]\n");
+        Assert.Contains(".yaml:3:3: malformed YAML: Duplicate key core_allocation", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Malformed_yaml_and_bad_counts_are_reported_with_their_position()
     {
         var e = Bad("- name: Conv\n  core_allocation: [0, 1\n  intra_core_tiling:\n    - OY, all\n");

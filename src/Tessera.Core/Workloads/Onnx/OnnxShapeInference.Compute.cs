@@ -118,6 +118,15 @@ internal static partial class OnnxShapeInference
                 : c.Str("auto_pad", "NOTSET") is "SAME_UPPER" or "SAME_LOWER" ? x[i + 2] * strides[i]
                 : full - pads[i] - pads[i + spatial];
         }
+        // Output positions cropped before the first kept one (ONNX: pads begin; SAME_UPPER puts the odd one last).
+        var crop = new long[spatial];
+        var autoPad = c.Str("auto_pad", "NOTSET");
+        for (int i = 0; i < spatial; i++)
+        {
+            long total = strides[i] * (x[i + 2] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - outSpatial[i];
+            crop[i] = explicitShape is null && autoPad is not ("SAME_UPPER" or "SAME_LOWER") ? pads[i]
+                : autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        }
         long[] y = [x[0], w[1] * groups, .. outSpatial];
         if (spatial > 2) throw c.Fail($"only 1-D and 2-D transposed convolutions are supported, this one has {spatial} spatial dimensions");
         bool twoD = spatial == 2;
@@ -143,8 +152,8 @@ internal static partial class OnnxShapeInference
                 new(ins[1], OperandRole.Weight, [inChannel, OperandAxis.Of("K"), OperandAxis.Of("FY"), OperandAxis.Of("FX")], bits),
                 new(o, OperandRole.Output,
                     [OperandAxis.Of("B"), outChannel,
-                     OperandAxis.Of(new IndexTerm("IY", sH), new IndexTerm("FY", dH)),
-                     OperandAxis.Of(new IndexTerm("IX", sW), new IndexTerm("FX", dW))], bits),
+                     OperandAxis.Of(new IndexTerm("IY", sH), new IndexTerm("FY", dH)) with { Padding = twoD ? crop[0] : 0 },
+                     OperandAxis.Of(new IndexTerm("IX", sW), new IndexTerm("FX", dW)) with { Padding = crop[^1] }], bits),
             ];
             return new LoopNest(dims, operands);
         });
