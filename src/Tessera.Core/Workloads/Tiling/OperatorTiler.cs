@@ -94,7 +94,6 @@ public static class OperatorTiler
 
         private Tile ComputeTile(ComputeOperator c, int id, int index, ImmutableArray<DimensionRange> ranges)
         {
-            var nest = new LoopNest([.. ranges.Select(r => new LoopDimension(r.Dimension, r.Range.Length))], c.Nest.Operands);
             var reads = ImmutableArray.CreateBuilder<TensorBox>();
             var writes = ImmutableArray.CreateBuilder<TensorBox>();
             var covered = new HashSet<string>(StringComparer.Ordinal);
@@ -108,7 +107,7 @@ public static class OperatorTiler
             // Inputs outside the nest (a bias) are read whole by every tile.
             foreach (var t in c.Inputs.Distinct())
                 if (covered.Add(t)) reads.Add(Whole(t));
-            return new Tile(id, c.Name, c.OpType, index, TileKind.Compute, ranges, nest, 0, reads.ToImmutable(), writes.ToImmutable());
+            return new Tile(id, c, index, TileKind.Compute, ranges, 0, reads.ToImmutable(), writes.ToImmutable());
         }
 
         private Tile ElementTile(int id, int index, ImmutableArray<DimensionRange> ranges, TileKind kind, double opsPerElement)
@@ -119,7 +118,7 @@ public static class OperatorTiler
                 ? new TensorBox(o, axes, _model.Tensors[o].Bits) : Whole(o)).ToImmutableArray();
             var reads = _op.Inputs.Distinct().Select(i => InputBox(i, outShape, axes)).Where(b => !b.IsEmpty).ToImmutableArray();
             long elements = axes.Aggregate(1L, (n, a) => n * a.Length);
-            return new Tile(id, _op.Name, _op.OpType, index, kind, ranges, null, elements * opsPerElement, reads, writes);
+            return new Tile(id, _op, index, kind, ranges, elements * opsPerElement, reads, writes);
         }
 
         /// <summary>Same shape: the tile's own box; broadcast (size-1 axes, aligned from the right): those axes whole; else the whole tensor.</summary>

@@ -46,16 +46,30 @@ public sealed record TensorBox(string Tensor, ImmutableArray<IndexRange> Axes, i
 public enum TileKind { Compute, Vector, Shape }
 
 /// <summary>
-/// A computation node: one operator restricted to a range of every dimension. Compute tiles carry their own
-/// loop nest (sizes = range lengths, operand axes unchanged); vector tiles carry their operation count.
+/// A computation node: one operator restricted to a range of every dimension. Compute tiles have their own
+/// loop nest (<see cref="Nest"/>: sizes = range lengths, operand axes unchanged); vector tiles carry their
+/// operation count; shape tiles only move data.
 /// </summary>
 /// <param name="Id">Index of the tile in <see cref="TiledWorkload.Tiles"/>.</param>
+/// <param name="Source">The operator the tile belongs to.</param>
 /// <param name="Index">Position of the tile among its operator's tiles.</param>
 public sealed record Tile(
-    int Id, string Operator, string OpType, int Index, TileKind Kind, ImmutableArray<DimensionRange> Ranges,
-    LoopNest? Nest, double VectorOperations, ImmutableArray<TensorBox> Reads, ImmutableArray<TensorBox> Writes)
+    int Id, Operator Source, int Index, TileKind Kind, ImmutableArray<DimensionRange> Ranges,
+    double VectorOperations, ImmutableArray<TensorBox> Reads, ImmutableArray<TensorBox> Writes)
 {
-    public long Macs => Nest?.Macs ?? 0;
+    private LoopNest? _nest;
+
+    public string Operator => Source.Name;
+
+    public string OpType => Source.OpType;
+
+    /// <summary>The tile's loop nest (built on first use: most tilings never need all of them); null unless compute.</summary>
+    public LoopNest? Nest => Source is ComputeOperator c
+        ? _nest ??= new LoopNest([.. Ranges.Select(r => new LoopDimension(r.Dimension, r.Range.Length))], c.Nest.Operands)
+        : null;
+
+    /// <summary>Multiply-accumulates: the product of the range lengths of a compute tile.</summary>
+    public long Macs => Kind == TileKind.Compute ? Ranges.Aggregate(1L, (p, r) => checked(p * r.Range.Length)) : 0;
 
     /// <summary>The range of a dimension, or null when the operator has no such dimension.</summary>
     public IndexRange? RangeOf(string dimension)
@@ -64,6 +78,12 @@ public sealed record Tile(
             if (r.Dimension == dimension) return r.Range;
         return null;
     }
+
+    /// <summary>Same id, operator, kind and ranges (the cached nest does not take part).</summary>
+    public bool Equals(Tile? other) => other is not null && Id == other.Id && Index == other.Index && Kind == other.Kind
+        && Source.Name == other.Source.Name && Ranges.SequenceEqual(other.Ranges);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Source.Name, Index);
 
     public override string ToString() => $"#{Id} {Operator}{string.Concat(Ranges.Select(r => $" {r.Dimension}{r.Range}"))}";
 }
