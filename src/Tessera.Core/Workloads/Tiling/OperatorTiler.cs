@@ -74,15 +74,38 @@ public static class OperatorTiler
     {
         private readonly ModelGraph _model;
         private readonly Operator _op;
-        private readonly List<(LoopOperand Operand, int[]? AxisOf)> _operands = [];
+        private readonly List<OperandPlan> _operands = [];
+        private readonly List<TensorBox> _wholeReads = [];
+        private readonly List<(string Tensor, int Bits, int[]? FromOutputAxis)> _inputs = [];
+        private readonly List<(string Tensor, int Bits, bool SameShape)> _outputs = [];
+        private readonly Dictionary<string, TensorBox> _whole = new(StringComparer.Ordinal);
+
+        /// <summary>An operand with its terms as (dimension index, coefficient) so tiles need no name lookups.</summary>
+        private sealed record OperandPlan(LoopOperand Operand, int Bits, long[] Shape, int[]? AxisOf, (int Dim, long Coefficient)[][] Terms);
 
         public Context(ModelGraph model, Operator op)
         {
             _model = model;
             _op = op;
             if (op is ComputeOperator c)
+            {
+                var index = c.Nest.Dimensions.Select((d, i) => (d.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
                 foreach (var operand in c.Nest.Operands)
-                    _operands.Add((operand, AlignAxes(operand, c.Nest, model.Tensors[operand.Tensor].Shape)));
+                {
+                    var t = model.Tensors[operand.Tensor];
+                    _operands.Add(new OperandPlan(operand, t.Bits, [.. t.Shape], AlignAxes(operand, c.Nest, t.Shape),
+                        [.. operand.Axes.Select(a => a.Terms.Select(term => (index[term.Dimension], term.Coefficient)).ToArray())]));
+                }
+                // Inputs outside the nest (a bias) are read whole by every tile.
+                foreach (var i in c.Inputs.Distinct().Where(i => !c.Nest.Operands.Any(o => o.Tensor == i)))
+                    _wholeReads.Add(Whole(i));
+                return;
+            }
+            var outShape = model.Tensors[op.Outputs[0]].Shape;
+            foreach (var o in op.Outputs)
+                _outputs.Add((o, model.Tensors[o].Bits, model.Tensors[o].Shape.SequenceEqual(outShape)));
+            foreach (var i in op.Inputs.Distinct())
+                _inputs.Add((i, model.Tensors[i].Bits, Broadcast(model.Tensors[i].Shape, outShape)));
         }
 
         public Tile Tile(int id, int index, ImmutableArray<DimensionRange> ranges) => _op switch
@@ -94,82 +117,81 @@ public static class OperatorTiler
 
         private Tile ComputeTile(ComputeOperator c, int id, int index, ImmutableArray<DimensionRange> ranges)
         {
-            var reads = ImmutableArray.CreateBuilder<TensorBox>();
-            var writes = ImmutableArray.CreateBuilder<TensorBox>();
-            var covered = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (operand, axisOf) in _operands)
+            var reads = ImmutableArray.CreateBuilder<TensorBox>(_operands.Count + _wholeReads.Count);
+            var writes = ImmutableArray.CreateBuilder<TensorBox>(1);
+            foreach (var plan in _operands)
             {
-                var box = OperandBox(operand, axisOf, ranges);
-                covered.Add(operand.Tensor);
+                var box = OperandBox(plan, ranges);
                 if (box.IsEmpty) continue;
-                (operand.Role == OperandRole.Output ? writes : reads).Add(box);
+                (plan.Operand.Role == OperandRole.Output ? writes : reads).Add(box);
             }
-            // Inputs outside the nest (a bias) are read whole by every tile.
-            foreach (var t in c.Inputs.Distinct())
-                if (covered.Add(t)) reads.Add(Whole(t));
+            reads.AddRange(_wholeReads);
             return new Tile(id, c, index, TileKind.Compute, ranges, 0, reads.ToImmutable(), writes.ToImmutable());
         }
 
         private Tile ElementTile(int id, int index, ImmutableArray<DimensionRange> ranges, TileKind kind, double opsPerElement)
         {
-            var outShape = _model.Tensors[_op.Outputs[0]].Shape;
-            var axes = ranges.Select(r => r.Range).ToImmutableArray();
-            var writes = _op.Outputs.Select(o => _model.Tensors[o].Shape.SequenceEqual(outShape)
-                ? new TensorBox(o, axes, _model.Tensors[o].Bits) : Whole(o)).ToImmutableArray();
-            var reads = _op.Inputs.Distinct().Select(i => InputBox(i, outShape, axes)).Where(b => !b.IsEmpty).ToImmutableArray();
-            long elements = axes.Aggregate(1L, (n, a) => n * a.Length);
-            return new Tile(id, _op, index, kind, ranges, elements * opsPerElement, reads, writes);
+            var axes = ImmutableArray.CreateRange(ranges, r => r.Range);
+            var writes = ImmutableArray.CreateBuilder<TensorBox>(_outputs.Count);
+            foreach (var (tensor, bits, same) in _outputs)
+                writes.Add(same ? new TensorBox(tensor, axes, bits) : Whole(tensor));
+            var reads = ImmutableArray.CreateBuilder<TensorBox>(_inputs.Count);
+            foreach (var (tensor, bits, from) in _inputs)
+            {
+                var box = from is null ? Whole(tensor)
+                    : new TensorBox(tensor, [.. from.Select(a => a < 0 ? new IndexRange(0, 1) : axes[a])], bits);
+                if (!box.IsEmpty) reads.Add(box);
+            }
+            long elements = 1;
+            foreach (var a in axes) elements *= a.Length;
+            return new Tile(id, _op, index, kind, ranges, elements * opsPerElement, reads.ToImmutable(), writes.ToImmutable());
         }
 
-        /// <summary>Same shape: the tile's own box; broadcast (size-1 axes, aligned from the right): those axes whole; else the whole tensor.</summary>
-        private TensorBox InputBox(string tensor, ImmutableArray<long> outShape, ImmutableArray<IndexRange> axes)
+        /// <summary>
+        /// For each input axis, the output axis it follows (−1: broadcast size-1 axis), aligned from the right;
+        /// null when the input is read whole (its shape neither equals nor broadcasts to the output's).
+        /// </summary>
+        private static int[]? Broadcast(ImmutableArray<long> shape, ImmutableArray<long> outShape)
         {
-            var t = _model.Tensors[tensor];
-            if (t.Shape.Length > outShape.Length) return Whole(tensor);
-            int offset = outShape.Length - t.Shape.Length;
-            var box = new IndexRange[t.Shape.Length];
-            for (int i = 0; i < box.Length; i++)
+            if (shape.Length > outShape.Length) return null;
+            int offset = outShape.Length - shape.Length;
+            var from = new int[shape.Length];
+            for (int i = 0; i < from.Length; i++)
             {
-                if (t.Shape[i] == outShape[i + offset]) box[i] = axes[i + offset];
-                else if (t.Shape[i] == 1) box[i] = new IndexRange(0, 1);
-                else return Whole(tensor);
+                if (shape[i] == outShape[i + offset]) from[i] = i + offset;
+                else if (shape[i] == 1) from[i] = -1;
+                else return null;
             }
-            return new TensorBox(tensor, [.. box], t.Bits);
+            return from;
         }
 
         private TensorBox Whole(string tensor)
         {
+            if (_whole.TryGetValue(tensor, out var box)) return box;
             var t = _model.Tensors[tensor];
-            return new TensorBox(tensor, [.. t.Shape.Select(s => new IndexRange(0, s))], t.Bits);
+            return _whole[tensor] = new TensorBox(tensor, [.. t.Shape.Select(s => new IndexRange(0, s))], t.Bits);
         }
 
-        private TensorBox OperandBox(LoopOperand operand, int[]? axisOf, ImmutableArray<DimensionRange> ranges)
+        private TensorBox OperandBox(OperandPlan plan, ImmutableArray<DimensionRange> ranges)
         {
-            if (axisOf is null) return Whole(operand.Tensor);
-            var t = _model.Tensors[operand.Tensor];
-            var box = t.Shape.Select(_ => new IndexRange(0, 1)).ToArray();
-            for (int a = 0; a < operand.Axes.Length; a++)
+            if (plan.AxisOf is null) return Whole(plan.Operand.Tensor);
+            var box = new IndexRange[plan.Shape.Length];
+            Array.Fill(box, new IndexRange(0, 1));
+            for (int a = 0; a < plan.Terms.Length; a++)
             {
-                if (axisOf[a] < 0) continue;
-                var axis = operand.Axes[a];
-                long lo = -axis.Padding, hi = -axis.Padding;
-                foreach (var term in axis.Terms)
+                int axis = plan.AxisOf[a];
+                if (axis < 0) continue;
+                long lo = -plan.Operand.Axes[a].Padding, hi = lo;
+                foreach (var (dim, coefficient) in plan.Terms[a])
                 {
-                    var r = Find(ranges, term.Dimension);
-                    lo += term.Coefficient * r.Start;
-                    hi += term.Coefficient * (r.End - 1);
+                    var r = ranges[dim].Range;
+                    lo += coefficient * r.Start;
+                    hi += coefficient * (r.End - 1);
                 }
-                long size = t.Shape[axisOf[a]];
-                box[axisOf[a]] = new IndexRange(Math.Clamp(lo, 0, size), Math.Clamp(hi + 1, 0, size));
+                long size = plan.Shape[axis];
+                box[axis] = new IndexRange(Math.Clamp(lo, 0, size), Math.Clamp(hi + 1, 0, size));
             }
-            return new TensorBox(operand.Tensor, [.. box], t.Bits);
-        }
-
-        private static IndexRange Find(ImmutableArray<DimensionRange> ranges, string dimension)
-        {
-            foreach (var r in ranges)
-                if (r.Dimension == dimension) return r.Range;
-            throw new InvalidOperationException($"no range for dimension {dimension}");
+            return new TensorBox(plan.Operand.Tensor, [.. box], plan.Bits);
         }
 
         /// <summary>
