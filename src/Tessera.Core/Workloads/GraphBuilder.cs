@@ -130,8 +130,11 @@ public sealed class GraphBuilder(string name, int bits = 8)
         var s = Shape(x);
         long outH = PoolOutput(s[2], kernel, stride, padding, ceilMode);
         long outW = PoolOutput(s[3], kernel, stride, padding, ceilMode);
-        return VectorTo(VectorKind.Pooling, opType, VectorOpCounts.Pooling(kernel * kernel),
+        var y = VectorTo(VectorKind.Pooling, opType, VectorOpCounts.Pooling(kernel * kernel),
             [s[0], s[1], outH, outW], nodeName, x);
+        var op = (VectorOperator)_operators[^1];
+        _operators[^1] = op with { Window = new SlidingWindow(kernel, kernel, stride, stride, padding, padding) };
+        return y;
     }
 
     /// <summary>Global average pooling to [batch, channels, 1, 1]: one add per input element.</summary>

@@ -20,7 +20,17 @@ public sealed record VectorOperator(
     : Operator(Name, OpType, Inputs, Outputs)
 {
     public double Operations => Elements * OpsPerElement;
+
+    /// <summary>The pooling window, when known; tiling uses it for receptive fields.</summary>
+    public SlidingWindow? Window { get; init; }
 }
+
+/// <summary>
+/// A pooling window over the spatial axes of an NCHW tensor (Y = H, X = W; an NCL tensor uses X only): output
+/// index o reads input indices o·Stride − Padding … o·Stride − Padding + (Kernel − 1)·Dilation.
+/// </summary>
+public sealed record SlidingWindow(long KernelY, long KernelX, long StrideY, long StrideX, long PaddingY = 0, long PaddingX = 0,
+    long DilationY = 1, long DilationX = 1);
 
 /// <summary>Data-movement-only operators.</summary>
 public enum ShapeKind { Reshape, Transpose, Concat, Slice, Split, Pad, Resize, Identity }

@@ -194,17 +194,38 @@ public class TilingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_pooling_layer_depends_on_its_whole_input()
+    public void Pooling_reads_its_windows_and_a_global_pool_reads_everything()
     {
         var g = new GraphBuilder("pool");
         var x = g.Input("x", 1, 4, 16, 16);
         var a = g.Conv(x, 8, 3, 1, 1, nodeName: "a");
-        g.Pool(a, "MaxPool", 2, 2, nodeName: "pool");
+        var p = g.Pool(a, "MaxPool", 3, 2, padding: 1, nodeName: "pool");
+        g.GlobalAvgPool(p, "gap");
         var model = g.Build();
         var tiled = WorkloadTiler.Tile(model, TilingSpec.Parse("OY, all"));
         AssertCoversExactlyOnce(model, tiled);
         var into = tiled.Predecessors();
-        Assert.All(tiled.TilesOf("pool"), t => Assert.Equal(16, into[t.Id].Length));
+        var conv = tiled.TilesOf("a");
+        // 3×3 window, stride 2, padding 1: output row r reads input rows 2r − 1 … 2r + 1 (clipped at the top).
+        foreach (var t in tiled.TilesOf("pool"))
+        {
+            long r = t.RangeOf("OY")!.Value.Start;
+            var rows = Enumerable.Range((int)(2 * r - 1), 3).Where(i => i >= 0).ToList();
+            Assert.Equal(rows.Select(i => conv[i].Id), into[t.Id].Select(d => d.From));
+            Assert.All(into[t.Id], d => Assert.Equal(8 * 16, d.Bytes));
+        }
+        // No window is known for global pooling: the single tile depends on every pooled row.
+        var gap = Assert.Single(tiled.TilesOf("gap"));
+        Assert.Equal(8, into[gap.Id].Length);
+    }
+
+    [Fact]
+    public void Onnx_pooling_carries_its_window()
+    {
+        var model = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"));
+        var pool = model.Operators.OfType<VectorOperator>().Single(o => o.OpType == "MaxPool");
+        Assert.Equal(new SlidingWindow(3, 3, 2, 2, 1, 1), pool.Window);
+        Assert.Null(model.Operators.OfType<VectorOperator>().Single(o => o.OpType == "GlobalAveragePool").Window);
     }
 
     [Fact]

@@ -237,7 +237,7 @@ public static class OnnxImporter
             {
                 operators.Add(result.Lowering switch
                 {
-                    VectorLowering v => new VectorOperator(name, node.OpType, ins, outs, v.Kind, state.Values[outs[0]].Elements, v.OpsPerElement),
+                    VectorLowering v => new VectorOperator(name, node.OpType, ins, outs, v.Kind, state.Values[outs[0]].Elements, v.OpsPerElement) { Window = v.Window },
                     ShapeLowering s => new ShapeOperator(name, node.OpType, ins, outs, s.Kind),
                     ComputeLowering c => new ComputeOperator(name, node.OpType, ins, outs, Checked(c.Build(ins, outs[0], bits))),
                     _ => throw new InvalidOperationException($"unexpected lowering {result.Lowering}"),

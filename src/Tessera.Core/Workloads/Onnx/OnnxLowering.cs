@@ -13,7 +13,11 @@ internal sealed record FoldLowering : OnnxLowering
     public static readonly FoldLowering Instance = new();
 }
 
-internal sealed record VectorLowering(VectorKind Kind, double OpsPerElement) : OnnxLowering;
+internal sealed record VectorLowering(VectorKind Kind, double OpsPerElement) : OnnxLowering
+{
+    /// <summary>The pooling window, for operators that slide one.</summary>
+    public SlidingWindow? Window { get; init; }
+}
 
 internal sealed record ShapeLowering(ShapeKind Kind) : OnnxLowering;
 

@@ -233,7 +233,12 @@ internal static partial class OnnxShapeInference
         var outputs = new List<OnnxValue?> { OnnxValue.Activation(y, c.In(0).ElemType) };
         if (c.Node.Outputs.Length > 1) outputs.Add(OnnxValue.Activation(y, OnnxDataType.Int64));   // MaxPool indices
         // Each output element combines one kernel window.
-        return new(outputs, new VectorLowering(VectorKind.Pooling, Product(kernel)));
+        var padBegin = BeginPadding(c, x, outSpatial, kernel, strides, dilations, pads);
+        var window = spatial is 1 or 2
+            ? new SlidingWindow(spatial == 2 ? kernel[0] : 1, kernel[^1], spatial == 2 ? strides[0] : 1, strides[^1],
+                spatial == 2 ? padBegin[0] : 0, padBegin[^1], spatial == 2 ? dilations[0] : 1, dilations[^1])
+            : null;
+        return new(outputs, new VectorLowering(VectorKind.Pooling, Product(kernel)) { Window = window });
     }
 
     private static OnnxNodeResult GlobalPool(OnnxNodeContext c)

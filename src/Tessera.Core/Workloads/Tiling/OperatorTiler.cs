@@ -106,7 +106,18 @@ public static class OperatorTiler
                 _outputs.Add((o, model.Tensors[o].Bits, model.Tensors[o].Shape.SequenceEqual(outShape)));
             foreach (var i in op.Inputs.Distinct())
                 _inputs.Add((i, model.Tensors[i].Bits, Broadcast(model.Tensors[i].Shape, outShape)));
+            // A pooling window maps output rows and columns to input ones; the other axes follow 1:1.
+            if (op is VectorOperator { Window: { } w } && op.Inputs.Length > 0 && model.Tensors[op.Inputs[0]].Shape is var inShape
+                && inShape.Length == outShape.Length && inShape.Length >= 3)
+            {
+                _window = w;
+                _inputs[0] = (op.Inputs[0], model.Tensors[op.Inputs[0]].Bits, [.. Enumerable.Range(0, inShape.Length)]);
+                _windowInput = [.. inShape];
+            }
         }
+
+        private readonly SlidingWindow? _window;
+        private readonly long[] _windowInput = [];
 
         public Tile Tile(int id, int index, ImmutableArray<DimensionRange> ranges) => _op switch
         {
@@ -136,15 +147,32 @@ public static class OperatorTiler
             foreach (var (tensor, bits, same) in _outputs)
                 writes.Add(same ? new TensorBox(tensor, axes, bits) : Whole(tensor));
             var reads = ImmutableArray.CreateBuilder<TensorBox>(_inputs.Count);
-            foreach (var (tensor, bits, from) in _inputs)
+            for (int i = 0; i < _inputs.Count; i++)
             {
+                var (tensor, bits, from) = _inputs[i];
                 var box = from is null ? Whole(tensor)
+                    : i == 0 && _window is { } w ? new TensorBox(tensor, Windowed(axes, w), bits)
                     : new TensorBox(tensor, [.. from.Select(a => a < 0 ? new IndexRange(0, 1) : axes[a])], bits);
                 if (!box.IsEmpty) reads.Add(box);
             }
             long elements = 1;
             foreach (var a in axes) elements *= a.Length;
             return new Tile(id, _op, index, kind, ranges, elements * opsPerElement, reads.ToImmutable(), writes.ToImmutable());
+        }
+
+        /// <summary>Input box of a pooling tile: its output rows/columns widened to their windows, clipped.</summary>
+        private ImmutableArray<IndexRange> Windowed(ImmutableArray<IndexRange> axes, SlidingWindow w)
+        {
+            var box = axes.ToArray();
+            int x = box.Length - 1;
+            box[x] = Window(axes[x], w.KernelX, w.StrideX, w.PaddingX, w.DilationX, _windowInput[x]);
+            if (box.Length == 4)
+                box[2] = Window(axes[2], w.KernelY, w.StrideY, w.PaddingY, w.DilationY, _windowInput[2]);
+            return [.. box];
+
+            static IndexRange Window(IndexRange o, long kernel, long stride, long padding, long dilation, long size) =>
+                new(Math.Clamp(o.Start * stride - padding, 0, size),
+                    Math.Clamp((o.End - 1) * stride - padding + (kernel - 1) * dilation + 1, 0, size));
         }
 
         /// <summary>
