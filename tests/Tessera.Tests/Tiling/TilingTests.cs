@@ -220,6 +220,43 @@ public class TilingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Concat_tiles_read_only_the_inputs_their_channels_come_from()
+    {
+        var g = new GraphBuilder("cat");
+        var x = g.Input("x", 1, 4, 8, 8);
+        var a = g.Conv(x, 8, 1, nodeName: "a");
+        var b = g.Conv(x, 8, 1, nodeName: "b");
+        var cat = g.ShapeOp(ShapeKind.Concat, "Concat", [1, 16, 8, 8], "cat", a, b);
+        g.ShapeOp(ShapeKind.Reshape, "Reshape", [1, 16, 64], "flat", cat);
+        var model = g.Build();
+        var tiled = WorkloadTiler.Tile(model, op => op.Name == "cat" ? TilingSpec.Parse("K, 2") : TilingSpec.Parse("OY, all"));
+        var into = tiled.Predecessors();
+        var halves = tiled.TilesOf("cat");
+        // Channels [0, 8) come from a, [8, 16) from b: each half depends on the 8 row tiles of one input.
+        Assert.All(into[halves[0].Id], d => Assert.Equal("a", tiled.Tiles[d.From].Operator));
+        Assert.All(into[halves[1].Id], d => Assert.Equal("b", tiled.Tiles[d.From].Operator));
+        Assert.Equal(model.Tensors["a.out"].Bytes, into[halves[0].Id].Sum(d => d.Bytes));
+        Assert.Equal(new IndexRange(0, 8), halves[1].Reads.Single().Axes[1]);
+        // A reshape to another shape reads its input whole.
+        Assert.Equal(2, into[tiled.TilesOf("flat").Single().Id].Length);
+    }
+
+    [Fact]
+    public void Dropping_unit_axes_keeps_element_wise_tiles_one_to_one()
+    {
+        var g = new GraphBuilder("flatten");
+        var x = g.Input("x", 1, 64, 1, 1);
+        var f = g.ShapeOp(ShapeKind.Reshape, "Flatten", [1, 64], "flatten", x);
+        g.Linear(f, 10, nodeName: "fc");
+        var model = g.Build();
+        var tiled = WorkloadTiler.Tile(model, TilingSpec.Parse("K, 4"));
+        var flatten = tiled.TilesOf("flatten");
+        Assert.Equal(4, flatten.Length);
+        Assert.Equal([new(0, 16), new(0, 1), new(0, 1)], flatten[0].Reads.Single().Axes.Skip(1).ToArray());
+        Assert.Equal(64, tiled.ModelInputReads.Sum(r => r.Bytes));
+    }
+
+    [Fact]
     public void Onnx_pooling_carries_its_window()
     {
         var model = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"));

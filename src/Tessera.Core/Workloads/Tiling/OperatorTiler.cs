@@ -36,10 +36,12 @@ public static class OperatorTiler
         var (names, sizes) = Dimensions(model, op);
         // Per dimension, the ranges it is cut into (uncut dimensions have one range).
         var cuts = names.Select((_, i) => ImmutableArray.Create(new IndexRange(0, sizes[i]))).ToArray();
+        // Outputs of different shapes (Split) have no common axes to cut: such an operator stays whole.
+        bool cuttable = op is ComputeOperator || op.Outputs.All(o => model.Tensors[o].Shape.SequenceEqual(model.Tensors[op.Outputs[0]].Shape));
         foreach (var split in tiling.Splits)
         {
             var d = names.IndexOf(split.Dimension);
-            if (d < 0) continue;
+            if (d < 0 || !cuttable) continue;
             cuts[d] = split.Ranges(sizes[d], cores);
         }
         var context = new Context(model, op);
@@ -105,7 +107,9 @@ public static class OperatorTiler
             foreach (var o in op.Outputs)
                 _outputs.Add((o, model.Tensors[o].Bits, model.Tensors[o].Shape.SequenceEqual(outShape)));
             foreach (var i in op.Inputs.Distinct())
-                _inputs.Add((i, model.Tensors[i].Bits, Broadcast(model.Tensors[i].Shape, outShape)));
+                _inputs.Add((i, model.Tensors[i].Bits, Broadcast(model.Tensors[i].Shape, outShape) ?? UnitAxes(model.Tensors[i].Shape, outShape)));
+            if (op is ShapeOperator { Kind: ShapeKind.Concat })
+                _concat = ConcatOffsets(model, op, outShape);
             // A pooling window maps output rows and columns to input ones; the other axes follow 1:1.
             if (op is VectorOperator { Window: { } w } && op.Inputs.Length > 0 && model.Tensors[op.Inputs[0]].Shape is var inShape
                 && inShape.Length == outShape.Length && inShape.Length >= 3)
@@ -117,6 +121,7 @@ public static class OperatorTiler
         }
 
         private readonly SlidingWindow? _window;
+        private readonly (int Axis, long[] Offsets)? _concat;
         private readonly long[] _windowInput = [];
 
         public Tile Tile(int id, int index, ImmutableArray<DimensionRange> ranges) => _op switch
@@ -150,7 +155,8 @@ public static class OperatorTiler
             for (int i = 0; i < _inputs.Count; i++)
             {
                 var (tensor, bits, from) = _inputs[i];
-                var box = from is null ? Whole(tensor)
+                var box = _concat is var (axis, offsets) ? Slice(tensor, bits, axes, axis, offsets[i])
+                    : from is null ? Whole(tensor)
                     : i == 0 && _window is { } w ? new TensorBox(tensor, Windowed(axes, w), bits)
                     : new TensorBox(tensor, [.. from.Select(a => a < 0 ? new IndexRange(0, 1) : axes[a])], bits);
                 if (!box.IsEmpty) reads.Add(box);
@@ -158,6 +164,47 @@ public static class OperatorTiler
             long elements = 1;
             foreach (var a in axes) elements *= a.Length;
             return new Tile(id, _op, index, kind, ranges, elements * opsPerElement, reads.ToImmutable(), writes.ToImmutable());
+        }
+
+        /// <summary>The part of a concat input that a tile's output box covers, shifted to the input's own indices.</summary>
+        private TensorBox Slice(string tensor, int bits, ImmutableArray<IndexRange> axes, int axis, long offset)
+        {
+            var box = axes.ToArray();
+            var size = _model.Tensors[tensor].Shape[axis];
+            var part = axes[axis].Intersect(new IndexRange(offset, offset + size));
+            box[axis] = part.IsEmpty ? new IndexRange(0, 0) : new IndexRange(part.Start - offset, part.End - offset);
+            return new TensorBox(tensor, [.. box], bits);
+        }
+
+        /// <summary>The concat axis (the one whose sizes add up) and each input's offset along it; null when ambiguous.</summary>
+        private static (int Axis, long[] Offsets)? ConcatOffsets(ModelGraph model, Operator op, ImmutableArray<long> outShape)
+        {
+            var shapes = op.Inputs.Select(i => model.Tensors[i].Shape).ToList();
+            if (op.Inputs.Distinct().Count() != op.Inputs.Length || shapes.Any(sh => sh.Length != outShape.Length)) return null;
+            for (int axis = 0; axis < outShape.Length; axis++)
+            {
+                int a = axis;
+                bool othersMatch = shapes.All(sh => Enumerable.Range(0, sh.Length).All(k => k == a || sh[k] == outShape[k]));
+                if (!othersMatch || shapes.Sum(sh => sh[a]) != outShape[a]) continue;
+                var offsets = new long[shapes.Count];
+                for (int k = 1; k < offsets.Length; k++) offsets[k] = offsets[k - 1] + shapes[k - 1][a];
+                return (a, offsets);
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// A reshape that only adds or drops size-1 axes ([1,512,1,1] → [1,512]) maps the remaining axes 1:1;
+        /// −1 marks an input axis of size 1. Null for any other shape change.
+        /// </summary>
+        private static int[]? UnitAxes(ImmutableArray<long> shape, ImmutableArray<long> outShape)
+        {
+            var outAxes = Enumerable.Range(0, outShape.Length).Where(k => outShape[k] != 1).ToList();
+            var inAxes = Enumerable.Range(0, shape.Length).Where(k => shape[k] != 1).ToList();
+            if (outAxes.Count != inAxes.Count || inAxes.Where((k, j) => shape[k] != outShape[outAxes[j]]).Any()) return null;
+            var from = Enumerable.Repeat(-1, shape.Length).ToArray();
+            for (int j = 0; j < inAxes.Count; j++) from[inAxes[j]] = outAxes[j];
+            return from;
         }
 
         /// <summary>Input box of a pooling tile: its output rows/columns widened to their windows, clipped.</summary>
