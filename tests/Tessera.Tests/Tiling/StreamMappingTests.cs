@@ -170,6 +170,28 @@ public class StreamMappingTests
     }
 
     [Fact]
+    public void Swiglu_fused_mapping_tiles_the_onnx_swiglu_by_its_numbered_dimensions()
+    {
+        var m = Mapping("swiglu_tpu_v7_fused.yaml", "tpu_v7_ironwood.yaml");
+        var model = OnnxImporter.Load(TestData.Shared("data", "onnx", "swiglu_64_128_256.onnx"));
+        Operator Op(string name) => model.Operators.Single(o => o.Name == name);
+        // Gemm_Left: D0 rows tile 256 and D1 reduction tile 512 (no cut at 64 × 128), D2 outputs split 32.
+        Assert.Equal(TilingSpec.Of(new("K", SplitKind.Count, 32), new("D", SplitKind.Size, 256), new("C", SplitKind.Size, 512)),
+            m.Tiling(model, Op("Gemm_Left")));
+        // Silu: D1 (features, output axis 1) split 4 over the vector cores.
+        Assert.Equal(TilingSpec.Of(new DimensionSplit("K", SplitKind.Count, 4)), m.Tiling(model, Op("Silu")));
+        var tiled = m.Tile(model);
+        Assert.Equal(32, tiled.TilesOf("Gemm_Left").Length);
+        Assert.Equal(4, tiled.TilesOf("Silu").Length);
+        // Gemm_Down: reduction (D1 = 256) in tiles of 16, outputs (D2 = 128) split 32: 16 × 32 partial-sum tiles.
+        Assert.Equal(16 * 32, tiled.TilesOf("Gemm_Down").Length);
+        Assert.Equal(model.Macs, tiled.Tiles.Sum(t => t.Macs));
+        // Each Silu quarter (64 columns) needs the 8 Gemm_Left tiles of 8 columns that produce them.
+        var into = tiled.Predecessors();
+        Assert.All(tiled.TilesOf("Silu"), t => Assert.Equal(8, into[t.Id].Length));
+    }
+
+    [Fact]
     public void Resnet18_mapping_rules_tile_the_zoo_model()
     {
         var m = Mapping("simba_small.yaml", "simba_small.yaml");

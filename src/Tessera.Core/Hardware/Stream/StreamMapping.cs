@@ -73,6 +73,9 @@ public sealed partial record StreamMapping(string Source, ImmutableArray<StreamM
         return new TilingSpec([.. cuts]);
     }
 
+    /// <summary>The model tiled as this mapping says, with exact dependencies between the tiles.</summary>
+    public TiledWorkload Tile(ModelGraph model) => WorkloadTiler.Tile(model, op => Tiling(model, op));
+
     /// <summary>
     /// Tessera's dimension for a Stream dimension name on one operator, or null when the operator has none.
     /// Letter names (OY, K, C, D, …) are ZigZag's loop names and match Tessera's directly. Newer files number the
