@@ -192,6 +192,28 @@ public class StreamMappingTests
     }
 
     [Fact]
+    public void Resnet18_fused_groups_tile_the_onnx_resnet18()
+    {
+        var m = Mapping("resnet18_tpu_quad_core.yaml", "tpu_like_quad_core.yaml");
+        var model = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"));
+        var tiled = m.Tile(model);
+        // Convolutions split over the 4 compute cores along D6 = K; the group-1 conv2 also one column per tile (D2 = OX, tile 1).
+        Assert.Equal(4, tiled.TilesOf("/layer1/layer1.0/conv1/Conv").Length);
+        Assert.Equal(4 * 56, tiled.TilesOf("/layer1/layer1.0/conv2/Conv").Length);
+        // MaxPool: D2 = output rows, tile 1.
+        Assert.Equal(56, tiled.TilesOf("/maxpool/MaxPool").Length);
+        Assert.Equal(m.AllowedCores(model.Operators.Single(o => o.Name == "/maxpool/MaxPool")), Cores(4));
+        Assert.Equal(model.Macs, tiled.Tiles.Sum(t => t.Macs));
+
+        var fixedSplit = Mapping("tpu_like_quad_core_resnet18_fixed_split.yaml", "tpu_like_quad_core.yaml");
+        var conv = model.Operators.Single(o => o.Name == "/layer4/layer4.1/conv2/Conv");
+        Assert.Equal(Cores(0, 2, 1, 1, 3, 3, 3, 0), fixedSplit.RuleFor(conv)!.CoreAllocation.Single());
+        // Operators without an entry of their own fall back to "default".
+        var relu = model.Operators.First(o => o.OpType == "Relu");
+        Assert.Equal("default", fixedSplit.RuleFor(relu)!.Name);
+    }
+
+    [Fact]
     public void Resnet18_mapping_rules_tile_the_zoo_model()
     {
         var m = Mapping("simba_small.yaml", "simba_small.yaml");
