@@ -127,20 +127,24 @@ public class StreamMappingTests
                 Assert.Equal(Cores(2), mapping.Rules.Single(r => r.Name == "Layer2").AllowedCores);
                 Assert.Equal(Cores(0), mapping.Rules.Single(r => r.Name == "Layer3").AllowedCores);
                 Assert.Equal([new DimensionSplit("K", SplitKind.Count, 1)], mapping.Rules[0].InterCoreTilings[0].Splits.ToArray());
-                // "OY, all" then "K, 1": one tile per output row.
+                // "OY, all" then "K, 1": one tile per output row, on the layer's fixed core.
                 foreach (var c in convs)
                     Assert.Equal(c.Nest.Sizes["OY"], tiled.TilesOf(c.Name).Length);
+                Assert.All(tiled.TilesOf("Layer2"), t => Assert.Equal("core2", mapping.CoreOf(model, t)));
                 break;
             case 2:
                 var rule = Assert.Single(mapping.Rules);
                 Assert.Equal(Cores(0, 1, 2), rule.AllowedCores);
                 Assert.True(rule.IntraCoreTiling.Splits.IsEmpty);
-                // "K, 3" across the three cores.
+                // "K, 3" across the three cores, one K third per core.
                 Assert.All(convs, c => Assert.Equal(3, tiled.TilesOf(c.Name).Length));
+                Assert.All(convs, c => Assert.Equal(Cores(0, 1, 2), tiled.TilesOf(c.Name).Select(t => mapping.CoreOf(model, t))));
                 break;
             case 3:
                 Assert.Equal([new DimensionSplit("OY", SplitKind.All)], Assert.Single(mapping.Rules).IntraCoreTiling.Splits.ToArray());
                 Assert.All(convs, c => Assert.Equal(c.Nest.Sizes["OY"], tiled.TilesOf(c.Name).Length));
+                // Three allowed cores and no split: the allocation is left to a search.
+                Assert.All(tiled.Tiles, t => Assert.Null(mapping.CoreOf(model, t)));
                 break;
         }
     }
@@ -208,6 +212,10 @@ public class StreamMappingTests
         var fixedSplit = Mapping("tpu_like_quad_core_resnet18_fixed_split.yaml", "tpu_like_quad_core.yaml");
         var conv = model.Operators.Single(o => o.Name == "/layer4/layer4.1/conv2/Conv");
         Assert.Equal(Cores(0, 2, 1, 1, 3, 3, 3, 0), fixedSplit.RuleFor(conv)!.CoreAllocation.Single());
+        // A fixed allocation of 8 cores without an inter-core tiling: K split 8 ways, tile i on the i-th listed core.
+        var tiles = fixedSplit.Tile(model).TilesOf(conv.Name);
+        Assert.Equal(8, tiles.Length);
+        Assert.Equal(Cores(0, 2, 1, 1, 3, 3, 3, 0), tiles.Select(t => fixedSplit.CoreOf(model, t)));
         // Operators without an entry of their own fall back to "default".
         var relu = model.Operators.First(o => o.OpType == "Relu");
         Assert.Equal("default", fixedSplit.RuleFor(relu)!.Name);

@@ -55,23 +55,58 @@ public sealed partial record StreamMapping(string Source, ImmutableArray<StreamM
     /// <summary>
     /// The tiling of an operator in Tessera's dimension names: the rule's intra-core cuts, then its first
     /// inter-core cuts, then the cuts of any fused group that names this layer. Cuts on dimensions the operator
-    /// lacks are dropped; "*" becomes one tile per allowed core.
+    /// lacks are dropped; "*" becomes one tile per core of the first allocation group. A fixed allocation of
+    /// several cores without an inter-core tiling is split "K, *" (Stream's default inter-core tiling).
     /// </summary>
     public TilingSpec Tiling(ModelGraph model, Operator op)
     {
         var rule = RuleFor(op);
         var cuts = new List<DimensionSplit>();
-        int cores = Math.Max(1, rule?.AllowedCores.Length ?? 1);
-        IEnumerable<DimensionSplit> all = rule is null ? [] : rule.IntraCoreTiling.Splits
-            .Concat(rule.InterCoreTilings.IsEmpty ? [] : rule.InterCoreTilings[0].Splits);
-        all = all.Concat(FusedGroups.SelectMany(g => g.Tiling).Where(c => c.Layer == op.Name).Select(c => c.Split));
-        foreach (var split in all)
+        foreach (var split in rule is null ? [] : rule.IntraCoreTiling.Splits.Concat(InterCoreCuts(rule)))
             if (ResolveDimension(split.Dimension, model, op) is { } dim)
                 cuts.Add(split.Kind == SplitKind.PerCore
-                    ? new DimensionSplit(dim, SplitKind.Count, cores)
+                    ? new DimensionSplit(dim, SplitKind.Count, CoreSlots(rule!))
                     : split with { Dimension = dim });
+        foreach (var cut in FusedGroups.SelectMany(g => g.Tiling).Where(c => c.Layer == op.Name))
+            if (ResolveDimension(cut.Split.Dimension, model, op) is { } dim)
+                cuts.Add(cut.Split with { Dimension = dim });
         return new TilingSpec([.. cuts]);
     }
+
+    /// <summary>
+    /// The chiplet a tile runs on when the mapping decides it: the only allowed core, or for an inter-core split
+    /// the core at the tile's position along the split (cores taken in the order listed, wrapping around).
+    /// Null when the choice is left to an allocation search.
+    /// </summary>
+    public string? CoreOf(ModelGraph model, Tile tile)
+    {
+        var rule = RuleFor(tile.Source);
+        if (rule is null || rule.CoreAllocation.IsEmpty || rule.CoreAllocation[0].IsEmpty) return null;
+        var cores = rule.CoreAllocation[0];
+        if (rule.AllowedCores.Length == 1) return cores[0];
+        var (names, sizes) = OperatorTiler.Dimensions(model, tile.Source);
+        long position = 0;
+        bool split = false;
+        foreach (var cut in InterCoreCuts(rule))
+        {
+            if (ResolveDimension(cut.Dimension, model, tile.Source) is not { } dim || tile.RangeOf(dim) is not { } range) continue;
+            var resolved = cut.Kind == SplitKind.PerCore ? new DimensionSplit(dim, SplitKind.Count, cores.Length) : cut;
+            var ranges = resolved.Ranges(sizes[names.IndexOf(dim)], cores.Length);
+            int index = 0;
+            while (index < ranges.Length - 1 && ranges[index].End <= range.Start) index++;
+            position = position * ranges.Length + index;
+            split = true;
+        }
+        return split ? cores[(int)(position % cores.Length)] : null;
+    }
+
+    private static ImmutableArray<DimensionSplit> InterCoreCuts(StreamMappingRule rule) =>
+        !rule.InterCoreTilings.IsEmpty ? rule.InterCoreTilings[0].Splits
+        : rule.AllocationIsFixed && CoreSlots(rule) > 1 ? [new DimensionSplit("K", SplitKind.PerCore)]
+        : [];
+
+    /// <summary>Cores of the first allocation group, repeats included (a fixed allocation lists one per tile).</summary>
+    private static int CoreSlots(StreamMappingRule rule) => rule.CoreAllocation.IsEmpty ? 1 : Math.Max(1, rule.CoreAllocation[0].Length);
 
     /// <summary>The model tiled as this mapping says, with exact dependencies between the tiles.</summary>
     public TiledWorkload Tile(ModelGraph model) => WorkloadTiler.Tile(model, op => Tiling(model, op));
