@@ -285,6 +285,10 @@ public class TilingTests(ITestOutputHelper output)
         Assert.Equal(10, DimensionSplit.Parse("OY, all").Ranges(10).Length);
         Assert.Equal(3, DimensionSplit.Parse("K, *").Ranges(64, cores: 3).Length);
         Assert.Equal(2, DimensionSplit.Parse("OY, 8").Ranges(2).Length);
+        // A dimension cut twice is cut again inside each range: 16 rows → 2 halves → 4 quarters.
+        var model = ConvChain();
+        var a = OperatorTiler.Split(model, model.Operators[0], TilingSpec.Parse("OY, 2", "OY, 2"));
+        Assert.Equal([new(0, 4), new(4, 8), new(8, 12), new(12, 16)], a.Select(t => t.RangeOf("OY")!.Value).ToArray());
         Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => DimensionSplit.Parse("OY, lots"));
     }
 

@@ -42,7 +42,9 @@ public static class OperatorTiler
         {
             var d = names.IndexOf(split.Dimension);
             if (d < 0 || !cuttable) continue;
-            cuts[d] = split.Ranges(sizes[d], cores);
+            // A dimension cut twice (intra-core, then across cores) is cut again inside each of its ranges.
+            cuts[d] = [.. cuts[d].SelectMany(r => split.Ranges(r.Length, cores)
+                .Select(inner => new IndexRange(r.Start + inner.Start, r.Start + inner.End)))];
         }
         var context = new Context(model, op);
         var tiles = ImmutableArray.CreateBuilder<Tile>(cuts.Aggregate(1, (n, c) => n * c.Length));

@@ -122,5 +122,13 @@ public sealed record TiledWorkload(
         return [.. lists.Select(l => l.ToImmutable())];
     }
 
+    /// <summary>Dependencies out of each tile, indexed by tile id.</summary>
+    public ImmutableArray<ImmutableArray<TileDependency>> Successors()
+    {
+        var lists = Tiles.Select(_ => ImmutableArray.CreateBuilder<TileDependency>()).ToArray();
+        foreach (var d in Dependencies) lists[d.From].Add(d);
+        return [.. lists.Select(l => l.ToImmutable())];
+    }
+
     public long TotalDependencyBytes => Dependencies.Sum(d => d.Bytes);
 }
