@@ -63,7 +63,7 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
                     var arrived = new Dictionary<string, int>(StringComparer.Ordinal); // tensor → task that brought it here
                     foreach (var op in graph.Operators.Skip(seg.FirstOperator).Take(seg.OperatorCount))
                     {
-                        var deps = new List<int> { Last(seg.Core) };
+                        var deps = new List<int>();
                         foreach (var name in op.Inputs.Distinct(StringComparer.Ordinal))
                         {
                             var tensor = graph.Tensors[name];
@@ -76,14 +76,19 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
                             if (!arrived.TryGetValue(name, out var task))
                             {
                                 long bytes = Slicing.Share(tensor.Bytes, miniBatches, mb);
+                                // A segment takes in its next mini-batch when it is done with the previous one (SCAR's
+                                // segment latency includes its input communication), so inputs follow the segment's order.
                                 task = tensor.Kind == TensorKind.ModelInput
-                                    ? builder.DramRead($"{label}/mb{mb}/seg{s}/{name}", label, device, seg.Core, bytes, [], mb)
+                                    ? builder.DramRead($"{label}/mb{mb}/seg{s}/{name}", label, device, seg.Core, bytes, [Last(seg.Core)], mb)
                                     : builder.Transfer($"{label}/mb{mb}/{name}→seg{s}", label,
-                                        plans[m][segmentOf[m][graph.Producers[name].Name]].Core, seg.Core, bytes, [produced[name]], miniBatch: mb);
+                                        plans[m][segmentOf[m][graph.Producers[name].Name]].Core, seg.Core, bytes,
+                                        [produced[name], Last(seg.Core)], miniBatch: mb);
                                 arrived[name] = task;
+                                lastOnCore[seg.Core] = task;
                             }
                             deps.Add(task);
                         }
+                        deps.Add(Last(seg.Core));
                         long outBytes = op.Outputs.Sum(o => Slicing.Share(graph.Tensors[o].Bytes, miniBatches, mb));
                         int id = builder.Compute($"{label}/mb{mb}/{op.Name}", label, seg.Core, op.Name,
                             op is ComputeOperator c ? MiniBatchNest(c.Nest, mb) : null,
@@ -93,8 +98,8 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
                         foreach (var o in op.Outputs) produced[o] = id;
                         // Model outputs (no consumer) go back to DRAM.
                         foreach (var o in op.Outputs.Where(o => !consumed.Contains(o)))
-                            builder.DramWrite($"{label}/mb{mb}/{o}→dram", label, device, seg.Core,
-                                Slicing.Share(graph.Tensors[o].Bytes, miniBatches, mb), [id], mb);
+                            lastOnCore[seg.Core] = builder.DramWrite($"{label}/mb{mb}/{o}→dram", label, device, seg.Core,
+                                Slicing.Share(graph.Tensors[o].Bytes, miniBatches, mb), [lastOnCore[seg.Core]], mb);
                     }
                 }
             }
