@@ -36,7 +36,7 @@ public static class Partitioners
         {
             PartitionMode.LayerByLayer => new LayerByLayerPartitioner(costModel, options.Allocation),
             PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches),
-            PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays),
+            PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays, costModel),
             // Layer fusion: the tiling engine supplies an IPartitioner that emits tile tasks (see docs/simulator.md).
             PartitionMode.Fused => throw new TesseraInputException(
                 "partition 'fused' is not available yet (layer-fusion tiling has not landed); use lbl, pipelined or tp"),

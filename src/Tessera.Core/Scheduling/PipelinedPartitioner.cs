@@ -22,8 +22,9 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
 {
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
-        var plans = models.Select((m, i) => segments is not null && segments.TryGetValue(m.Label, out var s)
-            ? Check(m, s) : AutoSegments(package, models.Count, i, m)).ToList();
+        var free = Snake(package);
+        var plans = models.Select(m => segments is not null && segments.TryGetValue(m.Label, out var s)
+            ? Check(m, s) : AutoSegments(package, models.Count, m, free)).ToList();
         var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
         var builder = new TaskGraphBuilder(PartitionMode.Pipelined, models);
         var lastOnCore = new Dictionary<CoreRef, int>();
@@ -127,17 +128,35 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
     internal static List<ChipletInstance> Snake(Package package) =>
         [.. package.Chiplets.OrderBy(c => c.Y).ThenBy(c => c.Y % 2 == 0 ? c.X : -c.X)];
 
-    /// <summary>A model's share of the chiplets, with its operators cut so that each segment gets about equal compute.</summary>
-    private ImmutableArray<PipelineSegment> AutoSegments(Package package, int modelCount, int index, ModelInstance model)
+    /// <summary>
+    /// A model's share of the chiplets — those whose design runs it within <see cref="SlowdownAllowed"/> of the
+    /// fastest design, in snake order, taken exclusively while chiplets remain — with its operators cut
+    /// so that each segment gets about equal compute.
+    /// </summary>
+    private ImmutableArray<PipelineSegment> AutoSegments(Package package, int modelCount, ModelInstance model, List<ChipletInstance> free)
     {
-        var chiplets = Snake(package);
-        int share = Math.Max(1, chiplets.Count / modelCount);
-        var mine = Enumerable.Range(0, share).Select(k => chiplets[(index * share + k) % chiplets.Count]).ToList();
+        var all = Snake(package);
+        int share = Math.Max(1, all.Count / modelCount);
         var ops = model.Graph.Operators;
+        var cyclesOf = new Dictionary<Chiplet, double[]>(ReferenceEqualityComparer.Instance);
+        foreach (var chiplet in all)
+            if (!cyclesOf.ContainsKey(chiplet.Design))
+            {
+                var core = chiplet.Design.Cores[0];
+                var offChip = MemoryPath.Nearest(package, chiplet.Id).OffChipLevel(core);
+                cyclesOf[chiplet.Design] = [.. ops.Select(op => costModel.Evaluate(model.Graph, op, core, offChip).Cycles / core.FrequencyHz)];
+            }
+        double best = cyclesOf.Values.Min(c => c.Sum());
+        var pool = free.Count > 0 ? free : all;
+        // Slow chiplets only when no fast one is left: a segment on them would be the pipeline's bottleneck.
+        var mine = pool.Where(c => cyclesOf[c.Design].Sum() <= SlowdownAllowed * best).Take(share).ToList();
+        if (mine.Count == 0) mine = [pool.OrderBy(c => cyclesOf[c.Design].Sum()).First()];
+        foreach (var c in mine) free.Remove(c);
+        // Keep the chosen chiplets in snake order so that consecutive segments stay close.
+        mine = [.. mine.OrderBy(all.IndexOf)];
+
         int k = Math.Min(mine.Count, ops.Length);
-        var core = mine[0].Design.Cores[0];
-        var offChip = MemoryPath.Nearest(package, mine[0].Id).OffChipLevel(core);
-        var cycles = ops.Select(op => costModel.Evaluate(model.Graph, op, core, offChip).ComputeCycles).ToArray();
+        var cycles = cyclesOf[mine[0].Design];
         double total = cycles.Sum(), acc = 0;
         var result = ImmutableArray.CreateBuilder<PipelineSegment>();
         int first = 0;
@@ -154,4 +173,7 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
         }
         return result.ToImmutable();
     }
+
+    /// <summary>How much slower than the best design a chiplet may run a model and still be preferred for it.</summary>
+    private const double SlowdownAllowed = 2;
 }

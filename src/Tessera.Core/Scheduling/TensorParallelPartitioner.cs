@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
@@ -12,7 +14,7 @@ namespace Tessera.Scheduling;
 /// transfer per slice and destination), so every core holds the whole activation for the next operator.
 /// Model outputs are written back slice by slice. Model j uses the cores j·ways … j·ways + ways − 1 (wrapping).
 /// </summary>
-public sealed class TensorParallelPartitioner(int ways) : IPartitioner
+public sealed class TensorParallelPartitioner(int ways, IOperatorCostModel? costModel = null) : IPartitioner
 {
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
@@ -27,7 +29,8 @@ public sealed class TensorParallelPartitioner(int ways) : IPartitioner
         for (int m = 0; m < models.Count; m++)
         {
             var (label, graph) = (models[m].Label, models[m].Graph);
-            var group = Enumerable.Range(0, ways).Select(i => cores[(m * ways + i) % cores.Length].Ref).ToArray();
+            var ranked = costModel is null ? cores : Rank(package, cores, graph, costModel);
+            var group = Enumerable.Range(0, ways).Select(i => ranked[(m * ways + i) % ranked.Length].Ref).ToArray();
             var consumed = graph.Operators.SelectMany(o => o.Inputs).ToHashSet(StringComparer.Ordinal);
             // tensor → per core of the group, the tasks that put (part of) it there
             var local = new Dictionary<string, List<int>[]>(StringComparer.Ordinal);
@@ -86,6 +89,20 @@ public sealed class TensorParallelPartitioner(int ways) : IPartitioner
             }
         }
         return builder.Build();
+    }
+
+    /// <summary>Cores ordered by how fast their design runs the model (stable, so ties keep the package order).</summary>
+    private static ImmutableArray<(CoreRef Ref, Core Core)> Rank(Package package, ImmutableArray<(CoreRef Ref, Core Core)> cores,
+        ModelGraph graph, IOperatorCostModel costModel)
+    {
+        var seconds = new Dictionary<Core, double>(ReferenceEqualityComparer.Instance);
+        foreach (var (r, core) in cores)
+            if (!seconds.ContainsKey(core))
+            {
+                var offChip = MemoryPath.Nearest(package, r.Chiplet).OffChipLevel(core);
+                seconds[core] = graph.Operators.Sum(op => costModel.Evaluate(graph, op, core, offChip).Cycles) / core.FrequencyHz;
+            }
+        return [.. cores.OrderBy(c => seconds[c.Core])];
     }
 
     private static long WeightBytes(ModelGraph graph, LoopNest? slice)
