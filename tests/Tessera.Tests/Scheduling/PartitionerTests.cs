@@ -53,7 +53,7 @@ public class PartitionerTests
     }
 
     [Fact]
-    public void Pipelined_segments_cover_each_model_contiguously_on_neighbouring_chiplets()
+    public void Pipelined_segments_cover_each_model_contiguously_in_snake_order()
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load("scar-3x3-het", technology);
@@ -66,7 +66,9 @@ public class PartitionerTests
         var snake = PipelinedPartitioner.Snake(package).Select(c => c.Id).ToList();
         var positions = computes.Where(c => c.MiniBatch == 0).Select(c => snake.IndexOf(c.Core.Chiplet)).ToList();
         Assert.Equal(positions.Order(), positions);
-        Assert.Equal(9, positions.Distinct().Count());
+        // Several chiplets, all of the design that suits the model (the cost model makes GEMM-like layers slow on OS).
+        Assert.True(positions.Distinct().Count() > 1);
+        Assert.Single(computes.Select(c => package.Chiplet(c.Core.Chiplet).Design.Name).Distinct());
         // Mini-batches split the batch: MACs add up to the model's.
         Assert.Equal(model.Graph.Macs, computes.Sum(c => c.Macs));
         // Weights are loaded once per segment.
