@@ -56,6 +56,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
         public readonly List<string> Names = [], Groups = [];
         public readonly List<ResourceKind> Kinds = [];
         public readonly int CoreCount;
+        private readonly ImmutableArray<int>[] _coreClaim;
         public readonly Core[] Cores;
         public readonly string[] CoreChiplet;
         public readonly long[] Capacity;
@@ -64,7 +65,9 @@ public sealed class Simulator(IOperatorCostModel costModel)
         public readonly ImmutableArray<int>[] Resources;
         public readonly int[] HoldCore;
         public readonly long[] OutBytes;
-        public readonly int[][] Successors;
+        /// <summary>Dependents of task t: SuccessorIds[SuccessorStart[t] .. SuccessorStart[t + 1]).</summary>
+        public readonly int[] SuccessorStart, SuccessorIds;
+        public readonly int[] ModelIndex;
         public readonly double[] ComputePj, OnChipPj, DramPj, LinkPj, DramBytes, TransferBytes;
         public readonly OperatorCost?[] Costs;
         public readonly double StaticWatts;
@@ -91,6 +94,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 _coreIndex[r] = Names.Count;
                 Add($"{r.Chiplet}/core{r.Core}", ResourceKind.Core, r.Chiplet);
             }
+            _coreClaim = [.. Enumerable.Range(0, CoreCount).Select(c => ImmutableArray.Create(c))];
             foreach (var link in package.Links)
             {
                 _linkIndex[link] = Names.Count;
@@ -112,14 +116,23 @@ public sealed class Simulator(IOperatorCostModel costModel)
             ComputePj = new double[n]; OnChipPj = new double[n]; DramPj = new double[n]; LinkPj = new double[n];
             DramBytes = new double[n]; TransferBytes = new double[n];
             Costs = new OperatorCost?[n];
-            var successorCount = new int[n];
+            SuccessorStart = new int[n + 1];
             foreach (var t in graph.Tasks)
-                foreach (var d in t.Dependencies) successorCount[d]++;
-            Successors = [.. successorCount.Select(c => new int[c])];
-            var fill = new int[n];
+                foreach (var d in t.Dependencies) SuccessorStart[d + 1]++;
+            for (int i = 0; i < n; i++) SuccessorStart[i + 1] += SuccessorStart[i];
+            SuccessorIds = new int[SuccessorStart[n]];
+            var fill = SuccessorStart[..n];
+            ModelIndex = new int[n];
+            var models = graph.Models.Select((m, i) => (m.Label, i)).ToDictionary(p => p.Label, p => p.i, StringComparer.Ordinal);
+            string? lastModel = null;
+            int lastModelIndex = -1;
             foreach (var t in graph.Tasks)
             {
-                foreach (var d in t.Dependencies) Successors[d][fill[d]++] = t.Id;
+                foreach (var d in t.Dependencies) SuccessorIds[fill[d]++] = t.Id;
+                // Tasks of one model share its label string: compare references before hashing.
+                if (!ReferenceEquals(t.Model, lastModel))
+                    (lastModel, lastModelIndex) = (t.Model, models.TryGetValue(t.Model, out var mi) ? mi : -1);
+                ModelIndex[t.Id] = lastModelIndex;
                 HoldCore[t.Id] = -1;
                 switch (t)
                 {
@@ -148,8 +161,26 @@ public sealed class Simulator(IOperatorCostModel costModel)
             Groups.Add(group);
         }
 
-        public int CoreOf(CoreRef r) => _coreIndex.TryGetValue(r, out var i) ? i
-            : throw new TesseraInputException($"a task names core {r}, which package '{_package.Name}' lacks");
+        private readonly Dictionary<CoreRef, int> _coreBySameString = new(SameChipletString.Instance);
+
+        public int CoreOf(CoreRef r)
+        {
+            // Tasks mostly share the package's id strings: a reference-hashed lookup first, the ordinal one once per string.
+            if (_coreBySameString.TryGetValue(r, out var i)) return i;
+            if (!_coreIndex.TryGetValue(r, out i))
+                throw new TesseraInputException($"a task names core {r}, which package '{_package.Name}' lacks");
+            _coreBySameString[r] = i;
+            return i;
+        }
+
+        private sealed class SameChipletString : IEqualityComparer<CoreRef>
+        {
+            public static readonly SameChipletString Instance = new();
+
+            public bool Equals(CoreRef a, CoreRef b) => ReferenceEquals(a.Chiplet, b.Chiplet) && a.Core == b.Core;
+
+            public int GetHashCode(CoreRef r) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(r.Chiplet) ^ r.Core;
+        }
 
         private int DeviceOf(string id) => _deviceIndex.TryGetValue(id, out var i) ? i
             : throw new TesseraInputException($"a task names memory device '{id}', which package '{_package.Name}' lacks");
@@ -200,7 +231,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
             if (path is null)
             {
                 Duration[c.Id] = cost.Cycles / hw.FrequencyHz;
-                Resources[c.Id] = [core];
+                Resources[c.Id] = _coreClaim[core];
                 return;
             }
             Duration[c.Id] = LayerByLayerPartitioner.StreamingSeconds(cost, hw, path);
@@ -216,9 +247,15 @@ public sealed class Simulator(IOperatorCostModel costModel)
             Resources[c.Id] = claims.ToImmutable();
         }
 
+        private readonly Dictionary<long, (ImmutableArray<int> Links, double Bw, double Latency, double Pj)> _coreRoutes = [];
+
         private void SetTransfer(TransferTask x)
         {
-            var (links, bw, latency, pj) = Route(CoreChiplet[CoreOf(x.From)], CoreChiplet[CoreOf(x.To)]);
+            int from = CoreOf(x.From), to = CoreOf(x.To);
+            long key = (long)from * CoreCount + to;
+            if (!_coreRoutes.TryGetValue(key, out var route))
+                _coreRoutes[key] = route = Route(CoreChiplet[from], CoreChiplet[to]);
+            var (links, bw, latency, pj) = route;
             // Cores of one chiplet share its memory: no package link is crossed.
             Duration[x.Id] = links.IsEmpty ? 0 : x.Bytes / bw + latency;
             Resources[x.Id] = links;
@@ -257,12 +294,12 @@ public sealed class Simulator(IOperatorCostModel costModel)
         private readonly int[] _pendingDeps, _pendingConsumers;
         private readonly long[] _allocated;
         private readonly bool[] _busy;
-        private readonly PriorityQueue<int, (int, int)>[] _waiting;
+        private readonly PriorityQueue<int, long>[] _waiting;
         private readonly long[] _used;
         private readonly int[] _runningReleasers;
         private readonly List<int>[] _memoryWaiting;
-        private readonly PriorityQueue<int, (double, int)> _events = new();
-        private readonly PriorityQueue<int, (int, int)> _candidates = new();
+        private readonly PriorityQueue<int, (double, int)> _events = new(EventOrder.Instance);
+        private readonly PriorityQueue<int, long> _candidates = new();
         private readonly List<int> _freed = [];
         private readonly int[] _priority;
         private readonly ImmutableArray<int>[] _deps;
@@ -282,7 +319,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
             _priority = new int[_n];
             _deps = new ImmutableArray<int>[_n];
             _busy = new bool[s.Names.Count];
-            _waiting = new PriorityQueue<int, (int, int)>[s.Names.Count];
+            _waiting = new PriorityQueue<int, long>[s.Names.Count];
             _used = new long[s.CoreCount];
             _runningReleasers = new int[s.CoreCount];
             _memoryWaiting = new List<int>[s.CoreCount];
@@ -301,7 +338,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 _priority[t.Id] = t.Priority;
                 _deps[t.Id] = t.Dependencies;
                 _pendingDeps[t.Id] = t.Dependencies.Length;
-                _pendingConsumers[t.Id] = _s.Successors[t.Id].Length;
+                _pendingConsumers[t.Id] = _s.SuccessorStart[t.Id + 1] - _s.SuccessorStart[t.Id];
                 BlockedBy[t.Id] = -1;
             }
         }
@@ -309,7 +346,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
         public void Execute(CancellationToken cancellation)
         {
             for (int t = 0; t < _n; t++)
-                if (_pendingDeps[t] == 0) _candidates.Enqueue(t, (_priority[t], t));
+                if (_pendingDeps[t] == 0) _candidates.Enqueue(t, Key(t));
             TryCandidates(0);
             int processed = 0;
             while (_events.TryPeek(out _, out var key))
@@ -338,13 +375,16 @@ public sealed class Simulator(IOperatorCostModel costModel)
                     if (!_busy[r] && _waiting[r] is { Count: > 0 } q)
                     {
                         var next = q.Dequeue();
-                        _candidates.Enqueue(next, (_priority[next], next));
+                        _candidates.Enqueue(next, Key(next));
                     }
                 if (_candidates.Count == 0) break;
                 while (_candidates.TryDequeue(out var t, out _)) TryStart(t, now);
             }
             _freed.Clear();
         }
+
+        /// <summary>(priority, id) packed into one long so that the queues compare integers.</summary>
+        private long Key(int t) => ((long)_priority[t] << 32) | (uint)t;
 
         private void TryStart(int t, double now)
         {
@@ -353,7 +393,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 foreach (var r in resources)
                     if (_busy[r])
                     {
-                        (_waiting[r] ??= new()).Enqueue(t, (_priority[t], t));
+                        (_waiting[r] ??= new()).Enqueue(t, Key(t));
                         BlockedBy[t] = r;
                         return;
                     }
@@ -408,11 +448,12 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 else if (_runningReleasers[core] == 0) WakeMemory(core);
             }
             if (_s.HoldCore[t] >= 0 && _pendingConsumers[t] == 0) Release(t, _s.HoldCore[t], now);
-            foreach (var next in _s.Successors[t])
+            for (int j = _s.SuccessorStart[t]; j < _s.SuccessorStart[t + 1]; j++)
             {
+                int next = _s.SuccessorIds[j];
                 if (--_pendingDeps[next] > 0) continue;
                 Ready[next] = now;
-                _candidates.Enqueue(next, (_priority[next], next));
+                _candidates.Enqueue(next, Key(next));
             }
         }
 
@@ -425,7 +466,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
 
         private void WakeMemory(int core)
         {
-            foreach (var w in _memoryWaiting[core]) _candidates.Enqueue(w, (_priority[w], w));
+            foreach (var w in _memoryWaiting[core]) _candidates.Enqueue(w, Key(w));
             _memoryWaiting[core].Clear();
         }
 
@@ -439,19 +480,28 @@ public sealed class Simulator(IOperatorCostModel costModel)
         }
     }
 
+    /// <summary>Completion events by time, then task id.</summary>
+    private sealed class EventOrder : IComparer<(double Time, int Id)>
+    {
+        public static readonly EventOrder Instance = new();
+
+        public int Compare((double Time, int Id) a, (double Time, int Id) b) =>
+            a.Time < b.Time ? -1 : a.Time > b.Time ? 1 : a.Id.CompareTo(b.Id);
+    }
+
     // ---------------------------------------------------------------------------------------------- results
 
     private SimulationResult Report(string scenario, Package package, TaskGraph graph, Setup s, Run run, bool contention)
     {
         int n = graph.Tasks.Length;
         double makespan = n == 0 ? 0 : run.End.Max();
-        var opTypes = graph.Models.ToDictionary(m => m.Label,
-            m => m.Graph.Operators.ToDictionary(o => o.Name, o => o.OpType, StringComparer.Ordinal), StringComparer.Ordinal);
+        int modelCount = graph.Models.Length;
+        var opTypes = graph.Models.Select(m => m.Graph.Operators.ToDictionary(o => o.Name, o => o.OpType, StringComparer.Ordinal)).ToArray();
         var placements = ImmutableArray.CreateBuilder<OperatorPlacement>();
-        var modelEnergy = graph.Models.ToDictionary(m => m.Label, _ => EnergyBreakdown.Zero, StringComparer.Ordinal);
-        var modelEnd = graph.Models.ToDictionary(m => m.Label, _ => 0.0, StringComparer.Ordinal);
-        var batchEnd = graph.Models.ToDictionary(m => m.Label, _ => new double[graph.MiniBatches], StringComparer.Ordinal);
-        var total = EnergyBreakdown.Zero;
+        // Joules by model (the last row: tasks of no model) and component: compute, on-chip, DRAM, links.
+        var joules = new double[modelCount + 1, 4];
+        var modelEnd = new double[modelCount];
+        var batchEnd = new double[modelCount, graph.MiniBatches];
         double waiting = 0, dramBytes = 0, transferBytes = 0;
         long spilled = 0;
         int resourceCount = s.Names.Count;
@@ -461,18 +511,21 @@ public sealed class Simulator(IOperatorCostModel costModel)
         var timings = ImmutableArray.CreateBuilder<TaskTiming>(n);
         foreach (var t in graph.Tasks)
         {
-            int i = t.Id;
+            int i = t.Id, m = s.ModelIndex[i];
             double spillBits = run.Spilled[i] * 2 * BitsPerByte;
-            var path = s.HoldCore[i] >= 0 ? s.CorePath[s.HoldCore[i]] : null;
-            var e = new EnergyBreakdown(s.ComputePj[i] * PicoToUnit, s.OnChipPj[i] * PicoToUnit,
-                (s.DramPj[i] + (path is null ? 0 : spillBits * path.Device.EnergyPerBitPj)) * PicoToUnit,
-                (s.LinkPj[i] + (path is null ? 0 : spillBits * path.LinkEnergyPerBitPj)) * PicoToUnit, 0);
-            total += e;
-            if (modelEnergy.ContainsKey(t.Model))
+            var path = spillBits > 0 ? s.CorePath[s.HoldCore[i]] : null;
+            double computeJ = s.ComputePj[i] * PicoToUnit, onChipJ = s.OnChipPj[i] * PicoToUnit;
+            double dramJ = (s.DramPj[i] + (path is null ? 0 : spillBits * path.Device.EnergyPerBitPj)) * PicoToUnit;
+            double linkJ = (s.LinkPj[i] + (path is null ? 0 : spillBits * path.LinkEnergyPerBitPj)) * PicoToUnit;
+            int row = m >= 0 ? m : modelCount;
+            joules[row, 0] += computeJ;
+            joules[row, 1] += onChipJ;
+            joules[row, 2] += dramJ;
+            joules[row, 3] += linkJ;
+            if (m >= 0)
             {
-                modelEnergy[t.Model] += e;
-                modelEnd[t.Model] = Math.Max(modelEnd[t.Model], run.End[i]);
-                if (t.MiniBatch < graph.MiniBatches) batchEnd[t.Model][t.MiniBatch] = Math.Max(batchEnd[t.Model][t.MiniBatch], run.End[i]);
+                modelEnd[m] = Math.Max(modelEnd[m], run.End[i]);
+                if (t.MiniBatch < graph.MiniBatches) batchEnd[m, t.MiniBatch] = Math.Max(batchEnd[m, t.MiniBatch], run.End[i]);
             }
             double wait = run.Start[i] - run.Ready[i];
             waiting += wait;
@@ -489,18 +542,21 @@ public sealed class Simulator(IOperatorCostModel costModel)
             if (t is ComputeTask c)
             {
                 var cost = s.Costs[i]!;
-                placements.Add(new OperatorPlacement(c.Model, c.Name, opTypes.TryGetValue(c.Model, out var ops) && ops.TryGetValue(c.Operator, out var type) ? type : "",
-                    c.Core.Chiplet, s.Cores[s.CoreOf(c.Core)].Name, run.Start[i], run.End[i], c.Macs, cost.Utilisation, cost.BoundBy, e));
+                var type = m >= 0 && opTypes[m].TryGetValue(c.Operator, out var found) ? found : "";
+                placements.Add(new OperatorPlacement(c.Model, c.Name, type, c.Core.Chiplet, s.Cores[s.CoreOf(c.Core)].Name,
+                    run.Start[i], run.End[i], c.Macs, cost.Utilisation, cost.BoundBy, new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0)));
             }
         }
+        EnergyBreakdown Row(int row) => new(joules[row, 0], joules[row, 1], joules[row, 2], joules[row, 3], 0);
+        var total = Enumerable.Range(0, modelCount + 1).Aggregate(EnergyBreakdown.Zero, (e, row) => e + Row(row));
         var energy = total with { StaticJ = s.StaticWatts * makespan };
-        var models = graph.Models.Select(m =>
+        var models = graph.Models.Select((model, m) =>
         {
-            var ends = batchEnd[m.Label].Order().ToArray();
-            double latency = modelEnd[m.Label];
+            var ends = Enumerable.Range(0, graph.MiniBatches).Select(b => batchEnd[m, b]).Order().ToArray();
+            double latency = modelEnd[m];
             double throughput = ends.Length > 1 && ends[^1] > ends[0] ? (ends.Length - 1) / (ends[^1] - ends[0])
                 : latency > 0 ? 1 / latency : 0;
-            return new ModelResult(m.Label, m.Batch, m.Graph.Macs, latency, modelEnergy[m.Label])
+            return new ModelResult(model.Label, model.Batch, model.Graph.Macs, latency, Row(m))
             {
                 MiniBatches = graph.MiniBatches,
                 ThroughputPerSecond = throughput,
