@@ -9,13 +9,15 @@ namespace Tessera.Scheduling;
 /// <summary>
 /// How to partition a scenario into tasks. <see cref="MiniBatches"/> splits each model's batch for pipelining;
 /// <see cref="TensorParallelWays"/> is the number of cores each layer is split over; <see cref="Allocation"/>
-/// fixes the core of operators by (model label, operator name) — the rest are placed greedily.
+/// fixes the core of operators by (model label, operator name) — the rest are placed greedily (layer by layer);
+/// <see cref="Segments"/> fixes a pipelined model's segments by model label — the rest are cut automatically.
 /// </summary>
 public sealed record PartitionOptions(
     PartitionMode Mode = PartitionMode.LayerByLayer,
     int MiniBatches = 1,
     int TensorParallelWays = 2,
-    ImmutableDictionary<(string Model, string Operator), CoreRef>? Allocation = null);
+    ImmutableDictionary<(string Model, string Operator), CoreRef>? Allocation = null,
+    ImmutableDictionary<string, ImmutableArray<PipelineSegment>>? Segments = null);
 
 /// <summary>Builds a task graph from models on a package. Layer fusion plugs in as another implementation.</summary>
 public interface IPartitioner
@@ -35,7 +37,7 @@ public static class Partitioners
         return options.Mode switch
         {
             PartitionMode.LayerByLayer => new LayerByLayerPartitioner(costModel, options.Allocation),
-            PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches),
+            PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches, options.Segments),
             PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays, costModel),
             // Layer fusion: the tiling engine supplies an IPartitioner that emits tile tasks (see docs/simulator.md).
             PartitionMode.Fused => throw new TesseraInputException(

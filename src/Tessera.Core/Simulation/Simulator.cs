@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
@@ -11,11 +12,15 @@ namespace Tessera.Simulation;
 /// <summary>Simulator switches. Without contention every resource has infinite parallelism and memory no limit.</summary>
 public sealed record SimulationOptions(bool Contention = true);
 
-/// <summary>When one task became ready, started and ended, and which resources (indices into <see cref="SimulationResult.ResourceNames"/>) it held.</summary>
-public readonly record struct TaskTiming(double ReadySeconds, double StartSeconds, double EndSeconds, ImmutableArray<int> Resources);
+/// <summary>When one task became ready, started and ended.</summary>
+public readonly record struct TaskTiming(double ReadySeconds, double StartSeconds, double EndSeconds);
 
-/// <summary>A simulated schedule: the evaluation, and the per-task timing a trace needs.</summary>
+/// <summary>
+/// A simulated schedule: the evaluation, and what a trace needs — per task its timing and the resources it held
+/// (indices into <see cref="ResourceNames"/>).
+/// </summary>
 public sealed record SimulationResult(EvaluationResult Evaluation, TaskGraph Graph, ImmutableArray<TaskTiming> Timings,
+    ImmutableArray<ImmutableArray<int>> TaskResources,
     ImmutableArray<string> ResourceNames, ImmutableArray<ResourceKind> ResourceKinds, ImmutableArray<string> ResourceGroups);
 
 /// <summary>
@@ -60,7 +65,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
         public readonly Core[] Cores;
         public readonly string[] CoreChiplet;
         public readonly long[] Capacity;
-        public readonly MemoryPath[] CorePath;
+        public readonly MemoryPath?[] CorePath;
         public readonly double[] Duration;
         public readonly ImmutableArray<int>[] Resources;
         public readonly int[] HoldCore;
@@ -88,7 +93,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
             CoreChiplet = [.. cores.Select(c => c.Ref.Chiplet)];
             Capacity = [.. cores.Select(c => c.Core.Memories.IsEmpty ? long.MaxValue : c.Core.Memories[^1].CapacityBits / (long)BitsPerByte)];
             var paths = package.Chiplets.ToDictionary(c => c.Id, c => package.Memories.IsEmpty ? null : MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
-            CorePath = [.. cores.Select(c => paths[c.Ref.Chiplet]!)];
+            CorePath = [.. cores.Select(c => paths[c.Ref.Chiplet])];
             foreach (var (r, _) in cores)
             {
                 _coreIndex[r] = Names.Count;
@@ -134,22 +139,18 @@ public sealed class Simulator(IOperatorCostModel costModel)
                     (lastModel, lastModelIndex) = (t.Model, models.TryGetValue(t.Model, out var mi) ? mi : -1);
                 ModelIndex[t.Id] = lastModelIndex;
                 HoldCore[t.Id] = -1;
-                switch (t)
+                // Each setter returns the core where the task's output lands.
+                int destination = t switch
                 {
-                    case ComputeTask c: SetCompute(c, costModel); break;
-                    case TransferTask x: SetTransfer(x); break;
-                    case DramTask d: SetDram(d); break;
-                }
+                    ComputeTask c => SetCompute(c, costModel),
+                    TransferTask x => SetTransfer(x),
+                    DramTask d => SetDram(d),
+                    _ => throw new TesseraInputException($"task '{t.Name}' is of an unknown kind"),
+                };
                 if (t.Output is { Bytes: > 0 } o)
                 {
                     OutBytes[t.Id] = o.Bytes;
-                    HoldCore[t.Id] = t switch
-                    {
-                        TransferTask x => CoreOf(x.To),
-                        DramTask d => CoreOf(d.Core),
-                        ComputeTask c => CoreOf(c.Core),
-                        _ => -1,
-                    };
+                    HoldCore[t.Id] = destination;
                 }
             }
         }
@@ -205,7 +206,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
             return result;
         }
 
-        private void SetCompute(ComputeTask c, IOperatorCostModel costModel)
+        private int SetCompute(ComputeTask c, IOperatorCostModel costModel)
         {
             int core = CoreOf(c.Core);
             int device = c.StreamsFrom is null ? -1 : DeviceOf(c.StreamsFrom);
@@ -232,7 +233,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
             {
                 Duration[c.Id] = cost.Cycles / hw.FrequencyHz;
                 Resources[c.Id] = _coreClaim[core];
-                return;
+                return core;
             }
             Duration[c.Id] = LayerByLayerPartitioner.StreamingSeconds(cost, hw, path);
             DramPj[c.Id] = cost.Energy.OffChipMemoryPj;
@@ -245,11 +246,12 @@ public sealed class Simulator(IOperatorCostModel costModel)
             if (cost.OffChipReadBits > 0) claims.AddRange(Route(path.Device.Id, chiplet).Links);
             if (cost.OffChipWriteBits > 0) claims.AddRange(Route(chiplet, path.Device.Id).Links);
             Resources[c.Id] = claims.ToImmutable();
+            return core;
         }
 
         private readonly Dictionary<long, (ImmutableArray<int> Links, double Bw, double Latency, double Pj)> _coreRoutes = [];
 
-        private void SetTransfer(TransferTask x)
+        private int SetTransfer(TransferTask x)
         {
             int from = CoreOf(x.From), to = CoreOf(x.To);
             long key = (long)from * CoreCount + to;
@@ -261,19 +263,22 @@ public sealed class Simulator(IOperatorCostModel costModel)
             Resources[x.Id] = links;
             LinkPj[x.Id] = x.Bytes * BitsPerByte * pj;
             TransferBytes[x.Id] = links.IsEmpty ? 0 : x.Bytes;
+            return to;
         }
 
-        private void SetDram(DramTask d)
+        private int SetDram(DramTask d)
         {
             int device = DeviceOf(d.Device);
             var dev = _package.Memories.First(m => m.Id == d.Device);
-            var chiplet = CoreChiplet[CoreOf(d.Core)];
+            int core = CoreOf(d.Core);
+            var chiplet = CoreChiplet[core];
             var (links, bw, latency, pj) = d.Write ? Route(chiplet, dev.Id) : Route(dev.Id, chiplet);
             Duration[d.Id] = d.Bytes / Math.Min(bw, dev.BandwidthBytesPerSecond) + latency + dev.LatencySeconds;
             Resources[d.Id] = [device, .. links];
             DramPj[d.Id] = d.Bytes * BitsPerByte * dev.EnergyPerBitPj;
             LinkPj[d.Id] = d.Bytes * BitsPerByte * pj;
             DramBytes[d.Id] = d.Bytes;
+            return core;
         }
 
         private static double TreeStaticPower(IHardwareComponent node) =>
@@ -417,7 +422,8 @@ public sealed class Simulator(IOperatorCostModel costModel)
             double duration = _s.Duration[t];
             if (Spilled[t] > 0)
             {
-                var path = _s.CorePath[core];
+                var path = _s.CorePath[core] ?? throw new TesseraInputException(
+                    $"{_s.Names[core]} overflows its on-chip memory by {Spilled[t]} B and its package has no memory device to spill to");
                 duration += 2 * (Spilled[t] / path.BytesPerSecond + path.LatencySeconds);
             }
             End[t] = now + duration;
@@ -513,7 +519,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
         {
             int i = t.Id, m = s.ModelIndex[i];
             double spillBits = run.Spilled[i] * 2 * BitsPerByte;
-            var path = spillBits > 0 ? s.CorePath[s.HoldCore[i]] : null;
+            var path = spillBits > 0 ? s.CorePath[s.HoldCore[i]] : null; // spills imply a path
             double computeJ = s.ComputePj[i] * PicoToUnit, onChipJ = s.OnChipPj[i] * PicoToUnit;
             double dramJ = (s.DramPj[i] + (path is null ? 0 : spillBits * path.Device.EnergyPerBitPj)) * PicoToUnit;
             double linkJ = (s.LinkPj[i] + (path is null ? 0 : spillBits * path.LinkEnergyPerBitPj)) * PicoToUnit;
@@ -538,7 +544,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 busy[r] += run.End[i] - run.Start[i];
                 count[r]++;
             }
-            timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i], s.Resources[i]));
+            timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i]));
             if (t is ComputeTask c)
             {
                 var cost = s.Costs[i]!;
@@ -593,7 +599,8 @@ public sealed class Simulator(IOperatorCostModel costModel)
             Resources = usage.ToImmutable(),
             Memory = memorySeries.ToImmutable(),
         };
-        return new SimulationResult(result, graph, timings.MoveToImmutable(), [.. s.Names], [.. s.Kinds], [.. s.Groups]);
+        return new SimulationResult(result, graph, timings.MoveToImmutable(), ImmutableCollectionsMarshal.AsImmutableArray(s.Resources),
+            [.. s.Names], [.. s.Kinds], [.. s.Groups]);
     }
 
     /// <summary>Walks back from the last task to end through the dependency that made each task ready, summing waits.</summary>

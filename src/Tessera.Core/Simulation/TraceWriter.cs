@@ -22,8 +22,8 @@ public static class TraceWriter
 
         // Tracks only for resources that some task used; pids by group in order of first appearance.
         var used = new bool[result.ResourceNames.Length];
-        foreach (var t in result.Timings)
-            foreach (var r in t.Resources) used[r] = true;
+        foreach (var claims in result.TaskResources)
+            foreach (var r in claims) used[r] = true;
         var pids = new Dictionary<string, int>(StringComparer.Ordinal);
         var track = new (int Pid, int Tid)[used.Length];
         var nextTid = new Dictionary<int, int>();
@@ -45,7 +45,7 @@ public static class TraceWriter
         {
             var timing = result.Timings[task.Id];
             var category = task switch { ComputeTask => "compute", TransferTask => "transfer", _ => "dram" };
-            foreach (var r in timing.Resources)
+            foreach (var r in result.TaskResources[task.Id])
             {
                 json.WriteStartObject();
                 json.WriteString("name", task.Name);

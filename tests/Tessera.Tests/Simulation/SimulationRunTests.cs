@@ -31,7 +31,7 @@ public class SimulationRunTests
         TraceWriter.Write(stream, simulation);
         using var doc = JsonDocument.Parse(stream.ToArray());
         var events = doc.RootElement.GetProperty("traceEvents").EnumerateArray().ToList();
-        var used = simulation.Timings.SelectMany(t => t.Resources).Distinct().Select(r => simulation.ResourceNames[r]).ToHashSet();
+        var used = simulation.TaskResources.SelectMany(r => r).Distinct().Select(r => simulation.ResourceNames[r]).ToHashSet();
         var threads = events.Where(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name")
             .Select(e => e.GetProperty("args").GetProperty("name").GetString()!).ToList();
         Assert.Equal(used.Count, threads.Count);
@@ -50,7 +50,7 @@ public class SimulationRunTests
         }
         Assert.Contains(events, e => e.GetProperty("ph").GetString() == "C");
         // Every task that holds a resource appears on that resource's track.
-        Assert.Equal(simulation.Timings.Count(t => !t.Resources.IsEmpty), events.Where(e => e.GetProperty("ph").GetString() == "X")
+        Assert.Equal(simulation.TaskResources.Count(r => !r.IsEmpty), events.Where(e => e.GetProperty("ph").GetString() == "X")
             .Select(e => e.GetProperty("args").GetProperty("id").GetInt32()).Distinct().Count());
     }
 
