@@ -24,21 +24,26 @@ public static class TraceWriter
         var used = new bool[result.ResourceNames.Length];
         foreach (var claims in result.TaskResources)
             foreach (var r in claims) used[r] = true;
+        var withMemory = result.Evaluation.Memory.Select(m => m.Core).ToHashSet(StringComparer.Ordinal);
         var pids = new Dictionary<string, int>(StringComparer.Ordinal);
         var track = new (int Pid, int Tid)[used.Length];
         var nextTid = new Dictionary<int, int>();
         for (int r = 0; r < used.Length; r++)
         {
             var group = result.ResourceGroups[r];
-            if (!used[r] && result.ResourceKinds[r] != ResourceKind.Core) continue;
+            // A core that holds memory but ran nothing still gets its chiplet's process, for the memory counter.
+            bool counted = result.ResourceKinds[r] == ResourceKind.Core && withMemory.Contains(result.ResourceNames[r]);
+            if (!used[r] && !counted) continue;
             if (!pids.TryGetValue(group, out var pid))
             {
                 pids[group] = pid = pids.Count + 1;
                 Metadata(json, "process_name", pid, 0, group);
             }
+            track[r] = (pid, 0);
+            if (!used[r]) continue;
             int tid = nextTid[pid] = nextTid.GetValueOrDefault(pid) + 1;
             track[r] = (pid, tid);
-            if (used[r]) Metadata(json, "thread_name", pid, tid, result.ResourceNames[r]);
+            Metadata(json, "thread_name", pid, tid, result.ResourceNames[r]);
         }
 
         foreach (var task in result.Graph.Tasks)
