@@ -27,11 +27,11 @@ public static class Slicing
 
     /// <summary>
     /// The dimension a mini-batch split divides: the batch B when it has room, else the rows D (the tokens of
-    /// a batch-1 stream), else the first dimension that does.
+    /// a batch-1 stream) or OY (the image rows of a batch-1 convolution), else the first dimension that does.
     /// </summary>
     public static string BatchDimension(LoopNest nest, int parts)
     {
-        foreach (var name in new[] { "B", "D" })
+        foreach (var name in new[] { "B", "D", "OY" })
             if (nest.Sizes.TryGetValue(name, out var s) && s >= parts) return name;
         return nest.Dimensions.FirstOrDefault(d => d.Size >= parts)?.Name
             ?? throw new TesseraInputException($"no loop dimension of size ≥ {parts} to split into mini-batches");
