@@ -1,9 +1,12 @@
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
+using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scenarios;
+using Tessera.Scheduling;
+using Tessera.Simulation;
 using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
@@ -16,39 +19,61 @@ internal static class RunCommand
         var scenarioPath = new Argument<string?>("scenario") { Arity = ArgumentArity.ZeroOrOne, Description = "Scenario YAML file; the built-in default when omitted" };
         var hardware = new Option<string?>("--hardware") { Description = "Hardware preset or file, replacing the scenario's" };
         var json = new Option<bool>("--json") { Description = "Write JSON (with every operator's placement) instead of tables" };
-        var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP") { scenarioPath, hardware, json };
+        var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl (default), pipelined, tp, fused (not available yet)" };
+        var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
+        var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
+        var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
+        var ways = new Option<int?>("--tp") { Description = "Cores each layer is split over (tp)" };
+        var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
+            { scenarioPath, hardware, json, partition, trace, noContention, miniBatches, ways };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
-            var result = Evaluate(scenario);
+            if (parse.GetValue(partition) is { } p) scenario = scenario with { Partition = Partitioners.ParseMode(p) };
+            if (parse.GetValue(miniBatches) is { } mb) scenario = scenario with { MiniBatches = mb };
+            if (parse.GetValue(ways) is { } tp) scenario = scenario with { TensorParallelWays = tp };
+            var simulation = Simulate(scenario, !parse.GetValue(noContention));
+            if (parse.GetValue(trace) is { } file)
+            {
+                try { TraceWriter.Write(file, simulation); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new TesseraInputException($"{file}: cannot write the trace ({e.Message})");
+                }
+            }
             if (parse.GetValue(json))
-                JsonOutput.Write(context.Out, result);
+                JsonOutput.Write(context.Out, simulation.Evaluation);
             else
-                Print(context.Console, result);
+                Print(context.Console, simulation.Evaluation);
             return 0;
         });
         return command;
     }
 
-    public static EvaluationResult Evaluate(Scenario scenario)
+    /// <summary>Partitions the scenario as it asks and simulates it.</summary>
+    public static SimulationResult Simulate(Scenario scenario, bool contention = true)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
         var models = ScenarioLoader.BuildModels(scenario);
-        return new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate(scenario.Name, package, models);
+        var costModel = new RooflineCostModel();
+        var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays);
+        var graph = Partitioners.Create(options, costModel).Partition(package, models);
+        return new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));
     }
 
     private static void Print(IAnsiConsole console, EvaluationResult result)
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
-            $"(layer by layer, {Markup.Escape(result.CostModel)})");
-        var models = new Table().AddColumns("model", "batch", "MACs", "latency", "energy", "EDP");
+            $"({Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
+        var models = new Table().AddColumns("model", "batch", "MACs", "latency", "throughput", "energy", "EDP");
         foreach (var m in result.Models)
-            models.AddRow(Markup.Escape(m.Model), m.Batch.ToString(), Units.Count(m.Macs), Units.Si(m.LatencySeconds, "s"),
+            models.AddRow(Markup.Escape(m.Model), m.MiniBatches > 1 ? $"{m.Batch} ({m.MiniBatches} mini-batches)" : m.Batch.ToString(),
+                Units.Count(m.Macs), Units.Si(m.LatencySeconds, "s"), $"{Units.Count(m.ThroughputPerSecond)}/s",
                 Units.Si(m.Energy.TotalJ, "J"), Units.Si(m.Edp, "J·s"));
-        models.AddRow("[bold]scenario[/]", "", Units.Count(result.Models.Sum(m => m.Macs)), $"[bold]{Units.Si(result.LatencySeconds, "s")}[/]",
+        models.AddRow("[bold]scenario[/]", "", Units.Count(result.Models.Sum(m => m.Macs)), $"[bold]{Units.Si(result.LatencySeconds, "s")}[/]", "",
             $"[bold]{Units.Si(result.Energy.TotalJ, "J")}[/]", $"[bold]{Units.Si(result.Edp, "J·s")}[/]");
         console.Write(models);
 
@@ -58,13 +83,11 @@ internal static class RunCommand
             energy.AddRow(name, Units.Si(joules, "J"), e.TotalJ > 0 ? $"{joules / e.TotalJ:P1}" : "-");
         console.Write(energy);
 
-        var chiplets = new Table().AddColumns("chiplet/core", "operators", "busy", "utilisation of makespan");
-        foreach (var g in result.Placements.GroupBy(p => $"{p.Chiplet}/{p.Core}").OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            double busy = g.Sum(p => p.EndSeconds - p.StartSeconds);
-            chiplets.AddRow(Markup.Escape(g.Key), g.Count().ToString(), Units.Si(busy, "s"),
-                result.LatencySeconds > 0 ? $"{busy / result.LatencySeconds:P0}" : "-");
-        }
-        console.Write(chiplets);
+        var resources = new Table().AddColumns("resource", "tasks", "busy", "utilisation", "waited for");
+        foreach (var r in result.Resources)
+            resources.AddRow(Markup.Escape(r.Name), r.Tasks.ToString(), Units.Si(r.BusySeconds, "s"), $"{r.Utilisation:P0}", Units.Si(r.WaitingSeconds, "s"));
+        console.Write(resources);
+        console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
+            $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }
 }

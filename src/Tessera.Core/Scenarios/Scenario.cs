@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Scheduling;
 using Tessera.Workloads.Zoo;
 
 namespace Tessera.Scenarios;
@@ -14,9 +15,18 @@ public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase
     public bool IsOnnxPath => Source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>A set of models to run together on one piece of hardware (a preset name or a file path).</summary>
+/// <summary>
+/// A set of models to run together on one piece of hardware (a preset name or a file path), and how to
+/// partition them into tasks (mini-batches for pipelining, ways for tensor parallelism).
+/// </summary>
 public sealed record Scenario(string Name, string Hardware, ImmutableArray<ModelRequest> Models, int Bits = 8)
 {
+    public PartitionMode Partition { get; init; } = PartitionMode.LayerByLayer;
+
+    public int MiniBatches { get; init; } = 1;
+
+    public int TensorParallelWays { get; init; } = 2;
+
     /// <summary>What `tessera run` evaluates without arguments: a CNN and a language model on SCAR's 3×3 package.</summary>
     public static Scenario Default { get; } = new("default", "scar-3x3-het",
         [new ModelRequest("resnet50"), new ModelRequest("gpt2-small", SequenceLength: 128)]);

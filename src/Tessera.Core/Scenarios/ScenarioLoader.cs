@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using Tessera.Diagnostics;
 using Tessera.Evaluation;
+using Tessera.Scheduling;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Zoo;
@@ -36,7 +38,18 @@ public static class ScenarioLoader
             models.Add(new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
                 r.OptionalText(m, "label")));
         }
-        return new Scenario(name, hardware, models.ToImmutable(), bits);
+        var partition = PartitionMode.LayerByLayer;
+        if (YamlReader.Find(root, "partition") is { } pn)
+        {
+            try { partition = Partitioners.ParseMode(r.Text(pn, "partition")); }
+            catch (TesseraInputException e) { throw r.Error(pn, e.Message); }
+        }
+        return new Scenario(name, hardware, models.ToImmutable(), bits)
+        {
+            Partition = partition,
+            MiniBatches = YamlReader.Find(root, "minibatch") is { } mb ? r.PositiveInt(mb, "minibatch") : 1,
+            TensorParallelWays = YamlReader.Find(root, "tp") is { } tp ? r.PositiveInt(tp, "tp") : 2,
+        };
     }
 
     /// <summary>Builds each model of the scenario at its batch, from the zoo or from ONNX.</summary>

@@ -20,13 +20,14 @@ internal static class TestHardware
         [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: true);
 
     /// <summary>Chiplets in a row, joined in a chain, with one DRAM device beside the first.</summary>
-    public static Package Row(int chiplets, double dramBytesPerSecond = 1e12, double dramPjPerBit = 10, double linkPjPerBit = 1)
+    public static Package Row(int chiplets, double dramBytesPerSecond = 1e12, double dramPjPerBit = 10, double linkPjPerBit = 1,
+        double dramLatencySeconds = 0, double linkLatencySeconds = 0)
     {
         var design = new Chiplet("c", [Core()], "28nm");
         var instances = Enumerable.Range(0, chiplets).Select(i => new ChipletInstance($"c{i}", design, i, 0)).ToList();
-        var links = Enumerable.Range(1, chiplets - 1).Select(i => new Link($"c{i - 1}", $"c{i}", 1e12, linkPjPerBit, 0)).ToList();
-        links.Add(new Link("dram", "c0", 1e12, linkPjPerBit, 0));
-        return new Package("row", instances, [new MemoryDevice("dram", "test", dramBytesPerSecond, dramPjPerBit, 0, 1L << 32)], links);
+        var links = Enumerable.Range(1, chiplets - 1).Select(i => new Link($"c{i - 1}", $"c{i}", 1e12, linkPjPerBit, linkLatencySeconds)).ToList();
+        links.Add(new Link("dram", "c0", 1e12, linkPjPerBit, linkLatencySeconds));
+        return new Package("row", instances, [new MemoryDevice("dram", "test", dramBytesPerSecond, dramPjPerBit, dramLatencySeconds, 1L << 32)], links);
     }
 
     /// <summary>A chain of matrix products x·W1·W2…, each m×k·k×n.</summary>
@@ -35,6 +36,15 @@ internal static class TestHardware
         var b = new GraphBuilder(name);
         var x = b.Input("x", m, k);
         for (int i = 0; i < layers; i++) x = b.Linear(x, k, bias: false);
+        return b.Build();
+    }
+
+    /// <summary>A chain of weight-free elementwise operators over x[batch, features], each with the given operations per element.</summary>
+    public static ModelGraph VectorChain(string name, int layers, long batch, long features, double opsPerElement = 16)
+    {
+        var b = new GraphBuilder(name);
+        var x = b.Input("x", batch, features);
+        for (int i = 0; i < layers; i++) x = b.Vector(VectorKind.Activation, "Relu", opsPerElement, $"act{i}", x);
         return b.Build();
     }
 }

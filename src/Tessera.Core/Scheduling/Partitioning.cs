@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using Tessera.Costs;
+using Tessera.Diagnostics;
+using Tessera.Evaluation;
+using Tessera.Hardware;
+
+namespace Tessera.Scheduling;
+
+/// <summary>
+/// How to partition a scenario into tasks. <see cref="MiniBatches"/> splits each model's batch for pipelining;
+/// <see cref="TensorParallelWays"/> is the number of cores each layer is split over; <see cref="Allocation"/>
+/// fixes the core of operators by (model label, operator name) — the rest are placed greedily (layer by layer);
+/// <see cref="Segments"/> fixes a pipelined model's segments by model label — the rest are cut automatically.
+/// </summary>
+public sealed record PartitionOptions(
+    PartitionMode Mode = PartitionMode.LayerByLayer,
+    int MiniBatches = 1,
+    int TensorParallelWays = 2,
+    ImmutableDictionary<(string Model, string Operator), CoreRef>? Allocation = null,
+    ImmutableDictionary<string, ImmutableArray<PipelineSegment>>? Segments = null);
+
+/// <summary>Builds a task graph from models on a package. Layer fusion plugs in as another implementation.</summary>
+public interface IPartitioner
+{
+    TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models);
+}
+
+/// <summary>The partitioner of each mode.</summary>
+public static class Partitioners
+{
+    public static IPartitioner Create(PartitionOptions options, IOperatorCostModel costModel)
+    {
+        if (options.MiniBatches <= 0)
+            throw new TesseraInputException($"mini-batches {options.MiniBatches}; expected a positive count");
+        if (options.TensorParallelWays <= 0)
+            throw new TesseraInputException($"tensor-parallel ways {options.TensorParallelWays}; expected a positive count");
+        return options.Mode switch
+        {
+            PartitionMode.LayerByLayer => new LayerByLayerPartitioner(costModel, options.Allocation),
+            PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches, options.Segments),
+            PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays, costModel),
+            // Layer fusion: the tiling engine supplies an IPartitioner that emits tile tasks (see docs/simulator.md).
+            PartitionMode.Fused => throw new TesseraInputException(
+                "partition 'fused' is not available yet (layer-fusion tiling has not landed); use lbl, pipelined or tp"),
+            _ => throw new TesseraInputException($"unknown partition mode {options.Mode}"),
+        };
+    }
+
+    /// <summary>Parses the CLI/YAML spelling: lbl, fused, pipelined, tp (or the enum names).</summary>
+    public static PartitionMode ParseMode(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "lbl" or "layerbylayer" or "layer-by-layer" => PartitionMode.LayerByLayer,
+        "fused" => PartitionMode.Fused,
+        "pipelined" or "pipeline" => PartitionMode.Pipelined,
+        "tp" or "tensorparallel" or "tensor-parallel" => PartitionMode.TensorParallel,
+        _ => throw new TesseraInputException($"partition '{text}'; expected lbl, fused, pipelined or tp"),
+    };
+
+    public static string Spelling(PartitionMode mode) => mode switch
+    {
+        PartitionMode.LayerByLayer => "lbl",
+        PartitionMode.Fused => "fused",
+        PartitionMode.Pipelined => "pipelined",
+        _ => "tp",
+    };
+}
+
+/// <summary>How a chiplet reaches its nearest memory device: bandwidth capped by the links on the way.</summary>
+public sealed record MemoryPath(MemoryDevice Device, double BytesPerSecond, double LatencySeconds, double LinkEnergyPerBitPj)
+{
+    /// <summary>The device as the off-chip level a cost model sees from a core.</summary>
+    public MemoryLevel OffChipLevel(Core core) =>
+        CostModelExtensions.OffChipLevel(Device, BytesPerSecond, Device.EnergyPerBitPj, core.FrequencyHz);
+
+    /// <summary>The fewest-hop memory device of a chiplet (ties: the first declared).</summary>
+    public static MemoryPath Nearest(Package package, string chiplet)
+    {
+        MemoryPath? best = null;
+        int bestHops = int.MaxValue;
+        foreach (var device in package.Memories)
+        {
+            if (package.Route(chiplet, device.Id) is not { } route || route.Length >= bestHops) continue;
+            double bandwidth = route.Select(l => l.BandwidthBytesPerSecond).Append(device.BandwidthBytesPerSecond).Min();
+            best = new MemoryPath(device, bandwidth, device.LatencySeconds + route.Sum(l => l.LatencySeconds),
+                route.Sum(l => l.EnergyPerBitPj));
+            bestHops = route.Length;
+        }
+        return best ?? throw TesseraInputException.At(package.Name,
+            $"chiplet '{chiplet}' reaches no off-chip memory; expected a link path to a memory device");
+    }
+
+    /// <summary>Every core of a package in declaration order.</summary>
+    public static ImmutableArray<(CoreRef Ref, Core Core)> Cores(Package package) =>
+        [.. package.Chiplets.SelectMany(ch => ch.Design.Cores.Select((core, i) => (new CoreRef(ch.Id, i), core)))];
+}
