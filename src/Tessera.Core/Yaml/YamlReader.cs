@@ -13,6 +13,14 @@ internal sealed class YamlReader(string file)
     /// <summary>Loads a file's first document as a mapping.</summary>
     public static (YamlReader Reader, YamlMappingNode Root) Load(string path)
     {
+        var (reader, root) = LoadAny(path);
+        return root is YamlMappingNode map ? (reader, map)
+            : throw TesseraInputException.At($"{reader.File}:1:1", "expected a mapping at the top level");
+    }
+
+    /// <summary>Loads a file's first document, whatever its top-level node (mapping files are lists).</summary>
+    public static (YamlReader Reader, YamlNode Root) LoadAny(string path)
+    {
         var name = Path.GetFileName(path);
         if (!System.IO.File.Exists(path))
             throw new TesseraInputException($"{path}: file not found");
@@ -33,9 +41,9 @@ internal sealed class YamlReader(string file)
             // YamlDotNet's scanner sometimes fails without a position; report where parsing stopped.
             throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", "malformed YAML after this point; expected closed brackets, braces and quotes");
         }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw TesseraInputException.At($"{name}:1:1", "expected a mapping at the top level");
-        return (reader, root);
+        if (stream.Documents.Count == 0)
+            throw TesseraInputException.At($"{name}:1:1", "the file is empty; expected YAML");
+        return (reader, stream.Documents[0].RootNode);
     }
 
     /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>
