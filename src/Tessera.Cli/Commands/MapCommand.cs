@@ -160,13 +160,14 @@ internal static class MapCommand
         for (int i = d.Temporal.Loops.Length - 1; i >= 0; i--)
         {
             var loop = d.Temporal.Loops[i];
-            var cells = new List<string> { $"for {loop.Dimension} in [0, {loop.Factor})" };
+            var cells = new List<string> { Markup.Escape($"for {loop.Dimension} in [0, {loop.Factor})") };
             foreach (var a in d.Temporal.Allocations)
                 cells.Add(Markup.Escape(a.Levels[Enumerable.Range(0, a.Levels.Length).First(j => i < a.LoopsBelow[j])]));
             loops.AddRow([.. cells]);
         }
         foreach (var f in d.Spatial.Factors.Where(f => f.Factor > 1 || f.Requested > 1))
-            loops.AddRow([$"parfor {f.Dimension} in [0, {f.Factor}) on {f.Axis}" + (f.Factor < f.Requested ? $" (of {f.Requested})" : ""), .. roles.Select(_ => "PE array")]);
+            loops.AddRow([Markup.Escape($"parfor {f.Dimension} in [0, {f.Factor}) on {f.Axis}" + (f.Factor < f.Requested ? $" (of {f.Requested})" : "")),
+                .. roles.Select(_ => "PE array")]);
         console.MarkupLine($"temporal mapping ({d.MappingsEvaluated} mappings evaluated{(d.Exhaustive ? ", every ordering" : "")}); spatial utilisation {d.Spatial.Utilisation:P1}");
         console.Write(loops);
 
