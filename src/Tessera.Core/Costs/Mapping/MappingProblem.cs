@@ -167,7 +167,8 @@ internal sealed class MappingProblem
     /// <summary>
     /// Distinct elements of operand <paramref name="o"/> in one instance of <paramref name="level"/> when the temporal
     /// loops below have the sizes in <paramref name="prefix"/> (at <paramref name="offset"/>): relevant dimensions
-    /// multiply, sliding windows give stride·(OY−1)+dilation·(FY−1)+1, irrelevant dimensions add nothing.
+    /// multiply, sliding windows give stride·(OY−1)+dilation·(FY−1)+1 (at most OY·FY when windows do not overlap),
+    /// irrelevant dimensions add nothing.
     /// </summary>
     public double Extent(int o, double[] prefix, int offset, int level)
     {
@@ -175,13 +176,16 @@ internal sealed class MappingProblem
         int served = level * Dims;
         for (int a = AxisStart[o]; a < AxisStart[o + 1]; a++)
         {
-            double extent = 1;
+            double extent = 1, combinations = 1;
             for (int t = TermStart[a]; t < TermStart[a + 1]; t++)
             {
                 int d = TermDim[t];
-                extent += TermCoefficient[t] * (prefix[offset + d] * Served[served + d] - 1);
+                double size = prefix[offset + d] * Served[served + d];
+                extent += TermCoefficient[t] * (size - 1);
+                combinations *= size;
             }
-            elements *= extent;
+            // A stride larger than the window (or a group stride) leaves gaps the span would count.
+            elements *= Math.Min(extent, combinations);
         }
         return elements;
     }
