@@ -16,13 +16,19 @@ internal static class RunCommand
         var scenarioPath = new Argument<string?>("scenario") { Arity = ArgumentArity.ZeroOrOne, Description = "Scenario YAML file; the built-in default when omitted" };
         var hardware = new Option<string?>("--hardware") { Description = "Hardware preset or file, replacing the scenario's" };
         var json = new Option<bool>("--json") { Description = "Write JSON (with every operator's placement) instead of tables" };
-        var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP") { scenarioPath, hardware, json };
+        var costModel = new Option<string>("--cost-model")
+        {
+            Description = "Operator cost model: loopnest (searched intra-core mapping) or roofline (perfect-reuse bound)",
+            DefaultValueFactory = _ => LoopNest,
+        };
+        costModel.AcceptOnlyFromAmong(LoopNest, Roofline);
+        var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP") { scenarioPath, hardware, json, costModel };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
-            var result = Evaluate(scenario);
+            var result = Evaluate(scenario, parse.GetValue(costModel) == Roofline ? new RooflineCostModel() : new LoopNestCostModel());
             if (parse.GetValue(json))
                 JsonOutput.Write(context.Out, result);
             else
@@ -32,12 +38,15 @@ internal static class RunCommand
         return command;
     }
 
-    public static EvaluationResult Evaluate(Scenario scenario)
+    private const string LoopNest = "loopnest";
+    private const string Roofline = "roofline";
+
+    public static EvaluationResult Evaluate(Scenario scenario, IOperatorCostModel? costModel = null)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
         var models = ScenarioLoader.BuildModels(scenario);
-        return new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate(scenario.Name, package, models);
+        return new LayerByLayerEvaluator(costModel ?? new LoopNestCostModel()).Evaluate(scenario.Name, package, models);
     }
 
     private static void Print(IAnsiConsole console, EvaluationResult result)

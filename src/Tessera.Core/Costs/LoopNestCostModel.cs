@@ -16,15 +16,26 @@ namespace Tessera.Costs;
 public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IOperatorCostModel
 {
     private const double BitsPerByte = 8;
-    private readonly ConcurrentDictionary<string, Lazy<OperatorCost>> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<SearchResult>> _searches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OperatorCost> _costs = new(StringComparer.Ordinal);
 
     public MappingSearchOptions Options { get; } = options ?? MappingSearchOptions.Default;
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
-    public int CachedMappings => _cache.Count;
+    public int CachedMappings => _searches.Count;
 
+    /// <summary>
+    /// Searches once per value key without level names (the same DRAM behind another name maps alike), then reports
+    /// the found mapping with this call's level names.
+    /// </summary>
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
-        _cache.GetOrAdd(Key(nest, core, offChip), _ => new Lazy<OperatorCost>(() => Search(nest, core, offChip, Options))).Value;
+        _costs.GetOrAdd(Key(nest, core, offChip, names: true), _ =>
+        {
+            var problem = new MappingProblem(nest, core, offChip);
+            var found = _searches.GetOrAdd(Key(nest, core, offChip, names: false),
+                _ => new Lazy<SearchResult>(() => MappingSearch.Run(problem, Options))).Value;
+            return Report(problem, found, Options.Objective);
+        });
 
     /// <summary>Searches without the cache, e.g. with another objective or seed.</summary>
     public static OperatorCost Search(LoopNest nest, Core core, MemoryLevel offChip, MappingSearchOptions options,
@@ -102,7 +113,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     private static MemoryLevel? Outermost(Core core, OperandRole role) => core.Memories.LastOrDefault(m => m.Holds.Contains(role));
 
     /// <summary>A value key: loop nests and cores hold immutable arrays, which compare by reference.</summary>
-    internal static string Key(LoopNest nest, Core core, MemoryLevel offChip)
+    internal static string Key(LoopNest nest, Core core, MemoryLevel offChip, bool names)
     {
         var b = new StringBuilder(256);
         foreach (var d in nest.Dimensions) b.Append(d.Name).Append('=').Append(d.Size).Append(',');
@@ -116,7 +127,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
                 b.Append(']');
             }
         }
-        b.Append("#core:").Append(core.Name).Append('@').Append(core.FrequencyHz.ToString("R", CultureInfo.InvariantCulture))
+        b.Append("#core:").Append(names ? core.Name : "").Append('@').Append(core.FrequencyHz.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(core.Array.MacEnergyPj.ToString("R", CultureInfo.InvariantCulture));
         foreach (var a in core.Array.Axes) b.Append(',').Append(a.Name).Append(a.Size);
         foreach (var a in core.Dataflow.Axes)
@@ -124,15 +135,15 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
             b.Append(';').Append(a.Axis);
             foreach (var (dim, factor) in a.Factors) b.Append(dim).Append(factor);
         }
-        foreach (var m in core.Memories) Append(b, m);
+        foreach (var m in core.Memories) Append(b, m, names);
         b.Append("#off");
-        Append(b, offChip);
+        Append(b, offChip, names);
         return b.ToString();
     }
 
-    private static void Append(StringBuilder b, MemoryLevel m)
+    private static void Append(StringBuilder b, MemoryLevel m, bool names)
     {
-        b.Append('{').Append(m.Name).Append(':').Append(m.CapacityBits)
+        b.Append('{').Append(names ? m.Name : "").Append(':').Append(m.CapacityBits)
             .Append(':').Append(m.ReadBitsPerCycle.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(m.WriteBitsPerCycle.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(m.ReadEnergyPerBitPj.ToString("R", CultureInfo.InvariantCulture))
