@@ -11,22 +11,26 @@ internal sealed class YamlReader(string file)
     public string File { get; } = file;
 
     /// <summary>Loads a file's first document as a mapping.</summary>
-    public static (YamlReader Reader, YamlMappingNode Root) Load(string path)
+    public static (YamlReader Reader, YamlMappingNode Root) Load(string path, bool lastKeyWins = false)
     {
-        var (reader, root) = LoadAny(path);
+        var (reader, root) = LoadAny(path, lastKeyWins);
         return root is YamlMappingNode map ? (reader, map)
             : throw TesseraInputException.At($"{reader.File}:1:1", "expected a mapping at the top level");
     }
 
     /// <summary>Loads a file's first document, whatever its top-level node (mapping files are lists).</summary>
-    public static (YamlReader Reader, YamlNode Root) LoadAny(string path)
+    /// <remarks>
+    /// With <paramref name="lastKeyWins"/> a key repeated in one mapping replaces the earlier one, as PyYAML does
+    /// (ZigZag's own example files rely on it); the earlier block is commented out so line numbers stay true.
+    /// </remarks>
+    public static (YamlReader Reader, YamlNode Root) LoadAny(string path, bool lastKeyWins = false)
     {
         var name = Path.GetFileName(path);
         if (!System.IO.File.Exists(path))
             throw new TesseraInputException($"{path}: file not found");
         var reader = new YamlReader(name);
         var stream = new YamlStream();
-        using var text = new StreamReader(path);
+        using var text = lastKeyWins ? new StringReader(DropEarlierDuplicateKeys(System.IO.File.ReadAllLines(path))) : (TextReader)new StreamReader(path);
         var parser = new TrackingParser(new Parser(text));
         try
         {
@@ -44,6 +48,43 @@ internal sealed class YamlReader(string file)
         if (stream.Documents.Count == 0)
             throw TesseraInputException.At($"{name}:1:1", "the file is empty; expected YAML");
         return (reader, stream.Documents[0].RootNode);
+    }
+
+    /// <summary>Comments out every block mapping entry whose key appears again later in the same mapping.</summary>
+    private static string DropEarlierDuplicateKeys(string[] lines)
+    {
+        static int Indent(string line) => line.Length - line.TrimStart().Length;
+        var frames = new Stack<(int Indent, Dictionary<string, int> Keys)>();
+        var dropped = new List<int>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var trimmed = lines[i].TrimStart();
+            if (trimmed.Length == 0 || trimmed[0] == '#') continue;
+            int indent = Indent(lines[i]);
+            bool item = trimmed.StartsWith("- ", StringComparison.Ordinal);
+            if (item) { indent += 2; trimmed = trimmed[2..].TrimStart(); }
+            int colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+            bool isKey = colon > 0 && (colon == trimmed.Length - 1 || trimmed[colon + 1] == ' ') && !trimmed.StartsWith('[') && !trimmed.StartsWith('{');
+            while (frames.Count > 0 && (frames.Peek().Indent > indent || (item && frames.Peek().Indent == indent))) frames.Pop();
+            if (!isKey) continue;
+            if (frames.Count == 0 || frames.Peek().Indent < indent) frames.Push((indent, new Dictionary<string, int>(StringComparer.Ordinal)));
+            var key = trimmed[..colon].Trim();
+            var keys = frames.Peek().Keys;
+            if (keys.TryGetValue(key, out var earlier)) dropped.Add(earlier);
+            keys[key] = i;
+        }
+        foreach (var start in dropped)
+        {
+            int indent = Indent(lines[start]);
+            lines[start] = "#" + lines[start];
+            for (int j = start + 1; j < lines.Length; j++)
+            {
+                var t = lines[j].TrimStart();
+                if (t.Length > 0 && t[0] != '#' && Indent(lines[j]) <= indent && !(Indent(lines[j]) == indent && t.StartsWith("- ", StringComparison.Ordinal))) break;
+                lines[j] = "#" + lines[j];
+            }
+        }
+        return string.Join('\n', lines);
     }
 
     /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>

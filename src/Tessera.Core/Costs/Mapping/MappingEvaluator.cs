@@ -128,8 +128,15 @@ internal sealed class MappingEvaluator
         Array.Clear(_runningCut);
         for (int l = 0; l < Cuts.Length; l++)
         {
-            int c = 0;
-            while (c < _n && Fits(l, c + 1)) c++;
+            // Footprints grow with the cut: binary search for the largest cut that fits.
+            int lo = 0, hi = _n;
+            while (lo < hi)
+            {
+                int mid = (lo + hi + 1) / 2;
+                if (Fits(l, mid)) lo = mid;
+                else hi = mid - 1;
+            }
+            int c = lo;
             Cuts[l] = c;
             foreach (var o in _p.HeldBy[l])
                 if (c > _runningCut[o]) _runningCut[o] = c;
@@ -167,6 +174,7 @@ internal sealed class MappingEvaluator
             bool output = p.Roles[o] == OperandRole.Output;
             double bits = p.Bits[o];
             int childCut = 0, child = -1;
+            double childTile = 0;
             foreach (var parent in p.Hierarchy[o])
             {
                 int row = childCut * _operands + o;
@@ -183,7 +191,6 @@ internal sealed class MappingEvaluator
                     _reads[pi] += fills * parentTile;
                 if (child >= 0)
                 {
-                    double childTile = p.Extent(o, _prefix, childCut * _dims, child);
                     double all = childTile * p.Instances[child];
                     int ci = child * _operands + o;
                     var c = p.Levels[child];
@@ -206,7 +213,9 @@ internal sealed class MappingEvaluator
                 if (parent == p.OffChip) break;
                 childCut = Math.Max(childCut, Cuts[parent]);
                 child = parent;
-                _footprint[parent] += p.Extent(o, _prefix, childCut * _dims, parent) * bits;
+                // This level's tile is both its footprint and what it exchanges with the level above.
+                childTile = p.Extent(o, _prefix, childCut * _dims, parent);
+                _footprint[parent] += childTile * bits;
             }
         }
 

@@ -128,8 +128,8 @@ public static class StreamHardwareImporter
     {
         var frequency = technology.Si("stream_import.default_frequency");
         var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
-        var top = parsed.Top;
-        MemoryLevel OffChip() => new(top.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
+        ParsedMemory? top = parsed.Top;
+        MemoryLevel OffChip() => new(top!.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
             [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort);
         if (parsed.Core is not { } core) return (null, OffChip());
         var last = core.Memories[^1];
@@ -137,8 +137,12 @@ public static class StreamHardwareImporter
         bool looksOffChip = last.Name.Contains("dram", StringComparison.OrdinalIgnoreCase)
             || last.CapacityBits / 8.0 >= technology.Si("stream_import.offchip_level_min_size");
         if (core.Memories.Length > 1 && holdsAll && looksOffChip)
-            return (core with { Memories = core.Memories[..^1] }, OffChip());
-        return (core, null);
+            core = core with { Memories = core.Memories[..^1] };
+        else
+            top = null!;
+        // A lone core file has no mapping beside it: unroll what its per-PE memories can share.
+        core = core with { Dataflow = Dataflows.FromServedAxes(core.Array.Axes, core.Memories) };
+        return (core, top is null ? null : OffChip());
     }
 
     /// <summary>
@@ -147,7 +151,7 @@ public static class StreamHardwareImporter
     /// </summary>
     public static SpatialUnrolling LoadSpatialMapping(string path, string layerType, IReadOnlyList<ArrayAxis> axes)
     {
-        var (r, root) = YamlReader.LoadAny(path);
+        var (r, root) = YamlReader.LoadAny(path, lastKeyWins: true);
         var entries = r.Sequence(root, "a mapping file (a list of {name, spatial_mapping})").Children.Select(e => r.Mapping(e, "mapping entry")).ToList();
         YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
         var entry = Named(layerType) ?? Named("default")
@@ -180,7 +184,7 @@ public static class StreamHardwareImporter
 
     private static ParsedCore ParseCore(string file, TechnologyLibrary technology, double frequency, string node)
     {
-        var (r, root) = YamlReader.Load(file);
+        var (r, root) = YamlReader.Load(file, lastKeyWins: true);
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(file);
         var type = r.OptionalText(root, "type") ?? "compute";
         var levelsNode = r.Mapping(r.Need(root, "memories", $"core '{name}'"), "memories");
