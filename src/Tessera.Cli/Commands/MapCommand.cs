@@ -73,8 +73,11 @@ internal static class MapCommand
             else
                 MapAll(null);
 
-            var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, theCore.FrequencyHz, [.. rows],
-                rows.Sum(r => r.Macs), rows.Sum(r => r.Cost.Cycles), rows.Sum(r => r.Cost.Energy.TotalPj));
+            long pes = theCore.Array.ProcessingElements;
+            double macCycles = rows.Where(r => r.Macs > 0).Sum(r => r.Cost.Cycles);
+            var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, theCore.FrequencyHz, pes, [.. rows],
+                rows.Sum(r => r.Macs), rows.Sum(r => r.Cost.Cycles), rows.Sum(r => r.Cost.Energy.TotalPj),
+                macCycles > 0 ? rows.Sum(r => r.Macs) / (macCycles * pes) : 0);
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
@@ -93,8 +96,9 @@ internal static class MapCommand
         public double SpatialUtilisation => Cost.Details?.Spatial.Utilisation ?? Cost.Utilisation;
     }
 
+    /// <summary>Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers).</summary>
     internal sealed record MapResult(string Model, string Core, string OffChip, MappingObjective Objective, double FrequencyHz,
-        IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj);
+        long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
 
     /// <summary>A preset name, or a ZigZag/Stream core file with its DRAM level (or --offchip, or the default DRAM).</summary>
     internal static (Core Core, MemoryLevel OffChip) ResolveCore(string spec, string? offChipSpec, TechnologyLibrary technology)
@@ -141,7 +145,8 @@ internal static class MapCommand
             $"[bold]{Units.Si(result.TotalEnergyPj * 1e-12, "J")}[/]", "");
         console.Write(table);
         console.MarkupLine($"{Units.Count(result.TotalCycles)} cycles = {Units.Si(result.TotalCycles / result.FrequencyHz, "s")} at " +
-            $"{Units.Si(result.FrequencyHz, "Hz")}; {Units.Si(result.TotalEnergyPj * 1e-12, "J")}; {macsPerCycle:0.#} MACs per cycle overall");
+            $"{Units.Si(result.FrequencyHz, "Hz")}; {Units.Si(result.TotalEnergyPj * 1e-12, "J")}; {macsPerCycle:0.#} MACs per cycle overall; " +
+            $"MAC layers use the {result.ProcessingElements} PEs {result.MacUtilisation:P1} of their time");
     }
 
     private static void PrintLayer(IAnsiConsole console, MapResult result, LayerRow row)

@@ -66,11 +66,12 @@ public static class Dataflows
 
     /// <summary>
     /// An unrolling consistent with a ZigZag core's memories, as ZigZag's spatial-mapping generator requires: an axis
-    /// that an operand's innermost level serves (one instance shared along it) must unroll a dimension irrelevant to that
-    /// operand (K for inputs, OX/OY for weights, C for outputs). Free axes follow Stream's default order K, C, OX, OY;
-    /// a dimension is reused on a second axis only when no unused one fits.
+    /// that an operand's innermost level serves (one instance shared along it) but that level cannot hold one
+    /// <paramref name="bits"/>-bit value per PE of the axis must unroll a dimension irrelevant to that operand (K for
+    /// inputs, OX/OY for weights, C for outputs). Free axes follow Stream's default order K, C, OX, OY; a dimension is
+    /// reused on a second axis only when no unused one fits.
     /// </summary>
-    public static SpatialUnrolling FromServedAxes(IReadOnlyList<ArrayAxis> axes, IReadOnlyList<MemoryLevel> memories)
+    public static SpatialUnrolling FromServedAxes(IReadOnlyList<ArrayAxis> axes, IReadOnlyList<MemoryLevel> memories, int bits)
     {
         string[] order = ["K", "C", "OX", "OY"];
         var irrelevant = new Dictionary<OperandRole, string[]>
@@ -85,7 +86,8 @@ public static class Dataflows
         {
             var allowed = order.AsEnumerable();
             foreach (var role in Enum.GetValues<OperandRole>())
-                if (memories.FirstOrDefault(m => m.Holds.Contains(role)) is { } inner && inner.ServedArrayAxes.Contains(axis.Name))
+                if (memories.FirstOrDefault(m => m.Holds.Contains(role)) is { } inner && inner.ServedArrayAxes.Contains(axis.Name)
+                    && inner.CapacityBits < (long)axis.Size * bits)
                     allowed = allowed.Intersect(irrelevant[role]);
             var choices = allowed.ToList();
             var dim = choices.FirstOrDefault(d => !used.Contains(d)) ?? choices.FirstOrDefault();

@@ -141,7 +141,7 @@ public static class StreamHardwareImporter
         else
             top = null!;
         // A lone core file has no mapping beside it: unroll what its per-PE memories can share.
-        core = core with { Dataflow = Dataflows.FromServedAxes(core.Array.Axes, core.Memories) };
+        core = core with { Dataflow = Dataflows.FromServedAxes(core.Array.Axes, core.Memories, core.Array.MacBits) };
         return (core, top is null ? null : OffChip());
     }
 
