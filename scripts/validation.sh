@@ -34,15 +34,6 @@ for m in "${models[@]}"; do
     args=(map "$m" --core "$core" --json)
     [[ "$mapping" != "-" ]] && args+=(--mapping "$mapping")
     [[ "$offchip" != "-" ]] && args+=(--offchip "$offchip")
-    "${tessera[@]}" "${args[@]}" | python3 -c '
-import json, sys, os
-r = json.load(sys.stdin)
-model, core, mapping = sys.argv[1], sys.argv[2], sys.argv[3]
-mac = [l for l in r["layers"] if l["macs"] > 0]
-bound = lambda key: sum(1 for l in mac if l["cost"]["boundBy"].startswith(key))
-print(f"| {os.path.basename(model)} | {os.path.basename(core)} | {os.path.basename(mapping) if mapping != "-" else "inferred"} | {r["offChip"]} "
-      f"| {r["totalMacs"]/1e6:.1f} M | {r["totalEnergyPj"]/1e6:.1f} | {r["totalCycles"]:.4g} | {100*r["macUtilisation"]:.1f} % "
-      f"| {bound("compute")} / {bound("on-chip")} / {bound("off-chip")} |")
-' "$m" "$core" "$mapping"
+    "${tessera[@]}" "${args[@]}" | python3 "$here/scripts/validation_row.py" "$m" "$core" "$mapping"
   done
 done
