@@ -153,3 +153,23 @@ public class HandComputedMappingTests
         Assert.Contains("'reg'", e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Vector work on the vector unit or the PE array, with its traffic through the outermost levels.</summary>
+public class VectorWorkCostTests
+{
+    [Fact]
+    public void Vector_work_streams_through_the_outermost_levels_and_dram()
+    {
+        // 1000 ops on 16 PEs (no vector unit) → ⌈1000/16⌉ = 63 cycles of compute at the MAC energy (1 pJ).
+        // 64 B in + 64 B out = 512 + 512 bits: the buffer (0.5 pJ/bit read and write) sees each bit written and read
+        // once = 1024 · 1 pJ; DRAM at 10 pJ/bit: 1024 · 10 pJ. DRAM at 8 bits/cycle over one port: 128 cycles.
+        var core = Tessera.Tests.Evaluation.TestHardware.Core();
+        var cost = new LoopNestCostModel().Evaluate(new VectorWork(1000, 64, 64), core, Tessera.Tests.Evaluation.TestHardware.OffChip(8, 10));
+        Assert.Equal(63, cost.ComputeCycles);
+        Assert.Equal(128, cost.Cycles);
+        Assert.Equal("off-chip bandwidth", cost.BoundBy);
+        Assert.Equal(1000, cost.Energy.ComputePj, 9);
+        Assert.Equal(1024, cost.Energy.OnChipMemoryPj, 9);
+        Assert.Equal(10240, cost.Energy.OffChipMemoryPj, 9);
+    }
+}

@@ -37,6 +37,10 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 /// (broadcast along irrelevant unrolled dimensions; for outputs, spatial reduction along unrolled reduction dimensions).
 /// Outputs go up on every fill and come back as partial sums except the first time:
 /// reads above = (fills − Π relevant loops above) × tile. The PEs act as a level with no loops below.
+/// A mapping whose footprint (Σ tiles of the operands a level holds, per instance) exceeds a level's capacity is
+/// rejected. When twice the footprint fits, the level double-buffers and its refills overlap compute; otherwise the
+/// array waits for them. Cycles = max(compute + those stalls, the busiest level's port time) + first-tile load +
+/// last-tile offload.
 /// </remarks>
 internal sealed class MappingEvaluator
 {
