@@ -103,8 +103,7 @@ internal static class MapCommand
     /// <summary>A preset name, or a ZigZag/Stream core file with its DRAM level (or --offchip, or the default DRAM).</summary>
     internal static (Core Core, MemoryLevel OffChip) ResolveCore(string spec, string? offChipSpec, TechnologyLibrary technology)
     {
-        bool isFile = spec.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-        if (!isFile)
+        if (!IsYaml(spec))
         {
             var core = HardwarePresets.CreateCore(spec, technology);
             var package = HardwarePresets.CreatePackage(core.Name == "simba-like" ? "simba-like-chiplet" : core.Name, technology);
@@ -120,9 +119,12 @@ internal static class MapCommand
         return (fileCore, offChipSpec is not null ? OffChipFrom(offChipSpec, fileCore, technology) : fileOffChip ?? OffChipFrom(DefaultDram, fileCore, technology));
     }
 
+    private static bool IsYaml(string path) =>
+        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+
     private static MemoryLevel OffChipFrom(string spec, Core core, TechnologyLibrary technology)
     {
-        if (spec.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+        if (IsYaml(spec))
             return StreamHardwareImporter.LoadCore(spec, technology).OffChip
                 ?? throw new TesseraInputException($"{spec} has no off-chip level; expected a memory core or a core whose outermost level is DRAM");
         if (!technology.DramTypes.Contains(spec))
