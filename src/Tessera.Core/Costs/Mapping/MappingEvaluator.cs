@@ -40,7 +40,7 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 /// A mapping whose footprint (Σ tiles of the operands a level holds, per instance) exceeds a level's capacity is
 /// rejected. When twice the footprint fits, the level double-buffers and its refills overlap compute; otherwise the
 /// array waits for them. Cycles = max(compute + those stalls, the busiest level's port time) + first-tile load +
-/// last-tile offload.
+/// last-tile offload, where stalls and port times leave out the first and last tiles (they are the load and offload).
 /// </remarks>
 internal sealed class MappingEvaluator
 {
@@ -54,6 +54,8 @@ internal sealed class MappingEvaluator
     private double[] _irrelevantRun = [];
     private double[] _relevantSuffix = [];
     private readonly double[] _reads, _writes, _refillReads, _refillWrites, _footprint;
+    /// <summary>Bits of the first tile loaded and the last tile offloaded, per level: they are in the onload/offload time.</summary>
+    private readonly double[] _edgeReads, _edgeWrites;
     private readonly int[] _runningCut;
 
     /// <summary>Loops (counted from the innermost) at or below each on-chip level; the off-chip level takes all.</summary>
@@ -74,6 +76,8 @@ internal sealed class MappingEvaluator
         _refillReads = new double[_levels];
         _refillWrites = new double[_levels];
         _footprint = new double[_levels];
+        _edgeReads = new double[_levels];
+        _edgeWrites = new double[_levels];
         _runningCut = new int[_operands];
         Cuts = new int[problem.OffChip];
     }
@@ -172,6 +176,8 @@ internal sealed class MappingEvaluator
         Array.Clear(_refillReads);
         Array.Clear(_refillWrites);
         Array.Clear(_footprint);
+        Array.Clear(_edgeReads);
+        Array.Clear(_edgeWrites);
         double onload = 0, offload = 0;
         for (int o = 0; o < _operands; o++)
         {
@@ -206,12 +212,16 @@ internal sealed class MappingEvaluator
                         _refillReads[child] += fills * all * bits;
                         _refillWrites[child] += (fills - firsts) * all * bits;
                         offload += childTile * bits / Math.Min(c.ReadBitsPerCycle, q.WriteBitsPerCycle);
+                        _edgeReads[child] += all * bits;
+                        _edgeWrites[parent] += parentTile * bits;
                     }
                     else
                     {
                         _writes[ci] += fills * all;
                         _refillWrites[child] += fills * all * bits;
                         onload += childTile * bits / Math.Min(c.WriteBitsPerCycle, q.ReadBitsPerCycle);
+                        _edgeWrites[child] += all * bits;
+                        _edgeReads[parent] += parentTile * bits;
                     }
                 }
                 if (parent == p.OffChip) break;
@@ -238,10 +248,11 @@ internal sealed class MappingEvaluator
             }
             energy += readBits * level.ReadEnergyPerBitPj + writeBits * level.WriteEnergyPerBitPj;
             double instances = p.Instances[l];
-            slowest = Math.Max(slowest, level.TransferCycles(readBits / instances, writeBits / instances));
+            // The first and last tiles are timed by onload/offload; the rest overlaps compute or stalls it.
+            slowest = Math.Max(slowest, level.TransferCycles((readBits - _edgeReads[l]) / instances, (writeBits - _edgeWrites[l]) / instances));
             // Without room for a second tile, refills cannot overlap compute: the array waits for them.
             if (l < p.OffChip && 2 * _footprint[l] > level.CapacityBits)
-                stalls += level.TransferCycles(_refillReads[l] / instances, _refillWrites[l] / instances);
+                stalls += level.TransferCycles((_refillReads[l] - _edgeReads[l]) / instances, (_refillWrites[l] - _edgeWrites[l]) / instances);
         }
         OnloadCycles = onload;
         OffloadCycles = offload;
@@ -284,8 +295,8 @@ internal sealed class MappingEvaluator
                 accesses.Add(new LevelAccess(level.Name, p.Roles[o], r, w, r * b, w * b,
                     r * b * level.ReadEnergyPerBitPj + w * b * level.WriteEnergyPerBitPj));
             }
-            transfer[l] = level.TransferCycles(levelReads / p.Instances[l], levelWrites / p.Instances[l]);
-            refill[l] = level.TransferCycles(_refillReads[l] / p.Instances[l], _refillWrites[l] / p.Instances[l]);
+            transfer[l] = level.TransferCycles((levelReads - _edgeReads[l]) / p.Instances[l], (levelWrites - _edgeWrites[l]) / p.Instances[l]);
+            refill[l] = level.TransferCycles((_refillReads[l] - _edgeReads[l]) / p.Instances[l], (_refillWrites[l] - _edgeWrites[l]) / p.Instances[l]);
             if (l < p.OffChip)
                 footprints.Add(new LevelFootprint(level.Name, _footprint[l], level.CapacityBits, (int)p.Instances[l],
                     2 * _footprint[l] <= level.CapacityBits, transfer[l]));
