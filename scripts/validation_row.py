@@ -13,7 +13,7 @@ def bound(key):
 
 
 spatial = os.path.basename(mapping) if mapping != "-" else "inferred"
-print("| {} | {} | {} | {} | {:.1f} M | {:.1f} | {:.4g} | {:.1f} % | {} / {} / {} |".format(
+print("| {} | {} | {} | {} | {:.1f} M | {:.1f} | {:.4g} | {:.1f} % | {} / {} / {} / {} |".format(
     os.path.basename(model), os.path.basename(core), spatial, r["offChip"], r["totalMacs"] / 1e6,
     r["totalEnergyPj"] / 1e6, r["totalCycles"], 100 * r["macUtilisation"],
-    bound("compute"), bound("on-chip"), bound("off-chip")))
+    bound("compute"), bound("on-chip"), bound("off-chip"), bound("tile")))

@@ -67,7 +67,9 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         // What sets the time: compute plus refills that cannot overlap, or the busiest level's ports.
         double stalls = footprints.Select((f, l) => f.DoubleBuffered ? 0 : refill[l]).Sum();
         int slowest = Array.IndexOf(transfer, transfer.Max());
-        string boundBy = problem.ComputeCycles + stalls >= transfer[slowest]
+        double steady = Math.Max(problem.ComputeCycles + stalls, transfer[slowest]);
+        string boundBy = evaluator.OnloadCycles + evaluator.OffloadCycles > steady ? "tile load/offload"
+            : problem.ComputeCycles + stalls >= transfer[slowest]
             ? stalls > 0 ? "compute + refill stalls" : "compute"
             : slowest == problem.OffChip ? "off-chip bandwidth" : $"on-chip bandwidth ({problem.Levels[slowest].Name})";
 
