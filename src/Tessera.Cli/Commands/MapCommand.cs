@@ -4,7 +4,6 @@ using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
-using Tessera.Hardware.Presets;
 using Tessera.Hardware.Stream;
 using Tessera.Scenarios;
 using Tessera.Technology;
@@ -24,7 +23,7 @@ internal static class MapCommand
     public static Command Create(CliContext context)
     {
         var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models') or an .onnx file" };
-        var core = new Option<string>("--core") { Description = "Core preset name or a ZigZag/Stream core YAML file", Required = true };
+        var core = new Option<string>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core)", Required = true };
         var mapping = new Option<string?>("--mapping") { Description = "ZigZag/Stream mapping YAML whose spatial_mapping sets the unrolling per layer type" };
         var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {DefaultDram})" };
         var layer = new Option<string?>("--layer") { Description = "Print this layer's mapping: loops per memory level, accesses, footprint, energy" };
@@ -100,23 +99,11 @@ internal static class MapCommand
     internal sealed record MapResult(string Model, string Core, string OffChip, MappingObjective Objective, double FrequencyHz,
         long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
 
-    /// <summary>A preset name, or a ZigZag/Stream core file with its DRAM level (or --offchip, or the default DRAM).</summary>
+    /// <summary>A core (see <see cref="HardwareLoader.LoadCore"/>) with --offchip, its own off-chip level, or the default DRAM.</summary>
     internal static (Core Core, MemoryLevel OffChip) ResolveCore(string spec, string? offChipSpec, TechnologyLibrary technology)
     {
-        if (!IsYaml(spec))
-        {
-            var core = HardwarePresets.CreateCore(spec, technology);
-            var package = HardwarePresets.CreatePackage(core.Name == "simba-like" ? "simba-like-chiplet" : core.Name, technology);
-            var device = package.Memories[0];
-            var level = offChipSpec is null
-                ? CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, core.FrequencyHz)
-                : OffChipFrom(offChipSpec, core, technology);
-            return (core, level);
-        }
-        var (fileCore, fileOffChip) = StreamHardwareImporter.LoadCore(spec, technology);
-        if (fileCore is null)
-            throw new TesseraInputException($"{spec} describes a memory, not a compute core; expected a core with an operational_array");
-        return (fileCore, offChipSpec is not null ? OffChipFrom(offChipSpec, fileCore, technology) : fileOffChip ?? OffChipFrom(DefaultDram, fileCore, technology));
+        var (core, offChip) = HardwareLoader.LoadCore(spec, technology);
+        return (core, offChipSpec is not null ? OffChipFrom(offChipSpec, core, technology) : offChip ?? OffChipFrom(DefaultDram, core, technology));
     }
 
     private static bool IsYaml(string path) =>

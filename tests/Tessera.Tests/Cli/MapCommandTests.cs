@@ -99,6 +99,15 @@ public class MapCommandTests
     }
 
     [Fact]
+    public void A_Tessera_hardware_file_maps_on_its_first_core()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "edge-package.yaml");
+        var r = CliRunner.Run("map", "resnet18", "--core", Path.GetFullPath(file), "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(r.Json.GetProperty("totalCycles").GetDouble() > 0);
+    }
+
+    [Fact]
     public void Unknown_layer_and_core_are_bad_input()
     {
         Assert.Equal(2, CliRunner.Run("map", "resnet18", "--core", "tpu-like", "--layer", "nope").ExitCode);
