@@ -19,13 +19,19 @@ internal static class RunCommand
         var scenarioPath = new Argument<string?>("scenario") { Arity = ArgumentArity.ZeroOrOne, Description = "Scenario YAML file; the built-in default when omitted" };
         var hardware = new Option<string?>("--hardware") { Description = "Hardware preset or file, replacing the scenario's" };
         var json = new Option<bool>("--json") { Description = "Write JSON (with every operator's placement) instead of tables" };
+        var costModel = new Option<string>("--cost-model")
+        {
+            Description = "Operator cost model: loopnest (searched intra-core mapping) or roofline (perfect-reuse bound)",
+            DefaultValueFactory = _ => LoopNest,
+        };
+        costModel.AcceptOnlyFromAmong(LoopNest, Roofline);
         var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl (default), pipelined, tp, fused (not available yet)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
         var ways = new Option<int?>("--tp") { Description = "Cores each layer is split over (tp)" };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, json, partition, trace, noContention, miniBatches, ways };
+            { scenarioPath, hardware, json, partition, trace, noContention, miniBatches, ways, costModel };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -34,7 +40,8 @@ internal static class RunCommand
             if (parse.GetValue(partition) is { } p) scenario = scenario with { Partition = Partitioners.ParseMode(p) };
             if (parse.GetValue(miniBatches) is { } mb) scenario = scenario with { MiniBatches = mb };
             if (parse.GetValue(ways) is { } tp) scenario = scenario with { TensorParallelWays = tp };
-            var simulation = Simulate(scenario, !parse.GetValue(noContention));
+            var model = parse.GetValue(costModel) == Roofline ? (IOperatorCostModel)new RooflineCostModel() : new LoopNestCostModel();
+            var simulation = Simulate(scenario, model, !parse.GetValue(noContention));
             if (parse.GetValue(trace) is { } file)
             {
                 try { TraceWriter.Write(file, simulation); }
@@ -52,13 +59,16 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Partitions the scenario as it asks and simulates it.</summary>
-    public static SimulationResult Simulate(Scenario scenario, bool contention = true)
+    private const string LoopNest = "loopnest";
+    private const string Roofline = "roofline";
+
+    /// <summary>Partitions the scenario as it asks and simulates it (with the loop-nest cost model unless given another).</summary>
+    public static SimulationResult Simulate(Scenario scenario, IOperatorCostModel? costModel = null, bool contention = true)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
         var models = ScenarioLoader.BuildModels(scenario);
-        var costModel = new RooflineCostModel();
+        costModel ??= new LoopNestCostModel();
         var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays);
         var graph = Partitioners.Create(options, costModel).Partition(package, models);
         return new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));

@@ -33,6 +33,9 @@ public sealed record OperatorCost(
 {
     public static readonly OperatorCost Zero = new(0, 0, 0, CoreEnergy.Zero, 0, 0, 0, "nothing");
 
+    /// <summary>The chosen mapping with accesses per level and footprints, when the model searched one.</summary>
+    public Mapping.MappingDetails? Details { get; init; }
+
     public double OffChipBytes => (OffChipReadBits + OffChipWriteBits) / 8;
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Workloads;
 using Tessera.Diagnostics;
 using Tessera.Technology;
 
@@ -61,5 +62,43 @@ public static class Dataflows
         for (var i = 0; i < axes.Count; i++)
             result.Add(new AxisUnrolling(axes[i].Name, axes[i].Size > 1 && i < order.Length ? [(order[i], axes[i].Size)] : []));
         return new SpatialUnrolling("stream-default", result.ToImmutable());
+    }
+
+    /// <summary>
+    /// An unrolling consistent with a ZigZag core's memories, as ZigZag's spatial-mapping generator requires: an axis
+    /// that an operand's innermost level serves (one instance shared along it) but that level cannot hold one
+    /// <paramref name="bits"/>-bit value per PE of the axis must unroll a dimension irrelevant to that operand (K for
+    /// inputs, OX/OY for weights, C for outputs). Free axes follow Stream's default order K, C, OX, OY; a dimension is
+    /// reused on a second axis only when no unused one fits.
+    /// </summary>
+    public static SpatialUnrolling FromServedAxes(IReadOnlyList<ArrayAxis> axes, IReadOnlyList<MemoryLevel> memories, int bits)
+    {
+        string[] order = ["K", "C", "OX", "OY"];
+        var irrelevant = new Dictionary<OperandRole, string[]>
+        {
+            [OperandRole.Input] = ["K"],
+            [OperandRole.Weight] = ["OX", "OY"],
+            [OperandRole.Output] = ["C"],
+        };
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
+        foreach (var axis in axes)
+        {
+            var allowed = order.AsEnumerable();
+            foreach (var role in Enum.GetValues<OperandRole>())
+                if (memories.FirstOrDefault(m => m.Holds.Contains(role)) is { } inner && inner.ServedArrayAxes.Contains(axis.Name)
+                    && inner.CapacityBits < (long)axis.Size * bits)
+                    allowed = allowed.Intersect(irrelevant[role]);
+            var choices = allowed.ToList();
+            var dim = choices.FirstOrDefault(d => !used.Contains(d)) ?? choices.FirstOrDefault();
+            if (dim is null || axis.Size <= 1)
+            {
+                result.Add(new AxisUnrolling(axis.Name, []));
+                continue;
+            }
+            used.Add(dim);
+            result.Add(new AxisUnrolling(axis.Name, [(dim, axis.Size)]));
+        }
+        return new SpatialUnrolling("from-served-axes", result.ToImmutable());
     }
 }

@@ -30,4 +30,38 @@ public static class HardwareLoader
             && YamlReader.Find(root, "cores") is YamlMappingNode;
         return isStream ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);
     }
+
+    /// <summary>
+    /// One core for intra-core mapping: a preset core name, a ZigZag/Stream core file (with its DRAM level when it has
+    /// one), or a Tessera hardware file (its first chiplet's first core, with the package's first memory device seen
+    /// from that core as the off-chip level). The off-chip level is null when the source has none.
+    /// </summary>
+    public static (Core Core, MemoryLevel? OffChip) LoadCore(string presetOrPath, TechnologyLibrary technology)
+    {
+        ArgumentNullException.ThrowIfNull(presetOrPath);
+        var isFile = presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+            || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        Package package;
+        if (isFile)
+        {
+            var (_, root) = YamlReader.Load(presetOrPath, lastKeyWins: true);
+            if (YamlReader.Find(root, "operational_array") is not null)
+            {
+                var (core, offChip) = StreamHardwareImporter.LoadCore(presetOrPath, technology);
+                return core is not null ? (core, offChip)
+                    : throw new TesseraInputException($"{presetOrPath} describes a memory, not a compute core; expected a core with a non-empty operational_array");
+            }
+            package = Load(presetOrPath, technology);
+        }
+        else
+        {
+            var core = HardwarePresets.CreateCore(presetOrPath, technology);
+            package = HardwarePresets.CreatePackage(core.Name == "simba-like" ? "simba-like-chiplet" : core.Name, technology);
+        }
+        var first = package.Chiplets.SelectMany(c => c.Design.Cores).FirstOrDefault()
+            ?? throw new TesseraInputException($"{presetOrPath} has no compute core");
+        var device = package.Memories.FirstOrDefault();
+        return (first, device is null ? null
+            : Costs.CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, first.FrequencyHz));
+    }
 }

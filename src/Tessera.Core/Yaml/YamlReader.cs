@@ -11,29 +11,27 @@ internal sealed class YamlReader(string file)
     public string File { get; } = file;
 
     /// <summary>Loads a file's first document as a mapping.</summary>
-    public static (YamlReader Reader, YamlMappingNode Root) Load(string path)
+    public static (YamlReader Reader, YamlMappingNode Root) Load(string path, bool lastKeyWins = false)
     {
-        var (reader, root) = LoadAny(path);
+        var (reader, root) = LoadAny(path, lastKeyWins);
         return root is YamlMappingNode map ? (reader, map)
             : throw TesseraInputException.At($"{reader.File}:1:1", "expected a mapping at the top level");
     }
 
-    /// <summary>Loads a file's first document, whatever its top-level node (Stream mappings are lists).</summary>
-    /// <param name="tolerateRepeatedKeys">
-    /// Accept a key repeated with the same scalar value (files written for PyYAML, which keeps the last value,
-    /// sometimes repeat one); a repeat with another value is still an error.
-    /// </param>
-    public static (YamlReader Reader, YamlNode Root) LoadAny(string path, bool tolerateRepeatedKeys = false)
+    /// <summary>Loads a file's first document, whatever its top-level node (mapping files are lists).</summary>
+    /// <remarks>
+    /// With <paramref name="lastKeyWins"/> a key repeated in one mapping replaces the earlier one, as PyYAML does
+    /// (ZigZag's own example files rely on it); the earlier block is commented out so line numbers stay true.
+    /// </remarks>
+    public static (YamlReader Reader, YamlNode Root) LoadAny(string path, bool lastKeyWins = false)
     {
         var name = Path.GetFileName(path);
         if (!System.IO.File.Exists(path))
             throw new TesseraInputException($"{path}: file not found");
         var reader = new YamlReader(name);
         var stream = new YamlStream();
-        using var text = new StreamReader(path);
-        IParser source = new Parser(text);
-        if (tolerateRepeatedKeys) source = new RepeatedKeyFilter(source);
-        var parser = new TrackingParser(source);
+        using var text = lastKeyWins ? new StringReader(DropEarlierDuplicateKeys(System.IO.File.ReadAllLines(path))) : (TextReader)new StreamReader(path);
+        var parser = new TrackingParser(new Parser(text));
         try
         {
             stream.Load(parser);
@@ -48,8 +46,45 @@ internal sealed class YamlReader(string file)
             throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", "malformed YAML after this point; expected closed brackets, braces and quotes");
         }
         if (stream.Documents.Count == 0)
-            throw TesseraInputException.At($"{name}:1:1", "the file is empty; expected a YAML document");
+            throw TesseraInputException.At($"{name}:1:1", "the file is empty; expected YAML");
         return (reader, stream.Documents[0].RootNode);
+    }
+
+    /// <summary>Comments out every block mapping entry whose key appears again later in the same mapping.</summary>
+    private static string DropEarlierDuplicateKeys(string[] lines)
+    {
+        static int Indent(string line) => line.Length - line.TrimStart().Length;
+        var frames = new Stack<(int Indent, Dictionary<string, int> Keys)>();
+        var dropped = new List<int>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var trimmed = lines[i].TrimStart();
+            if (trimmed.Length == 0 || trimmed[0] == '#') continue;
+            int indent = Indent(lines[i]);
+            bool item = trimmed.StartsWith("- ", StringComparison.Ordinal);
+            if (item) { indent += 2; trimmed = trimmed[2..].TrimStart(); }
+            int colon = trimmed.IndexOf(':', StringComparison.Ordinal);
+            bool isKey = colon > 0 && (colon == trimmed.Length - 1 || trimmed[colon + 1] == ' ') && !trimmed.StartsWith('[') && !trimmed.StartsWith('{');
+            while (frames.Count > 0 && (frames.Peek().Indent > indent || (item && frames.Peek().Indent == indent))) frames.Pop();
+            if (!isKey) continue;
+            if (frames.Count == 0 || frames.Peek().Indent < indent) frames.Push((indent, new Dictionary<string, int>(StringComparer.Ordinal)));
+            var key = trimmed[..colon].Trim();
+            var keys = frames.Peek().Keys;
+            if (keys.TryGetValue(key, out var earlier)) dropped.Add(earlier);
+            keys[key] = i;
+        }
+        foreach (var start in dropped)
+        {
+            int indent = Indent(lines[start]);
+            lines[start] = "#" + lines[start];
+            for (int j = start + 1; j < lines.Length; j++)
+            {
+                var t = lines[j].TrimStart();
+                if (t.Length > 0 && t[0] != '#' && Indent(lines[j]) <= indent && !(Indent(lines[j]) == indent && t.StartsWith("- ", StringComparison.Ordinal))) break;
+                lines[j] = "#" + lines[j];
+            }
+        }
+        return string.Join('\n', lines);
     }
 
     /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>
@@ -63,75 +98,6 @@ internal sealed class YamlReader(string file)
         {
             if (inner.Current is { } current) Last = current.End;
             return inner.MoveNext();
-        }
-    }
-
-    /// <summary>Drops a mapping key (and its value) that repeats an earlier key of the same mapping with the same scalar value.</summary>
-    private sealed class RepeatedKeyFilter(IParser inner) : IParser
-    {
-        private sealed class Frame(bool isMapping)
-        {
-            public bool IsMapping { get; } = isMapping;
-            public bool AtKey { get; set; } = isMapping;
-            public string? PendingKey { get; set; }
-            public Dictionary<string, string?> Values { get; } = new(StringComparer.Ordinal);
-        }
-
-        private readonly Stack<Frame> _frames = new();
-
-        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
-
-        public bool MoveNext()
-        {
-            while (inner.MoveNext())
-            {
-                var e = inner.Current!;
-                if (_frames.TryPeek(out var top) && top.IsMapping && top.AtKey
-                    && e is YamlDotNet.Core.Events.Scalar key && top.Values.TryGetValue(key.Value, out var first))
-                {
-                    if (!inner.MoveNext() || inner.Current is not YamlDotNet.Core.Events.Scalar value || value.Value != first)
-                        throw new YamlException(key.Start, key.End, $"Duplicate key {key.Value} with a different value");
-                    continue;
-                }
-                Track(e);
-                return true;
-            }
-            return false;
-        }
-
-        private void Track(YamlDotNet.Core.Events.ParsingEvent e)
-        {
-            switch (e)
-            {
-                case YamlDotNet.Core.Events.MappingStart:
-                    Started(null);
-                    _frames.Push(new Frame(true));
-                    break;
-                case YamlDotNet.Core.Events.SequenceStart:
-                    Started(null);
-                    _frames.Push(new Frame(false));
-                    break;
-                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    _frames.Pop();
-                    break;
-                case YamlDotNet.Core.Events.Scalar scalar:
-                    Started(scalar.Value);
-                    break;
-                case YamlDotNet.Core.Events.AnchorAlias:
-                    Started(null);
-                    break;
-            }
-        }
-
-        /// <summary>A node begins in the current frame: a key is remembered, a value completes its key.</summary>
-        private void Started(string? scalar)
-        {
-            if (!_frames.TryPeek(out var top) || !top.IsMapping) return;
-            if (top.AtKey)
-                top.PendingKey = scalar;
-            else if (top.PendingKey is { } k)
-                top.Values[k] = scalar;
-            top.AtKey = !top.AtKey;
         }
     }
 

@@ -119,7 +119,65 @@ public static class StreamHardwareImporter
     }
 
     private sealed record ParsedMemory(string Name, long Bits, double ReadBw, double WriteBw, double ReadPjPerBit,
-        double WritePjPerBit, double LatencyCycles);
+        double WritePjPerBit, double LatencyCycles, bool SharedPort = false);
+
+    /// <summary>
+    /// One ZigZag/Stream core file on its own (for mapping a layer on one core). The outermost level becomes the
+    /// off-chip level when it holds every operand and is named like DRAM or is at least the library's off-chip size;
+    /// a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels are unbounded
+    /// and keep the file's port bandwidth and energy per bit; a single read_write port is shared by reads and writes.
+    /// </summary>
+    public static (Core? Core, MemoryLevel? OffChip) LoadCore(string path, TechnologyLibrary technology)
+    {
+        var frequency = technology.Si("stream_import.default_frequency");
+        var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
+        ParsedMemory? top = parsed.Top;
+        MemoryLevel OffChip() => new(top!.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
+            [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort);
+        if (parsed.Core is not { } core) return (null, OffChip());
+        var last = core.Memories[^1];
+        bool holdsAll = Enum.GetValues<OperandRole>().All(last.Holds.Contains);
+        bool looksOffChip = last.Name.Contains("dram", StringComparison.OrdinalIgnoreCase)
+            || last.CapacityBits / 8.0 >= technology.Si("stream_import.offchip_level_min_size");
+        if (core.Memories.Length > 1 && holdsAll && looksOffChip)
+            core = core with { Memories = core.Memories[..^1] };
+        else
+            top = null!;
+        // A lone core file has no mapping beside it: unroll what its per-PE memories can share.
+        core = core with { Dataflow = Dataflows.FromServedAxes(core.Array.Axes, core.Memories, core.Array.MacBits) };
+        return (core, top is null ? null : OffChip());
+    }
+
+    /// <summary>
+    /// The spatial unrolling of a ZigZag/Stream mapping file for one layer type: the entry named like the type
+    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored.
+    /// </summary>
+    public static SpatialUnrolling LoadSpatialMapping(string path, string layerType, IReadOnlyList<ArrayAxis> axes)
+    {
+        var (r, root) = YamlReader.LoadAny(path, lastKeyWins: true);
+        var entries = r.Sequence(root, "a mapping file (a list of {name, spatial_mapping})").Children.Select(e => r.Mapping(e, "mapping entry")).ToList();
+        YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
+        var entry = Named(layerType) ?? Named("default")
+            ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping for layer type '{layerType}' and no 'default' entry");
+        var spatial = r.Mapping(r.Need(entry, "spatial_mapping", "a mapping entry"), "spatial_mapping");
+        var known = axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
+        foreach (var (k, v) in spatial.Children)
+        {
+            var axis = r.Text(k, "array dimension");
+            if (!known.Contains(axis)) continue;
+            var factors = ImmutableArray.CreateBuilder<(string, int)>();
+            foreach (var item in r.Sequence(v, $"unrolling of {axis}"))
+            {
+                var parts = r.Text(item, "unrolling").Split(',', StringSplitOptions.TrimEntries);
+                if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var f) || f <= 0)
+                    throw r.Error(item, $"unrolling '{r.Text(item, "unrolling")}'; expected 'DIM, factor' such as 'K, 32'");
+                factors.Add((parts[0], f));
+            }
+            result.Add(new AxisUnrolling(axis, factors.ToImmutable()));
+        }
+        return new SpatialUnrolling($"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", result.ToImmutable());
+    }
 
     private sealed record ParsedCore(Core? Core, ParsedMemory Top)
     {
@@ -129,7 +187,7 @@ public static class StreamHardwareImporter
 
     private static ParsedCore ParseCore(string file, TechnologyLibrary technology, double frequency, string node)
     {
-        var (r, root) = YamlReader.Load(file);
+        var (r, root) = YamlReader.Load(file, lastKeyWins: true);
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(file);
         var type = r.OptionalText(root, "type") ?? "compute";
         var levelsNode = r.Mapping(r.Need(root, "memories", $"core '{name}'"), "memories");
@@ -197,6 +255,8 @@ public static class StreamHardwareImporter
         var latency = YamlReader.Find(m, "latency") is { } l ? r.Number(l, "latency") : 0;
         var served = YamlReader.Find(m, "served_dimensions") is { } s
             ? r.Sequence(s, "served_dimensions").Select(d => r.Text(d, "dimension")).ToImmutableArray() : [];
-        return (new ParsedMemory(name, bits, read, write, rCost / read, wCost / write, latency), holds, served);
+        var shared = r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports")
+            .All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");
+        return (new ParsedMemory(name, bits, read, write, rCost / read, wCost / write, latency, shared), holds, served);
     }
 }

@@ -20,7 +20,7 @@ internal static class StreamMappingImporter
     public static StreamMapping Load(string path, Package accelerator)
     {
         // Stream reads these files with PyYAML, which accepts repeated keys; one shipped file repeats one.
-        var (r, root) = YamlReader.LoadAny(path, tolerateRepeatedKeys: true);
+        var (r, root) = YamlReader.LoadAny(path, lastKeyWins: true);
         YamlSequenceNode entries;
         var groups = ImmutableArray.CreateBuilder<StreamFusedGroup>();
         switch (root)

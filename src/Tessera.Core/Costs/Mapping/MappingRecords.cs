@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using Tessera.Workloads;
+
+namespace Tessera.Costs.Mapping;
+
+/// <summary>What the mapping search minimises.</summary>
+public enum MappingObjective { Energy, Latency, Edp }
+
+/// <summary>One loop dimension unrolled on one array axis; <see cref="Factor"/> is clipped to the loop size.</summary>
+public sealed record SpatialFactor(string Axis, string Dimension, int Requested, int Factor);
+
+/// <summary>The spatial part of a mapping: the core's dataflow applied to one loop nest.</summary>
+public sealed record SpatialMapping(ImmutableArray<SpatialFactor> Factors, double Utilisation)
+{
+    /// <summary>Product of the unrolled factors of a dimension (1 when not unrolled).</summary>
+    public long FactorOf(string dimension) =>
+        Factors.Where(f => f.Dimension == dimension).Aggregate(1L, (p, f) => p * f.Factor);
+}
+
+/// <summary>One temporal loop: a dimension and how many iterations this loop runs.</summary>
+public sealed record TemporalLoop(string Dimension, long Factor);
+
+/// <summary>
+/// For one operand, the memory levels that hold it (innermost first, the off-chip level last) and how many of the
+/// temporal loops (counted from the innermost) sit at or below each level.
+/// </summary>
+public sealed record OperandAllocation(OperandRole Operand, ImmutableArray<string> Levels, ImmutableArray<int> LoopsBelow);
+
+/// <summary>The temporal mapping: loops innermost first and each operand's allocation of them to levels.</summary>
+public sealed record TemporalMapping(ImmutableArray<TemporalLoop> Loops, ImmutableArray<OperandAllocation> Allocations);
+
+/// <summary>Reads and writes of one operand at one level, in elements and in bits, and their energy.</summary>
+public sealed record LevelAccess(string Level, OperandRole Operand, double Reads, double Writes, double ReadBits, double WriteBits, double EnergyPj);
+
+/// <summary>What one instance of a level holds, against its capacity; double-buffered when twice that fits.</summary>
+public sealed record LevelFootprint(string Level, double Bits, long CapacityBits, int Instances, bool DoubleBuffered, double TransferCycles);
+
+/// <summary>The chosen mapping with its accesses, footprints and how the search found it.</summary>
+public sealed record MappingDetails(
+    SpatialMapping Spatial,
+    TemporalMapping Temporal,
+    ImmutableArray<LevelAccess> Accesses,
+    ImmutableArray<LevelFootprint> Footprints,
+    double OnloadCycles,
+    double OffloadCycles,
+    MappingObjective Objective,
+    int MappingsEvaluated,
+    bool Exhaustive);
+
+/// <summary>
+/// Search settings. Orderings of the loops' prime factors are enumerated when there are at most
+/// <see cref="EnumerationLimit"/> distinct ones (factors are merged until that holds, as LOMA's limit on loop prime
+/// factors does), then <see cref="RandomSamples"/> random orderings of the unmerged factors are drawn with
+/// <see cref="Seed"/> (as Timeloop's random mapper does). With <see cref="AllAllocations"/> every allocation of
+/// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive.
+/// </summary>
+public sealed record MappingSearchOptions(
+    MappingObjective Objective = MappingObjective.Edp,
+    int EnumerationLimit = 5040,
+    int RandomSamples = 2000,
+    int Seed = 1,
+    bool AllAllocations = false)
+{
+    public static readonly MappingSearchOptions Default = new();
+}

@@ -1,0 +1,176 @@
+using Tessera.Costs;
+using Tessera.Costs.Mapping;
+using Tessera.Hardware;
+using Tessera.Workloads;
+
+namespace Tessera.Tests.Costs;
+
+/// <summary>Mappings small enough to count every access by hand.</summary>
+public class HandComputedMappingTests
+{
+    private static readonly OperandRole[] All = [OperandRole.Input, OperandRole.Weight, OperandRole.Output];
+
+    /// <summary>One PE, one on-chip buffer (read 1 pJ/bit, write 2 pJ/bit, 8 bits/cycle per port), DRAM 10 pJ/bit at 64 bits/cycle.</summary>
+    private static (Core Core, MemoryLevel OffChip) TwoLevels(long bufferBits) => (
+        new Core("tiny", new PeArray([new ArrayAxis("D1", 1)], 1, 8), new SpatialUnrolling("none", [new AxisUnrolling("D1", [])]), 1e9,
+            [new MemoryLevel("buffer", bufferBits, 8, 8, 1, 2, [.. All], ["D1"])]),
+        new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. All], [], SharedReadWritePort: true));
+
+    private static MappingEvaluator Evaluator(LoopNest nest, Core core, MemoryLevel offChip, (string Dim, long Factor)[] loops)
+    {
+        var problem = new MappingProblem(nest, core, offChip);
+        var evaluator = new MappingEvaluator(problem);
+        var index = problem.DimNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
+        evaluator.SetOrdering([.. loops.Select(l => index[l.Dim])], [.. loops.Select(l => l.Factor)]);
+        return evaluator;
+    }
+
+    private static LevelAccess Access(MappingEvaluator e, string level, OperandRole role) =>
+        e.Describe().Accesses.Single(a => a.Level == level && a.Operand == role);
+
+    [Fact]
+    public void Gemm_on_a_two_level_hierarchy_matches_hand_counts()
+    {
+        // O[d][k] += I[d][c]·W[c][k], D = K = C = 2, 8-bit operands, loops innermost first C2, K2, D2 (8 MACs).
+        // The buffer holds 40 bits: with C below it the tile is I 2 + W 2 + O 1 = 5 elements = 40 bits; adding K would
+        // need I 2 + W 4 + O 2 = 64 bits. So the greedy allocation keeps 1 loop (C) in the buffer, K and D go to DRAM.
+        //
+        // PE ← buffer (no loops below; 8 iterations):
+        //   I: C is relevant, no reuse run → 8 fills × 1 = 8 reads.   W: same → 8 reads.
+        //   O: C is irrelevant (a reduction) → the PE keeps the sum for 2 steps: fills = 8/2 = 4, first writes = K·D = 4
+        //      → 4 writes, 4 − 4 = 0 partial-sum reads.
+        // buffer ← DRAM (C below, K2 D2 above; 4 iterations):
+        //   I: K is irrelevant → reuse 2: fills 2 × tile 2 = 4 (buffer writes 4, DRAM reads 4).
+        //   W: K relevant → 4 fills × 2 = 8 (buffer writes 8, DRAM reads 8).
+        //   O: K relevant → 4 flushes × 1 = 4 (buffer reads 4, DRAM writes 4), all final (0 partial sums back).
+        // Buffer: reads 8 + 8 + 4 = 20, writes 4 + 8 + 4 = 16; DRAM: reads 12, writes 4.
+        // Energy = 8 MACs × 1 + (20·8·1 + 16·8·2) + (16·8·10) = 8 + 416 + 1280 = 1704 pJ.
+        // Cycles: compute 8. First tiles I 16 bits / 8 + W 16 / 8 = 4 cycles of load, last output tile 8 bits / 8 = 1
+        //   of offload. The buffer cannot hold two tiles (80 > 40 bits), so the other refills stall the array:
+        //   writes (I 4 + W 8)·8 − 32 first = 64 bits at 8 bits/cycle = 8, flush reads 4·8 − 8 last = 24 bits → 3; stall 8.
+        //   Buffer ports besides those tiles: reads (160 − 8) / 8 = 19 cycles, writes (128 − 32) / 8 = 12.
+        //   max(8 + 8, 19) = 19, + 4 + 1 → 24.
+        var nest = LoopNests.MatMul("I", "W", "O", 1, 2, 2, 2);
+        var (core, dram) = TwoLevels(40);
+        var e = Evaluator(nest, core, dram, [("C", 2), ("K", 2), ("D", 2)]);
+        e.AllocateGreedy();
+        Assert.Equal([1], e.Cuts);
+        var score = e.Evaluate();
+
+        Assert.Equal((8, 4), (Access(e, "buffer", OperandRole.Input).Reads, Access(e, "buffer", OperandRole.Input).Writes));
+        Assert.Equal((8, 8), (Access(e, "buffer", OperandRole.Weight).Reads, Access(e, "buffer", OperandRole.Weight).Writes));
+        Assert.Equal((4, 4), (Access(e, "buffer", OperandRole.Output).Reads, Access(e, "buffer", OperandRole.Output).Writes));
+        Assert.Equal((4, 0), (Access(e, "dram", OperandRole.Input).Reads, Access(e, "dram", OperandRole.Input).Writes));
+        Assert.Equal((8, 0), (Access(e, "dram", OperandRole.Weight).Reads, Access(e, "dram", OperandRole.Weight).Writes));
+        Assert.Equal((0, 4), (Access(e, "dram", OperandRole.Output).Reads, Access(e, "dram", OperandRole.Output).Writes));
+        Assert.Equal(1704, score.EnergyPj, 9);
+        Assert.Equal(24, score.Cycles, 9);
+        Assert.Equal(40, e.Describe().Footprints.Single().Bits);
+    }
+
+    [Fact]
+    public void Partial_sums_travel_both_ways_when_a_reduction_loop_sits_above_the_level()
+    {
+        // Same GEMM, order K2, D2, C2 with only K in the buffer: C (reduction) is outermost, in DRAM.
+        // buffer ← DRAM (K below; D2 C2 above, 4 iterations): O's first loop above is D (relevant) → 4 flushes of tile 2
+        //   = 8 DRAM writes; distinct output tiles = D = 2 → first writes 2·2 = 4, so 8 − 4 = 4 partial-sum reads back.
+        var nest = LoopNests.MatMul("I", "W", "O", 1, 2, 2, 2);
+        var (core, dram) = TwoLevels(1 << 20);
+        var e = Evaluator(nest, core, dram, [("K", 2), ("D", 2), ("C", 2)]);
+        e.Cuts[0] = 1;
+        e.Evaluate();
+        Assert.Equal((4, 8), (Access(e, "dram", OperandRole.Output).Reads, Access(e, "dram", OperandRole.Output).Writes));
+        // Unique outputs are 4: DRAM writes − partial-sum reads = final writes.
+        Assert.Equal(4, Access(e, "dram", OperandRole.Output).Writes - Access(e, "dram", OperandRole.Output).Reads);
+    }
+
+    [Fact]
+    public void Weight_and_output_stationary_orders_reuse_what_they_keep_in_the_PE()
+    {
+        // Conv K1 C2 OY2 OX2 FY2 FX1 (16 MACs) on one PE with a big buffer holding everything (all loops in the buffer).
+        var nest = LoopNests.Convolution("I", "W", "O", 1, 1, 1, 2, 2, 2, 2, 1);
+        var (core, dram) = TwoLevels(1 << 20);
+
+        // Weight-stationary: output pixels innermost (irrelevant to W) → each weight is read once per 4 pixels:
+        // 16 / (OX2·OY2) = 4 weight reads; O's innermost loop OX is relevant → 16 output writes and 16 − 4 = 12
+        // partial-sum reads, plus 4 reads that send the finished outputs to DRAM = 16 buffer reads.
+        var ws = Evaluator(nest, core, dram, [("OX", 2), ("OY", 2), ("FY", 2), ("C", 2)]);
+        ws.Cuts[0] = 4;
+        ws.Evaluate();
+        Assert.Equal(4, Access(ws, "buffer", OperandRole.Weight).Reads);
+        Assert.Equal(16, Access(ws, "buffer", OperandRole.Output).Writes);
+        Assert.Equal(12 + 4, Access(ws, "buffer", OperandRole.Output).Reads);
+
+        // Output-stationary: reductions innermost (irrelevant to O) → each output is written once (4 outputs), never read
+        // back as a partial sum, only once to go to DRAM (4); the weights are read every MAC (16).
+        var os = Evaluator(nest, core, dram, [("FY", 2), ("C", 2), ("OX", 2), ("OY", 2)]);
+        os.Cuts[0] = 4;
+        os.Evaluate();
+        Assert.Equal(16, Access(os, "buffer", OperandRole.Weight).Reads);
+        Assert.Equal(4, Access(os, "buffer", OperandRole.Output).Writes);
+        Assert.Equal(0 + 4, Access(os, "buffer", OperandRole.Output).Reads);
+
+        // Either way DRAM sees each operand once: inputs (C2 · IY3 · IX2 = 12), weights 4, outputs 4.
+        foreach (var e in new[] { ws, os })
+        {
+            Assert.Equal(12, Access(e, "dram", OperandRole.Input).Reads);
+            Assert.Equal(4, Access(e, "dram", OperandRole.Weight).Reads);
+            Assert.Equal(4, Access(e, "dram", OperandRole.Output).Writes);
+        }
+    }
+
+    [Fact]
+    public void Spatial_broadcast_reads_a_shared_operand_once_for_all_PEs()
+    {
+        // K unrolled by 4 on D1: the input does not depend on K, so one buffer read feeds 4 PEs; outputs differ per PE.
+        // GEMM D1 K4 C2: 2 temporal steps (C). Input reads = 2 (one per step), weight reads = 8, output writes 4 (C is a
+        // reduction kept in the PEs), and the spatial utilisation is full.
+        var nest = LoopNests.MatMul("I", "W", "O", 1, 1, 4, 2);
+        var all = new[] { OperandRole.Input, OperandRole.Weight, OperandRole.Output };
+        var core = new Core("k4", new PeArray([new ArrayAxis("D1", 4)], 1, 8), new SpatialUnrolling("k", [new AxisUnrolling("D1", [("K", 4)])]), 1e9,
+            [new MemoryLevel("buffer", 1 << 20, 64, 64, 1, 1, [.. all], ["D1"])]);
+        var dram = new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. all], [], SharedReadWritePort: true);
+        var e = Evaluator(nest, core, dram, [("C", 2)]);
+        e.Cuts[0] = 1;
+        e.Evaluate();
+        Assert.Equal(2, Access(e, "buffer", OperandRole.Input).Reads);
+        Assert.Equal(8, Access(e, "buffer", OperandRole.Weight).Reads);
+        Assert.Equal(4, Access(e, "buffer", OperandRole.Output).Writes);
+        var cost = LoopNestCostModel.Search(nest, core, dram, MappingSearchOptions.Default);
+        Assert.Equal(1.0, cost.Details!.Spatial.Utilisation, 9);
+        Assert.Equal(2, cost.ComputeCycles);
+    }
+
+    [Fact]
+    public void An_operand_that_no_level_can_hold_is_an_input_error_naming_operand_and_level()
+    {
+        var nest = LoopNests.MatMul("act", "wgt", "out", 1, 2, 2, 2, leftBits: 16);
+        var all = new[] { OperandRole.Input, OperandRole.Weight, OperandRole.Output };
+        var core = new Core("small", new PeArray([new ArrayAxis("D1", 1)], 1, 8), new SpatialUnrolling("none", []), 1e9,
+            [new MemoryLevel("reg", 8, 8, 8, 1, 1, [OperandRole.Input], []), new MemoryLevel("buffer", 1 << 20, 8, 8, 1, 1, [.. all], [])]);
+        var dram = new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. all], [], SharedReadWritePort: true);
+        var e = Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => new LoopNestCostModel().Evaluate(nest, core, dram));
+        Assert.Contains("input", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'reg'", e.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>Vector work on the vector unit or the PE array, with its traffic through the outermost levels.</summary>
+public class VectorWorkCostTests
+{
+    [Fact]
+    public void Vector_work_streams_through_the_outermost_levels_and_dram()
+    {
+        // 1000 ops on 16 PEs (no vector unit) → ⌈1000/16⌉ = 63 cycles of compute at the MAC energy (1 pJ).
+        // 64 B in + 64 B out = 512 + 512 bits: the buffer (0.5 pJ/bit read and write) sees each bit written and read
+        // once = 1024 · 1 pJ; DRAM at 10 pJ/bit: 1024 · 10 pJ. DRAM at 8 bits/cycle over one port: 128 cycles.
+        var core = Tessera.Tests.Evaluation.TestHardware.Core();
+        var cost = new LoopNestCostModel().Evaluate(new VectorWork(1000, 64, 64), core, Tessera.Tests.Evaluation.TestHardware.OffChip(8, 10));
+        Assert.Equal(63, cost.ComputeCycles);
+        Assert.Equal(128, cost.Cycles);
+        Assert.Equal("off-chip bandwidth", cost.BoundBy);
+        Assert.Equal(1000, cost.Energy.ComputePj, 9);
+        Assert.Equal(1024, cost.Energy.OnChipMemoryPj, 9);
+        Assert.Equal(10240, cost.Energy.OffChipMemoryPj, 9);
+    }
+}
