@@ -41,7 +41,12 @@ internal static class RunCommand
             if (parse.GetValue(miniBatches) is { } mb) scenario = scenario with { MiniBatches = mb };
             if (parse.GetValue(ways) is { } tp) scenario = scenario with { TensorParallelWays = tp };
             var model = parse.GetValue(costModel) == Roofline ? (IOperatorCostModel)new RooflineCostModel() : new LoopNestCostModel();
-            var simulation = Simulate(scenario, model, !parse.GetValue(noContention));
+            bool contention = !parse.GetValue(noContention);
+            // Mapping search takes seconds on large scenarios: show that work is under way on a terminal.
+            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
+            var simulation = terminal
+                ? AnsiConsole.Status().Start($"Evaluating {scenario.Name}…", _ => Simulate(scenario, model, contention))
+                : Simulate(scenario, model, contention);
             if (parse.GetValue(trace) is { } file)
             {
                 try { TraceWriter.Write(file, simulation); }
