@@ -8,7 +8,9 @@ namespace Tessera.Hardware;
 /// <summary>
 /// Named dataflows as spatial unrollings over a PE array's axes (first axis = D1):
 /// weight-stationary D1: K, D2: C (NVDLA/TPU); output-stationary D1: OX, D2: OY (ShiDianNao);
-/// row-stationary D1: FY × C, D2: OY (Eyeriss: filter rows down a column, output rows across).
+/// row-stationary D1: FY × C, D2: OY (Eyeriss: filter rows down a column, output rows across);
+/// input-stationary D1: C, D2: OX (each PE keeps an input pixel of a channel while weights stream past);
+/// systolic D1: C, D2: K (TPU: reduction down the rows, one output channel per column, weights preloaded).
 /// Axes beyond those listed unroll OX, then OY; an axis of size 1 unrolls nothing.
 /// </summary>
 public static class Dataflows
@@ -16,9 +18,12 @@ public static class Dataflows
     public const string WeightStationary = "weight-stationary";
     public const string OutputStationary = "output-stationary";
     public const string RowStationary = "row-stationary";
+    public const string InputStationary = "input-stationary";
+    public const string Systolic = "systolic";
 
     /// <summary>Known names with their short aliases.</summary>
-    public static IReadOnlyList<string> Names { get; } = [WeightStationary, OutputStationary, RowStationary, "ws", "os", "rs"];
+    public static IReadOnlyList<string> Names { get; } =
+        [WeightStationary, OutputStationary, RowStationary, InputStationary, Systolic, "ws", "os", "rs", "is"];
 
     /// <summary>Builds the unrolling of a named dataflow for the given array axes.</summary>
     public static SpatialUnrolling Create(string name, IReadOnlyList<ArrayAxis> axes, TechnologyLibrary technology)
@@ -28,12 +33,16 @@ public static class Dataflows
             "ws" or WeightStationary => WeightStationary,
             "os" or OutputStationary => OutputStationary,
             "rs" or RowStationary => RowStationary,
+            "is" or InputStationary => InputStationary,
+            Systolic => Systolic,
             _ => throw new TesseraInputException($"unknown dataflow '{name}'; expected one of {string.Join(", ", Names)} or an explicit unrolling"),
         };
         string[] order = canonical switch
         {
             WeightStationary => ["K", "C", "OX", "OY"],
             OutputStationary => ["OX", "OY", "K", "C"],
+            InputStationary => ["C", "OX", "OY", "K"],
+            Systolic => ["C", "K", "OX", "OY"],
             _ => ["FY", "OY", "OX", "K"],
         };
         var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
