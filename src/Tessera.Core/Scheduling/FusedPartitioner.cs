@@ -58,6 +58,11 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
         var inputs = tiled.ModelInputReads.ToLookup(r => r.Tile);
         var outputs = tiled.ModelOutputWrites.ToLookup(r => r.Tile);
         var taskOf = new int[tiled.Tiles.Length];
+        // A tile's DRAM data is fetched only once the core's previous tile (in depth-first order) has run: input
+        // reads and so layer-one tiles, always ready, would otherwise race ahead and fill the on-chip memory with
+        // rows nobody consumes yet. Compute tiles are not chained (a chain would hold each output one tile longer);
+        // priorities order a core's ready tiles.
+        var lastOnCore = new Dictionary<CoreRef, int>();
         // A weight slice (tensor box) already on a core is not read again: its read task stays a dependency.
         var loaded = new Dictionary<(CoreRef Core, string Box), int>();
         var depth = model.Graph.Operators.Select((op, i) => (op.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
@@ -68,16 +73,17 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
             var core = cores[id];
             string name = $"{tile.Operator}[{tile.Index}]";
             string device = devices[core.Chiplet];
+            int previous = lastOnCore.GetValueOrDefault(core, -1);
             var deps = new List<int>();
             foreach (var w in weights[id])
             {
                 string box = tile.Reads.First(r => r.Tensor == w.Tensor).ToString();
                 if (!loaded.TryGetValue((core, box), out int read))
-                    loaded[(core, box)] = read = builder.DramRead($"{name} {w.Tensor}", model.Label, device, core, w.Bytes, []);
+                    loaded[(core, box)] = read = builder.DramRead($"{name} {w.Tensor}", model.Label, device, core, w.Bytes, [previous]);
                 deps.Add(read);
             }
             foreach (var input in inputs[id])
-                deps.Add(builder.DramRead($"{name} {input.Tensor}", model.Label, device, core, input.Bytes, []));
+                deps.Add(builder.DramRead($"{name} {input.Tensor}", model.Label, device, core, input.Bytes, [previous]));
             foreach (var d in preds[id])
                 deps.Add(cores[d.From] == core ? taskOf[d.From]
                     : builder.Transfer($"{tiled.Tiles[d.From].Operator}[{tiled.Tiles[d.From].Index}]→{name}", model.Label,
@@ -86,6 +92,7 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
             var vector = tile.Kind == TileKind.Compute ? null : new VectorWork(tile.VectorOperations, inBytes, outBytes);
             taskOf[id] = builder.Compute(name, model.Label, core, tile.Operator, tile.Nest, vector, deps,
                 output: new TensorRef(name, outBytes));
+            lastOnCore[core] = taskOf[id];
             foreach (var o in outputs[id])
                 builder.DramWrite($"{name} {o.Tensor}", model.Label, device, core, o.Bytes, [taskOf[id]]);
         }
