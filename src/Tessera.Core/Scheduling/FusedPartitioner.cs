@@ -58,11 +58,12 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
         var inputs = tiled.ModelInputReads.ToLookup(r => r.Tile);
         var outputs = tiled.ModelOutputWrites.ToLookup(r => r.Tile);
         var taskOf = new int[tiled.Tiles.Length];
-        // A tile's DRAM data is fetched only once the core's previous tile (in depth-first order) has run: input
-        // reads and so layer-one tiles, always ready, would otherwise race ahead and fill the on-chip memory with
-        // rows nobody consumes yet. Compute tiles are not chained (a chain would hold each output one tile longer);
-        // priorities order a core's ready tiles.
-        var lastOnCore = new Dictionary<CoreRef, int>();
+        // A tile's DRAM data is fetched once the core's tile before the previous one (in depth-first order) has run
+        // — one tile of prefetch, so the fetch overlaps the previous tile's compute: input reads, and so layer-one
+        // tiles, always ready, would otherwise race ahead and fill the on-chip memory with rows nobody consumes yet.
+        // Compute tiles are not chained (a chain would hold each output one tile longer); priorities order a core's
+        // ready tiles.
+        var lastOnCore = new Dictionary<CoreRef, (int Last, int BeforeLast)>();
         // A weight slice (tensor box) already on a core is not read again: its read task stays a dependency.
         var loaded = new Dictionary<(CoreRef Core, string Box), int>();
         var depth = model.Graph.Operators.Select((op, i) => (op.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
@@ -73,7 +74,7 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
             var core = cores[id];
             string name = $"{tile.Operator}[{tile.Index}]";
             string device = devices[core.Chiplet];
-            int previous = lastOnCore.GetValueOrDefault(core, -1);
+            var (last, previous) = lastOnCore.GetValueOrDefault(core, (-1, -1));
             var deps = new List<int>();
             foreach (var w in weights[id])
             {
@@ -92,7 +93,7 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
             var vector = tile.Kind == TileKind.Compute ? null : new VectorWork(tile.VectorOperations, inBytes, outBytes);
             taskOf[id] = builder.Compute(name, model.Label, core, tile.Operator, tile.Nest, vector, deps,
                 output: new TensorRef(name, outBytes));
-            lastOnCore[core] = taskOf[id];
+            lastOnCore[core] = (taskOf[id], last);
             foreach (var o in outputs[id])
                 builder.DramWrite($"{name} {o.Tensor}", model.Label, device, core, o.Bytes, [taskOf[id]]);
         }
