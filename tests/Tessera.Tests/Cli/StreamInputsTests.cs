@@ -68,4 +68,22 @@ public class StreamInputsTests
         Assert.True(fused.ExitCode == 0, fused.Error);
         Assert.Equal("fused", fused.Json.GetProperty("partition").GetString());
     }
+
+    [Fact]
+    public void A_mapping_that_tiles_nothing_runs_layer_by_layer_on_its_cores()
+    {
+        var mapping = CliRunner.TempFile("- name: default\n  core_allocation: [1]\n");
+        try
+        {
+            var outcome = CliRunner.Run("run", "--workload", Lab(1, "workload", "4_convs.onnx"), "--hardware", Lab(1, "hardware", "hda_bus.yaml"),
+                "--mapping", mapping, "--json");
+            Assert.True(outcome.ExitCode == 0, outcome.Error);
+            Assert.Equal("lbl", outcome.Json.GetProperty("partition").GetString());
+            Assert.All(outcome.Json.GetProperty("placements").EnumerateArray(), p => Assert.Equal("core1", p.GetProperty("chiplet").GetString()));
+        }
+        finally
+        {
+            File.Delete(mapping);
+        }
+    }
 }
