@@ -64,6 +64,9 @@ public sealed record EvaluationResult(
 
     public int Tasks { get; init; }
 
+    /// <summary>Remarks on how the schedule was chosen (e.g. a fixed rule standing in for an allocation search).</summary>
+    public ImmutableArray<string> Notes { get; init; } = [];
+
     /// <summary>Time tasks spent ready but held back by a busy resource or full memory, summed over tasks.</summary>
     public double WaitingSeconds { get; init; }
 

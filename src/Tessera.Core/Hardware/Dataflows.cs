@@ -63,16 +63,6 @@ public static class Dataflows
         return new SpatialUnrolling(canonical, result.ToImmutable());
     }
 
-    /// <summary>Stream's default when its files pin no dataflow: D1→K, D2→C, D3→OX, D4→OY.</summary>
-    public static SpatialUnrolling StreamDefault(IReadOnlyList<ArrayAxis> axes)
-    {
-        string[] order = ["K", "C", "OX", "OY", "B", "FX", "FY", "G"];
-        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
-        for (var i = 0; i < axes.Count; i++)
-            result.Add(new AxisUnrolling(axes[i].Name, axes[i].Size > 1 && i < order.Length ? [(order[i], axes[i].Size)] : []));
-        return new SpatialUnrolling("stream-default", result.ToImmutable());
-    }
-
     /// <summary>
     /// An unrolling consistent with a ZigZag core's memories, as ZigZag's spatial-mapping generator requires: an axis
     /// that an operand's innermost level serves (one instance shared along it) but that level cannot hold one

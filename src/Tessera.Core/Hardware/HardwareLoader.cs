@@ -24,11 +24,17 @@ public static class HardwareLoader
             throw new TesseraInputException(
                 $"unknown hardware '{presetOrPath}'; expected a .yaml file or one of {string.Join(", ", HardwarePresets.PackageNames)}");
         }
+        return IsStreamAccelerator(presetOrPath)
+            ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);
+    }
+
+    /// <summary>True for a Stream accelerator file: it maps core ids to core files and lists core_connectivity.</summary>
+    public static bool IsStreamAccelerator(string presetOrPath)
+    {
+        if (!presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            return false;
         var (_, root) = YamlReader.Load(presetOrPath);
-        // Stream's accelerator files map core ids to core files and list core_connectivity.
-        var isStream = YamlReader.Find(root, "core_connectivity") is not null
-            && YamlReader.Find(root, "cores") is YamlMappingNode;
-        return isStream ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);
+        return YamlReader.Find(root, "core_connectivity") is not null && YamlReader.Find(root, "cores") is YamlMappingNode;
     }
 
     /// <summary>

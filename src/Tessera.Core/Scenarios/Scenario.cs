@@ -27,6 +27,12 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
 
     public int TensorParallelWays { get; init; } = 2;
 
+    /// <summary>Fused tiling of every operator in Stream's string form ("OY, all; K, 4"); null for the default.</summary>
+    public string? Tiling { get; init; }
+
+    /// <summary>A Stream mapping file (needs Stream hardware): its tilings and allocations decide the partition.</summary>
+    public string? Mapping { get; init; }
+
     /// <summary>What `tessera run` evaluates without arguments: a CNN and a language model on SCAR's 3×3 package.</summary>
     public static Scenario Default { get; } = new("default", "scar-3x3-het",
         [new ModelRequest("resnet50"), new ModelRequest("gpt2-small", SequenceLength: 128)]);

@@ -49,6 +49,8 @@ public static class ScenarioLoader
             Partition = partition,
             MiniBatches = YamlReader.Find(root, "minibatch") is { } mb ? r.PositiveInt(mb, "minibatch") : 1,
             TensorParallelWays = YamlReader.Find(root, "tp") is { } tp ? r.PositiveInt(tp, "tp") : 2,
+            Tiling = r.OptionalText(root, "tile"),
+            Mapping = r.OptionalText(root, "mapping") is { } mapping ? Path.GetFullPath(Path.Combine(folder, mapping)) : null,
         };
     }
 

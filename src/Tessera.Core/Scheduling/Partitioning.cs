@@ -3,6 +3,8 @@ using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
+using Tessera.Hardware.Stream;
+using Tessera.Workloads.Tiling;
 
 namespace Tessera.Scheduling;
 
@@ -10,14 +12,18 @@ namespace Tessera.Scheduling;
 /// How to partition a scenario into tasks. <see cref="MiniBatches"/> splits each model's batch for pipelining;
 /// <see cref="TensorParallelWays"/> is the number of cores each layer is split over; <see cref="Allocation"/>
 /// fixes the core of operators by (model label, operator name) — the rest are placed greedily (layer by layer);
-/// <see cref="Segments"/> fixes a pipelined model's segments by model label — the rest are cut automatically.
+/// <see cref="Segments"/> fixes a pipelined model's segments by model label — the rest are cut automatically;
+/// <see cref="Tiling"/> is the fused tiling of every operator (default <see cref="FusedPartitioner.DefaultTiling"/>);
+/// <see cref="Mapping"/> is a Stream mapping: per-operator tilings and allocations (fused), or allowed cores (lbl).
 /// </summary>
 public sealed record PartitionOptions(
     PartitionMode Mode = PartitionMode.LayerByLayer,
     int MiniBatches = 1,
     int TensorParallelWays = 2,
     ImmutableDictionary<(string Model, string Operator), CoreRef>? Allocation = null,
-    ImmutableDictionary<string, ImmutableArray<PipelineSegment>>? Segments = null);
+    ImmutableDictionary<string, ImmutableArray<PipelineSegment>>? Segments = null,
+    TilingSpec? Tiling = null,
+    StreamMapping? Mapping = null);
 
 /// <summary>Builds a task graph from models on a package. Layer fusion plugs in as another implementation.</summary>
 public interface IPartitioner
@@ -36,12 +42,11 @@ public static class Partitioners
             throw new TesseraInputException($"tensor-parallel ways {options.TensorParallelWays}; expected a positive count");
         return options.Mode switch
         {
-            PartitionMode.LayerByLayer => new LayerByLayerPartitioner(costModel, options.Allocation),
+            PartitionMode.LayerByLayer => new LayerByLayerPartitioner(costModel, options.Allocation,
+                options.Mapping is { } mapping ? (_, op) => [.. mapping.AllowedCores(op).Select(c => new CoreRef(c, 0))] : null),
             PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches, options.Segments),
             PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays, costModel),
-            // Layer fusion: the tiling engine supplies an IPartitioner that emits tile tasks (see docs/simulator.md).
-            PartitionMode.Fused => throw new TesseraInputException(
-                "partition 'fused' is not available yet (layer-fusion tiling has not landed); use lbl, pipelined or tp"),
+            PartitionMode.Fused => new FusedPartitioner(costModel, options.Tiling, options.Mapping),
             _ => throw new TesseraInputException($"unknown partition mode {options.Mode}"),
         };
     }

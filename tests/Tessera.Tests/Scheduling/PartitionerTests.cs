@@ -84,10 +84,9 @@ public class PartitionerTests
     }
 
     [Fact]
-    public void Fused_partitioning_is_not_available_yet()
+    public void Fused_partitioning_creates_the_fused_partitioner()
     {
-        var e = Assert.Throws<TesseraInputException>(() => Partitioners.Create(new PartitionOptions(PartitionMode.Fused), CostModel));
-        Assert.Contains("not available yet", e.Message);
+        Assert.IsType<FusedPartitioner>(Partitioners.Create(new PartitionOptions(PartitionMode.Fused), CostModel));
         Assert.Equal(PartitionMode.TensorParallel, Partitioners.ParseMode("tp"));
         Assert.Throws<TesseraInputException>(() => Partitioners.ParseMode("diagonal"));
     }

@@ -143,8 +143,6 @@ public static class StreamHardwareImporter
             core = core with { Memories = core.Memories[..^1] };
         else
             top = null!;
-        // A lone core file has no mapping beside it: unroll what its per-PE memories can share.
-        core = core with { Dataflow = Dataflows.FromServedAxes(core.Array.Axes, core.Memories, core.Array.MacBits) };
         return (core, top is null ? null : OffChip());
     }
 
@@ -212,7 +210,9 @@ public static class StreamHardwareImporter
         var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
         var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
             l.Memory.ReadPjPerBit, l.Memory.WritePjPerBit, l.Holds, l.Served)).ToImmutableArray();
-        return new ParsedCore(new Core(name, pe, Dataflows.StreamDefault(axes), frequency, memories), levels[^1].Memory);
+        // Stream's files pin no unrolling: take the one the per-PE memories can feed (a mapping file may override it).
+        var dataflow = Dataflows.FromServedAxes(axes, memories, pe.MacBits);
+        return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
     }
 
     private static int MacBits(YamlReader r, YamlMappingNode root, YamlMappingNode array, TechnologyLibrary technology)
