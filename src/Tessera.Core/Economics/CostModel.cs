@@ -1,0 +1,256 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+using Tessera.Hardware;
+using Tessera.Technology;
+
+namespace Tessera.Economics;
+
+/// <summary>How the chiplets of a package are integrated.</summary>
+public enum Packaging
+{
+    /// <summary>Organic substrate (MCM), C4 bumps.</summary>
+    Organic2D,
+
+    /// <summary>Silicon interposer on an organic substrate, micro-bumps, chip-last assembly.</summary>
+    Interposer25D,
+}
+
+/// <summary>Which published NRE model prices a chiplet design.</summary>
+public enum NreModel
+{
+    /// <summary>Mozart's 16 nm breakdown scaled by its per-node totals (default).</summary>
+    Mozart,
+
+    /// <summary>Chiplet Actuary: NRE of a 300 mm² chip by node, 80 % ∝ area, 20 % fixed.</summary>
+    ChipletActuary,
+}
+
+/// <summary>What a cost evaluation assumes: integration, volume per product and reuse of the designs.</summary>
+public sealed record CostOptions(Packaging Packaging, long Volume, int ProductsSharing = 1, NreModel Nre = NreModel.Mozart)
+{
+    /// <summary>Options with the library's default volume.</summary>
+    public static CostOptions Default(TechnologyLibrary technology, Packaging packaging = Packaging.Interposer25D) =>
+        new(packaging, (long)technology.Value("manufacturing.default_volume"));
+}
+
+/// <summary>Die area of a chiplet design split into what it is made of (mm²).</summary>
+public sealed record DieArea(double PeArraysMm2, double SramMm2, double VectorUnitsMm2, double OverheadMm2,
+    double MemoryInterfacesMm2, double DieToDiePhysMm2, int MemoryInterfaces)
+{
+    public double TotalMm2 => PeArraysMm2 + SramMm2 + VectorUnitsMm2 + OverheadMm2 + MemoryInterfacesMm2 + DieToDiePhysMm2;
+}
+
+/// <summary>NRE of one chiplet design (USD).</summary>
+/// <remarks>Mozart's model fills the breakdown (its unitemised remainder in the lump sum); Chiplet Actuary's gives only a lump sum.</remarks>
+public sealed record DesignNre(double MasksUsd, double IpUsd, double SoftwareUsd, double LabourUsd, double ValidationUsd,
+    double LumpSumUsd = 0)
+{
+    public double TotalUsd => MasksUsd + IpUsd + SoftwareUsd + LabourUsd + ValidationUsd + LumpSumUsd;
+}
+
+/// <summary>One chiplet design of a package: its area, wafer economics, instance count and NRE.</summary>
+public sealed record ChipletCost(string Design, string Node, int Instances, DieArea Area, DieEconomics Die, DesignNre Nre)
+{
+    /// <summary>Known-good dies of this design in one package (USD).</summary>
+    public double DiesUsd => Instances * Die.CostPerGoodDieUsd;
+}
+
+/// <summary>Packaging of one package (USD, mm²) and its assembly yield.</summary>
+public sealed record PackagingCost(
+    Packaging Kind, double SubstrateAreaMm2, double SubstrateUsd, double InterposerAreaMm2, double InterposerUsd,
+    double InterposerYield, double AssemblyUsd, double PackageYield)
+{
+    /// <summary>Substrate, known-good interposer and assembly (before the yield loss).</summary>
+    public double TotalUsd => SubstrateUsd + InterposerUsd + AssemblyUsd;
+}
+
+/// <summary>Memory modules bought for a package's memory devices.</summary>
+public sealed record MemoryCost(string Device, string Type, double CapacityGb, double CostPerGbUsd)
+{
+    public double Usd => CapacityGb * CostPerGbUsd;
+}
+
+/// <summary>
+/// Cost of one package at a volume: dies, packaging, yield loss (known-good dies and packaging scrapped by failed
+/// assembly), memory, and NRE per unit. <see cref="TotalUsd"/> is the sum of the parts.
+/// </summary>
+public sealed record PackageCost(
+    string Package, CostOptions Options, ImmutableArray<ChipletCost> Chiplets, PackagingCost Packaging,
+    ImmutableArray<MemoryCost> Memories, double ProductNreUsd)
+{
+    public double DiesUsd => Chiplets.Sum(c => c.DiesUsd);
+    public double PackagingUsd => Packaging.TotalUsd;
+
+    /// <summary>Chip-last: a failed assembly scraps its known-good dies and packaging; good packages pay for them.</summary>
+    public double YieldLossUsd => (DiesUsd + PackagingUsd) * (1 / Packaging.PackageYield - 1);
+
+    public double MemoryUsd => Memories.Sum(m => m.Usd);
+
+    /// <summary>Manufacturing cost of one good package with its memory.</summary>
+    public double UnitCostUsd => DiesUsd + PackagingUsd + YieldLossUsd + MemoryUsd;
+
+    /// <summary>NRE of all distinct designs and of the product.</summary>
+    public double NreUsd => Chiplets.Sum(c => c.Nre.TotalUsd) + ProductNreUsd;
+
+    /// <summary>Design NRE shared by the products reusing it, plus the product's own NRE, over the volume.</summary>
+    public double NrePerUnitUsd =>
+        (Chiplets.Sum(c => c.Nre.TotalUsd) / Options.ProductsSharing + ProductNreUsd) / Options.Volume;
+
+    public double TotalUsd => UnitCostUsd + NrePerUnitUsd;
+}
+
+/// <summary>Die area, wafer, packaging, memory and NRE costs of a package from the technology library.</summary>
+public static class CostModel
+{
+    private const double Um2PerMm2 = 1e6;
+    private const double BytesPerGb = 1024.0 * 1024 * 1024;
+
+    /// <summary>The wafer process of a node from the library.</summary>
+    public static WaferProcess Process(TechnologyLibrary t, string node)
+    {
+        var n = t.Node(node);
+        return new WaferProcess(n, t.WaferCostUsd(n), t.Value("manufacturing.wafer_diameter"), t.Value("manufacturing.scribe_width"),
+            t.Value("manufacturing.edge_loss"), t.DefectDensityPerCm2(n), t.NegativeBinomialAlpha,
+            t.Value("manufacturing.critical_area_ratio"), t.Value("manufacturing.process_yield"),
+            t.Value("manufacturing.test_cost_per_die"), t.ReticleLimitMm2);
+    }
+
+    /// <summary>
+    /// Die area of a design: PE arrays, SRAMs and vector units times the routing overhead factor, plus one DRAM PHY
+    /// and controller per memory interface and one die-to-die PHY per link. An explicit Chiplet.AreaMm2 wins.
+    /// </summary>
+    public static DieArea Area(TechnologyLibrary t, Chiplet design, IReadOnlyList<string> memoryTypes, int dieToDieLinks,
+        Packaging packaging)
+    {
+        var pe = design.Cores.Sum(c => c.Array.AreaMm2 > 0 ? c.Array.AreaMm2
+            : c.Array.ProcessingElements * t.MacAreaUm2(t.PrecisionOf(c.Array.MacBits), design.TechnologyNode) / Um2PerMm2);
+        var sram = design.Cores.Sum(c => c.Memories.Sum(m => m.AreaMm2));
+        var vector = design.Cores.Sum(c => c.Vector?.AreaMm2 ?? 0);
+        var overhead = (pe + sram + vector) * (t.Value("die_area.logic_overhead_factor") - 1);
+        var interfaces = memoryTypes.Sum(type => MemoryInterfaceMm2(t, type, packaging));
+        var d2d = dieToDieLinks * t.Value("die_area.die_to_die_phy");
+        if (design.AreaMm2 > 0)
+            return new DieArea(0, 0, 0, design.AreaMm2, 0, 0, memoryTypes.Count);
+        return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count);
+    }
+
+    /// <summary>DRAM PHY (×2D factor off an interposer) and controller area of one memory interface.</summary>
+    public static double MemoryInterfaceMm2(TechnologyLibrary t, string type, Packaging packaging)
+    {
+        var spec = t.Dram(type);
+        var factor = packaging == Packaging.Organic2D ? t.Value("die_area.dram_phy_2d_factor") : 1;
+        var phy = $"dram.{spec.Type}.phy_area";
+        return t.Contains(phy)
+            ? t.Value(phy) * factor + t.Value("die_area.dram_controller")
+            : t.Value("die_area.dram_interface_2_5d") * factor;
+    }
+
+    /// <summary>NRE of one chiplet design of the given area at a node.</summary>
+    public static DesignNre Nre(TechnologyLibrary t, string node, double areaMm2, NreModel model)
+    {
+        var n = t.Node(node);
+        const string b = "manufacturing.nre_breakdown_16nm";
+        if (model == NreModel.ChipletActuary)
+        {
+            // Chiplet Actuary: per-module and per-chip shares scale with area (reference chip 300 mm²), the rest is fixed.
+            var total = t.Si($"manufacturing.nre.{n}");
+            var scaled = t.Value("manufacturing.nre_split.per_module") + t.Value("manufacturing.nre_split.per_chip");
+            var share = scaled * areaMm2 / t.Value("manufacturing.nre_reference_area") + t.Value("manufacturing.nre_split.fixed");
+            return new DesignNre(0, 0, 0, 0, 0, total * share);
+        }
+        var ratio = NodeRatio(t, n);
+        return new DesignNre(t.Si($"{b}.masks") * ratio, t.Si($"{b}.ip") * ratio, t.Si($"{b}.software") * ratio,
+            t.Si($"{b}.labour") * ratio, t.Si($"{b}.validation") * ratio, t.Si($"{b}.other") * ratio);
+    }
+
+    /// <summary>NRE at a node relative to 16 nm: Mozart's totals where it lists the node, else Chiplet Actuary's.</summary>
+    private static double NodeRatio(TechnologyLibrary t, string node)
+    {
+        const string reference = "16nm";
+        const string mozart = "manufacturing.nre_total_mozart";
+        return t.Contains($"{mozart}.{node}")
+            ? t.Value($"{mozart}.{node}") / t.Value($"{mozart}.{reference}")
+            : t.Contains($"manufacturing.nre.{node}")
+                ? t.Value($"manufacturing.nre.{node}") / t.Value($"manufacturing.nre.{reference}")
+                : throw new TesseraInputException($"no NRE for node '{node}'; expected one of {string.Join(", ", t.Children("manufacturing.nre"))}");
+    }
+
+    /// <summary>Substrate, interposer and assembly of a package holding dies of the given areas.</summary>
+    public static PackagingCost PackagingOf(TechnologyLibrary t, IReadOnlyList<double> dieAreasMm2, Packaging kind)
+    {
+        if (dieAreasMm2.Count == 0)
+            throw new TesseraInputException("a package needs at least one die to cost its packaging");
+        const string p = "packaging";
+        var dies = dieAreasMm2.Sum();
+        var substrateArea = t.Value($"{p}.organic_substrate.area_factor") * dies;
+        var substrate = substrateArea * t.Value($"{p}.organic_substrate.cost_per_mm2") * (dieAreasMm2.Count > 1 ? MultichipFactor(t, substrateArea) : 1);
+        var alignment = t.Value($"{p}.alignment_yield_per_die");
+        var perBump = t.Value($"{p}.bond_yield_per_bump");
+        if (kind == Packaging.Organic2D)
+        {
+            var pitch = t.Value($"{p}.bond_pitch_2d");
+            var yield2d = dieAreasMm2.Aggregate(1.0, (y, a) => y * Manufacturing.BondYield(a, pitch, perBump, alignment));
+            return new PackagingCost(kind, substrateArea, substrate, 0, 0, 1,
+                substrateArea * t.Value($"{p}.assembly_2d_cost_per_mm2"), yield2d);
+        }
+        var interposerArea = t.Value($"{p}.silicon_interposer.area_factor") * dies;
+        // Chip-last: only interposers that pass test are assembled, so each good one costs area × $/mm² / yield.
+        var interposerYield = Manufacturing.NegativeBinomialYield(interposerArea, t.Value("manufacturing.defect_density_interposer"),
+            t.Value("manufacturing.negative_binomial_alpha_interposer"));
+        var interposer = interposerArea * t.Value($"{p}.silicon_interposer.cost_per_mm2") / interposerYield;
+        var pitch25 = t.Value($"{p}.bond_pitch_2_5d");
+        var yield = dieAreasMm2.Aggregate(1.0, (y, a) => y * Manufacturing.BondYield(a, pitch25, perBump, alignment));
+        return new PackagingCost(kind, substrateArea, substrate, interposerArea, interposer, interposerYield,
+            interposerArea * t.Value($"{p}.assembly_2_5d_cost_per_mm2"), yield);
+    }
+
+    /// <summary>Chiplet Actuary's multi-chip substrate factor by package side.</summary>
+    private static double MultichipFactor(TechnologyLibrary t, double substrateAreaMm2)
+    {
+        const string o = "packaging.organic_substrate";
+        var side = Math.Sqrt(substrateAreaMm2);
+        return side <= t.Get($"{o}.multichip_factor_small").Attributes["max_side"] ? t.Value($"{o}.multichip_factor_small")
+            : side <= t.Get($"{o}.multichip_factor_medium").Attributes["max_side"] ? t.Value($"{o}.multichip_factor_medium")
+            : t.Value($"{o}.multichip_factor_large");
+    }
+
+    /// <summary>Memory modules of a package priced by type ($/GB × module capacity).</summary>
+    public static MemoryCost Memory(TechnologyLibrary t, MemoryDevice device)
+    {
+        var spec = t.Dram(device.Type);
+        var perGb = spec.CostPerGbUsd
+            ?? throw new TesseraInputException($"memory type '{spec.Type}' has no cost_per_gb in the technology library");
+        return new MemoryCost(device.Id, spec.Type, device.CapacityBytes / BytesPerGb, perGb);
+    }
+
+    /// <summary>The full cost of a package under the given options.</summary>
+    public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options)
+    {
+        if (options.Volume <= 0)
+            throw new TesseraInputException($"volume {options.Volume}; expected a positive number of units");
+        if (options.ProductsSharing <= 0)
+            throw new TesseraInputException($"products sharing {options.ProductsSharing}; expected at least 1");
+        var memoryOf = package.Memories.ToDictionary(m => m.Id, m => m.Type, StringComparer.Ordinal);
+        var chipletIds = package.Chiplets.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        string? Other(Link l, string id) => l.From == id ? l.To : l.To == id ? l.From : null;
+        var chiplets = ImmutableArray.CreateBuilder<ChipletCost>();
+        var dieAreas = new List<double>();
+        foreach (var group in package.Chiplets.GroupBy(c => c.Design.Name, StringComparer.Ordinal))
+        {
+            var design = group.First().Design;
+            // One mask set serves every instance, so the design carries the PHYs of its busiest instance.
+            var types = group.Select(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>()
+                .Where(memoryOf.ContainsKey).Select(id => memoryOf[id]).ToList()).MaxBy(l => l.Count) ?? [];
+            var d2d = group.Max(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>().Count(chipletIds.Contains));
+            var area = Area(t, design, types, d2d, options.Packaging);
+            var die = Manufacturing.Die(design.Name, area.TotalMm2, Process(t, design.TechnologyNode));
+            chiplets.Add(new ChipletCost(design.Name, t.Node(design.TechnologyNode), group.Count(), area, die,
+                Nre(t, design.TechnologyNode, area.TotalMm2, options.Nre)));
+            dieAreas.AddRange(group.Select(_ => area.TotalMm2));
+        }
+        var productNre = t.Si("manufacturing.nre_product.package_design")
+            + (options.Packaging == Packaging.Interposer25D ? t.Si("manufacturing.nre_product.interposer_mask") : 0);
+        return new PackageCost(package.Name, options, chiplets.ToImmutable(), PackagingOf(t, dieAreas, options.Packaging),
+            [.. package.Memories.Select(m => Memory(t, m))], productNre);
+    }
+}
