@@ -116,7 +116,7 @@ public static class CostModel
     }
 
     /// <summary>
-    /// Die area of a design: PE arrays, SRAMs and vector units times the routing overhead factor, plus one DRAM PHY
+    /// Die area of a design: PE arrays, SRAMs (every copy of a per-PE buffer) and vector units times the routing overhead factor, plus one DRAM PHY
     /// and controller per memory interface and one die-to-die PHY per link. An explicit Chiplet.AreaMm2 wins.
     /// </summary>
     public static DieArea Area(TechnologyLibrary t, Chiplet design, IReadOnlyList<string> memoryTypes, int dieToDieLinks,
@@ -124,7 +124,7 @@ public static class CostModel
     {
         var pe = design.Cores.Sum(c => c.Array.AreaMm2 > 0 ? c.Array.AreaMm2
             : c.Array.ProcessingElements * t.MacAreaUm2(t.PrecisionOf(c.Array.MacBits), design.TechnologyNode) / Um2PerMm2);
-        var sram = design.Cores.Sum(c => c.Memories.Sum(m => m.AreaMm2));
+        var sram = design.Cores.Sum(c => c.Memories.Sum(m => m.AreaMm2 * LevelInstances(c, m)));
         var vector = design.Cores.Sum(c => c.Vector?.AreaMm2 ?? 0);
         var overhead = (pe + sram + vector) * (t.Value("die_area.logic_overhead_factor") - 1);
         var interfaces = memoryTypes.Sum(type => MemoryInterfaceMm2(t, type, packaging));
@@ -133,6 +133,10 @@ public static class CostModel
             return new DieArea(0, 0, 0, design.AreaMm2, 0, 0, memoryTypes.Count);
         return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count);
     }
+
+    /// <summary>Copies of a memory level in a core: one per position on the array axes it does not serve (per-PE buffers).</summary>
+    public static long LevelInstances(Core core, MemoryLevel level) =>
+        core.Array.Axes.Where(a => !level.ServedArrayAxes.Contains(a.Name)).Aggregate(1L, (p, a) => p * a.Size);
 
     /// <summary>DRAM PHY (×2D factor off an interposer) and controller area of one memory interface.</summary>
     public static double MemoryInterfaceMm2(TechnologyLibrary t, string type, Packaging packaging)
