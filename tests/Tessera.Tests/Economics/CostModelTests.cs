@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Hardware;
@@ -165,6 +164,24 @@ public class CostModelTests
         Assert.Equal(34.78 * 2.2, CostModel.MemoryInterfaceMm2(Tech, "SCAR-28nm", Packaging.Organic2D), 9);
         // HBM3: its own PHY 19.28 + controllers 1.14.
         Assert.Equal(19.28 + 1.14, CostModel.MemoryInterfaceMm2(Tech, "HBM3", Packaging.Interposer25D), 9);
+    }
+
+    [Fact]
+    public void The_worked_example_of_docs_economics_holds()
+    {
+        // docs/economics.md, `tessera cost scar-3x3-het`: every number there is derived by hand.
+        var cost = CostModel.Evaluate(Tech, HardwarePresets.CreatePackage("scar-3x3-het", Tech), CostOptions.Default(Tech));
+        var ws = cost.Chiplets.Single(c => c.Design == "scar-ws");
+        Assert.Equal(58.05, ws.Area.TotalMm2, 2);
+        Assert.Equal(997, ws.Die.DiesPerWafer);
+        Assert.Equal(0.9316, ws.Die.Yield, 4);
+        Assert.Equal(3.11, ws.Die.CostPerGoodDieUsd, 2);
+        Assert.Equal(8.288e6, ws.Nre.TotalUsd, 3);
+        Assert.Equal(0.7712, cost.Packaging.PackageYield, 4);
+        Assert.Equal(0.7151, cost.Packaging.InterposerYield, 4);
+        Assert.Equal(420.48, cost.MemoryUsd, 2);
+        Assert.Equal(17.376, cost.NrePerUnitUsd, 3);
+        Assert.Equal(613.54, cost.TotalUsd, 2);
     }
 
     [Fact]
