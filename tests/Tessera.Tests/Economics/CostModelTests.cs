@@ -205,6 +205,19 @@ public class CostModelTests
     }
 
     [Fact]
+    public void Cli_costs_a_hardware_file_with_both_nre_models()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "examples", "edge-package.yaml");
+        var mozart = CliRunner.Run("cost", file, "--json");
+        Assert.True(mozart.ExitCode == 0, mozart.Error);
+        var actuary = CliRunner.Run("cost", file, "--nre", "actuary", "--json");
+        Assert.True(actuary.ExitCode == 0, actuary.Error);
+        // Same silicon, different NRE.
+        Assert.Equal(mozart.Json.GetProperty("unitCostUsd").GetDouble(), actuary.Json.GetProperty("unitCostUsd").GetDouble(), 9);
+        Assert.NotEqual(mozart.Json.GetProperty("nreUsd").GetDouble(), actuary.Json.GetProperty("nreUsd").GetDouble());
+    }
+
+    [Fact]
     public void Cli_cost_table_and_bad_input()
     {
         var table = CliRunner.Run("cost", "simba-like", "--packaging", "2d", "--volume", "100000", "--products-sharing", "4");
