@@ -77,7 +77,7 @@ internal static class CostCommand
         var dies = new Table().AddColumns("design", "node", "instances", "area mm²", "(logic+SRAM, PHYs)", "dies/wafer", "yield", "$/good die", "$ in package", "NRE $M");
         foreach (var k in c.Chiplets)
             dies.AddRow(Markup.Escape(k.Design), k.Node, k.Instances.ToString(), $"{k.Area.TotalMm2:0.00}",
-                $"{k.Area.PeArraysMm2 + k.Area.SramMm2 + k.Area.VectorUnitsMm2 + k.Area.OverheadMm2:0.00}, {k.Area.MemoryInterfacesMm2 + k.Area.DieToDiePhysMm2:0.00} ({k.Area.MemoryInterfaces} DRAM)",
+                $"{k.Area.PeArraysMm2 + k.Area.SramMm2 + k.Area.VectorUnitsMm2 + k.Area.OverheadMm2:0.00}, {k.Area.MemoryInterfacesMm2 + k.Area.DieToDiePhysMm2:0.00} ({k.Area.MemoryInterfaces} DRAM, {k.Area.DieToDieLinks} D2D)",
                 k.Die.DiesPerWafer.ToString(), $"{k.Die.Yield:0.0000}", $"{k.Die.CostPerGoodDieUsd:0.00}", $"{k.DiesUsd:0.00}", $"{k.Nre.TotalUsd / 1e6:0.00}");
         console.Write(dies);
         var p = c.Packaging;

@@ -35,7 +35,7 @@ public sealed record CostOptions(Packaging Packaging, long Volume, int ProductsS
 
 /// <summary>Die area of a chiplet design split into what it is made of (mm²).</summary>
 public sealed record DieArea(double PeArraysMm2, double SramMm2, double VectorUnitsMm2, double OverheadMm2,
-    double MemoryInterfacesMm2, double DieToDiePhysMm2, int MemoryInterfaces)
+    double MemoryInterfacesMm2, double DieToDiePhysMm2, int MemoryInterfaces, int DieToDieLinks)
 {
     public double TotalMm2 => PeArraysMm2 + SramMm2 + VectorUnitsMm2 + OverheadMm2 + MemoryInterfacesMm2 + DieToDiePhysMm2;
 }
@@ -130,8 +130,8 @@ public static class CostModel
         var interfaces = memoryTypes.Sum(type => MemoryInterfaceMm2(t, type, packaging));
         var d2d = dieToDieLinks * t.Value("die_area.die_to_die_phy");
         if (design.AreaMm2 > 0)
-            return new DieArea(0, 0, 0, design.AreaMm2, 0, 0, memoryTypes.Count);
-        return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count);
+            return new DieArea(0, 0, 0, design.AreaMm2, 0, 0, memoryTypes.Count, dieToDieLinks);
+        return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count, dieToDieLinks);
     }
 
     /// <summary>Copies of a memory level in a core: one per position on the array axes it does not serve (per-PE buffers).</summary>

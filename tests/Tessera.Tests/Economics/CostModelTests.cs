@@ -160,6 +160,9 @@ public class CostModelTests
         // SCAR-28nm DRAM lists no PHY area: Mozart's 34.78 mm² PHY + controllers at 2.5D.
         Assert.Equal(1, ws.MemoryInterfaces);
         Assert.Equal(34.78, ws.MemoryInterfacesMm2, 9);
+        // The centre chiplet (a WS one) has 4 mesh links: 4 × 1 mm² of die-to-die PHY (Chiplet Actuary).
+        Assert.Equal(4, ws.DieToDieLinks);
+        Assert.Equal(4.0, ws.DieToDiePhysMm2, 9);
         // At 2D the PHY grows ×2.2.
         Assert.Equal(34.78 * 2.2, CostModel.MemoryInterfaceMm2(Tech, "SCAR-28nm", Packaging.Organic2D), 9);
         // HBM3: its own PHY 19.28 + controllers 1.14.
@@ -172,16 +175,16 @@ public class CostModelTests
         // docs/economics.md, `tessera cost scar-3x3-het`: every number there is derived by hand.
         var cost = CostModel.Evaluate(Tech, HardwarePresets.CreatePackage("scar-3x3-het", Tech), CostOptions.Default(Tech));
         var ws = cost.Chiplets.Single(c => c.Design == "scar-ws");
-        Assert.Equal(58.05, ws.Area.TotalMm2, 2);
-        Assert.Equal(997, ws.Die.DiesPerWafer);
-        Assert.Equal(0.9316, ws.Die.Yield, 4);
-        Assert.Equal(3.11, ws.Die.CostPerGoodDieUsd, 2);
+        Assert.Equal(62.05, ws.Area.TotalMm2, 2);
+        Assert.Equal(932, ws.Die.DiesPerWafer);
+        Assert.Equal(0.9291, ws.Die.Yield, 4);
+        Assert.Equal(3.34, ws.Die.CostPerGoodDieUsd, 2);
         Assert.Equal(8.288e6, ws.Nre.TotalUsd, 3);
-        Assert.Equal(0.7712, cost.Packaging.PackageYield, 4);
-        Assert.Equal(0.7151, cost.Packaging.InterposerYield, 4);
+        Assert.Equal(0.7591, cost.Packaging.PackageYield, 4);
+        Assert.Equal(0.7010, cost.Packaging.InterposerYield, 4);
         Assert.Equal(420.48, cost.MemoryUsd, 2);
         Assert.Equal(17.376, cost.NrePerUnitUsd, 3);
-        Assert.Equal(613.54, cost.TotalUsd, 2);
+        Assert.Equal(627.87, cost.TotalUsd, 2);
     }
 
     [Fact]
