@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Tessera.Costs;
+using Tessera.Diagnostics;
+using Tessera.Evaluation;
+using Tessera.Hardware;
+using Tessera.Scheduling;
+using Tessera.Simulation;
+
+namespace Tessera.Search;
+
+/// <summary>One free choice of the genome: the core of one layer of one model, among the cores it may use.</summary>
+public sealed record AllocationGene(string Model, string Operator, ImmutableArray<CoreRef> Allowed);
+
+/// <summary>
+/// Layer → core allocation as a search problem: the genes are the layers whose core is still open (every layer
+/// of every model, minus those the options or a Stream mapping already fix), and a genome is scored by
+/// partitioning with the explicit allocation (layer by layer, or fused when the options ask for it) and
+/// simulating — the same simulator as every other run, never a separate formula.
+/// </summary>
+public sealed class AllocationProblem
+{
+    private readonly string _scenario;
+    private readonly Package _package;
+    private readonly IReadOnlyList<ModelInstance> _models;
+    private readonly PartitionOptions _options;
+    private readonly IOperatorCostModel _costModel;
+    private readonly SimulationOptions _simulation;
+
+    public AllocationProblem(string scenario, Package package, IReadOnlyList<ModelInstance> models, PartitionOptions options,
+        IOperatorCostModel costModel, SimulationOptions? simulation = null)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Mode is not (PartitionMode.LayerByLayer or PartitionMode.Fused))
+            throw new TesseraInputException($"the genetic allocation searches layer-by-layer or fused partitions, not {Partitioners.Spelling(options.Mode)}");
+        (_scenario, _package, _models, _options, _costModel) = (scenario, package, models, options, costModel);
+        _simulation = simulation ?? new SimulationOptions();
+        var all = MemoryPath.Cores(package).Select(c => c.Ref).ToImmutableArray();
+        var genes = ImmutableArray.CreateBuilder<AllocationGene>();
+        foreach (var model in models)
+        {
+            var tiled = options.Mode == PartitionMode.Fused ? options.Mapping?.Tile(model.Graph) : null;
+            foreach (var op in model.Graph.Operators)
+            {
+                if (options.Allocation?.ContainsKey((model.Label, op.Name)) == true) continue;
+                // A fused Stream mapping that places every tile of the layer leaves nothing to choose.
+                if (tiled is not null && tiled.TilesOf(op.Name).All(t => options.Mapping!.CoreOf(model.Graph, t) is not null)) continue;
+                var allowed = options.Mapping?.AllowedCores(op) is { IsDefaultOrEmpty: false } cores
+                    ? [.. cores.Select(c => new CoreRef(c, 0))]
+                    : all;
+                if (allowed.Length > 1) genes.Add(new AllocationGene(model.Label, op.Name, allowed));
+            }
+        }
+        Genes = genes.ToImmutable();
+    }
+
+    public ImmutableArray<AllocationGene> Genes { get; }
+
+    /// <summary>Number of distinct genomes (saturates at <see cref="long.MaxValue"/>).</summary>
+    public long SpaceSize => Genes.Aggregate(1L, (n, g) => n > long.MaxValue / g.Allowed.Length ? long.MaxValue : n * g.Allowed.Length);
+
+    /// <summary>The greedy earliest-finish allocation of <see cref="LayerByLayerPartitioner.Place"/> as a genome.</summary>
+    public ImmutableArray<int> Greedy()
+    {
+        var mapping = _options.Mapping;
+        var placer = new LayerByLayerPartitioner(_costModel, _options.Allocation,
+            mapping is null ? null : (_, op) => [.. mapping.AllowedCores(op).Select(c => new CoreRef(c, 0))]);
+        var placed = placer.Place(_package, _models).ToDictionary(p => (_models[p.Model].Label, p.Operator.Name), p => p.Core);
+        return [.. Genes.Select(g => Math.Max(0, g.Allowed.IndexOf(placed[(g.Model, g.Operator)])))];
+    }
+
+    /// <summary>The explicit allocation of a genome, with the options' own fixed entries.</summary>
+    public ImmutableDictionary<(string Model, string Operator), CoreRef> Allocation(IReadOnlyList<int> genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        var builder = (_options.Allocation ?? ImmutableDictionary<(string, string), CoreRef>.Empty).ToBuilder();
+        for (int i = 0; i < Genes.Length; i++)
+            builder[(Genes[i].Model, Genes[i].Operator)] = Genes[i].Allowed[genome[i]];
+        return builder.ToImmutable();
+    }
+
+    /// <summary>Partitions with the genome's allocation and simulates.</summary>
+    public SimulationResult Simulate(IReadOnlyList<int> genome, CancellationToken cancellation = default)
+    {
+        var options = _options with { Allocation = Allocation(genome) };
+        var graph = Partitioners.Create(options, _costModel).Partition(_package, _models);
+        return new Simulator(_costModel).Simulate(_scenario, _package, graph, _simulation, cancellation);
+    }
+}
