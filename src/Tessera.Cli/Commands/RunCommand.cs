@@ -129,7 +129,7 @@ internal static class RunCommand
         var front = new GeneticAllocator(problem, ga).Run(progress);
         var result = problem.Simulate(front.Chosen.Genome);
         notes = notes.Add($"allocation: NSGA-II over {front.Genes} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
-            $"{front.Evaluations} of {front.SpaceSize} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
+            $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
         return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
     }
 
@@ -157,7 +157,7 @@ internal static class RunCommand
 
     private sealed record FrontPoint(double LatencySeconds, double EnergyJ, double Edp, bool Chosen, IReadOnlyDictionary<string, string> Allocation);
 
-    private sealed record SearchSummary(string Algorithm, string Objective, int Evaluations, int Genes, long SpaceSize,
+    private sealed record SearchSummary(string Algorithm, string Objective, int Evaluations, int Genes, double SpaceSize,
         FrontPoint Greedy, IReadOnlyList<FrontPoint> Front)
     {
         public static SearchSummary From(GeneticResult r) => new("nsga2", r.Objective.ToString().ToLowerInvariant(), r.Evaluations, r.Genes,
@@ -168,9 +168,11 @@ internal static class RunCommand
                 .ToDictionary(a => $"{a.Key.Model}/{a.Key.Operator}", a => $"{a.Value.Chiplet}.{a.Value.Core}"));
     }
 
+    private static string Space(double size) => size < 1e9 ? $"{size:0}" : $"{size:0.#e+0}";
+
     private static void PrintFront(IAnsiConsole console, GeneticResult r)
     {
-        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {r.SpaceSize}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
+        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {Space(r.SpaceSize)}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
         var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
         foreach (var p in r.Front)
             table.AddRow(p == r.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),

@@ -8,7 +8,8 @@ namespace Tessera.Search;
 /// <summary>
 /// Settings of the genetic allocation: population and generations (small defaults: each candidate is a full
 /// simulation), the seed of the only random source, crossover kind and rate, and the per-gene mutation rate
-/// (default 1 / genes). <see cref="Objective"/> picks the reported point of the front.
+/// (default 1 / genes). <see cref="Objective"/> picks the reported point of the front. <see cref="GreedyMutants"/> is
+/// the share of the initial population (after the greedy genome itself) made of greedy mutants; the rest is random.
 /// </summary>
 public sealed record GeneticOptions(
     int Population = 16,
@@ -17,7 +18,8 @@ public sealed record GeneticOptions(
     MappingObjective Objective = MappingObjective.Edp,
     bool UniformCrossover = true,
     double CrossoverRate = 0.9,
-    double? MutationRate = null);
+    double? MutationRate = null,
+    double GreedyMutants = 0);
 
 /// <summary>One Pareto-optimal allocation: its makespan, total energy and the core of every layer.</summary>
 public sealed record ParetoPoint(double LatencySeconds, double EnergyJ,
@@ -41,7 +43,7 @@ public sealed record ParetoPoint(double LatencySeconds, double EnergyJ,
 /// the objective, the greedy allocation it started from, and how many distinct genomes were simulated.
 /// </summary>
 public sealed record GeneticResult(ImmutableArray<ParetoPoint> Front, ParetoPoint Chosen, ParetoPoint Greedy,
-    MappingObjective Objective, int Evaluations, int Genes, long SpaceSize);
+    MappingObjective Objective, int Evaluations, int Genes, double SpaceSize);
 
 /// <summary>
 /// NSGA-II over layer → core (Stream's allocation search, which runs DEAP's NSGA-II): binary tournament on
@@ -69,9 +71,15 @@ public sealed class GeneticAllocator(AllocationProblem problem, GeneticOptions? 
         void Step() => progress?.Report(Math.Min(1.0, ++done / (double)steps));
 
         var greedy = problem.Greedy();
+        // Some of the rest are greedy mutants, the others uniform random: on large genomes a random allocation is
+        // far from the front, and mutants give the search a foothold near the good region from the start.
         var population = new List<ImmutableArray<int>> { greedy };
+        double seedRate = Math.Min(0.5, 3.0 / Math.Max(1, genes.Length));
+        int mutants = (int)Math.Round((n - 1) * Math.Clamp(_options.GreedyMutants, 0, 1));
         while (population.Count < n)
-            population.Add([.. genes.Select(g => random.Next(g.Allowed.Length))]);
+            population.Add(population.Count <= mutants && genes.Length > 0
+                ? Mutant(random, greedy, seedRate)
+                : [.. genes.Select(g => random.Next(g.Allowed.Length))]);
         var scores = population.Select(g => { var s = Evaluate(g, cancellation); Step(); return s; }).ToList();
 
         for (int generation = 0; generation < _options.Generations; generation++)
@@ -154,6 +162,21 @@ public sealed class GeneticAllocator(AllocationProblem problem, GeneticOptions? 
                 genome[i] = (genome[i] + 1 + random.Next(choices - 1)) % choices;
         }
         return [.. genome];
+    }
+
+    /// <summary>A copy of <paramref name="genome"/> with at least one gene moved (to vary the initial population).</summary>
+    private ImmutableArray<int> Mutant(Random random, ImmutableArray<int> genome, double rate)
+    {
+        var copy = genome.ToArray();
+        var movable = Enumerable.Range(0, copy.Length).Where(i => problem.Genes[i].Allowed.Length > 1).ToArray();
+        int forced = movable.Length == 0 ? -1 : movable[random.Next(movable.Length)];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            int choices = problem.Genes[i].Allowed.Length;
+            if (choices > 1 && (i == forced || random.NextDouble() < rate))
+                copy[i] = (copy[i] + 1 + random.Next(choices - 1)) % choices;
+        }
+        return [.. copy];
     }
 
     /// <summary>Elitist (μ+λ) replacement: whole fronts in order, the last one cut by descending crowding distance.</summary>

@@ -83,6 +83,16 @@ public class GeneticAllocatorTests
     }
 
     [Fact]
+    public void Greedy_mutants_seed_the_population_and_keep_results_reproducible()
+    {
+        var options = new GeneticOptions(Population: 8, Generations: 3, Seed: 5, GreedyMutants: 1);
+        var a = new GeneticAllocator(Tiny(PartitionMode.Fused), options).Run();
+        var b = new GeneticAllocator(Tiny(PartitionMode.Fused), options).Run();
+        Assert.Equal(a.Front.Select(p => string.Join(',', p.Genome)), b.Front.Select(p => string.Join(',', p.Genome)));
+        Assert.True(a.Chosen.Edp <= a.Greedy.Edp);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_front()
     {
         GeneticResult Run(int seed) => new GeneticAllocator(Tiny(), new GeneticOptions(Population: 6, Generations: 3, Seed: seed)).Run();
