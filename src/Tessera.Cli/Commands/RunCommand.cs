@@ -44,9 +44,10 @@ internal static class RunCommand
         var generations = new Option<int>("--generations") { Description = "GA generations", DefaultValueFactory = _ => new GeneticOptions().Generations };
         var seed = new Option<int>("--seed") { Description = "GA random seed: the same seed gives the same front", DefaultValueFactory = _ => new GeneticOptions().Seed };
         var objective = new Option<MappingObjective>("--objective") { Description = "Point of the GA's Pareto front to run: latency, energy or edp", DefaultValueFactory = _ => MappingObjective.Edp };
+        var stack = new Option<int>("--stack") { Description = "GA: consecutive layers per gene (one core for the stack)", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
             { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel,
-              search, population, generations, seed, objective };
+              search, population, generations, seed, objective, stack };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -72,9 +73,9 @@ internal static class RunCommand
                     ? AnsiConsole.Progress().Start(p =>
                     {
                         var task = p.AddTask($"NSGA-II on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
-                        return Search(scenario, model, contention, ga, new ProgressTask(task));
+                        return Search(scenario, model, contention, ga, new ProgressTask(task), parse.GetValue(stack));
                     })
-                    : Search(scenario, model, contention, ga);
+                    : Search(scenario, model, contention, ga, layersPerGene: parse.GetValue(stack));
             }
             else
             {
@@ -122,13 +123,13 @@ internal static class RunCommand
 
     /// <summary>Searches the allocation with NSGA-II and simulates the chosen point of the front.</summary>
     public static (SimulationResult, GeneticResult) Search(Scenario scenario, IOperatorCostModel costModel, bool contention,
-        GeneticOptions ga, IProgress<double>? progress = null)
+        GeneticOptions ga, IProgress<double>? progress = null, int layersPerGene = 1)
     {
         var (package, models, options, notes) = Prepare(scenario, searched: true);
-        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention));
+        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention), layersPerGene);
         var front = new GeneticAllocator(problem, ga).Run(progress);
         var result = problem.Simulate(front.Chosen.Genome);
-        notes = notes.Add($"allocation: NSGA-II over {front.Genes} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
+        notes = notes.Add($"allocation: NSGA-II over {front.Genes} gene(s) of up to {layersPerGene} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
             $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
         return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
     }

@@ -93,6 +93,24 @@ public class GeneticAllocatorTests
     }
 
     [Fact]
+    public void Layer_stacks_share_one_core()
+    {
+        var package = TestHardware.Row(3, linkPjPerBit: 5);
+        var models = new[] { new ModelInstance("a", TestHardware.MatMulChain("a", 3), 1), new ModelInstance("b", TestHardware.MatMulChain("b", 2), 1) };
+        var problem = new AllocationProblem("stacks", package, models, new PartitionOptions(PartitionMode.Fused), new RooflineCostModel(), layersPerGene: 2);
+        // a: [L0 L1] [L2]; b: [L0 L1] — stacks never cross models.
+        Assert.Equal([2, 1, 2], problem.Genes.Select(g => g.Operators.Length));
+        Assert.Equal(["a", "a", "b"], problem.Genes.Select(g => g.Model));
+        var allocation = problem.Allocation([2, 0, 1]);
+        Assert.Equal(5, allocation.Count);
+        Assert.Equal(allocation[("a", problem.Genes[0].Operators[0])], allocation[("a", problem.Genes[0].Operators[1])]);
+        var result = new GeneticAllocator(problem, new GeneticOptions(Population: 6, Generations: 3)).Run();
+        Assert.True(result.Chosen.Edp <= result.Greedy.Edp);
+        Assert.Throws<TesseraInputException>(() =>
+            new AllocationProblem("stacks", package, models, new PartitionOptions(), new RooflineCostModel(), layersPerGene: 0));
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_front()
     {
         GeneticResult Run(int seed) => new GeneticAllocator(Tiny(), new GeneticOptions(Population: 6, Generations: 3, Seed: seed)).Run();
