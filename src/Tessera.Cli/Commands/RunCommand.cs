@@ -2,12 +2,14 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
+using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Hardware.Stream;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
+using Tessera.Search;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Workloads.Tiling;
@@ -36,8 +38,16 @@ internal static class RunCommand
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
         var ways = new Option<int?>("--tp") { Description = "Cores each layer is split over (tp)" };
+        var search = new Option<string?>("--search") { Description = "Search the layer → core allocation: ga (NSGA-II over latency and energy, seeded with the greedy rule)" };
+        search.AcceptOnlyFromAmong(Ga);
+        var population = new Option<int>("--population") { Description = "GA population size", DefaultValueFactory = _ => new GeneticOptions().Population };
+        var generations = new Option<int>("--generations") { Description = "GA generations", DefaultValueFactory = _ => new GeneticOptions().Generations };
+        var seed = new Option<int>("--seed") { Description = "GA random seed: the same seed gives the same front", DefaultValueFactory = _ => new GeneticOptions().Seed };
+        var objective = new Option<MappingObjective>("--objective") { Description = "Point of the GA's Pareto front to run: latency, energy or edp", DefaultValueFactory = _ => MappingObjective.Edp };
+        var stack = new Option<int>("--stack") { Description = "GA: consecutive layers per gene (one core for the stack)", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel };
+            { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel,
+              search, population, generations, seed, objective, stack };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -54,9 +64,25 @@ internal static class RunCommand
             bool contention = !parse.GetValue(noContention);
             // Mapping search takes seconds on large scenarios: show that work is under way on a terminal.
             bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
-            var simulation = terminal
-                ? AnsiConsole.Status().Start($"Evaluating {scenario.Name}…", _ => Simulate(scenario, model, contention))
-                : Simulate(scenario, model, contention);
+            GeneticResult? front = null;
+            SimulationResult simulation;
+            if (parse.GetValue(search) is not null)
+            {
+                var ga = new GeneticOptions(parse.GetValue(population), parse.GetValue(generations), parse.GetValue(seed), parse.GetValue(objective));
+                (simulation, front) = terminal
+                    ? AnsiConsole.Progress().Start(p =>
+                    {
+                        var task = p.AddTask($"NSGA-II on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
+                        return Search(scenario, model, contention, ga, new ProgressTask(task), parse.GetValue(stack));
+                    })
+                    : Search(scenario, model, contention, ga, layersPerGene: parse.GetValue(stack));
+            }
+            else
+            {
+                simulation = terminal
+                    ? AnsiConsole.Status().Start($"Evaluating {scenario.Name}…", _ => Simulate(scenario, model, contention))
+                    : Simulate(scenario, model, contention);
+            }
             if (parse.GetValue(trace) is { } file)
             {
                 try { TraceWriter.Write(file, simulation); }
@@ -66,9 +92,15 @@ internal static class RunCommand
                 }
             }
             if (parse.GetValue(json))
-                JsonOutput.Write(context.Out, simulation.Evaluation);
+            {
+                if (front is null) JsonOutput.Write(context.Out, simulation.Evaluation);
+                else JsonOutput.Write(context.Out, new SearchJson(simulation.Evaluation, SearchSummary.From(front)));
+            }
             else
+            {
+                if (front is not null) PrintFront(context.Console, front);
                 Print(context.Console, simulation.Evaluation);
+            }
             return 0;
         });
         return command;
@@ -77,21 +109,77 @@ internal static class RunCommand
     private const string LoopNest = "loopnest";
     private const string Roofline = "roofline";
 
+    private const string Ga = "ga";
+
     /// <summary>Partitions the scenario as it asks and simulates it (with the loop-nest cost model unless given another).</summary>
     public static SimulationResult Simulate(Scenario scenario, IOperatorCostModel? costModel = null, bool contention = true)
+    {
+        costModel ??= new LoopNestCostModel();
+        var (package, models, options, notes) = Prepare(scenario, searched: false);
+        var graph = Partitioners.Create(options, costModel).Partition(package, models);
+        var result = new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));
+        return notes.IsEmpty ? result : result with { Evaluation = result.Evaluation with { Notes = notes } };
+    }
+
+    /// <summary>Searches the allocation with NSGA-II and simulates the chosen point of the front.</summary>
+    public static (SimulationResult, GeneticResult) Search(Scenario scenario, IOperatorCostModel costModel, bool contention,
+        GeneticOptions ga, IProgress<double>? progress = null, int layersPerGene = 1)
+    {
+        var (package, models, options, notes) = Prepare(scenario, searched: true);
+        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention), layersPerGene);
+        var front = new GeneticAllocator(problem, ga).Run(progress);
+        var result = problem.Simulate(front.Chosen.Genome);
+        notes = notes.Add($"allocation: NSGA-II over {front.Genes} gene(s) of up to {layersPerGene} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
+            $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
+        return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
+    }
+
+    private static (Package, IReadOnlyList<ModelInstance>, PartitionOptions, ImmutableArray<string>) Prepare(Scenario scenario, bool searched)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
         var models = ScenarioLoader.BuildModels(scenario);
-        costModel ??= new LoopNestCostModel();
         var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays,
             Tiling: scenario.Tiling is { } text ? ParseTiling(text) : null);
         var notes = ImmutableArray<string>.Empty;
         if (scenario.Mapping is { } mappingPath)
-            (options, notes) = WithMapping(options, scenario, package, models, mappingPath);
-        var graph = Partitioners.Create(options, costModel).Partition(package, models);
-        var result = new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));
-        return notes.IsEmpty ? result : result with { Evaluation = result.Evaluation with { Notes = notes } };
+            (options, notes) = WithMapping(options, scenario, package, models, mappingPath, searched);
+        return (package, models, options, notes);
+    }
+
+    /// <summary>Spectre's progress task as the search's progress sink (set synchronously: no context hop).</summary>
+    private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
+    {
+        public void Report(double value) => task.Value = value;
+    }
+
+    /// <summary>The --json shape of a searched run: the chosen schedule's evaluation and the front.</summary>
+    private sealed record SearchJson(EvaluationResult Evaluation, SearchSummary Search);
+
+    private sealed record FrontPoint(double LatencySeconds, double EnergyJ, double Edp, bool Chosen, IReadOnlyDictionary<string, string> Allocation);
+
+    private sealed record SearchSummary(string Algorithm, string Objective, int Evaluations, int Genes, double SpaceSize,
+        FrontPoint Greedy, IReadOnlyList<FrontPoint> Front)
+    {
+        public static SearchSummary From(GeneticResult r) => new("nsga2", r.Objective.ToString().ToLowerInvariant(), r.Evaluations, r.Genes,
+            r.SpaceSize, Point(r.Greedy, r.Chosen), [.. r.Front.Select(p => Point(p, r.Chosen))]);
+
+        private static FrontPoint Point(ParetoPoint p, ParetoPoint chosen) => new(p.LatencySeconds, p.EnergyJ, p.Edp, p == chosen,
+            p.Allocation.OrderBy(a => a.Key.Model, StringComparer.Ordinal).ThenBy(a => a.Key.Operator, StringComparer.Ordinal)
+                .ToDictionary(a => $"{a.Key.Model}/{a.Key.Operator}", a => $"{a.Value.Chiplet}.{a.Value.Core}"));
+    }
+
+    private static string Space(double size) => size < 1e9 ? $"{size:0}" : $"{size:0.#e+0}";
+
+    private static void PrintFront(IAnsiConsole console, GeneticResult r)
+    {
+        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {Space(r.SpaceSize)}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
+        var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
+        foreach (var p in r.Front)
+            table.AddRow(p == r.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),
+                $"{p.LatencySeconds / r.Greedy.LatencySeconds - 1:+0.0%;-0.0%;0%}, {p.EnergyJ / r.Greedy.EnergyJ - 1:+0.0%;-0.0%;0%}");
+        table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Edp, "J·s"), "");
+        console.Write(table);
     }
 
     /// <summary>"OY, all; K, 4" → the cuts in order.</summary>
@@ -104,7 +192,7 @@ internal static class RunCommand
     /// inter-core split) the greedy earliest-finish core is used until the allocation search lands; a note says so.
     /// </summary>
     private static (PartitionOptions, ImmutableArray<string>) WithMapping(PartitionOptions options, Scenario scenario, Package package,
-        IReadOnlyList<ModelInstance> models, string mappingPath)
+        IReadOnlyList<ModelInstance> models, string mappingPath, bool searched)
     {
         if (!HardwareLoader.IsStreamAccelerator(scenario.Hardware))
             throw new TesseraInputException($"--mapping {mappingPath} needs a Stream accelerator file as --hardware (got '{scenario.Hardware}')");
@@ -118,7 +206,7 @@ internal static class RunCommand
         });
         var notes = ImmutableArray.Create($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mode)}" +
             (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
-        if (free > 0)
+        if (free > 0 && !searched)
             notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
                 "core where it finishes first (greedy earliest-finish among its allowed cores) — a fixed rule until the allocation search lands");
         return (options with { Mode = mode, Mapping = mapping, Tiling = null }, notes);

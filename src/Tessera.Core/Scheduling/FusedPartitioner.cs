@@ -12,13 +12,15 @@ namespace Tessera.Scheduling;
 /// Layer fusion as Stream does it: every operator is cut into tiles (one tiling for all operators, or each
 /// operator's tiling from a Stream mapping), and each tile becomes a compute task that keeps its output on chip.
 /// A tile runs on the core a Stream mapping fixes for it; otherwise all tiles of a layer run on the core the
-/// layer-by-layer greedy rule (earliest finish, among the mapping's allowed cores) picks for the whole layer.
+/// layer-by-layer greedy rule (earliest finish, among the mapping's allowed cores) picks for the whole layer, or on
+/// the core an explicit allocation fixes for the layer (the genetic search's genome).
 /// Exact tile dependencies become transfers between cores (direct dependencies on one core); weight slices are
 /// read from DRAM once per core, model inputs per tile, and model outputs written back per tile. Tasks are
 /// emitted depth first — of the ready tiles, the deepest layer's goes next — so a fused stack streams row by row
 /// (Stream's "memory" priority); priorities are the emission order.
 /// </summary>
-public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? tiling = null, StreamMapping? mapping = null) : IPartitioner
+public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? tiling = null, StreamMapping? mapping = null,
+    ImmutableDictionary<(string Model, string Operator), CoreRef>? allocation = null) : IPartitioner
 {
     /// <summary>Convolutions by output rows, matrix products (and token streams) in 8 row blocks.</summary>
     public static TilingSpec DefaultTiling { get; } = TilingSpec.Parse("OY, all", "D, 8");
@@ -27,7 +29,7 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
 
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
-        var layerCores = new LayerByLayerPartitioner(costModel, allowedCores: mapping is null ? null : AllowedCores)
+        var layerCores = new LayerByLayerPartitioner(costModel, allocation, allowedCores: mapping is null ? null : AllowedCores)
             .Place(package, models)
             .ToDictionary(p => (p.Model, p.Operator.Name), p => p.Core);
         var devices = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id).Device.Id, StringComparer.Ordinal);

@@ -11,7 +11,8 @@ namespace Tessera.Scheduling;
 /// <summary>
 /// How to partition a scenario into tasks. <see cref="MiniBatches"/> splits each model's batch for pipelining;
 /// <see cref="TensorParallelWays"/> is the number of cores each layer is split over; <see cref="Allocation"/>
-/// fixes the core of operators by (model label, operator name) — the rest are placed greedily (layer by layer);
+/// fixes the core of operators by (model label, operator name) — the rest are placed greedily (layer by layer and
+/// fused, where a fixed layer keeps all its tiles on that core unless the Stream mapping fixes a tile's core);
 /// <see cref="Segments"/> fixes a pipelined model's segments by model label — the rest are cut automatically;
 /// <see cref="Tiling"/> is the fused tiling of every operator (default <see cref="FusedPartitioner.DefaultTiling"/>);
 /// <see cref="Mapping"/> is a Stream mapping: per-operator tilings and allocations (fused), or allowed cores (lbl).
@@ -46,7 +47,7 @@ public static class Partitioners
                 options.Mapping is { } mapping ? (_, op) => [.. mapping.AllowedCores(op).Select(c => new CoreRef(c, 0))] : null),
             PartitionMode.Pipelined => new PipelinedPartitioner(costModel, options.MiniBatches, options.Segments),
             PartitionMode.TensorParallel => new TensorParallelPartitioner(options.TensorParallelWays, costModel),
-            PartitionMode.Fused => new FusedPartitioner(costModel, options.Tiling, options.Mapping),
+            PartitionMode.Fused => new FusedPartitioner(costModel, options.Tiling, options.Mapping, options.Allocation),
             _ => throw new TesseraInputException($"unknown partition mode {options.Mode}"),
         };
     }
