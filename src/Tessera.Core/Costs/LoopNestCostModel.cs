@@ -118,7 +118,11 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     private static MemoryLevel? Outermost(Core core, OperandRole role) => core.Memories.LastOrDefault(m => m.Holds.Contains(role));
 
     /// <summary>A value key: loop nests and cores hold immutable arrays, which compare by reference.</summary>
-    internal static string Key(LoopNest nest, Core core, MemoryLevel offChip, bool names)
+    internal static string Key(LoopNest nest, Core core, MemoryLevel offChip, bool names) =>
+        NestKey(nest) + CoreKey(core, offChip, names);
+
+    /// <summary>The loop nest's value key: dimensions, operand axes and bits.</summary>
+    internal static string NestKey(LoopNest nest)
     {
         var b = new StringBuilder(256);
         foreach (var d in nest.Dimensions) b.Append(d.Name).Append('=').Append(d.Size).Append(',');
@@ -132,6 +136,13 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
                 b.Append(']');
             }
         }
+        return b.ToString();
+    }
+
+    /// <summary>The core's and off-chip level's value key (what a cost depends on besides the nest).</summary>
+    internal static string CoreKey(Core core, MemoryLevel offChip, bool names)
+    {
+        var b = new StringBuilder(256);
         b.Append("#core:").Append(names ? core.Name : "").Append('@').Append(core.FrequencyHz.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(core.Array.MacEnergyPj.ToString("R", CultureInfo.InvariantCulture));
         foreach (var a in core.Array.Axes) b.Append(',').Append(a.Name).Append(a.Size);
