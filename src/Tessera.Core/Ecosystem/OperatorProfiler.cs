@@ -74,6 +74,12 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
     /// <summary>Bump when the cost model's results change, so cached profiles of the old model are not reused.</summary>
     public const string DefaultCostModelVersion = "loopnest-1";
 
+    /// <summary>
+    /// The version stored with each profile: the given version, plus the mapping-search options when the model is
+    /// the loop-nest model (another objective or sample count gives other mappings).
+    /// </summary>
+    public string Version => costModel is LoopNestCostModel loopNest ? $"{costModelVersion}|{loopNest.Options}" : costModelVersion;
+
     /// <summary>The default suite: a CNN, and a transformer in prefill and in decode.</summary>
     public static ImmutableArray<string> DefaultSuite { get; } = ["resnet18", "gpt2-small", "gpt2-small:decode"];
 
@@ -113,7 +119,8 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
     {
         var (models, shapes) = Suite(suite);
         var keys = candidates.ToDictionary(c => c.Name, Key, StringComparer.Ordinal);
-        var cached = cache?.Load(costModelVersion) ?? new Dictionary<(string, string), OperatorProfile>();
+        var version = Version;
+        var cached = cache?.Load(version) ?? new Dictionary<(string, string), OperatorProfile>();
         var profiles = new ConcurrentDictionary<(string, string), OperatorProfile>();
         var missing = new List<(ChipletCandidate Candidate, OperatorShape Shape)>();
         int fromCache = 0;
@@ -137,7 +144,7 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
                 fresh.Add((keys[m.Candidate.Name], m.Shape.Key, profile));
                 progress?.Report((double)Interlocked.Increment(ref done) / missing.Count);
             });
-        cache?.Store(costModelVersion, fresh);
+        cache?.Store(version, fresh);
         progress?.Report(1);
         return new ProfileTable([.. candidates], models, shapes, profiles.ToImmutableDictionary(), missing.Count, fromCache);
     }
