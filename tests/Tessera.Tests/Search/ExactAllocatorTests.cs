@@ -91,7 +91,7 @@ public class ExactAllocatorTests(ITestOutputHelper output)
     [MemberData(nameof(Instances))]
     public void Optimum_equals_brute_force_on_tiny_instances(int chiplets, int models, int layers)
     {
-        var problem = Problem(chiplets, [.. Enumerable.Range(0, models).Select(i => (layers, 64L << i))]);
+        var problem = Problem(chiplets, [.. Enumerable.Range(0, models).Select(i => (layers, 64L << i))], contention: false);
         var exact = new ExactAllocator(problem);
         var result = exact.Run();
         Assert.Equal(ExactStatus.Optimal, result.Status);
@@ -99,6 +99,14 @@ public class ExactAllocatorTests(ITestOutputHelper output)
         long brute = BruteForce(exact.Layers());
         Assert.Equal(brute, (long)result.ObjectiveValue);
         Assert.Equal(brute * 1e-9, result.ModelMakespanSeconds, 12);
+        // Greedy and the GA (simulated without contention) against the optimum: never below it.
+        double optimum = result.ModelMakespanSeconds;
+        double greedy = problem.Simulate(problem.Greedy()).Evaluation.LatencySeconds;
+        double ga = new GeneticAllocator(problem, new GeneticOptions(Population: 8, Generations: 5, Objective: MappingObjective.Latency)).Run().Chosen.LatencySeconds;
+        output.WriteLine($"{chiplets} cores, {models}×{layers} layers: CP-SAT {optimum * 1e6:0.###} µs; greedy {greedy * 1e6:0.###} µs " +
+            $"(gap {(greedy - optimum) / optimum:P2}); GA 8×5 {ga * 1e6:0.###} µs (gap {(ga - optimum) / optimum:P2})");
+        Assert.True(greedy >= optimum * (1 - 1e-9));
+        Assert.True(ga >= optimum * (1 - 1e-9));
     }
 
     [Fact]
