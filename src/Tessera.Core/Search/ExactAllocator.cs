@@ -134,15 +134,18 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
             _ => EdpProxy(layers, makespan, energy),
         };
         model.Minimize(objective);
-        // The greedy allocation as a hint: the solver starts from a known feasible point.
+        // The greedy schedule as a complete hint (cores, starts, makespan): the solver starts from a feasible point,
+        // which large multi-model instances otherwise miss within a short time limit.
         var greedy = problem.Greedy();
         var freeLayer = FreeLayerIndices(layers);
-        for (int g = 0; g < greedy.Length; g++)
+        var (hintCore, hintStart) = GreedySchedule(layers, problem.Allocation(greedy));
+        for (int l = 0; l < layers.Length; l++)
         {
-            int l = freeLayer[g];
-            var core = problem.Genes[g].Allowed[greedy[g]];
-            for (int c = 0; c < layers[l].Options.Length; c++) model.AddHint(x[l][c], layers[l].Options[c].Core == core ? 1 : 0);
+            for (int c = 0; c < layers[l].Options.Length; c++) model.AddHint(x[l][c], c == hintCore[l] ? 1 : 0);
+            model.AddHint(start[l], hintStart[l]);
+            model.AddHint(end[l], hintStart[l] + layers[l].Options[hintCore[l]].Duration);
         }
+        model.AddHint(makespan, layers.Select((layer, l) => hintStart[l] + layer.Options[hintCore[l]].Duration).DefaultIfEmpty(0).Max());
 
         var solver = new CpSolver
         {
@@ -175,6 +178,31 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
         var simulated = problem.Simulate(genome, cancellation);
         return new ExactResult(exactStatus, _options.Objective, value, bound, gap, solver.Value(makespan) * _options.TimeUnitSeconds,
             energyPj * 1e-12, genome, problem.Allocation(genome), simulated, started.Elapsed.TotalSeconds, layers.Length, perCore.Count);
+    }
+
+    /// <summary>
+    /// The allocation list-scheduled in the greedy partitioner's order with the model's integer durations: each layer
+    /// starts when its core is free and its producers have ended — a feasible point of the model.
+    /// </summary>
+    private (int[] Core, long[] Start) GreedySchedule(ImmutableArray<ExactLayer> layers,
+        ImmutableDictionary<(string Model, string Operator), CoreRef> allocation)
+    {
+        var at = layers.Select((l, i) => (l, i)).ToDictionary(p => (p.l.Model, p.l.Operator), p => p.i);
+        var core = new int[layers.Length];
+        var start = new long[layers.Length];
+        var end = new long[layers.Length];
+        var free = new Dictionary<CoreRef, long>();
+        var order = new LayerByLayerPartitioner(problem.CostModel, allocation).Place(problem.Package, problem.Models);
+        foreach (var placed in order)
+        {
+            int l = at[(problem.Models[placed.Model].Label, placed.Operator.Name)];
+            var options = layers[l].Options;
+            core[l] = Math.Max(0, options.Select(o => o.Core).ToList().IndexOf(placed.Core));
+            var option = options[core[l]];
+            start[l] = Math.Max(free.GetValueOrDefault(option.Core), layers[l].Producers.Select(p => end[p]).DefaultIfEmpty(0).Max());
+            free[option.Core] = end[l] = start[l] + option.Duration;
+        }
+        return (core, start);
     }
 
     /// <summary>For each gene of the problem, the index of its layer in <see cref="Layers"/>.</summary>
