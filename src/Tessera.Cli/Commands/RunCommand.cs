@@ -38,8 +38,9 @@ internal static class RunCommand
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
         var ways = new Option<int?>("--tp") { Description = "Cores each layer is split over (tp)" };
-        var search = new Option<string?>("--search") { Description = "Search the layer → core allocation: ga (NSGA-II over latency and energy, seeded with the greedy rule)" };
-        search.AcceptOnlyFromAmong(Ga);
+        var search = new Option<string?>("--search") { Description = "Search the layer → core allocation: ga (NSGA-II over latency and energy, seeded with the greedy rule) or exact (CP-SAT, layer by layer)" };
+        search.AcceptOnlyFromAmong(Ga, Exact);
+        var timeLimit = new Option<double>("--time-limit") { Description = "Exact search: CP-SAT wall-time limit in seconds (then the best allocation found and its proven gap)", DefaultValueFactory = _ => new ExactOptions().TimeLimitSeconds };
         var population = new Option<int>("--population") { Description = "GA population size", DefaultValueFactory = _ => new GeneticOptions().Population };
         var generations = new Option<int>("--generations") { Description = "GA generations", DefaultValueFactory = _ => new GeneticOptions().Generations };
         var seed = new Option<int>("--seed") { Description = "GA random seed: the same seed gives the same front", DefaultValueFactory = _ => new GeneticOptions().Seed };
@@ -47,7 +48,7 @@ internal static class RunCommand
         var stack = new Option<int>("--stack") { Description = "GA: consecutive layers per gene (one core for the stack)", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
             { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel,
-              search, population, generations, seed, objective, stack };
+              search, population, generations, seed, objective, stack, timeLimit };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -65,8 +66,18 @@ internal static class RunCommand
             // Mapping search takes seconds on large scenarios: show that work is under way on a terminal.
             bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
             GeneticResult? front = null;
+            ExactResult? exact = null;
             SimulationResult simulation;
-            if (parse.GetValue(search) is not null)
+            if (parse.GetValue(search) == Exact)
+            {
+                // Without --objective the exact search minimises the makespan (edp is only a weighted-sum proxy there).
+                var goal = parse.GetResult(objective) is { Implicit: false } ? parse.GetValue(objective) : MappingObjective.Latency;
+                var options = new ExactOptions(goal, parse.GetValue(timeLimit), Seed: parse.GetValue(seed));
+                (simulation, exact) = terminal
+                    ? AnsiConsole.Status().Start($"CP-SAT on {scenario.Name}…", _ => SolveExact(scenario, model, contention, options))
+                    : SolveExact(scenario, model, contention, options);
+            }
+            else if (parse.GetValue(search) is not null)
             {
                 var ga = new GeneticOptions(parse.GetValue(population), parse.GetValue(generations), parse.GetValue(seed), parse.GetValue(objective));
                 (simulation, front) = terminal
@@ -93,12 +104,14 @@ internal static class RunCommand
             }
             if (parse.GetValue(json))
             {
-                if (front is null) JsonOutput.Write(context.Out, simulation.Evaluation);
+                if (exact is not null) JsonOutput.Write(context.Out, new ExactJson(simulation.Evaluation, ExactSummary.From(exact)));
+                else if (front is null) JsonOutput.Write(context.Out, simulation.Evaluation);
                 else JsonOutput.Write(context.Out, new SearchJson(simulation.Evaluation, SearchSummary.From(front)));
             }
             else
             {
                 if (front is not null) PrintFront(context.Console, front);
+                if (exact is not null) PrintExact(context.Console, exact);
                 Print(context.Console, simulation.Evaluation);
             }
             return 0;
@@ -110,6 +123,7 @@ internal static class RunCommand
     private const string Roofline = "roofline";
 
     private const string Ga = "ga";
+    private const string Exact = "exact";
 
     /// <summary>Partitions the scenario as it asks and simulates it (with the loop-nest cost model unless given another).</summary>
     public static SimulationResult Simulate(Scenario scenario, IOperatorCostModel? costModel = null, bool contention = true)
@@ -132,6 +146,19 @@ internal static class RunCommand
         notes = notes.Add($"allocation: NSGA-II over {front.Genes} gene(s) of up to {layersPerGene} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
             $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
         return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
+    }
+
+    /// <summary>Solves the layer-by-layer allocation exactly with CP-SAT; the result carries the simulator's numbers.</summary>
+    public static (SimulationResult, ExactResult) SolveExact(Scenario scenario, IOperatorCostModel costModel, bool contention, ExactOptions exact)
+    {
+        var (package, models, options, notes) = Prepare(scenario, searched: true);
+        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention));
+        var result = new ExactAllocator(problem, exact).Run();
+        notes = notes.Add($"allocation: CP-SAT over {result.Layers} layer(s) on {result.Cores} core(s), objective {result.Objective.ToString().ToLowerInvariant()}" +
+            $"{(result.Objective == MappingObjective.Edp ? " (weighted-sum proxy)" : "")}: {result.Status.ToString().ToLowerInvariant()}, gap {result.Gap:P2}, " +
+            $"model makespan {Units.Si(result.ModelMakespanSeconds, "s")} (no contention: a lower bound), {result.WallSeconds:0.00} s");
+        var simulated = result.Simulated;
+        return (simulated with { Evaluation = simulated.Evaluation with { Notes = notes } }, result);
     }
 
     private static (Package, IReadOnlyList<ModelInstance>, PartitionOptions, ImmutableArray<string>) Prepare(Scenario scenario, bool searched)
@@ -167,6 +194,29 @@ internal static class RunCommand
         private static FrontPoint Point(ParetoPoint p, ParetoPoint chosen) => new(p.LatencySeconds, p.EnergyJ, p.Edp, p == chosen,
             p.Allocation.OrderBy(a => a.Key.Model, StringComparer.Ordinal).ThenBy(a => a.Key.Operator, StringComparer.Ordinal)
                 .ToDictionary(a => $"{a.Key.Model}/{a.Key.Operator}", a => $"{a.Value.Chiplet}.{a.Value.Core}"));
+    }
+
+    /// <summary>The --json shape of an exact run: the simulated evaluation and the solver's outcome.</summary>
+    private sealed record ExactJson(EvaluationResult Evaluation, ExactSummary Search);
+
+    private sealed record ExactSummary(string Algorithm, string Status, string Objective, double ObjectiveValue, double Bound, double Gap,
+        double ModelMakespanSeconds, double ModelEnergyJ, int Layers, int Cores, double WallSeconds, IReadOnlyDictionary<string, string> Allocation)
+    {
+        public static ExactSummary From(ExactResult r) => new("cp-sat", r.Status.ToString().ToLowerInvariant(), r.Objective.ToString().ToLowerInvariant(),
+            r.ObjectiveValue, r.Bound, r.Gap, r.ModelMakespanSeconds, r.ModelEnergyJ, r.Layers, r.Cores, r.WallSeconds,
+            r.Allocation.OrderBy(a => a.Key.Model, StringComparer.Ordinal).ThenBy(a => a.Key.Operator, StringComparer.Ordinal)
+                .ToDictionary(a => $"{a.Key.Model}/{a.Key.Operator}", a => $"{a.Value.Chiplet}.{a.Value.Core}"));
+    }
+
+    private static void PrintExact(IAnsiConsole console, ExactResult r)
+    {
+        console.MarkupLine($"[bold]CP-SAT[/] ({r.Layers} layers, {r.Cores} cores, objective {r.Objective.ToString().ToLowerInvariant()}): " +
+            $"[bold]{r.Status.ToString().ToLowerInvariant()}[/], gap {r.Gap:P2}, model makespan {Units.Si(r.ModelMakespanSeconds, "s")}, " +
+            $"model energy {Units.Si(r.ModelEnergyJ, "J")}; simulated below");
+        var table = new Table().AddColumns("layer", "core");
+        foreach (var a in r.Allocation.OrderBy(a => a.Key.Model, StringComparer.Ordinal))
+            table.AddRow(Markup.Escape($"{a.Key.Model}/{a.Key.Operator}"), Markup.Escape($"{a.Value.Chiplet}.{a.Value.Core}"));
+        console.Write(table);
     }
 
     private static string Space(double size) => size < 1e9 ? $"{size:0}" : $"{size:0.#e+0}";

@@ -5,6 +5,7 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Simulation;
+using Tessera.Workloads;
 
 namespace Tessera.Search;
 
@@ -47,7 +48,6 @@ public sealed class AllocationProblem
             throw new TesseraInputException($"layers per gene {layersPerGene}; expected a positive count");
         (_scenario, _package, _models, _options, _costModel) = (scenario, package, models, options, costModel);
         _simulation = simulation ?? new SimulationOptions();
-        var all = MemoryPath.Cores(package).Select(c => c.Ref).ToImmutableArray();
         var genes = ImmutableArray.CreateBuilder<AllocationGene>();
         foreach (var model in models)
         {
@@ -57,9 +57,7 @@ public sealed class AllocationProblem
                 if (options.Allocation?.ContainsKey((model.Label, op.Name)) == true) continue;
                 // A fused Stream mapping that places every tile of the layer leaves nothing to choose.
                 if (tiled is not null && tiled.TilesOf(op.Name).All(t => options.Mapping!.CoreOf(model.Graph, t) is not null)) continue;
-                var allowed = options.Mapping?.AllowedCores(op) is { IsDefaultOrEmpty: false } cores
-                    ? [.. cores.Select(c => new CoreRef(c, 0))]
-                    : all;
+                var allowed = AllowedCores(model, op);
                 if (allowed.Length <= 1) continue;
                 if (genes.Count > 0 && genes[^1] is var last && last.Model == model.Label && last.Operators.Length < layersPerGene
                     && last.Allowed.SequenceEqual(allowed))
@@ -72,6 +70,28 @@ public sealed class AllocationProblem
     }
 
     public ImmutableArray<AllocationGene> Genes { get; }
+
+    public Package Package => _package;
+
+    public IReadOnlyList<ModelInstance> Models => _models;
+
+    public PartitionOptions Options => _options;
+
+    public IOperatorCostModel CostModel => _costModel;
+
+    /// <summary>
+    /// The cores a layer may run on: the one the options' allocation fixes, else the Stream mapping's allowed cores,
+    /// else every compute core of the package (declaration order).
+    /// </summary>
+    public ImmutableArray<CoreRef> AllowedCores(ModelInstance model, Operator op)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(op);
+        if (_options.Allocation?.TryGetValue((model.Label, op.Name), out var fixedCore) == true) return [fixedCore];
+        return _options.Mapping?.AllowedCores(op) is { IsDefaultOrEmpty: false } cores
+            ? [.. cores.Select(c => new CoreRef(c, 0))]
+            : [.. MemoryPath.Cores(_package).Select(c => c.Ref)];
+    }
 
     /// <summary>Number of distinct genomes (a double: 9 cores and 69 layers already give 10⁶⁵).</summary>
     public double SpaceSize => Genes.Aggregate(1.0, (n, g) => n * g.Allowed.Length);
