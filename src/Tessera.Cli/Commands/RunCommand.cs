@@ -1,18 +1,14 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
-using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Exploration;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Search;
 using Tessera.Simulation;
-using Tessera.Technology;
-using Tessera.Workloads.Tiling;
 
 namespace Tessera.Cli.Commands;
 
@@ -74,8 +70,8 @@ internal static class RunCommand
                 var goal = parse.GetResult(objective) is { Implicit: false } ? parse.GetValue(objective) : MappingObjective.Latency;
                 var options = new ExactOptions(goal, parse.GetValue(timeLimit), Seed: parse.GetValue(seed));
                 (simulation, exact) = terminal
-                    ? AnsiConsole.Status().Start($"CP-SAT on {scenario.Name}…", _ => SolveExact(scenario, model, contention, options))
-                    : SolveExact(scenario, model, contention, options);
+                    ? AnsiConsole.Status().Start($"CP-SAT on {scenario.Name}…", _ => ScenarioRunner.SolveExact(scenario, model, contention, options))
+                    : ScenarioRunner.SolveExact(scenario, model, contention, options);
             }
             else if (parse.GetValue(search) is not null)
             {
@@ -84,15 +80,15 @@ internal static class RunCommand
                     ? AnsiConsole.Progress().Start(p =>
                     {
                         var task = p.AddTask($"NSGA-II on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
-                        return Search(scenario, model, contention, ga, new ProgressTask(task), parse.GetValue(stack));
+                        return ScenarioRunner.Search(scenario, model, contention, ga, new ProgressTask(task), parse.GetValue(stack));
                     })
-                    : Search(scenario, model, contention, ga, layersPerGene: parse.GetValue(stack));
+                    : ScenarioRunner.Search(scenario, model, contention, ga, layersPerGene: parse.GetValue(stack));
             }
             else
             {
                 simulation = terminal
-                    ? AnsiConsole.Status().Start($"Evaluating {scenario.Name}…", _ => Simulate(scenario, model, contention))
-                    : Simulate(scenario, model, contention);
+                    ? AnsiConsole.Status().Start($"Evaluating {scenario.Name}…", _ => ScenarioRunner.Simulate(scenario, model, contention))
+                    : ScenarioRunner.Simulate(scenario, model, contention);
             }
             if (parse.GetValue(trace) is { } file)
             {
@@ -124,55 +120,6 @@ internal static class RunCommand
 
     private const string Ga = "ga";
     private const string Exact = "exact";
-
-    /// <summary>Partitions the scenario as it asks and simulates it (with the loop-nest cost model unless given another).</summary>
-    public static SimulationResult Simulate(Scenario scenario, IOperatorCostModel? costModel = null, bool contention = true)
-    {
-        costModel ??= new LoopNestCostModel();
-        var (package, models, options, notes) = Prepare(scenario, searched: false);
-        var graph = Partitioners.Create(options, costModel).Partition(package, models);
-        var result = new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));
-        return notes.IsEmpty ? result : result with { Evaluation = result.Evaluation with { Notes = notes } };
-    }
-
-    /// <summary>Searches the allocation with NSGA-II and simulates the chosen point of the front.</summary>
-    public static (SimulationResult, GeneticResult) Search(Scenario scenario, IOperatorCostModel costModel, bool contention,
-        GeneticOptions ga, IProgress<double>? progress = null, int layersPerGene = 1)
-    {
-        var (package, models, options, notes) = Prepare(scenario, searched: true);
-        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention), layersPerGene);
-        var front = new GeneticAllocator(problem, ga).Run(progress);
-        var result = problem.Simulate(front.Chosen.Genome);
-        notes = notes.Add($"allocation: NSGA-II over {front.Genes} gene(s) of up to {layersPerGene} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
-            $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
-        return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
-    }
-
-    /// <summary>Solves the layer-by-layer allocation exactly with CP-SAT; the result carries the simulator's numbers.</summary>
-    public static (SimulationResult, ExactResult) SolveExact(Scenario scenario, IOperatorCostModel costModel, bool contention, ExactOptions exact)
-    {
-        var (package, models, options, notes) = Prepare(scenario, searched: true);
-        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention));
-        var result = new ExactAllocator(problem, exact).Run();
-        notes = notes.Add($"allocation: CP-SAT over {result.Layers} layer(s) on {result.Cores} core(s), objective {result.Objective.ToString().ToLowerInvariant()}" +
-            $"{(result.Objective == MappingObjective.Edp ? " (weighted-sum proxy)" : "")}: {result.Status.ToString().ToLowerInvariant()}, gap {result.Gap:P2}, " +
-            $"model makespan {Units.Si(result.ModelMakespanSeconds, "s")} (no contention: a lower bound), {result.WallSeconds:0.00} s");
-        var simulated = result.Simulated;
-        return (simulated with { Evaluation = simulated.Evaluation with { Notes = notes } }, result);
-    }
-
-    private static (Package, IReadOnlyList<ModelInstance>, PartitionOptions, ImmutableArray<string>) Prepare(Scenario scenario, bool searched)
-    {
-        var technology = TechnologyLibrary.LoadDefault();
-        var package = HardwareLoader.Load(scenario.Hardware, technology);
-        var models = ScenarioLoader.BuildModels(scenario);
-        var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays,
-            Tiling: scenario.Tiling is { } text ? ParseTiling(text) : null);
-        var notes = ImmutableArray<string>.Empty;
-        if (scenario.Mapping is { } mappingPath)
-            (options, notes) = WithMapping(options, scenario, package, models, mappingPath, searched);
-        return (package, models, options, notes);
-    }
 
     /// <summary>Spectre's progress task as the search's progress sink (set synchronously: no context hop).</summary>
     private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
@@ -219,47 +166,15 @@ internal static class RunCommand
         console.Write(table);
     }
 
-    private static string Space(double size) => size < 1e9 ? $"{size:0}" : $"{size:0.#e+0}";
-
     private static void PrintFront(IAnsiConsole console, GeneticResult r)
     {
-        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {Space(r.SpaceSize)}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
+        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {ScenarioRunner.Space(r.SpaceSize)}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
         var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
         foreach (var p in r.Front)
             table.AddRow(p == r.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),
                 $"{p.LatencySeconds / r.Greedy.LatencySeconds - 1:+0.0%;-0.0%;0%}, {p.EnergyJ / r.Greedy.EnergyJ - 1:+0.0%;-0.0%;0%}");
         table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Edp, "J·s"), "");
         console.Write(table);
-    }
-
-    /// <summary>"OY, all; K, 4" → the cuts in order.</summary>
-    public static TilingSpec ParseTiling(string text) =>
-        TilingSpec.Parse(text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    /// <summary>
-    /// A Stream mapping decides the partition: layer by layer on the allowed cores when it tiles no operator,
-    /// fused with its tilings and allocations otherwise. Where it leaves a choice (several allowed cores and no
-    /// inter-core split) the greedy earliest-finish core is used until the allocation search lands; a note says so.
-    /// </summary>
-    private static (PartitionOptions, ImmutableArray<string>) WithMapping(PartitionOptions options, Scenario scenario, Package package,
-        IReadOnlyList<ModelInstance> models, string mappingPath, bool searched)
-    {
-        if (!HardwareLoader.IsStreamAccelerator(scenario.Hardware))
-            throw new TesseraInputException($"--mapping {mappingPath} needs a Stream accelerator file as --hardware (got '{scenario.Hardware}')");
-        var mapping = StreamMapping.Load(mappingPath, package);
-        bool whole = models.All(m => m.Graph.Operators.All(op => mapping.Tiling(m.Graph, op).Splits.IsEmpty));
-        var mode = whole ? PartitionMode.LayerByLayer : PartitionMode.Fused;
-        int free = models.Sum(m =>
-        {
-            var tiled = mapping.Tile(m.Graph);
-            return m.Graph.Operators.Count(op => tiled.TilesOf(op.Name).Any(t => mapping.CoreOf(m.Graph, t) is null));
-        });
-        var notes = ImmutableArray.Create($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mode)}" +
-            (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
-        if (free > 0 && !searched)
-            notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
-                "core where it finishes first (greedy earliest-finish among its allowed cores) — a fixed rule until the allocation search lands");
-        return (options with { Mode = mode, Mapping = mapping, Tiling = null }, notes);
     }
 
     private static void Print(IAnsiConsole console, EvaluationResult result)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Tessera.Cli.Commands;
+using Tessera.Exploration;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Simulation;
@@ -18,15 +18,15 @@ public class SimulationRunTests
     [Fact]
     public void The_same_input_gives_the_identical_result()
     {
-        var a = JsonSerializer.Serialize(RunCommand.Simulate(Pipelined).Evaluation);
-        var b = JsonSerializer.Serialize(RunCommand.Simulate(Pipelined).Evaluation);
+        var a = JsonSerializer.Serialize(ScenarioRunner.Simulate(Pipelined).Evaluation);
+        var b = JsonSerializer.Serialize(ScenarioRunner.Simulate(Pipelined).Evaluation);
         Assert.Equal(a, b);
     }
 
     [Fact]
     public void The_trace_is_JSON_with_one_track_per_used_core_link_and_DRAM_device()
     {
-        var simulation = RunCommand.Simulate(Pipelined);
+        var simulation = ScenarioRunner.Simulate(Pipelined);
         using var stream = new MemoryStream();
         TraceWriter.Write(stream, simulation);
         using var doc = JsonDocument.Parse(stream.ToArray());
