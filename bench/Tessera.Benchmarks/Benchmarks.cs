@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Tessera.Costs;
 using Tessera.Evaluation;
+using Tessera.Exploration;
+using Tessera.Simulation;
 using Tessera.Hardware;
 using Tessera.Scenarios;
 using Tessera.Technology;
@@ -46,14 +48,8 @@ public class EvaluationBenchmarks
     [Benchmark] public EvaluationResult EvaluateDefaultScenario() =>
         new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate("default", _package, _models);
 
-    [Benchmark]
-    public EvaluationResult DefaultScenarioEndToEnd()
-    {
-        var technology = TechnologyLibrary.LoadDefault();
-        var package = HardwareLoader.Load(Scenario.Default.Hardware, technology);
-        var models = ScenarioLoader.BuildModels(Scenario.Default);
-        return new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate("default", package, models);
-    }
+    /// <summary>All of `tessera run`'s work: technology, hardware, models, loop-nest mapping search, partition, simulation.</summary>
+    [Benchmark] public SimulationResult DefaultScenarioEndToEnd() => ScenarioRunner.Simulate(Scenario.Default);
 }
 
 /// <summary>Finds ../shared from the benchmark's folders (or TESSERA_SHARED).</summary>

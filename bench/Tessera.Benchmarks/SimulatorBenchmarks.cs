@@ -44,7 +44,7 @@ public class SimulatorBenchmarks
     /// </summary>
     public static TaskGraph Synthetic(Package package, int tasks)
     {
-        var cores = MemoryPath.Cores(package);
+        var cores = CoreRef.All(package);
         var tile = LoopNests.MatMul("x", "w", "y", 1, 64, 64, 64);
         var random = new Random(42);
         var builder = new TaskGraphBuilder(PartitionMode.Fused, []);

@@ -34,7 +34,7 @@ public sealed class LayerByLayerPartitioner(IOperatorCostModel costModel,
 
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
-        var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
+        var paths = MemoryPath.PerChiplet(package);
         var builder = new TaskGraphBuilder(PartitionMode.LayerByLayer, models);
         var taskOf = models.Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray();
         var lastOnCore = new Dictionary<CoreRef, int>();
@@ -59,8 +59,8 @@ public sealed class LayerByLayerPartitioner(IOperatorCostModel costModel,
     /// </summary>
     public ImmutableArray<LayerPlacement> Place(Package package, IReadOnlyList<ModelInstance> models)
     {
-        var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
-        var slots = MemoryPath.Cores(package).Select(c => new Slot(c.Ref, c.Core, paths[c.Ref.Chiplet])).ToList();
+        var paths = MemoryPath.PerChiplet(package);
+        var slots = CoreRef.All(package).Select(c => new Slot(c.Ref, c.Core, paths[c.Ref.Chiplet])).ToList();
         var finish = models.Select(_ => new Dictionary<string, double>(StringComparer.Ordinal)).ToArray();
         var next = new int[models.Count];
         int total = models.Sum(m => m.Graph.Operators.Length);

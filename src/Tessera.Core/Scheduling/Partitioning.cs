@@ -95,7 +95,7 @@ public sealed record MemoryPath(MemoryDevice Device, double BytesPerSecond, doub
             $"chiplet '{chiplet}' reaches no off-chip memory; expected a link path to a memory device");
     }
 
-    /// <summary>Every core of a package in declaration order.</summary>
-    public static ImmutableArray<(CoreRef Ref, Core Core)> Cores(Package package) =>
-        [.. package.Chiplets.SelectMany(ch => ch.Design.Cores.Select((core, i) => (new CoreRef(ch.Id, i), core)))];
+    /// <summary>The nearest memory path of every chiplet, by chiplet id.</summary>
+    public static Dictionary<string, MemoryPath> PerChiplet(Package package) =>
+        package.Chiplets.ToDictionary(c => c.Id, c => Nearest(package, c.Id), StringComparer.Ordinal);
 }

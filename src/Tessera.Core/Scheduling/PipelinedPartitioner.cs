@@ -25,7 +25,7 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
         var free = Snake(package);
         var plans = models.Select(m => segments is not null && segments.TryGetValue(m.Label, out var s)
             ? Check(m, s) : AutoSegments(package, models.Count, m, free)).ToList();
-        var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
+        var paths = MemoryPath.PerChiplet(package);
         var builder = new TaskGraphBuilder(PartitionMode.Pipelined, models);
         var lastOnCore = new Dictionary<CoreRef, int>();
         int Last(CoreRef c) => lastOnCore.TryGetValue(c, out var t) ? t : -1;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
+using Tessera.Hardware;
 using Tessera.Workloads;
 
 namespace Tessera.Scheduling;
@@ -10,6 +11,10 @@ namespace Tessera.Scheduling;
 public readonly record struct CoreRef(string Chiplet, int Core)
 {
     public override string ToString() => $"{Chiplet}/{Core}";
+
+    /// <summary>Every core of a package in declaration order.</summary>
+    public static ImmutableArray<(CoreRef Ref, Core Core)> All(Package package) =>
+        [.. package.Chiplets.SelectMany(ch => ch.Design.Cores.Select((core, i) => (new CoreRef(ch.Id, i), core)))];
 }
 
 /// <summary>A tensor (or a slice, a tile, a set of weights) a task leaves in its core's outermost on-chip memory.</summary>

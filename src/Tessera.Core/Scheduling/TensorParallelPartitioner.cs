@@ -18,10 +18,10 @@ public sealed class TensorParallelPartitioner(int ways, IOperatorCostModel? cost
 {
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
-        var cores = MemoryPath.Cores(package);
+        var cores = CoreRef.All(package);
         if (ways > cores.Length)
             throw new TesseraInputException($"tensor parallelism over {ways} cores; the package has {cores.Length}");
-        var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
+        var paths = MemoryPath.PerChiplet(package);
         var builder = new TaskGraphBuilder(PartitionMode.TensorParallel, models);
         var lastOnCore = new Dictionary<CoreRef, int>();
         int Last(CoreRef c) => lastOnCore.TryGetValue(c, out var t) ? t : -1;

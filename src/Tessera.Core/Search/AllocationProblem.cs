@@ -90,7 +90,7 @@ public sealed class AllocationProblem
         if (_options.Allocation?.TryGetValue((model.Label, op.Name), out var fixedCore) == true) return [fixedCore];
         return _options.Mapping?.AllowedCores(op) is { IsDefaultOrEmpty: false } cores
             ? [.. cores.Select(c => new CoreRef(c, 0))]
-            : [.. MemoryPath.Cores(_package).Select(c => c.Ref)];
+            : [.. CoreRef.All(_package).Select(c => c.Ref)];
     }
 
     /// <summary>Number of distinct genomes (a double: 9 cores and 69 layers already give 10⁶⁵).</summary>

@@ -68,8 +68,8 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
             throw new TesseraInputException("the exact allocation assigns single layers; build the problem without layer stacks");
         if (!(_options.TimeUnitSeconds > 0)) throw new TesseraInputException($"time unit {_options.TimeUnitSeconds}; expected a positive duration");
         var package = problem.Package;
-        var paths = package.Chiplets.ToDictionary(c => c.Id, c => MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
-        var cores = MemoryPath.Cores(package).ToDictionary(c => c.Ref, c => c.Core);
+        var paths = MemoryPath.PerChiplet(package);
+        var cores = CoreRef.All(package).ToDictionary(c => c.Ref, c => c.Core);
         var layers = ImmutableArray.CreateBuilder<ExactLayer>();
         foreach (var model in problem.Models)
         {

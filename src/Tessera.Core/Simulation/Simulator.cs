@@ -87,7 +87,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
         public Setup(Package package, TaskGraph graph, IOperatorCostModel costModel)
         {
             _package = package;
-            var cores = MemoryPath.Cores(package);
+            var cores = CoreRef.All(package);
             CoreCount = cores.Length;
             Cores = [.. cores.Select(c => c.Core)];
             CoreChiplet = [.. cores.Select(c => c.Ref.Chiplet)];
