@@ -38,7 +38,7 @@ internal static class CostCommand
         return command;
     }
 
-    private static Packaging ParsePackaging(string text) => text.Trim().ToLowerInvariant() switch
+    internal static Packaging ParsePackaging(string text) => text.Trim().ToLowerInvariant() switch
     {
         "2d" => Packaging.Organic2D,
         "2.5d" or "25d" => Packaging.Interposer25D,

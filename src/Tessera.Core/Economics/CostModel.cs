@@ -227,6 +227,26 @@ public static class CostModel
         return new MemoryCost(device.Id, spec.Type, device.CapacityBytes / BytesPerGb, perGb);
     }
 
+    /// <summary>
+    /// Each chiplet design of a package with its instance count and die area. One mask set serves every instance, so the
+    /// design carries the memory and die-to-die PHYs of its busiest instance.
+    /// </summary>
+    public static IEnumerable<(Chiplet Design, int Instances, DieArea Area)> DesignAreas(TechnologyLibrary t, Package package,
+        Packaging packaging)
+    {
+        var memoryOf = package.Memories.ToDictionary(m => m.Id, m => m.Type, StringComparer.Ordinal);
+        var chipletIds = package.Chiplets.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        string? Other(Link l, string id) => l.From == id ? l.To : l.To == id ? l.From : null;
+        foreach (var group in package.Chiplets.GroupBy(c => c.Design.Name, StringComparer.Ordinal))
+        {
+            var design = group.First().Design;
+            var types = group.Select(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>()
+                .Where(memoryOf.ContainsKey).Select(id => memoryOf[id]).ToList()).MaxBy(l => l.Count) ?? [];
+            var d2d = group.Max(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>().Count(chipletIds.Contains));
+            yield return (design, group.Count(), Area(t, design, types, d2d, packaging));
+        }
+    }
+
     /// <summary>The full cost of a package under the given options.</summary>
     public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options)
     {
@@ -234,23 +254,14 @@ public static class CostModel
             throw new TesseraInputException($"volume {options.Volume}; expected a positive number of units");
         if (options.ProductsSharing <= 0)
             throw new TesseraInputException($"products sharing {options.ProductsSharing}; expected at least 1");
-        var memoryOf = package.Memories.ToDictionary(m => m.Id, m => m.Type, StringComparer.Ordinal);
-        var chipletIds = package.Chiplets.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        string? Other(Link l, string id) => l.From == id ? l.To : l.To == id ? l.From : null;
         var chiplets = ImmutableArray.CreateBuilder<ChipletCost>();
         var dieAreas = new List<double>();
-        foreach (var group in package.Chiplets.GroupBy(c => c.Design.Name, StringComparer.Ordinal))
+        foreach (var (design, instances, area) in DesignAreas(t, package, options.Packaging))
         {
-            var design = group.First().Design;
-            // One mask set serves every instance, so the design carries the PHYs of its busiest instance.
-            var types = group.Select(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>()
-                .Where(memoryOf.ContainsKey).Select(id => memoryOf[id]).ToList()).MaxBy(l => l.Count) ?? [];
-            var d2d = group.Max(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>().Count(chipletIds.Contains));
-            var area = Area(t, design, types, d2d, options.Packaging);
             var die = Manufacturing.Die(design.Name, area.TotalMm2, Process(t, design.TechnologyNode));
-            chiplets.Add(new ChipletCost(design.Name, t.Node(design.TechnologyNode), group.Count(), area, die,
+            chiplets.Add(new ChipletCost(design.Name, t.Node(design.TechnologyNode), instances, area, die,
                 Nre(t, design.TechnologyNode, area.TotalMm2, options.Nre)));
-            dieAreas.AddRange(group.Select(_ => area.TotalMm2));
+            dieAreas.AddRange(Enumerable.Repeat(area.TotalMm2, instances));
         }
         var productNre = t.Si("manufacturing.nre_product.package_design")
             + (options.Packaging == Packaging.Interposer25D ? t.Si("manufacturing.nre_product.interposer_mask") : 0);

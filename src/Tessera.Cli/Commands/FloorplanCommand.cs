@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tessera.Economics;
+using Tessera.Floorplanning;
+using Tessera.Hardware;
+using Tessera.Technology;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary>`tessera floorplan HARDWARE`: place a package's dies and memory stacks and check it is buildable.</summary>
+internal static class FloorplanCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var target = new Argument<string>("hardware") { Description = "A preset name or a hardware YAML file" };
+        var packaging = new Option<string>("--packaging") { Description = "2d (organic substrate) or 2.5d (silicon interposer)", DefaultValueFactory = _ => "2.5d" };
+        var svg = new Option<string?>("--svg") { Description = "Write the floorplan drawing to this SVG file" };
+        var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
+        var command = new Command("floorplan", "Floorplan of a package with its physical checks (reticle, carrier size, link reach, shoreline, power density)")
+            { target, packaging, svg, json };
+        command.SetAction(parse =>
+        {
+            var technology = TechnologyLibrary.LoadDefault();
+            var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
+            var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!));
+            if (parse.GetValue(svg) is { } file)
+                File.WriteAllText(file, FloorplanSvg.Render(plan));
+            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(plan));
+            else Print(context.Console, plan);
+            return 0;
+        });
+        return command;
+    }
+
+    private static object Describe(Floorplan p) => new
+    {
+        p.Package,
+        Packaging = p.Packaging == Packaging.Organic2D ? "2d" : "2.5d",
+        p.WidthMm, p.HeightMm, p.AreaMm2, p.Legal,
+        Blocks = p.Blocks.Select(b => new { b.Id, Kind = b.Kind.ToString(), b.Design, b.XMm, b.YMm, b.WidthMm, b.HeightMm, b.AreaMm2 }),
+        p.OffPackageMemories,
+        p.Links,
+        p.Shorelines,
+        Power = p.Power.Select(d => new { d.Die, d.PeakWatts, d.AreaMm2, d.WattsPerMm2 }),
+        Violations = p.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+    };
+
+    private static void Print(IAnsiConsole console, Floorplan p)
+    {
+        var carrier = p.Packaging == Packaging.Organic2D ? "organic substrate" : "silicon interposer";
+        console.MarkupLine($"[bold]{Markup.Escape(p.Package)}[/]: {carrier} {p.WidthMm:0.0} × {p.HeightMm:0.0} mm = {p.AreaMm2:0} mm²");
+        var blocks = new Table().AddColumns("block", "kind", "design", "x mm", "y mm", "w × h mm", "area mm²", "peak W/mm²");
+        var power = p.Power.ToDictionary(d => d.Die, StringComparer.Ordinal);
+        foreach (var b in p.Blocks)
+            blocks.AddRow(Markup.Escape(b.Id), b.Kind == BlockKind.Die ? "die" : "memory stack", Markup.Escape(b.Design),
+                $"{b.XMm:0.0}", $"{b.YMm:0.0}", $"{b.WidthMm:0.0} × {b.HeightMm:0.0}", $"{b.AreaMm2:0.0}",
+                power.TryGetValue(b.Id, out var d) ? $"{d.WattsPerMm2:0.000}" : "");
+        console.Write(blocks);
+        if (!p.OffPackageMemories.IsEmpty)
+            console.MarkupLine($"on the board (not stacked on the carrier): {Markup.Escape(string.Join(", ", p.OffPackageMemories))}");
+        if (!p.Links.IsEmpty)
+            console.MarkupLine($"links: {p.Links.Length}, longest {p.Links.Max(l => l.LengthMm):0.00} mm (reach {p.Links[0].ReachMm:0.##} mm)");
+        if (!p.Shorelines.IsEmpty)
+        {
+            var busiest = p.Shorelines.MaxBy(s => s.DemandBytesPerSecond / s.CapacityBytesPerSecond)!;
+            console.MarkupLine($"busiest die edge: {Markup.Escape(busiest.Die)} {busiest.Side}, {busiest.DemandBytesPerSecond / 1e9:0.#} of {busiest.CapacityBytesPerSecond / 1e9:0.#} GB/s");
+        }
+        if (p.Legal)
+        {
+            console.MarkupLine("[green]legal[/]: every check passes");
+            return;
+        }
+        var violations = new Table().AddColumns("violation", "where", "detail");
+        foreach (var v in p.Violations)
+            violations.AddRow(v.Kind.ToString(), Markup.Escape(v.Subject), Markup.Escape(v.Message));
+        console.MarkupLine($"[red]{p.Violations.Length} violation(s)[/]");
+        console.Write(violations);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using Tessera.Diagnostics;
+using Tessera.Economics;
+using Tessera.Hardware;
+using Tessera.Technology;
+
+namespace Tessera.Floorplanning;
+
+/// <summary>
+/// Places a package on its carrier and checks it. Dies are squares of the area the cost model gives their design (PHYs
+/// included), laid out on the package's chiplet grid: each column as wide and each row as tall as its largest die, with
+/// the packaging's die spacing between them and an edge keep-out around. HBM stacks sit in a column beside the chiplet
+/// they link to, on the nearer side (left or right). Link length is the edge-to-edge Manhattan gap between the blocks.
+/// </summary>
+public static class Floorplanner
+{
+    private const string F = "floorplan";
+    private const double PicoJoule = 1e-12;
+
+    public static Floorplan Plan(TechnologyLibrary t, Package package, Packaging packaging)
+    {
+        var areaOf = CostModel.DesignAreas(t, package, packaging).ToDictionary(d => d.Design.Name, d => d.Area.TotalMm2, StringComparer.Ordinal);
+        var spacing = t.Value(packaging == Packaging.Interposer25D ? $"{F}.die_spacing_2_5d" : $"{F}.die_spacing_2d");
+        var keepout = t.Value($"{F}.edge_keepout");
+        var d2d = t.DieToDie(packaging == Packaging.Interposer25D ? "ucie-advanced" : "ucie-standard");
+        var reach = d2d.ReachMm ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no reach in the technology library");
+        var shorelinePerMm = d2d.BandwidthPerMmBytesPerSecond
+            ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no bandwidth_per_mm in the technology library");
+
+        CheckDistinctPositions(package);
+        var columns = package.Chiplets.Select(c => c.X).Distinct().Order().ToList();
+        var rows = package.Chiplets.Select(c => c.Y).Distinct().Order().ToList();
+        double Side(ChipletInstance c) => Math.Sqrt(areaOf[c.Design.Name]);
+
+        // Stacked memories (HBM) go beside the first chiplet they link to; the rest are board-level.
+        var stackSide = Math.Sqrt(t.Value($"{F}.hbm_stack_footprint"));
+        var stacks = new List<(MemoryDevice Memory, ChipletInstance Host, bool Left)>();
+        var offPackage = ImmutableArray.CreateBuilder<string>();
+        foreach (var memory in package.Memories)
+        {
+            var host = package.Links.Select(l => l.From == memory.Id ? l.To : l.To == memory.Id ? l.From : null)
+                .OfType<string>().Select(id => package.Chiplets.FirstOrDefault(c => c.Id == id)).OfType<ChipletInstance>().FirstOrDefault();
+            if (IsStacked(memory) && host is not null)
+                stacks.Add((memory, host, columns.IndexOf(host.X) < columns.Count / 2.0));
+            else
+                offPackage.Add(memory.Id);
+        }
+
+        bool hasLeft = stacks.Any(s => s.Left), hasRight = stacks.Any(s => !s.Left);
+        var columnWidths = columns.Select(x => package.Chiplets.Where(c => c.X == x).Max(Side)).ToList();
+        var rowHeights = rows.Select(y => Math.Max(package.Chiplets.Where(c => c.Y == y).Max(Side),
+            Math.Max(StackHeight(stacks.Count(s => s.Left && s.Host.Y == y), stackSide, spacing),
+                StackHeight(stacks.Count(s => !s.Left && s.Host.Y == y), stackSide, spacing)))).ToList();
+        if (hasLeft) columnWidths.Insert(0, stackSide);
+        if (hasRight) columnWidths.Add(stackSide);
+        var columnX = Offsets(columnWidths, keepout, spacing);
+        var rowY = Offsets(rowHeights, keepout, spacing);
+        var width = columnX[^1] + columnWidths[^1] + keepout;
+        var height = rowY[^1] + rowHeights[^1] + keepout;
+
+        var blocks = ImmutableArray.CreateBuilder<PlacedBlock>();
+        int firstDieColumn = hasLeft ? 1 : 0;
+        foreach (var c in package.Chiplets)
+        {
+            int col = firstDieColumn + columns.IndexOf(c.X), row = rows.IndexOf(c.Y);
+            var side = Side(c);
+            blocks.Add(new PlacedBlock(c.Id, BlockKind.Die, c.Design.Name,
+                columnX[col] + (columnWidths[col] - side) / 2, rowY[row] + (rowHeights[row] - side) / 2, side, side));
+        }
+        foreach (var group in stacks.GroupBy(s => (s.Host.Y, s.Left)))
+        {
+            int col = group.Key.Left ? 0 : columnWidths.Count - 1, row = rows.IndexOf(group.Key.Y);
+            var top = rowY[row] + (rowHeights[row] - StackHeight(group.Count(), stackSide, spacing)) / 2;
+            foreach (var (s, i) in group.Select((s, i) => (s, i)))
+                blocks.Add(new PlacedBlock(s.Memory.Id, BlockKind.MemoryStack, s.Memory.Type,
+                    columnX[col], top + i * (stackSide + spacing), stackSide, stackSide));
+        }
+
+        var placed = blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
+        var links = package.Links.Where(l => placed.ContainsKey(l.From) && placed.ContainsKey(l.To))
+            .Select(l => new LinkSpan(l.From, l.To, Gap(placed[l.From], placed[l.To]), reach, l.BandwidthBytesPerSecond)).ToImmutableArray();
+        var shorelines = Shorelines(package, placed, shorelinePerMm);
+        var power = package.Chiplets.Select(c => new DiePower(c.Id, PeakWatts(c.Design), placed[c.Id].AreaMm2)).ToImmutableArray();
+        var violations = Check(t, packaging, areaOf, width, height, links, shorelines, power);
+        return new Floorplan(package.Name, packaging, width, height, blocks.ToImmutable(), offPackage.ToImmutable(),
+            links, shorelines, power, violations);
+    }
+
+    /// <summary>HBM-class memories are stacks placed on the carrier beside the dies.</summary>
+    public static bool IsStacked(MemoryDevice memory) => memory.Type.StartsWith("HBM", StringComparison.OrdinalIgnoreCase);
+
+    private static void CheckDistinctPositions(Package package)
+    {
+        var clash = package.Chiplets.GroupBy(c => (c.X, c.Y)).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+            throw new TesseraInputException($"{package.Name}: chiplets {string.Join(" and ", clash.Select(c => c.Id))} share grid position " +
+                $"({clash.Key.X}, {clash.Key.Y}); a floorplan needs a distinct x, y per chiplet");
+    }
+
+    private static double StackHeight(int count, double side, double spacing) => count == 0 ? 0 : count * side + (count - 1) * spacing;
+
+    private static List<double> Offsets(List<double> sizes, double start, double spacing)
+    {
+        var offsets = new List<double>(sizes.Count);
+        var at = start;
+        foreach (var size in sizes)
+        {
+            offsets.Add(at);
+            at += size + spacing;
+        }
+        return offsets;
+    }
+
+    /// <summary>Edge-to-edge Manhattan distance between two rectangles (0 when they touch or overlap on both axes).</summary>
+    public static double Gap(PlacedBlock a, PlacedBlock b) =>
+        Math.Max(0, Math.Abs(a.CenterXMm - b.CenterXMm) - (a.WidthMm + b.WidthMm) / 2)
+        + Math.Max(0, Math.Abs(a.CenterYMm - b.CenterYMm) - (a.HeightMm + b.HeightMm) / 2);
+
+    /// <summary>The side of <paramref name="from"/> that faces <paramref name="to"/>, by the larger centre offset.</summary>
+    public static string Facing(PlacedBlock from, PlacedBlock to)
+    {
+        double dx = to.CenterXMm - from.CenterXMm, dy = to.CenterYMm - from.CenterYMm;
+        return Math.Abs(dx) >= Math.Abs(dy) ? dx >= 0 ? "east" : "west" : dy >= 0 ? "south" : "north";
+    }
+
+    /// <summary>Die-to-die bandwidth per die side; memory PHYs are not UCIe and are left out.</summary>
+    private static ImmutableArray<ShorelineUse> Shorelines(Package package, Dictionary<string, PlacedBlock> placed, double perMm)
+    {
+        var demand = new SortedDictionary<(string Die, string Side), double>();
+        foreach (var link in package.Links)
+        {
+            if (!placed.TryGetValue(link.From, out var a) || !placed.TryGetValue(link.To, out var b)) continue;
+            if (a.Kind != BlockKind.Die || b.Kind != BlockKind.Die) continue;
+            foreach (var (die, other) in new[] { (a, b), (b, a) })
+            {
+                var key = (die.Id, Facing(die, other));
+                demand[key] = demand.GetValueOrDefault(key) + link.BandwidthBytesPerSecond;
+            }
+        }
+        return [.. demand.Select(d =>
+        {
+            var block = placed[d.Key.Die];
+            var edge = d.Key.Side is "east" or "west" ? block.HeightMm : block.WidthMm;
+            return new ShorelineUse(d.Key.Die, d.Key.Side, edge, d.Value, edge * perMm);
+        })];
+    }
+
+    /// <summary>
+    /// Every MAC, vector lane and on-chip memory port busy each cycle (per-PE buffers counted once per copy), plus static
+    /// power: an upper bound of what the die draws, so a die under the density limit here is under it in any schedule.
+    /// </summary>
+    public static double PeakWatts(Chiplet design) =>
+        design.StaticPowerW + design.Cores.Sum(core => core.FrequencyHz * PicoJoule * (
+            core.Array.ProcessingElements * core.Array.MacEnergyPj
+            + (core.Vector is { } v ? v.Lanes * v.EnergyPerOpPj : 0)
+            + core.Memories.Sum(m => CostModel.LevelInstances(core, m) * PortEnergyPerCyclePj(m)))
+            + core.Array.StaticPowerW + (core.Vector?.StaticPowerW ?? 0) + core.Memories.Sum(m => m.StaticPowerW));
+
+    private static double PortEnergyPerCyclePj(MemoryLevel m) => m.SharedReadWritePort
+        ? m.ReadBitsPerCycle * Math.Max(m.ReadEnergyPerBitPj, m.WriteEnergyPerBitPj)
+        : m.ReadBitsPerCycle * m.ReadEnergyPerBitPj + m.WriteBitsPerCycle * m.WriteEnergyPerBitPj;
+
+    private static ImmutableArray<Violation> Check(TechnologyLibrary t, Packaging packaging, Dictionary<string, double> dieAreas, double width, double height,
+        ImmutableArray<LinkSpan> links, ImmutableArray<ShorelineUse> shorelines, ImmutableArray<DiePower> power)
+    {
+        var violations = ImmutableArray.CreateBuilder<Violation>();
+        foreach (var (design, area) in dieAreas.Where(d => d.Value > t.ReticleLimitMm2))
+            violations.Add(new Violation(ViolationKind.Reticle, design, area, t.ReticleLimitMm2, "mm²",
+                $"die {design} is {area:0.#} mm², over the {t.ReticleLimitMm2:0} mm² reticle"));
+        if (packaging == Packaging.Interposer25D)
+        {
+            var limit = t.Value($"{F}.interposer_max_area");
+            if (width * height > limit)
+                violations.Add(new Violation(ViolationKind.CarrierSize, "interposer", width * height, limit, "mm²",
+                    $"interposer {width:0.#} × {height:0.#} mm = {width * height:0} mm², over the {limit:0} mm² limit"));
+        }
+        else
+        {
+            var limit = t.Value($"{F}.organic_substrate_max_side");
+            if (Math.Max(width, height) > limit)
+                violations.Add(new Violation(ViolationKind.CarrierSize, "substrate", Math.Max(width, height), limit, "mm",
+                    $"substrate {width:0.#} × {height:0.#} mm, a side over the {limit:0} mm limit"));
+        }
+        foreach (var link in links.Where(l => l.LengthMm > l.ReachMm))
+            violations.Add(new Violation(ViolationKind.LinkReach, $"{link.From}–{link.To}", link.LengthMm, link.ReachMm, "mm",
+                $"link {link.From}–{link.To} spans {link.LengthMm:0.##} mm, beyond the {link.ReachMm:0.##} mm reach"));
+        foreach (var s in shorelines.Where(s => s.DemandBytesPerSecond > s.CapacityBytesPerSecond))
+            violations.Add(new Violation(ViolationKind.Shoreline, $"{s.Die} {s.Side}", s.DemandBytesPerSecond / 1e9, s.CapacityBytesPerSecond / 1e9, "GB/s",
+                $"die {s.Die} needs {s.DemandBytesPerSecond / 1e9:0.#} GB/s on its {s.Side} edge; {s.EdgeMm:0.##} mm of shoreline carries {s.CapacityBytesPerSecond / 1e9:0.#} GB/s"));
+        var density = t.Value($"{F}.power_density_limit");
+        foreach (var p in power.Where(p => p.WattsPerMm2 > density))
+            violations.Add(new Violation(ViolationKind.PowerDensity, p.Die, p.WattsPerMm2, density, "W/mm²",
+                $"die {p.Die} peaks at {p.PeakWatts:0.#} W on {p.AreaMm2:0.#} mm² = {p.WattsPerMm2:0.###} W/mm², over {density:0.##} W/mm²"));
+        return violations.ToImmutable();
+    }
+}
