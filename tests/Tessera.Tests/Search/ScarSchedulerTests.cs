@@ -207,25 +207,32 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         Assert.True(energy.EnergyJ <= edp.EnergyJ);
     }
 
-    [Fact]
-    public void One_window_schedule_equals_the_brute_force_optimum_on_a_tiny_instance()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void One_window_schedule_equals_the_brute_force_optimum_on_a_tiny_instance(bool grid)
     {
-        var package = TestHardware.Row(3, linkPjPerBit: 5, dramBytesPerSecond: 5e10, linkLatencySeconds: 1e-8);
+        // A 3-chiplet row (DRAM beside c0) or a 2×2 checkerboard of two designs (DRAM beside c0_0).
+        var package = grid ? Grid(2, 2, checkerboard: true) : TestHardware.Row(3, linkPjPerBit: 5, dramBytesPerSecond: 5e10, linkLatencySeconds: 1e-8);
         var models = new[] { Chain("a", 3), Chain("b", 2, 128) };
         var cost = new RooflineCostModel();
         var options = new ScarOptions(Splits: 0, TopK: 100, Provisioning: Provisioning.Exhaustive);
         var result = new ScarScheduler(package, models, cost, options).Run("tiny");
 
-        // Every segmentation of both models onto disjoint paths of adjacent chiplets (a row: c0 – c1 – c2), simulated.
+        // Every segmentation of both models onto disjoint simple paths of adjacent chiplets, simulated.
+        var placement = new Placement(new LayerCostTable(package, models, cost), options);
         var paths = new List<int[]>();
-        for (int length = 1; length <= 3; length++)
-            for (int start = 0; start + length <= 3; start++)
-            {
-                paths.Add([.. Enumerable.Range(start, length)]);
-                if (length > 1) paths.Add([.. Enumerable.Range(start, length).Reverse()]);
-            }
+        void Extend(List<int> path)
+        {
+            paths.Add([.. path]);
+            foreach (var next in placement.Neighbours(path[^1]).Where(c => !path.Contains(c)))
+                Extend([.. path, next]);
+        }
+        for (int start = 0; start < package.Chiplets.Length; start++) Extend([start]);
         IEnumerable<int[]> Cuts(int layers) => Enumerable.Range(1, layers).SelectMany(s => ChipletProvisioning.Exhaustive(s, layers)
             .Select(sizes => sizes.Aggregate(new List<int> { 0 }, (acc, n) => { acc.Add(acc[^1] + n); return acc; }).ToArray()));
+        ImmutableArray<PipelineSegment> Segments(int[] cuts, int[] path) =>
+            [.. path.Select((c, s) => new PipelineSegment(new CoreRef(package.Chiplets[c].Id, 0), cuts[s], cuts[s + 1] - cuts[s]))];
         double best = double.PositiveInfinity;
         int simulated = 0;
         foreach (var ca in Cuts(3))
@@ -233,18 +240,14 @@ public class ScarSchedulerTests(ITestOutputHelper output)
                 foreach (var pa in paths.Where(p => p.Length == ca.Length - 1))
                     foreach (var pb in paths.Where(p => p.Length == cb.Length - 1 && !p.Intersect(pa).Any()))
                     {
-                        var segments = new Dictionary<string, ImmutableArray<PipelineSegment>>
-                        {
-                            ["a"] = [.. pa.Select((c, s) => new PipelineSegment(new CoreRef($"c{c}", 0), ca[s], ca[s + 1] - ca[s]))],
-                            ["b"] = [.. pb.Select((c, s) => new PipelineSegment(new CoreRef($"c{c}", 0), cb[s], cb[s + 1] - cb[s]))],
-                        }.ToImmutableDictionary();
+                        var segments = ImmutableDictionary<string, ImmutableArray<PipelineSegment>>.Empty
+                            .Add("a", Segments(ca, pa)).Add("b", Segments(cb, pb));
                         var graph = new PipelinedPartitioner(cost, 1, segments).Partition(package, models);
-                        var e = new Simulator(cost).Simulate("tiny", package, graph).Evaluation;
-                        best = Math.Min(best, e.Edp);
+                        best = Math.Min(best, new Simulator(cost).Simulate("tiny", package, graph).Evaluation.Edp);
                         simulated++;
                     }
         double gap = result.Edp / best - 1;
-        output.WriteLine($"brute force: {simulated} schedules, optimum EDP {best:G6}; SCAR EDP {result.Edp:G6} after {result.Simulations} simulations; gap {gap:P3}");
+        output.WriteLine($"{package.Name}: brute force {simulated} schedules, optimum EDP {best:G6}; SCAR EDP {result.Edp:G6} after {result.Simulations} simulations; gap {gap:P3}");
         Assert.Equal(0, gap, 9);
     }
 
