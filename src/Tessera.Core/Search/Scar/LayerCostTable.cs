@@ -84,12 +84,14 @@ public sealed class LayerCostTable
                 var seconds = _secondsPrefix[m][d] = new double[ops.Length + 1];
                 var energy = _energyPrefix[m][d] = new double[ops.Length + 1];
                 layerSeconds[d] = new double[ops.Length];
+                // Mapping searches dominate the table's cost and are independent: run them in parallel (the cost model is thread-safe).
+                var costs = new OperatorCost[ops.Length];
+                Parallel.For(0, ops.Length, i => costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly));
                 for (int i = 0; i < ops.Length; i++)
                 {
-                    var cost = costModel.Evaluate(graph, ops[i], core, OnChipOnly);
-                    double compute = cost.Cycles / core.FrequencyHz;
+                    double compute = costs[i].Cycles / core.FrequencyHz;
                     seconds[i + 1] = seconds[i] + compute;
-                    energy[i + 1] = energy[i] + cost.Energy.TotalPj * PicoToUnit;
+                    energy[i + 1] = energy[i] + costs[i].Energy.TotalPj * PicoToUnit;
                     // SCAR's layer latency: input communication + compute + output communication (off chip, alone).
                     layerSeconds[d][i] = compute + graph.Statistics(ops[i]).TotalBytes / dram.BytesPerSecond;
                 }

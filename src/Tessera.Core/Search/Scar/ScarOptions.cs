@@ -18,7 +18,9 @@ public enum Provisioning
 /// (five windows) and the evolutionary placement's population 10 and 4 generations are SCAR's; the rest are
 /// Tessera's choices that keep a run to seconds. <see cref="LatencyLimits"/> bound a model's latency (seconds, by
 /// model label); <see cref="NodeCap"/> caps the chiplets a model may span in one window; placement is exhaustive on
-/// packages of at most <see cref="ExhaustiveChiplets"/> chiplets and evolutionary above.
+/// packages of at most <see cref="ExhaustiveChiplets"/> chiplets and evolutionary above. The kept segmentations
+/// combine into at most <see cref="CombinationLimit"/> candidates per provisioning and objective (every combination
+/// up to three models at top-k 3; with more models the best-ranked ones).
 /// </summary>
 public sealed record ScarOptions(
     int Splits = 4,
@@ -34,7 +36,8 @@ public sealed record ScarOptions(
     int Generations = 4,
     int SegmentationsPerCount = 24,
     int EnumerationLimit = 2048,
-    int PathLimit = 50_000)
+    int PathLimit = 50_000,
+    int CombinationLimit = 27)
 {
     /// <summary>The objective, EDP unless given.</summary>
     public ScarObjective Goal => Objective ?? ScarObjective.Edp;
@@ -50,7 +53,7 @@ public sealed record ScarOptions(
         Need(Population >= 2, $"population {Population}; expected at least 2");
         Need(Generations >= 0, $"generations {Generations}; expected 0 or more");
         Need(SegmentationsPerCount >= 1, $"segmentations per count {SegmentationsPerCount}; expected at least 1");
-        Need(EnumerationLimit >= 1 && PathLimit >= 1, "enumeration and path limits must be positive");
+        Need(EnumerationLimit >= 1 && PathLimit >= 1 && CombinationLimit >= 1, "enumeration, path and combination limits must be positive");
         foreach (var (model, limit) in LatencyLimits ?? ImmutableDictionary<string, double>.Empty)
             Need(limit > 0 && double.IsFinite(limit), $"latency limit {limit} s for {model}; expected a positive number of seconds");
     }

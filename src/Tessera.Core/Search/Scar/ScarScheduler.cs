@@ -16,7 +16,8 @@ namespace Tessera.Search.Scar;
 /// every model on a single chiplet) is placed and then simulated — the window's task graph is the pipelined partition
 /// of its layers with those segments — so the simulator, not the table, decides. Windows are package-wide
 /// barriers: scenario latency and energy are sums over windows, and the per-window choice is made for the scenario
-/// objective (and the latency limits) by coordinate descent over the simulated candidates. Seeded and deterministic.
+/// objective (and the latency limits) by coordinate descent over the simulated candidates. Seeded and deterministic;
+/// the table and the candidates are evaluated in parallel, so the cost model must be thread-safe (both built-in ones are).
 /// </summary>
 public sealed class ScarScheduler
 {
@@ -91,7 +92,10 @@ public sealed class ScarScheduler
                             topK[(goal.Name, m, provision[i])] = list = Segmentation.TopK(table, m, ranges[m], provision[i], byGoal, random);
                         return list;
                     }).ToList();
-                    foreach (var combo in Product(lists.Select(l => l.Length).ToList()))
+                    // Many models make k^models combinations: the best-ranked ones (least summed rank) up to the limit.
+                    var combos = Product(lists.Select(l => l.Length).ToList()).Select((c, order) => (c, order))
+                        .OrderBy(x => x.c.Sum()).ThenBy(x => x.order).Take(_options.CombinationLimit);
+                    foreach (var (combo, _) in combos)
                         Add(active, provision, [.. combo.Select((k, i) => lists[i][k].Cuts)], goal);
                 }
             }
