@@ -43,6 +43,7 @@ internal static class RunCommand
         var topK = new Option<int>("--top-k") { Description = "SCAR: segmentations kept per model and window", DefaultValueFactory = _ => new ScarOptions().TopK };
         var provisioning = new Option<string>("--provisioning") { Description = "SCAR: chiplets per model per window, proportional or exhaustive", DefaultValueFactory = _ => "proportional" };
         provisioning.AcceptOnlyFromAmong("proportional", "exhaustive");
+        var nodeCap = new Option<int?>("--node-cap") { Description = "SCAR: most chiplets one model may span in a window (default: its provisioned chiplets)" };
         var latencyLimit = new Option<string[]>("--latency-limit") { Description = "SCAR: a model's latency limit as MODEL=SECONDS (repeatable)", DefaultValueFactory = _ => [] };
         var timeLimit = new Option<double>("--time-limit") { Description = "Exact search: CP-SAT wall-time limit in seconds (then the best allocation found and its proven gap)", DefaultValueFactory = _ => new ExactOptions().TimeLimitSeconds };
         var population = new Option<int>("--population") { Description = "GA population size", DefaultValueFactory = _ => new GeneticOptions().Population };
@@ -52,7 +53,7 @@ internal static class RunCommand
         var stack = new Option<int>("--stack") { Description = "GA: consecutive layers per gene (one core for the stack)", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
             { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel,
-              search, population, generations, seed, objective, stack, timeLimit, baseline, splits, topK, provisioning, latencyLimit };
+              search, population, generations, seed, objective, stack, timeLimit, baseline, splits, topK, provisioning, latencyLimit, nodeCap };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -75,9 +76,10 @@ internal static class RunCommand
             if (parse.GetValue(search) == ScarSearch)
             {
                 if (parse.GetValue(baseline) is not null) throw new TesseraInputException("--search scar and --baseline are two runs; expected one of them");
+                if (parse.GetValue(trace) is not null) throw new TesseraInputException("--trace writes one simulated schedule; --search scar simulates one per window (use --json for its plan)");
                 var options = new ScarOptions(parse.GetValue(splits), parse.GetValue(topK),
                     parse.GetValue(provisioning) == "exhaustive" ? Provisioning.Exhaustive : Provisioning.Proportional,
-                    ScarObjective.Parse(parse.GetValue(objective)!), LatencyLimits(parse.GetValue(latencyLimit) ?? []), Seed: parse.GetValue(seed));
+                    ScarObjective.Parse(parse.GetValue(objective)!), LatencyLimits(parse.GetValue(latencyLimit) ?? []), NodeCap: parse.GetValue(nodeCap), Seed: parse.GetValue(seed));
                 var result = terminal
                     ? AnsiConsole.Progress().Start(p =>
                     {

@@ -165,6 +165,18 @@ public class ScarSchedulerTests(ITestOutputHelper output)
             Assert.Equal(model.Graph.Operators.Length, result.Windows.SelectMany(w => w.Models).Where(m => m.Model == model.Label).Sum(m => m.Layers.Count));
     }
 
+    [Fact]
+    public void Node_cap_bounds_the_chiplets_a_model_spans()
+    {
+        var package = Grid(3, 3);
+        var models = new[] { Chain("a", 8), Chain("b", 6, 128) };
+        ScarResult Run(int? cap) => new ScarScheduler(package, models, new RooflineCostModel(),
+            new ScarOptions(Splits: 0, NodeCap: cap, MiniBatches: 8, Objective: ScarObjective.Latency)).Run("cap");
+        Assert.Contains(Run(null).Windows.SelectMany(w => w.Models), m => m.Segments.Length > 2);
+        Assert.All(Run(2).Windows.SelectMany(w => w.Models), m => Assert.InRange(m.Segments.Length, 1, 2));
+        Assert.All(Run(1).Windows.SelectMany(w => w.Models), m => Assert.Single(m.Segments));
+    }
+
     // ------------------------------------------------------------------ against baselines, objectives and brute force
 
     [Fact]

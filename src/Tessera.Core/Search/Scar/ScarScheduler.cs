@@ -107,10 +107,11 @@ public sealed class ScarScheduler
 
             var list = candidates.Values.ToList();
             var simulated = new Simulated[list.Count];
+            var slices = active.ToDictionary(m => m, m => WindowSlice.Of(_models[m], ranges[m]));
             int done = 0;
             Parallel.For(0, list.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
             {
-                simulated[i] = Simulate(scenario, w, ranges, list[i], cancellation);
+                simulated[i] = Simulate(scenario, w, ranges, slices, list[i], cancellation);
                 progress?.Report((w + Interlocked.Increment(ref done) / (double)list.Count) / windows.Length);
             });
             simulations += list.Count;
@@ -128,7 +129,8 @@ public sealed class ScarScheduler
         return Report(scenario, perWindow, choice, simulations, clock.Elapsed.TotalSeconds);
     }
 
-    private Simulated Simulate(string scenario, int window, ImmutableArray<LayerRange> ranges, Candidate candidate, CancellationToken cancellation)
+    private Simulated Simulate(string scenario, int window, ImmutableArray<LayerRange> ranges, Dictionary<int, ModelInstance> windowSlices,
+        Candidate candidate, CancellationToken cancellation)
     {
         var slices = new List<ModelInstance>();
         var segments = ImmutableDictionary.CreateBuilder<string, ImmutableArray<PipelineSegment>>(StringComparer.Ordinal);
@@ -136,7 +138,7 @@ public sealed class ScarScheduler
         {
             var model = _models[candidate.Active[i]];
             var range = ranges[candidate.Active[i]];
-            slices.Add(WindowSlice.Of(model, range));
+            slices.Add(windowSlices[candidate.Active[i]]);
             var cuts = candidate.Cuts[i];
             segments[model.Label] = [.. candidate.Paths[i].Select((c, s) =>
                 new PipelineSegment(new CoreRef(_package.Chiplets[c].Id, 0), cuts[s] - range.First, cuts[s + 1] - cuts[s]))];
