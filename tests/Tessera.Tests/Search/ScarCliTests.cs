@@ -48,7 +48,7 @@ public class ScarCliTests
     {
         var r = CliRunner.Run("run", Scenario("gpt2-small", "bert-base"), "--baseline", "standalone", "--hardware", "scar-ws");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("the scenario has 2 models but scar-ws has 1 chiplets", r.Error);
+        Assert.Contains("the scenario has 2 models but scar-ws has 1 chiplet;", r.Error);
         var ok = CliRunner.Run("run", Scenario("gpt2-small", "bert-base"), "--baseline", "simba", "--hardware", "scar-3x3-ws", "--json");
         Assert.True(ok.ExitCode == 0, ok.Error);
         Assert.Contains("baseline simba-like", ok.Json.GetProperty("notes")[0].GetString());

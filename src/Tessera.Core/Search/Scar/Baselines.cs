@@ -72,7 +72,7 @@ public static class Baselines
         Homogeneous(package, "Standalone");
         if (models.Count > package.Chiplets.Length)
             throw new TesseraInputException($"Standalone runs each model on a chiplet of its own: the scenario has {models.Count} models but " +
-                $"{package.Name} has {package.Chiplets.Length} chiplets; expected at most {package.Chiplets.Length} models (or a larger package)");
+                $"{package.Name} has {Count(package.Chiplets.Length, "chiplet")}; expected at most {Count(package.Chiplets.Length, "model")} (or a larger package)");
         var chiplets = ByDramDistance(package);
         var segments = models.Select((m, i) => (m.Label, Segments: ImmutableArray.Create(
             new PipelineSegment(new CoreRef(chiplets[i].Id, 0), 0, m.Graph.Operators.Length))))
@@ -87,7 +87,7 @@ public static class Baselines
         Homogeneous(package, "Simba-like");
         if (models.Count > package.Chiplets.Length)
             throw new TesseraInputException($"Simba-like needs at least one chiplet per model: the scenario has {models.Count} models but " +
-                $"{package.Name} has {package.Chiplets.Length} chiplets; expected at most {package.Chiplets.Length} models");
+                $"{package.Name} has {Count(package.Chiplets.Length, "chiplet")}; expected at most {Count(package.Chiplets.Length, "model")}");
         var table = new LayerCostTable(package, models, costModel);
         var shares = ChipletProvisioning.Proportional([.. models.Select(m => (double)m.Graph.Macs)], package.Chiplets.Length);
         var snake = PipelinedPartitioner.Snake(package);
@@ -117,6 +117,8 @@ public static class Baselines
         var graph = new LayerByLayerPartitioner(costModel, allocation).Partition(package, models);
         return (graph, $"baseline single core: every layer of every model on {chiplet.Id}, layer by layer");
     }
+
+    internal static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>Chiplets by hops to their nearest memory device, then declaration order.</summary>
     private static List<ChipletInstance> ByDramDistance(Package package) =>
