@@ -53,4 +53,20 @@ public class ScarCliTests
         Assert.True(ok.ExitCode == 0, ok.Error);
         Assert.Contains("baseline simba-like", ok.Json.GetProperty("notes")[0].GetString());
     }
+
+    [Fact]
+    public void Conflicting_runs_are_input_errors()
+    {
+        var scenario = Scenario("gpt2-small");
+        var both = CliRunner.Run("run", scenario, "--search", "scar", "--baseline", "standalone");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("two runs", both.Error);
+        Assert.Equal(2, CliRunner.Run("run", scenario, "--search", "ga", "--baseline", "simba", "--hardware", "scar-3x3-ws").ExitCode);
+        var trace = CliRunner.Run("run", scenario, "--search", "scar", "--trace", Path.Combine(Path.GetTempPath(), "scar-trace.json"));
+        Assert.Equal(2, trace.ExitCode);
+        Assert.Contains("--trace", trace.Error);
+        var expression = CliRunner.Run("run", scenario, "--search", "ga", "--objective", "energy*latency");
+        Assert.Equal(2, expression.ExitCode);
+        Assert.Contains("expressions need --search scar", expression.Error);
+    }
 }
