@@ -8,6 +8,7 @@ using Tessera.Exploration;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Search;
+using Tessera.Search.Scar;
 using Tessera.Simulation;
 
 namespace Tessera.Cli.Commands;
@@ -34,17 +35,25 @@ internal static class RunCommand
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
         var ways = new Option<int?>("--tp") { Description = "Cores each layer is split over (tp)" };
-        var search = new Option<string?>("--search") { Description = "Search the layer → core allocation: ga (NSGA-II over latency and energy, seeded with the greedy rule) or exact (CP-SAT, layer by layer)" };
-        search.AcceptOnlyFromAmong(Ga, Exact);
+        var search = new Option<string?>("--search") { Description = "Search the schedule: ga (NSGA-II layer → core, seeded with the greedy rule), exact (CP-SAT, layer by layer) or scar (multi-model windows, segments and placement after SCAR)" };
+        search.AcceptOnlyFromAmong(Ga, Exact, ScarSearch);
+        var baseline = new Option<string?>("--baseline") { Description = "Run one of SCAR's baselines: standalone (a chiplet per model), simba (each model pipelined over same-dataflow chiplets), single-core (every layer on one chiplet)" };
+        baseline.AcceptOnlyFromAmong("standalone", "simba", "single-core");
+        var splits = new Option<int>("--n-splits") { Description = "SCAR: cuts of the horizon into time windows (windows = n-splits + 1)", DefaultValueFactory = _ => new ScarOptions().Splits };
+        var topK = new Option<int>("--top-k") { Description = "SCAR: segmentations kept per model and window", DefaultValueFactory = _ => new ScarOptions().TopK };
+        var provisioning = new Option<string>("--provisioning") { Description = "SCAR: chiplets per model per window, proportional or exhaustive", DefaultValueFactory = _ => "proportional" };
+        provisioning.AcceptOnlyFromAmong("proportional", "exhaustive");
+        var nodeCap = new Option<int?>("--node-cap") { Description = "SCAR: most chiplets one model may span in a window (default: its provisioned chiplets)" };
+        var latencyLimit = new Option<string[]>("--latency-limit") { Description = "SCAR: a model's latency limit as MODEL=SECONDS (repeatable)", DefaultValueFactory = _ => [] };
         var timeLimit = new Option<double>("--time-limit") { Description = "Exact search: CP-SAT wall-time limit in seconds (then the best allocation found and its proven gap)", DefaultValueFactory = _ => new ExactOptions().TimeLimitSeconds };
         var population = new Option<int>("--population") { Description = "GA population size", DefaultValueFactory = _ => new GeneticOptions().Population };
         var generations = new Option<int>("--generations") { Description = "GA generations", DefaultValueFactory = _ => new GeneticOptions().Generations };
-        var seed = new Option<int>("--seed") { Description = "GA random seed: the same seed gives the same front", DefaultValueFactory = _ => new GeneticOptions().Seed };
-        var objective = new Option<MappingObjective>("--objective") { Description = "Point of the GA's Pareto front to run: latency, energy or edp", DefaultValueFactory = _ => MappingObjective.Edp };
+        var seed = new Option<int>("--seed") { Description = "Random seed of the GA or SCAR: the same seed gives the same result", DefaultValueFactory = _ => new GeneticOptions().Seed };
+        var objective = new Option<string>("--objective") { Description = "What to minimise: latency, energy or edp (GA: the point of the front; SCAR also takes an expression such as \"energy*latency^2\")", DefaultValueFactory = _ => "edp" };
         var stack = new Option<int>("--stack") { Description = "GA: consecutive layers per gene (one core for the stack)", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
             { scenarioPath, hardware, json, partition, tile, workload, mapping, trace, noContention, miniBatches, ways, costModel,
-              search, population, generations, seed, objective, stack, timeLimit };
+              search, population, generations, seed, objective, stack, timeLimit, baseline, splits, topK, provisioning, latencyLimit, nodeCap };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(scenarioPath);
@@ -64,10 +73,36 @@ internal static class RunCommand
             GeneticResult? front = null;
             ExactResult? exact = null;
             SimulationResult simulation;
-            if (parse.GetValue(search) == Exact)
+            if (parse.GetValue(search) == ScarSearch)
+            {
+                if (parse.GetValue(baseline) is not null) throw new TesseraInputException("--search scar and --baseline are two runs; expected one of them");
+                if (parse.GetValue(trace) is not null) throw new TesseraInputException("--trace writes one simulated schedule; --search scar simulates one per window (use --json for its plan)");
+                var options = new ScarOptions(parse.GetValue(splits), parse.GetValue(topK),
+                    parse.GetValue(provisioning) == "exhaustive" ? Provisioning.Exhaustive : Provisioning.Proportional,
+                    ScarObjective.Parse(parse.GetValue(objective)!), LatencyLimits(parse.GetValue(latencyLimit) ?? []), NodeCap: parse.GetValue(nodeCap), Seed: parse.GetValue(seed));
+                var result = terminal
+                    ? AnsiConsole.Progress().Start(p =>
+                    {
+                        var task = p.AddTask($"SCAR on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
+                        return ScenarioRunner.Scar(scenario, model, contention, options, new ProgressTask(task));
+                    })
+                    : ScenarioRunner.Scar(scenario, model, contention, options);
+                if (parse.GetValue(json)) JsonOutput.Write(context.Out, ScarJson.From(result));
+                else PrintScar(context.Console, result);
+                return 0;
+            }
+            if (parse.GetValue(baseline) is { } baselineName)
+            {
+                if (parse.GetValue(search) is not null) throw new TesseraInputException($"--search {parse.GetValue(search)} and --baseline are two runs; expected one of them");
+                var kind = Baselines.Parse(baselineName);
+                simulation = terminal
+                    ? AnsiConsole.Status().Start($"Baseline {baselineName} on {scenario.Name}…", _ => ScenarioRunner.Baseline(scenario, model, contention, kind))
+                    : ScenarioRunner.Baseline(scenario, model, contention, kind);
+            }
+            else if (parse.GetValue(search) == Exact)
             {
                 // Without --objective the exact search minimises the makespan (edp is only a weighted-sum proxy there).
-                var goal = parse.GetResult(objective) is { Implicit: false } ? parse.GetValue(objective) : MappingObjective.Latency;
+                var goal = parse.GetResult(objective) is { Implicit: false } ? ParseObjective(parse.GetValue(objective)!) : MappingObjective.Latency;
                 var options = new ExactOptions(goal, parse.GetValue(timeLimit), Seed: parse.GetValue(seed));
                 (simulation, exact) = terminal
                     ? AnsiConsole.Status().Start($"CP-SAT on {scenario.Name}…", _ => ScenarioRunner.SolveExact(scenario, model, contention, options))
@@ -75,7 +110,7 @@ internal static class RunCommand
             }
             else if (parse.GetValue(search) is not null)
             {
-                var ga = new GeneticOptions(parse.GetValue(population), parse.GetValue(generations), parse.GetValue(seed), parse.GetValue(objective));
+                var ga = new GeneticOptions(parse.GetValue(population), parse.GetValue(generations), parse.GetValue(seed), ParseObjective(parse.GetValue(objective)!));
                 (simulation, front) = terminal
                     ? AnsiConsole.Progress().Start(p =>
                     {
@@ -120,6 +155,67 @@ internal static class RunCommand
 
     private const string Ga = "ga";
     private const string Exact = "exact";
+    private const string ScarSearch = "scar";
+
+    /// <summary>latency, energy or edp for the GA and CP-SAT (expressions are SCAR's alone).</summary>
+    private static MappingObjective ParseObjective(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "latency" => MappingObjective.Latency,
+        "energy" => MappingObjective.Energy,
+        "edp" => MappingObjective.Edp,
+        _ => throw new TesseraInputException($"objective '{text}'; expected latency, energy or edp (expressions need --search scar)"),
+    };
+
+    /// <summary>MODEL=SECONDS pairs → limits by model label.</summary>
+    private static System.Collections.Immutable.ImmutableDictionary<string, double>? LatencyLimits(string[] pairs)
+    {
+        if (pairs.Length == 0) return null;
+        var limits = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            int eq = pair.LastIndexOf('=');
+            if (eq <= 0 || !double.TryParse(pair.AsSpan(eq + 1), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                throw new TesseraInputException($"--latency-limit '{pair}'; expected MODEL=SECONDS, e.g. bert-large=0.05");
+            limits[pair[..eq].Trim()] = seconds;
+        }
+        return limits.ToImmutable();
+    }
+
+    /// <summary>The --json shape of a SCAR run: totals, per-model latencies and every window's plan (without the per-operator placements).</summary>
+    private sealed record ScarJson(string Scenario, string Hardware, string Objective, double ObjectiveValue, double LatencySeconds, double EnergyJ,
+        double Edp, int Simulations, double WallSeconds, IReadOnlyList<ScarModelLatency> Models, IReadOnlyList<ScarWindowJson> Windows)
+    {
+        public static ScarJson From(ScarResult r) => new(r.Scenario, r.Hardware, r.Objective, r.ObjectiveValue, r.LatencySeconds, r.EnergyJ, r.Edp,
+            r.Simulations, r.WallSeconds, r.Models, [.. r.Windows.Select(w => new ScarWindowJson(w.Index + 1, w.LatencySeconds, w.EnergyJ, w.Candidates, w.Models))]);
+    }
+
+    private sealed record ScarWindowJson(int Window, double LatencySeconds, double EnergyJ, int Candidates, IReadOnlyList<ScarModelPlan> Models);
+
+    private static void PrintScar(IAnsiConsole console, ScarResult r)
+    {
+        console.MarkupLine($"[bold]{Markup.Escape(r.Scenario)}[/] on [bold]{Markup.Escape(r.Hardware)}[/] (SCAR, objective {Markup.Escape(r.Objective)}, " +
+            $"{r.Windows.Length} windows, {r.Simulations} candidates simulated, {r.WallSeconds:0.0} s)");
+        var table = new Table().AddColumns("window", "model", "layers", "chiplets", "segments → chiplet (dataflow)", "ends", "window latency", "window energy");
+        foreach (var w in r.Windows)
+            foreach (var (m, i) in w.Models.Select((m, i) => (m, i)))
+                table.AddRow(i == 0 ? (w.Index + 1).ToString() : "", Markup.Escape(m.Model), $"{m.Layers.First}–{m.Layers.End - 1}", m.Chiplets.ToString(),
+                    Markup.Escape(string.Join("; ", m.Segments.Select(s => $"{s.FirstOperator}–{s.FirstOperator + s.OperatorCount - 1} → {s.Chiplet} ({Short(s.Dataflow)})"))),
+                    Units.Si(m.EndSeconds, "s"), i == 0 ? Units.Si(w.LatencySeconds, "s") : "", i == 0 ? Units.Si(w.EnergyJ, "J") : "");
+        console.Write(table);
+        var models = new Table().AddColumns("model", "latency", "limit");
+        foreach (var m in r.Models)
+            models.AddRow(Markup.Escape(m.Model), Units.Si(m.LatencySeconds, "s"), m.LimitSeconds is { } l ? Units.Si(l, "s") : "-");
+        console.Write(models);
+        console.MarkupLine($"scenario: latency [bold]{Units.Si(r.LatencySeconds, "s")}[/], energy [bold]{Units.Si(r.EnergyJ, "J")}[/], EDP [bold]{Units.Si(r.Edp, "J·s")}[/]" +
+            $" ({Markup.Escape(r.Objective)} = {r.ObjectiveValue:G4})");
+    }
+
+    private static string Short(string dataflow) => dataflow switch
+    {
+        "weight-stationary" => "WS",
+        "output-stationary" => "OS",
+        _ => dataflow,
+    };
 
     /// <summary>Spectre's progress task as the search's progress sink (set synchronously: no context hop).</summary>
     private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>

@@ -8,6 +8,7 @@ using Tessera.Hardware.Stream;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Search;
+using Tessera.Search.Scar;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Workloads.Tiling;
@@ -54,6 +55,29 @@ public static class ScenarioRunner
             $"model makespan {result.ModelMakespanSeconds:G4} s (no contention: a lower bound), {result.WallSeconds:0.00} s");
         var simulated = result.Simulated;
         return (simulated with { Evaluation = simulated.Evaluation with { Notes = notes } }, result);
+    }
+
+    /// <summary>
+    /// Multi-model scheduling after SCAR: windows, provisioning, segmentation and placement, every surviving candidate
+    /// simulated. The scenario's mini-batches (--minibatch) replace the options'.
+    /// </summary>
+    public static ScarResult Scar(Scenario scenario, IOperatorCostModel costModel, bool contention, ScarOptions options,
+        IProgress<double>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(options);
+        var (package, models, _, _) = Prepare(scenario, searched: true);
+        var scheduler = new ScarScheduler(package, models, costModel, options with { MiniBatches = scenario.MiniBatches }, new SimulationOptions(contention));
+        return scheduler.Run(scenario.Name, progress, cancellation);
+    }
+
+    /// <summary>One of SCAR's baselines (Standalone, Simba-like, single core) on the scenario's hardware, simulated.</summary>
+    public static SimulationResult Baseline(Scenario scenario, IOperatorCostModel costModel, bool contention, BaselineKind kind,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var (package, models, _, _) = Prepare(scenario, searched: true);
+        return Baselines.Run(scenario.Name, kind, package, models, costModel, scenario.MiniBatches, new SimulationOptions(contention), cancellation);
     }
 
     private static (Package, IReadOnlyList<ModelInstance>, PartitionOptions, ImmutableArray<string>) Prepare(Scenario scenario, bool searched)
