@@ -150,6 +150,8 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         {
             b.Append(';').Append(a.Axis);
             foreach (var (dim, factor) in a.Factors) b.Append(dim).Append(factor);
+            if (!a.Alternates.IsDefaultOrEmpty)
+                foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
         }
         foreach (var m in core.Memories) Append(b, m, names);
         b.Append("#off");

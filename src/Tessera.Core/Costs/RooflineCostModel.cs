@@ -52,7 +52,7 @@ public sealed class RooflineCostModel : IOperatorCostModel
         {
             cycles = 1;
             foreach (var d in nest.Dimensions)
-                cycles *= Math.Ceiling((double)d.Size / core.Dataflow.FactorOf(d.Name));
+                cycles *= Math.Ceiling((double)d.Size / core.Dataflow.FactorOf(d.Name, nest));
         }
         return (cycles, nest.Macs / (cycles * pes));
     }

@@ -45,8 +45,18 @@ public sealed record MemoryLevel(
 /// <summary>One axis of a PE array with its size, e.g. D1 = 32.</summary>
 public sealed record ArrayAxis(string Name, int Size);
 
-/// <summary>Loop dimensions unrolled on one array axis, e.g. D1: K 32 (several for mixed unrollings).</summary>
-public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension, int Factor)> Factors);
+/// <summary>
+/// Loop dimensions unrolled on one array axis, e.g. D1: K 32 (several for mixed unrollings). <see cref="Alternates"/>,
+/// when set, unroll instead on a loop nest that has none of <see cref="Factors"/>' dimensions (an output-stationary
+/// axis over output columns OX takes a GEMM's output rows D).
+/// </summary>
+public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension, int Factor)> Factors,
+    ImmutableArray<(string Dimension, int Factor)> Alternates = default)
+{
+    /// <summary>The factors that apply to a loop nest with the given dimensions.</summary>
+    public ImmutableArray<(string Dimension, int Factor)> For(LoopNest nest) =>
+        Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
+}
 
 /// <summary>A dataflow: which loop dimensions unroll on which array axis, and how far.</summary>
 public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling> Axes)
@@ -54,6 +64,10 @@ public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling>
     /// <summary>Unrolling factor of a loop dimension across all array axes (1 when not unrolled).</summary>
     public int FactorOf(string dimension) =>
         Axes.SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
+
+    /// <summary>Unrolling factor of a loop dimension on a given loop nest, alternates applied.</summary>
+    public int FactorOf(string dimension, LoopNest nest) =>
+        Axes.SelectMany(a => a.For(nest)).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
 }
 
 /// <summary>The MAC array of a core.</summary>

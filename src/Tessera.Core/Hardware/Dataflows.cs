@@ -11,7 +11,8 @@ namespace Tessera.Hardware;
 /// row-stationary D1: FY × C, D2: OY (Eyeriss: filter rows down a column, output rows across);
 /// input-stationary D1: C, D2: OX (each PE keeps an input pixel of a channel while weights stream past);
 /// systolic D1: C, D2: K (TPU: reduction down the rows, one output channel per column, weights preloaded).
-/// Axes beyond those listed unroll OX, then OY; an axis of size 1 unrolls nothing.
+/// Axes beyond those listed unroll OX, then OY; an axis of size 1 unrolls nothing. On a GEMM an axis over OX unrolls
+/// its rows D and one over OY its output columns K instead.
 /// </summary>
 public static class Dataflows
 {
@@ -24,6 +25,12 @@ public static class Dataflows
     /// <summary>Known names with their short aliases.</summary>
     public static IReadOnlyList<string> Names { get; } =
         [WeightStationary, OutputStationary, RowStationary, InputStationary, Systolic, "ws", "os", "rs", "is"];
+
+    /// <summary>
+    /// What an axis over output positions unrolls on a GEMM, which has no OX or OY: its output rows D and output columns
+    /// K, so an output-stationary array keeps a D × K tile of outputs as MAESTRO-style OS accelerators do on matmuls.
+    /// </summary>
+    private static readonly Dictionary<string, string> GemmEquivalents = new(StringComparer.Ordinal) { ["OX"] = "D", ["OY"] = "K" };
 
     /// <summary>Builds the unrolling of a named dataflow for the given array axes.</summary>
     public static SpatialUnrolling Create(string name, IReadOnlyList<ArrayAxis> axes, TechnologyLibrary technology)
@@ -58,7 +65,11 @@ public static class Dataflows
                     : new AxisUnrolling(axis.Name, [("FY", axis.Size)]));
                 continue;
             }
-            result.Add(new AxisUnrolling(axis.Name, axis.Size > 1 ? [(order[Math.Min(i, order.Length - 1)], axis.Size)] : []));
+            var dimension = order[Math.Min(i, order.Length - 1)];
+            result.Add(axis.Size <= 1 ? new AxisUnrolling(axis.Name, [])
+                : GemmEquivalents.TryGetValue(dimension, out var gemm)
+                    ? new AxisUnrolling(axis.Name, [(dimension, axis.Size)], [(gemm, axis.Size)])
+                    : new AxisUnrolling(axis.Name, [(dimension, axis.Size)]));
         }
         return new SpatialUnrolling(canonical, result.ToImmutable());
     }

@@ -57,7 +57,7 @@ internal sealed class MappingProblem
         foreach (var axis in core.Dataflow.Axes)
         {
             long used = 1;
-            foreach (var (dimension, factor) in axis.Factors)
+            foreach (var (dimension, factor) in axis.For(nest))
             {
                 int clipped = 1;
                 if (index.TryGetValue(dimension, out var d))
