@@ -53,6 +53,9 @@ public class ArVrZooTests(ITestOutputHelper output)
         // FBNet-C: 5.5 M parameters with its 1984×1000 ImageNet classifier (Wu et al. 2019, arXiv 1812.03443, Table 2);
         // here the classifier is a 3-output gaze regressor.
         AssertNear(5.5e6 - (1984 * 1000 + 1000), Parameters("gaze."), 0.10);
+        // FBNet-C: 375 M MACs at 224×224 (same table), so ≈ 375 M · (128/224)² on the 128×128 eye region.
+        long gazeMacs = g.Operators.OfType<ComputeOperator>().Where(c => c.Name.StartsWith("gaze.", StringComparison.Ordinal)).Sum(c => c.Nest.Macs);
+        AssertNear(375e6 * (128.0 / 224) * (128.0 / 224), gazeMacs, 0.10);
     }
 
     [Fact]
