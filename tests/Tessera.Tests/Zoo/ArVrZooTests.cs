@@ -67,13 +67,14 @@ public class ArVrZooTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void HRViT_b1_is_near_its_published_cost()
+    public void HRViT_b1_matches_its_published_cost()
     {
-        // HRViT-b1 with the segmentation head at 512×512: 8.1 M parameters, 14.6 GFLOPs counted as MACs (Gu et al. 2022,
-        // arXiv 2111.01236, Table 3). The block layout is reconstructed: MACs within 15 %, parameters within 35 %.
+        // HRViT-b1 with the SegFormer head, ADE20K 512×512: 8.2 M parameters, 14.6 GFLOPs (facebookresearch/HRViT README;
+        // Gu et al. 2022, arXiv 2111.01236). Counted as MACs Tessera lands 8 % above (it counts the attention products
+        // and depthwise convolutions in full); parameters within 2 %.
         var g = ModelZoo.Create("hrvit-b1");
-        AssertNear(14.6e9, g.Macs, 0.15);
-        AssertNear(8.1e6, g.ParameterCount, 0.35);
+        AssertNear(8.2e6, g.ParameterCount, 0.02);
+        AssertNear(14.6e9, g.Macs, 0.10);
     }
 
     [Fact]

@@ -25,10 +25,14 @@ internal static class ArVr
         var g = new GraphBuilder("d2go", o.Bits);
         var x = g.Input("image", o.Batch, RgbChannels, FrameHeight, FrameWidth);
         x = ConvBnAct(g, x, 16, 3, 2, "stem", Activation.HardSwish);
-        // FBNetV3-A stages (expansion, channels, repeats, stride, kernel, squeeze-excite); the last two run per region.
+        // FBNetV3-A block rows (expansion, channels, repeats, stride, kernel, squeeze-excite) as facebookresearch/mobile-vision
+        // defines "FBNetV3_A"; in the C4 layout the stride-32 rows run per region as the RoI head.
         (long E, long C, int N, long S, long K, bool Se)[] trunk =
-            [(1, 16, 2, 1, 3, false), (4, 24, 3, 2, 5, false), (4, 40, 4, 2, 5, true), (5, 72, 4, 2, 5, false), (3, 120, 5, 1, 5, true)];
-        (long E, long C, int N, long S, long K, bool Se)[] head = [(5, 184, 5, 2, 5, true), (6, 224, 1, 1, 3, true)];
+        [
+            (1, 16, 2, 1, 3, false), (4, 24, 1, 2, 5, false), (2, 24, 3, 1, 5, false), (5, 40, 1, 2, 5, true), (3, 40, 4, 1, 5, true),
+            (5, 72, 1, 2, 5, false), (3, 72, 4, 1, 3, false), (5, 120, 1, 1, 3, true), (3, 120, 5, 1, 5, true),
+        ];
+        (long E, long C, int N, long S, long K, bool Se)[] head = [(6, 184, 1, 2, 3, true), (4, 184, 5, 1, 5, true), (6, 224, 1, 1, 5, true)];
         x = Stages(g, x, trunk, "trunk");
         long features = g.Shape(x)[1];
         var rpn = ConvAct(g, x, features, 3, 1, "rpn.conv", Activation.Relu);
@@ -222,31 +226,45 @@ internal static class ArVr
     // ------------------------------------------------------------------ HRViT
 
     /// <summary>
-    /// HRViT-b1 for segmentation (Gu et al. CVPR 2022, arXiv 2111.01236) on a 512×512 ADE20K crop: a two-conv stem
-    /// to stride 4, four stages that add one branch each (strides 4–32, widths 32/64/128/256), cross-shaped window
-    /// attention (half the heads on horizontal stripes, half on vertical; stripe widths 1/2/7/7 by branch), MixCFN
-    /// (expansion 4, depthwise 3×3 on half the channels and 5×5 on the other half), multi-scale fusion after every
-    /// stage, and a SegFormer-style all-MLP head to 150 classes.
+    /// HRViT-b1 for segmentation (Gu et al. CVPR 2022, arXiv 2111.01236; facebookresearch/HRViT, hrvit_b1 with the
+    /// SegFormer head) on a 512×512 ADE20K crop: a two-conv stem (32 then 64 channels) to stride 4, then six modules,
+    /// each a cross-resolution fusion (which also opens a new branch) followed by per-branch patch embedding and
+    /// transformer blocks; branches at strides 4/8/16/32 with widths 32/64/128/256, 32-wide heads, blocks per branch
+    /// 1 | 1,1 | 1,1,6 | 1,1,6 | 1,1,6,2 | 1,1,2,2. A block is cross-shaped window attention (keys share the value
+    /// projection; half the channels attend within horizontal stripes, half within vertical ones, stripe widths 1/2/7/7
+    /// by branch; a parallel depthwise 3×3 on the values; a diversity-enhanced shortcut) and MixCFN (×4, depthwise 3×3
+    /// on half the channels and 5×5 on the other half). The head projects every branch to 256, upsamples, fuses and
+    /// classifies 150 ADE20K classes at stride 4.
     /// </summary>
     public static ModelGraph HrVitB1(ModelOptions o)
     {
-        const long size = 512, stemWidth = 32, headWidth = 256, classes = 150, cfnExpansion = 4;
-        long[] widths = [32, 64, 128, 256], headsPerBranch = [1, 2, 4, 8], stripes = [1, 2, 7, 7];
-        int[] blocksPerStage = [1, 1, 6, 2];
+        const long size = 512, stemWidth = 64, headWidth = 256, classes = 150, cfnExpansion = 4, headDim = 32;
+        long[] widths = [32, 64, 128, 256], stripes = [1, 2, 7, 7];
+        // Blocks per branch of each module (hrvit_b1's block_list).
+        int[][] modules = [[1], [1, 1], [1, 1, 6], [1, 1, 6], [1, 1, 6, 2], [1, 1, 2, 2]];
         var g = new GraphBuilder("hrvit-b1", o.Bits);
         var x = g.Input("image", o.Batch, RgbChannels, size, size);
-        x = ConvBnAct(g, x, stemWidth, 3, 2, "stem.conv1", Activation.Relu);
-        x = ConvBnAct(g, x, stemWidth, 3, 2, "stem.conv2", Activation.Relu);
-        var branches = new List<string> { ConvBnAct(g, x, widths[0], 1, 1, "stem.proj", Activation.None) };
-        for (int stage = 0; stage < blocksPerStage.Length; stage++)
+        x = ConvBiasBnAct(g, x, stemWidth / 2, 3, 2, "stem.conv1", Activation.Relu);
+        x = ConvBiasBnAct(g, x, stemWidth, 3, 2, "stem.conv2", Activation.Relu);
+        var branches = new List<string> { x };
+        for (int m = 0; m < modules.Length; m++)
         {
-            if (stage > 0)
-                branches.Add(ConvBnAct(g, branches[^1], widths[stage], 3, 2, $"stage{stage + 1}.new_branch", Activation.Relu));
+            var blocks = modules[m];
+            var node = $"module{m + 1}";
+            // Fusion keeps each input's width and opens the new branch at its final width.
+            long[] fusedWidths = [.. branches.Select(b => g.Shape(b)[1]), .. widths.Skip(branches.Count).Take(blocks.Length - branches.Count)];
+            branches = Fuse(g, branches, fusedWidths, $"{node}.fuse");
             for (int b = 0; b < branches.Count; b++)
-                for (int i = 0; i < blocksPerStage[stage]; i++)
-                    branches[b] = HrVitBlock(g, branches[b], headsPerBranch[b], stripes[b], cfnExpansion, $"stage{stage + 1}.branch{b}.block{i}");
-            if (branches.Count > 1)
-                branches = Fuse(g, branches, $"stage{stage + 1}.fuse");
+            {
+                var branch = $"{node}.branch{b}";
+                var s = g.Shape(branches[b]);
+                var e = g.Conv(branches[b], widths[b], 1, bias: true, nodeName: $"{branch}.embed.pointwise");
+                e = g.Conv(e, widths[b], 3, 1, 1, widths[b], bias: true, nodeName: $"{branch}.embed.depthwise");
+                var tokens = LayerNorm(g, ToTokens(g, e, $"{branch}.tokens"), $"{branch}.embed.norm");
+                for (int i = 0; i < blocks[b]; i++)
+                    tokens = HrVitBlock(g, tokens, s[2], s[3], headDim, stripes[b], cfnExpansion, $"{branch}.block{i}");
+                branches[b] = ToMap(g, LayerNorm(g, tokens, $"{branch}.norm"), s[2], s[3], $"{branch}.out");
+            }
         }
         long outH = g.Shape(branches[0])[2], outW = g.Shape(branches[0])[3];
         var embedded = branches.Select((br, i) =>
@@ -259,69 +277,112 @@ internal static class ArVr
         return g.Build();
     }
 
-    /// <summary>Pre-norm transformer block: cross-shaped window attention and MixCFN, each with a residual.</summary>
-    private static string HrVitBlock(GraphBuilder g, string x, long heads, long stripe, long expansion, string node)
+    private static string ConvBiasBnAct(GraphBuilder g, string x, long outChannels, long kernel, long stride, string node, Activation act)
     {
-        var s = g.Shape(x);
-        long batch = s[0], channels = s[1], height = s[2], width = s[3];
-        long headDim = channels / heads, halfHeads = Math.Max(1, heads / 2);
-        var tokens = ToTokens(g, x, $"{node}.tokens");
-        var n = LayerNorm(g, tokens, $"{node}.attn_norm");
-        var qkv = g.Linear(n, 3 * channels, nodeName: $"{node}.qkv");
-        // Horizontal stripes: each stripe of `stripe` rows is a window of stripe·W tokens; vertical likewise.
-        long hStripe = Math.Min(stripe, height), vStripe = Math.Min(stripe, width);
-        long hWindows = (height + hStripe - 1) / hStripe, vWindows = (width + vStripe - 1) / vStripe;
-        long hTokens = hStripe * width, vTokens = vStripe * height;
-        string Part(string name, long windows, long tokensPerWindow, long partHeads)
-        {
-            var q = g.ShapeOp(ShapeKind.Reshape, "Window", [batch * partHeads * windows, tokensPerWindow, headDim], $"{node}.{name}.q", qkv);
-            var k = g.ShapeOp(ShapeKind.Reshape, "Window", [batch * partHeads * windows, tokensPerWindow, headDim], $"{node}.{name}.k", qkv);
-            var v = g.ShapeOp(ShapeKind.Reshape, "Window", [batch * partHeads * windows, tokensPerWindow, headDim], $"{node}.{name}.v", qkv);
-            return Attention(g, q, k, v, batch * partHeads * windows, tokensPerWindow, tokensPerWindow, headDim, $"{node}.{name}");
-        }
-        var attended = heads > 1
-            ? g.ShapeOp(ShapeKind.Concat, "Concat", [batch, height * width, channels], $"{node}.attn.merge",
-                Part("horizontal", hWindows, hTokens, halfHeads), Part("vertical", vWindows, vTokens, heads - halfHeads))
-            : g.ShapeOp(ShapeKind.Reshape, "MergeHeads", [batch, height * width, channels], $"{node}.attn.merge",
-                Part("horizontal", hWindows, hTokens, 1));
-        tokens = Add(g, tokens, g.Linear(attended, channels, nodeName: $"{node}.attn.proj"), $"{node}.attn.residual");
-        // MixCFN: 1×1 expand, depthwise 3×3 and 5×5 on the two halves, GELU, 1×1 project.
-        var map = ToMap(g, LayerNorm(g, tokens, $"{node}.cfn_norm"), height, width, $"{node}.cfn.map");
-        long hidden = channels * expansion;
-        var e = g.Conv(map, hidden, 1, bias: true, nodeName: $"{node}.cfn.fc1");
-        var split = g.Shape(e);
-        var lo = g.ShapeOp(ShapeKind.Split, "Split", [split[0], hidden / 2, split[2], split[3]], $"{node}.cfn.split3", e);
-        var hi = g.ShapeOp(ShapeKind.Split, "Split", [split[0], hidden / 2, split[2], split[3]], $"{node}.cfn.split5", e);
-        var d3 = g.Conv(lo, hidden / 2, 3, 1, 1, hidden / 2, bias: true, nodeName: $"{node}.cfn.dw3");
-        var d5 = g.Conv(hi, hidden / 2, 5, 1, 2, hidden / 2, bias: true, nodeName: $"{node}.cfn.dw5");
-        var mixed = Activate(g, Cnns.Concat(g, $"{node}.cfn.concat", d3, d5), Activation.Gelu, $"{node}.cfn");
-        var projected = g.Conv(mixed, channels, 1, bias: true, nodeName: $"{node}.cfn.fc2");
-        var back = ToTokens(g, projected, $"{node}.cfn.tokens");
-        tokens = Add(g, tokens, back, $"{node}.cfn.residual");
-        return ToMap(g, tokens, height, width, $"{node}.out");
+        var y = g.Conv(x, outChannels, kernel, stride, kernel / 2, bias: true, nodeName: node);
+        var bn = g.Parameter($"{node}.bn.weight", 2, outChannels);
+        y = g.Vector(VectorKind.BatchNorm, "BatchNormalization", VectorOpCounts.BatchNorm, $"{node}.bn", y, bn);
+        return Activate(g, y, act, node);
     }
 
-    /// <summary>HRNet-style fusion: every output branch sums all branches, downsampled by strided 3×3 convs or projected by 1×1 and upsampled.</summary>
-    private static List<string> Fuse(GraphBuilder g, List<string> branches, string node)
+    private static string BatchNorm(GraphBuilder g, string x, long channels, string node)
+    {
+        var bn = g.Parameter($"{node}.weight", 2, channels);
+        return g.Vector(VectorKind.BatchNorm, "BatchNormalization", VectorOpCounts.BatchNorm, node, x, bn);
+    }
+
+    /// <summary>One HRViT block on [batch, H·W, C] tokens: attention with its shortcut, then MixCFN, each residual.</summary>
+    private static string HrVitBlock(GraphBuilder g, string x, long height, long width, long headDim, long stripe, long expansion, string node)
+    {
+        var s = g.Shape(x);
+        long batch = s[0], tokens = s[1], channels = s[2], half = channels / 2;
+        var n = LayerNorm(g, x, $"{node}.attn_norm");
+        var qv = g.Linear(n, 2 * channels, nodeName: $"{node}.attn.to_qv");
+        var q = g.ShapeOp(ShapeKind.Slice, "Slice", [batch, tokens, channels], $"{node}.attn.q", qv);
+        var v = g.ShapeOp(ShapeKind.Slice, "Slice", [batch, tokens, channels], $"{node}.attn.v", qv);
+        // Parallel depthwise 3×3 over the values.
+        var vMap = Activate(g, ToMap(g, v, height, width, $"{node}.attn.v_map"), Activation.HardSwish, $"{node}.attn.v_conv");
+        var vConv = ToTokens(g, g.Conv(vMap, channels, 3, 1, 1, channels, bias: true, nodeName: $"{node}.attn.v_conv"), $"{node}.attn.v_conv.tokens");
+        // Each half: heads of headDim (or one head of the half's width when narrower); keys are the values.
+        long partHeadDim = Math.Min(headDim, half), partHeads = half / partHeadDim;
+        string Part(string name, long stripes, long tokensPerStripe)
+        {
+            long groups = batch * partHeads * stripes;
+            var qp = g.ShapeOp(ShapeKind.Slice, "Slice", [batch, tokens, half], $"{node}.attn.{name}.q", q);
+            var vp = g.ShapeOp(ShapeKind.Slice, "Slice", [batch, tokens, half], $"{node}.attn.{name}.v", v);
+            // Stripes are padded to a multiple of the stripe width (a data rearrangement).
+            var qs = g.ShapeOp(ShapeKind.Transpose, "ToStripes", [groups, tokensPerStripe, partHeadDim], $"{node}.attn.{name}.q_stripes", qp);
+            var vs = g.ShapeOp(ShapeKind.Transpose, "ToStripes", [groups, tokensPerStripe, partHeadDim], $"{node}.attn.{name}.v_stripes", vp);
+            var a = Attention(g, qs, vs, vs, groups, tokensPerStripe, tokensPerStripe, partHeadDim, $"{node}.attn.{name}");
+            return g.ShapeOp(ShapeKind.Transpose, "FromStripes", [batch, tokens, half], $"{node}.attn.{name}.merge", a);
+        }
+        long hStripes = (height + stripe - 1) / stripe, vStripes = (width + stripe - 1) / stripe;
+        var horizontal = Part("horizontal", hStripes, stripe * width);
+        var vertical = Part("vertical", vStripes, stripe * height);
+        var attended = g.ShapeOp(ShapeKind.Concat, "Concat", [batch, tokens, channels], $"{node}.attn.concat", horizontal, vertical);
+        attended = Activate(g, Add(g, attended, vConv, $"{node}.attn.add_v_conv"), Activation.HardSwish, $"{node}.attn");
+        attended = BatchNorm(g, g.Linear(attended, channels, nodeName: $"{node}.attn.to_out"), channels, $"{node}.attn.bn");
+        x = Add(g, Add(g, attended, DiversityShortcut(g, x, $"{node}.des"), $"{node}.attn.add_des"), x, $"{node}.attn.residual");
+        // MixCFN.
+        var f = LayerNorm(g, x, $"{node}.ffn_norm");
+        long hidden = channels * expansion;
+        f = ToMap(g, g.Linear(f, hidden, nodeName: $"{node}.ffn.fc1"), height, width, $"{node}.ffn.map");
+        var lo = g.ShapeOp(ShapeKind.Split, "Split", [batch, hidden / 2, height, width], $"{node}.ffn.split3", f);
+        var hi = g.ShapeOp(ShapeKind.Split, "Split", [batch, hidden / 2, height, width], $"{node}.ffn.split5", f);
+        var d3 = g.Conv(lo, hidden / 2, 3, 1, 1, hidden / 2, bias: true, nodeName: $"{node}.ffn.dw3");
+        var d5 = g.Conv(hi, hidden / 2, 5, 1, 2, hidden / 2, bias: true, nodeName: $"{node}.ffn.dw5");
+        var mixed = Activate(g, Cnns.Concat(g, $"{node}.ffn.concat", d3, d5), Activation.Gelu, $"{node}.ffn");
+        f = g.Linear(ToTokens(g, mixed, $"{node}.ffn.tokens"), channels, nodeName: $"{node}.ffn.fc2");
+        return Add(g, f, x, $"{node}.ffn.residual");
+    }
+
+    /// <summary>
+    /// Diversity-enhanced shortcut: C = k·p channels viewed as a k × p matrix per token, mixed by a p × p then a k × k
+    /// linear map (p the larger power-of-two factor of C), with GELU between.
+    /// </summary>
+    private static string DiversityShortcut(GraphBuilder g, string x, string node)
+    {
+        var s = g.Shape(x);
+        long channels = s[2], rows = s[0] * s[1];
+        int exponent = (int)Math.Log2(channels);
+        long p = 1L << (exponent - exponent / 2), k = channels / p;
+        var right = g.ShapeOp(ShapeKind.Reshape, "Reshape", [rows * k, p], $"{node}.rows", x);
+        right = Activate(g, g.Linear(right, p, nodeName: $"{node}.proj_right"), Activation.Gelu, $"{node}.proj_right");
+        var left = g.ShapeOp(ShapeKind.Transpose, "Transpose", [rows * p, k], $"{node}.transpose", right);
+        left = g.Linear(left, k, nodeName: $"{node}.proj_left");
+        return g.ShapeOp(ShapeKind.Transpose, "Transpose", [s[0], s[1], channels], $"{node}.out", left);
+    }
+
+    /// <summary>
+    /// HRViT's cross-resolution fusion: output i sums every input j — as is when j = i; from a finer branch by a
+    /// depthwise (2^(i−j)+1)² convolution of stride 2^(i−j), BN, 1×1 to the output width, BN; from a coarser branch by
+    /// a 1×1, BN and nearest upsampling — then GELU. Outputs beyond the inputs open new branches.
+    /// </summary>
+    private static List<string> Fuse(GraphBuilder g, List<string> inputs, long[] outWidths, string node)
     {
         var outputs = new List<string>();
-        for (int j = 0; j < branches.Count; j++)
+        for (int i = 0; i < outWidths.Length; i++)
         {
-            var target = g.Shape(branches[j]);
-            string sum = branches[j];
-            for (int i = 0; i < branches.Count; i++)
+            string? sum = null;
+            for (int j = 0; j < inputs.Count; j++)
             {
-                if (i == j) continue;
-                var y = branches[i];
-                if (i < j)
-                    for (int step = i; step < j; step++)
-                        y = ConvBnAct(g, y, step == j - 1 ? target[1] : g.Shape(y)[1], 3, 2, $"{node}.{i}to{j}.down{step}",
-                            step == j - 1 ? Activation.None : Activation.Relu);
-                else
-                    y = ResizeTo(g, ConvBnAct(g, y, target[1], 1, 1, $"{node}.{i}to{j}.proj", Activation.None), target[2], target[3], $"{node}.{i}to{j}.up");
-                sum = Add(g, sum, y, $"{node}.{i}to{j}.add");
+                var y = inputs[j];
+                var s = g.Shape(y);
+                if (j < i)
+                {
+                    long factor = 1L << (i - j);
+                    y = g.Conv(y, s[1], factor + 1, factor, factor / 2, s[1], bias: false, nodeName: $"{node}.{j}to{i}.depthwise");
+                    y = BatchNorm(g, y, s[1], $"{node}.{j}to{i}.bn1");
+                    y = BatchNorm(g, g.Conv(y, outWidths[i], 1, bias: true, nodeName: $"{node}.{j}to{i}.pointwise"), outWidths[i], $"{node}.{j}to{i}.bn2");
+                }
+                else if (j > i)
+                {
+                    y = BatchNorm(g, g.Conv(y, outWidths[i], 1, bias: true, nodeName: $"{node}.{j}to{i}.pointwise"), outWidths[i], $"{node}.{j}to{i}.bn");
+                    y = Upsample(g, y, 1L << (j - i), $"{node}.{j}to{i}.up");
+                }
+                sum = sum is null ? y : Add(g, sum, y, $"{node}.{j}to{i}.add");
             }
-            outputs.Add(Activate(g, sum, Activation.Relu, $"{node}.out{j}"));
+            outputs.Add(Activate(g, sum!, Activation.Gelu, $"{node}.out{i}"));
         }
         return outputs;
     }
