@@ -64,6 +64,7 @@ public class ExperimentTests(ITestOutputHelper output)
         {
             output.WriteLine($"{r.Workload} on {r.Hardware}: {r.InferencesPerSecond:0.0}/s, {r.InferencesPerJoule:0.0}/J, ×{r.ThroughputGain:0.00} ×{r.EfficiencyGain:0.00}");
             Assert.True(r.InferencesPerSecond > 0 && r.InferencesPerJoule > 0);
+            Assert.Contains("resnet50: ", r.Chiplets);
         }
         Assert.Equal(1.0, result.Rows.Single(r => r.Hardware == HardwarePresets.Monolithic).ThroughputGain);
     }

@@ -40,7 +40,7 @@ public sealed class InterlayerExperiment : IExperiment
                 new("scar-2x2-ws", PartitionMode.Pipelined), new("scar-2x2-os", PartitionMode.Pipelined),
             ];
         var technology = TechnologyLibrary.LoadDefault();
-        var pes = hardware.Select(h => h.Hardware).Distinct().ToImmutableDictionary(h => h, h => ProcessingElements(HardwareLoader.Load(h, technology)));
+        var packages = hardware.Select(h => h.Hardware).Distinct().ToImmutableDictionary(h => h, h => HardwareLoader.Load(h, technology));
         int total = workloads.Length * hardware.Length, done = 0;
         var rows = ImmutableArray.CreateBuilder<InterlayerRow>();
         foreach (var (label, models) in workloads)
@@ -56,7 +56,7 @@ public sealed class InterlayerExperiment : IExperiment
                 var e = ScenarioRunner.Simulate(scenario).Evaluation;
                 int inferences = batch * models.Length;
                 var row = new InterlayerRow(label, h.Hardware, Partitioners.Spelling(h.Mode), batch, pipelined ? miniBatches : 1,
-                    pes[h.Hardware], e.LatencySeconds, e.Energy.TotalJ, inferences / e.LatencySeconds, inferences / e.Energy.TotalJ, 1, 1);
+                    ProcessingElements(packages[h.Hardware]), Placement(e, packages[h.Hardware]), e.LatencySeconds, e.Energy.TotalJ, inferences / e.LatencySeconds, inferences / e.Energy.TotalJ, 1, 1);
                 monolithic ??= row;
                 rows.Add(row with
                 {
@@ -69,6 +69,14 @@ public sealed class InterlayerExperiment : IExperiment
         return new InterlayerResult(Name, rows.ToImmutable());
     }
 
+    /// <summary>Which chiplets (and their designs) each model's operators ran on: "gpt2-small: c0_0 (scar-ws), …".</summary>
+    private static string Placement(Evaluation.EvaluationResult e, Package package)
+    {
+        var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
+        return string.Join("; ", e.Placements.GroupBy(p => p.Model, StringComparer.Ordinal).Select(m =>
+            $"{m.Key}: {string.Join(" ", m.Select(p => p.Chiplet).Distinct().Order(StringComparer.Ordinal).Select(c => $"{c} ({designs[c]})"))}"));
+    }
+
     /// <summary>Every PE of every core of every chiplet.</summary>
     public static long ProcessingElements(Package package) =>
         package.Chiplets.Sum(c => c.Design.Cores.Sum(core => core.Array.ProcessingElements));
@@ -76,7 +84,7 @@ public sealed class InterlayerExperiment : IExperiment
 
 /// <summary>One workload on one hardware; gains are against the monolithic chip on the same workload.</summary>
 public sealed record InterlayerRow(string Workload, string Hardware, string Partition, int Batch, int MiniBatches, long ProcessingElements,
-    double LatencySeconds, double EnergyJ, double InferencesPerSecond, double InferencesPerJoule, double ThroughputGain, double EfficiencyGain);
+    string Chiplets, double LatencySeconds, double EnergyJ, double InferencesPerSecond, double InferencesPerJoule, double ThroughputGain, double EfficiencyGain);
 
 /// <summary>The interlayer table.</summary>
 public sealed record InterlayerResult(string Experiment, ImmutableArray<InterlayerRow> Rows) : ExperimentResult(Experiment)
@@ -89,11 +97,11 @@ public sealed record InterlayerResult(string Experiment, ImmutableArray<Interlay
             new("workload", ValueKind.Text), new("hardware", ValueKind.Text), new("partition", ValueKind.Text), new("batch", ValueKind.Count),
             new("mini-batches", ValueKind.Count), new("PEs", ValueKind.Count), new("latency", ValueKind.Seconds), new("energy", ValueKind.Joules),
             new("throughput", ValueKind.PerSecond), new("efficiency", ValueKind.PerJoule),
-            new("throughput ×", ValueKind.Ratio), new("efficiency ×", ValueKind.Ratio),
+            new("throughput ×", ValueKind.Ratio), new("efficiency ×", ValueKind.Ratio), new("chiplets used", ValueKind.Text),
         ],
         [
             .. Rows.Select(r => ImmutableArray.Create<ExperimentValue>(r.Workload, r.Hardware, r.Partition, r.Batch, r.MiniBatches,
-                r.ProcessingElements, r.LatencySeconds, r.EnergyJ, r.InferencesPerSecond, r.InferencesPerJoule, r.ThroughputGain, r.EfficiencyGain)),
+                r.ProcessingElements, r.LatencySeconds, r.EnergyJ, r.InferencesPerSecond, r.InferencesPerJoule, r.ThroughputGain, r.EfficiencyGain, r.Chiplets)),
         ],
         []);
 }
