@@ -80,7 +80,8 @@ public class ArVrZooTests(ITestOutputHelper output)
     [Fact]
     public void Emformer_has_the_transformer_identity_count()
     {
-        // Per layer: Q, K, V, O (4·h² + 4·h biases... here Q, KV and O with biases), FFN 2·h·f + f + h, three LayerNorms.
+        // Per layer: Q, fused KV and output projections (4·h² weights, 4·h biases), FFN (2·h·f weights, f + h biases),
+        // three LayerNorms (2·h each); plus the input linear (320 → h) and the output linear (h → 1024).
         const long h = 512, f = 2048, layers = 20;
         long perLayer = 4 * h * h + 4 * h + 2 * h * f + f + h + 3 * 2 * h;
         long expected = layers * perLayer + (320 * h + h) + (h * 1024 + 1024);
