@@ -15,4 +15,7 @@ internal static class JsonOutput
     };
 
     public static void Write<T>(TextWriter writer, T value) => writer.WriteLine(JsonSerializer.Serialize(value, Options));
+
+    /// <summary>Serialises by the runtime type, so a derived result record writes its own rows.</summary>
+    public static void WriteObject(TextWriter writer, object value) => writer.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Options));
 }

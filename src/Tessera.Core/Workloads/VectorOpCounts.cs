@@ -59,6 +59,12 @@ public static class VectorOpCounts
     /// <summary>Softmax: max, subtract, exp, sum, divide. LogSoftmax: max, subtract, exp, sum, log-subtract.</summary>
     public const double Softmax = 5;
 
+    /// <summary>Bilinear sample (RoIAlign, bilinear resize): four weighted taps, 4 multiplies and 3 adds.</summary>
+    public const double BilinearSample = 7;
+
+    /// <summary>Box decoding and non-maximum suppression per candidate: decode (4), score compare, overlap tests (order of the kept count, folded to a constant).</summary>
+    public const double ProposalFilter = 8;
+
     /// <summary>Hardmax: a max scan, then writing the one-hot result.</summary>
     public const double Hardmax = 2;
 

@@ -6,15 +6,17 @@ namespace Tessera.Tests.Zoo;
 public class ModelZooTests
 {
     [Fact]
-    public void Entries_list_the_fourteen_models_by_family()
+    public void Entries_list_the_twenty_two_models_by_family()
     {
         string[] expected =
         [
-            "resnet18", "resnet50", "mobilenetv2", "googlenet", "unet", "bert-base", "bert-large", "gpt2-small",
+            "resnet18", "resnet50", "mobilenetv2", "googlenet", "unet",
+            "d2go", "planercnn", "midas", "emformer", "hrvit-b1", "hand-pose", "eyecod", "sparse-to-dense", "bert-base", "bert-large", "gpt2-small",
             "gpt2-medium", "gpt2-large", "gpt2-xl", "llama2-7b", "llama3.1-8b", "llama3.1-70b",
         ];
         Assert.Equal(expected, ModelZoo.Entries.Select(e => e.Name));
         Assert.Equal(5, ModelZoo.Entries.Count(e => e.Family == "cnn"));
+        Assert.Equal(8, ModelZoo.Entries.Count(e => e.Family == "ar/vr"));
         Assert.Equal(9, ModelZoo.Entries.Count(e => e.Family == "transformer"));
         Assert.All(ModelZoo.Entries, e => Assert.False(string.IsNullOrWhiteSpace(e.Description)));
     }

@@ -19,7 +19,11 @@ public static class HardwarePresets
         ["tpu-like", "tpu-like-small", "eyeriss-like", "nvdla-like", "shidiannao-like", "simba-like", "scar-ws", "scar-os"];
 
     private static readonly string[] MultiChiplet =
-        ["simba-like", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os", "scar-6x6-het", "scar-6x6-ws", "scar-6x6-os"];
+        ["simba-like", "scar-2x2-het", "scar-2x2-ws", "scar-2x2-os", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os",
+         "scar-6x6-het", "scar-6x6-ws", "scar-6x6-os", Monolithic];
+
+    /// <summary>One chip with the PEs, L2 and DRAM bandwidth of the 2×2 SCAR package (the inter-layer paper's baseline).</summary>
+    public const string Monolithic = "monolithic-os";
 
     /// <summary>Multi-chiplet packages, then one single-chiplet package per core ("simba-like-chiplet" for Simba's).</summary>
     public static IReadOnlyList<string> PackageNames { get; } =
@@ -49,7 +53,9 @@ public static class HardwarePresets
         {
             case "simba-like":
                 return SimbaPackage(technology);
-            case "scar-3x3-het" or "scar-3x3-ws" or "scar-3x3-os" or "scar-6x6-het" or "scar-6x6-ws" or "scar-6x6-os":
+            case Monolithic:
+                return MonolithicPackage(technology);
+            case "scar-2x2-het" or "scar-2x2-ws" or "scar-2x2-os" or "scar-3x3-het" or "scar-3x3-ws" or "scar-3x3-os" or "scar-6x6-het" or "scar-6x6-ws" or "scar-6x6-os":
                 return ScarPackage(technology, key, key[5] - '0', key[9..]);
         }
         var core = key == "simba-like-chiplet" ? "simba-like"
@@ -188,7 +194,55 @@ public static class HardwarePresets
         ]);
     }
 
+    /// <summary>
+    /// The monolithic output-stationary baseline: one core with as many PEs, as much L2 (and L2 bandwidth) as the
+    /// <paramref name="chiplets"/> SCAR chiplets together. D1 unrolls output channels K; D2 unrolls output pixels
+    /// OX × OY on convolutions and GEMM rows D on matrix products (a dimension an operator lacks unrolls nothing),
+    /// so both keep every PE busy when their sizes allow — outputs stay in the PEs either way.
+    /// </summary>
+    private static Core MonolithicOs(TechnologyLibrary t, int chiplets)
+    {
+        const string r = "scar";
+        const string m = "monolithic_os";
+        var node = t.NodeFrom($"{r}.node");
+        var bits = Int(t, $"{r}.mac_bits");
+        int pes = Int(t, $"{r}.pes_per_chiplet_datacenter") * chiplets;
+        int k = Int(t, $"{m}.array_k"), ox = Int(t, $"{m}.pixels_ox");
+        int pixels = pes / k;
+        if (k * pixels != pes || pixels % ox != 0)
+            throw new TesseraInputException($"{Monolithic}: {pes} PEs do not split into K {k} × {pixels} output pixels of OX {ox}");
+        var axes = Axes(k, pixels);
+        var dataflow = new SpatialUnrolling(Dataflows.OutputStationary,
+            [new("D1", [("K", k)]), new("D2", [("OX", ox), ("OY", pixels / ox), ("D", pixels)])]);
+        return Build(t, Monolithic, node, axes, dataflow, t.Si($"{r}.frequency"), bits,
+        [
+            Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [OperandRole.Output]),
+            Level(t, node, "l2", Bytes(t, $"{r}.l2_per_chiplet") * chiplets, t.Value($"{r}.l2_bandwidth") * chiplets, All, AllAxes(axes)),
+        ]);
+    }
+
     // ------------------------------------------------------------------ packages
+
+    /// <summary>
+    /// <see cref="MonolithicOs"/> sized like scar-2x2-het, fed by one DRAM interface with the package's total bandwidth
+    /// and capacity (its four edge chiplets own one SCAR DRAM device each).
+    /// </summary>
+    private static Package MonolithicPackage(TechnologyLibrary t)
+    {
+        var reference = ScarPackage(t, "scar-2x2-het", 2, "het");
+        int chiplets = reference.Chiplets.Length;
+        var core = MonolithicOs(t, chiplets);
+        var chiplet = new ChipletInstance("c0", new Chiplet(Monolithic, [core], t.NodeFrom("scar.node")), 0, 0);
+        var device = HardwareDefaults.Device(t, "dram", "SCAR-28nm");
+        int devices = reference.Memories.Length;
+        device = device with
+        {
+            Type = $"{device.Type} ×{devices}",
+            BandwidthBytesPerSecond = device.BandwidthBytesPerSecond * devices,
+            CapacityBytes = device.CapacityBytes * devices,
+        };
+        return new Package(Monolithic, [chiplet], [device], [HardwareDefaults.MemoryLink(device, chiplet.Id)], Monolithic);
+    }
 
     private static Package SingleChiplet(TechnologyLibrary t, string name, Core core)
     {

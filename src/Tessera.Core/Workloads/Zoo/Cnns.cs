@@ -162,10 +162,10 @@ internal static class Cnns
         return x;
     }
 
-    private enum Act { None, Relu, Relu6 }
+    internal enum Act { None, Relu, Relu6 }
 
     /// <summary>Convolution without bias, batch norm (γ and β as a [2, C] parameter), optional activation.</summary>
-    private static string ConvBn(GraphBuilder g, string x, long outChannels, long kernel, long stride, long padding,
+    internal static string ConvBn(GraphBuilder g, string x, long outChannels, long kernel, long stride, long padding,
         string node, Act act, long groups = 1)
     {
         var y = g.Conv(x, outChannels, kernel, stride, padding, groups, bias: false, nodeName: node);
@@ -179,7 +179,7 @@ internal static class Cnns
         };
     }
 
-    private static string Concat(GraphBuilder g, string node, params string[] inputs)
+    internal static string Concat(GraphBuilder g, string node, params string[] inputs)
     {
         var s = g.Shape(inputs[0]);
         long channels = inputs.Sum(i => g.Shape(i)[1]);

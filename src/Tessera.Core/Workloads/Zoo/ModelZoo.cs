@@ -22,7 +22,7 @@ public static class ModelZoo
 {
     private sealed record Model(ZooEntry Entry, Func<ModelOptions, ModelGraph> Create);
 
-    private const string Cnn = "cnn", Transformer = "transformer";
+    private const string Cnn = "cnn", Transformer = "transformer", ArVrFamily = "ar/vr";
 
     private static readonly ImmutableArray<Model> Models =
     [
@@ -31,6 +31,15 @@ public static class ModelZoo
         new(new("mobilenetv2", Cnn, "MobileNetV2 width 1.0, 224×224×3 (torchvision mobilenet_v2)"), Cnns.MobileNetV2),
         new(new("googlenet", Cnn, "GoogLeNet / Inception v1 without aux heads, 224×224×3 (torchvision googlenet)"), Cnns.GoogLeNet),
         new(new("unet", Cnn, "U-Net 512×512×1, padding 1, 2 classes (Ronneberger et al. 2015, as in SCAR)"), Cnns.UNet),
+        // SCAR's AR/VR scenarios 6–10 (XRBench tasks); sources and approximations in docs/arvr-models.md.
+        new(new("d2go", ArVrFamily, "D2Go Faster R-CNN FBNetV3-A C4, 640×480, 100 proposals (Dai et al. 2020)"), ArVr.D2Go),
+        new(new("planercnn", ArVrFamily, "PlaneRCNN: Mask R-CNN ResNet-101 FPN + depth, 640×480 (Liu et al. 2019)"), ArVr.PlaneRcnn),
+        new(new("midas", ArVrFamily, "MiDaS v2.1 small: EfficientNet-Lite3 + fusion decoder, 256×256 (Ranftl et al. 2020)"), ArVr.Midas),
+        new(new("emformer", ArVrFamily, "Emformer RNN-T transcriber, 20×512, one 16+4-frame streaming step (Shi et al. 2021)"), ArVr.Emformer),
+        new(new("hrvit-b1", ArVrFamily, "HRViT-b1 segmentation, 512×512, 150 classes (Gu et al. 2022)"), ArVr.HrVitB1),
+        new(new("hand-pose", ArVrFamily, "3-D hand shape/pose: hourglass + graph CNN, 256×256 (Ge et al. 2019)"), ArVr.HandPose),
+        new(new("eyecod", ArVrFamily, "EyeCod eye tracking: RITNet 640×400 + FBNet-C gaze on a 128×128 ROI (You et al. 2022)"), ArVr.EyeCod),
+        new(new("sparse-to-dense", ArVrFamily, "Sparse-to-Dense depth completion: ResNet-50 + UpProj, RGBd 228×304 (Ma & Karaman 2018)"), ArVr.SparseToDense),
         .. TransformerConfigs.All.Select(c => new Model(
             new(c.Name, Transformer, Describe(c)), o => TransformerGenerator.Build(c, o))),
     ];
@@ -38,7 +47,7 @@ public static class ModelZoo
     private static readonly ImmutableDictionary<string, Model> ByName =
         Models.ToImmutableDictionary(m => m.Entry.Name, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Every model, CNNs first.</summary>
+    /// <summary>Every model: CNNs, the AR/VR models, then transformers.</summary>
     public static IReadOnlyList<ZooEntry> Entries { get; } = [.. Models.Select(m => m.Entry)];
 
     /// <summary>Builds a zoo model by name (case-insensitive).</summary>
