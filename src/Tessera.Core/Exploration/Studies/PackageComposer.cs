@@ -53,7 +53,7 @@ public sealed record ComposedPackage(string Name, Package Package, ImmutableArra
 }
 
 /// <summary>
-/// Builds study packages: the groups' chiplets fill a near-square grid in order (row by row), joined as a mesh of
+/// Builds study packages: each group's chiplets fill a near-square block (row by row), blocks side by side, joined as a mesh of
 /// UCIe-advanced links on a 2.5D interposer; each group's memory modules hang off its own chiplets (round robin,
 /// edge chiplets first, as DRAM PHYs sit on a die's shoreline). Cost comes from <see cref="CostModel"/>, legality from
 /// <see cref="Floorplanner"/>. The floorplan is reported, not enforced: this simple grid puts dies of different sizes
@@ -70,16 +70,19 @@ public static class PackageComposer
         foreach (var g in groups)
             if (g.Count <= 0 || g.MemoryModules <= 0)
                 throw new TesseraInputException($"package {name}: group {g.Role} has {g.Count} chiplet(s) and {g.MemoryModules} memory module(s); expected positive counts");
-        int total = groups.Sum(g => g.Count);
-        int width = (int)Math.Ceiling(Math.Sqrt(total));
-        int height = (total + width - 1) / width;
         var link = t.DieToDie(DieToDieKind);
 
+        // Each group is its own near-square block (so its sub-package is connected); blocks sit side by side.
         var placed = new List<(ChipletInstance Chiplet, string Role)>();
-        int index = 0;
+        int left = 0;
         foreach (var g in groups)
-            for (int i = 0; i < g.Count; i++, index++)
-                placed.Add((new ChipletInstance($"{g.Role}{i}", g.Candidate.Chiplet, index % width, index / width), g.Role));
+        {
+            int blockWidth = (int)Math.Ceiling(Math.Sqrt(g.Count));
+            for (int i = 0; i < g.Count; i++)
+                placed.Add((new ChipletInstance($"{g.Role}{i}", g.Candidate.Chiplet, left + i % blockWidth, i / blockWidth), g.Role));
+            left += blockWidth;
+        }
+        int width = left, height = placed.Max(p => p.Chiplet.Y) + 1;
         var at = placed.ToDictionary(p => (p.Chiplet.X, p.Chiplet.Y), p => p.Chiplet.Id);
         var pairs = new List<(string, string)>();
         foreach (var (c, _) in placed)
