@@ -22,7 +22,9 @@ internal static partial class StudyOutput
     {
         Study = SpeculativeDecodingStudy.Name,
         Target = r.Config.Target.Name, Draft = r.Config.Draft.Name, r.Config.Bits, r.Config.Batch, r.Config.Context,
+        Reference = new { Alpha = r.Config.ReferenceAlpha, Gamma = r.Config.ReferenceGamma },
         Bespoke = Describe(r.Bespoke),
+        Heterogeneous = r.Heterogeneous.Select(Describe),
         Baselines = r.Baselines.Select(Describe),
         r.Simulations, r.WallSeconds,
     };
@@ -39,11 +41,15 @@ internal static partial class StudyOutput
     {
         var c = r.Config;
         console.MarkupLine(Markup.Escape($"speculative decoding: target {c.Target.Name}, draft {c.Draft.Name}, {c.Bits}-bit, batch {c.Batch}, context {c.Context}"));
-        var packages = new Table().AddColumns("package", "chiplets and memory", "cost $", "die mm²", "legal", "draft step", "verify (γ+1 tokens)");
-        foreach (var p in r.Baselines.Prepend(r.Bespoke))
-            packages.AddRow(Markup.Escape(p.Label), Markup.Escape(p.Package.Describe()), $"{p.Package.CostUsd:N0}", $"{p.Package.DieAreaMm2:0}",
+        var packages = new Table().AddColumns("package", "cost $", "die mm²", "legal", "draft step", "verify (γ+1 tokens)");
+        var reference = $"at α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
+        packages.AddColumns($"tok/s {reference}", "mJ/tok", "E·C mJ·$");
+        foreach (var p in r.Heterogeneous.Concat(r.Baselines))
+            packages.AddRow(Markup.Escape(p.Label + (p == r.Bespoke ? " (bespoke)" : p.Heterogeneous ? "" : " (baseline)")), $"{p.Package.CostUsd:N0}", $"{p.Package.DieAreaMm2:0}",
                 p.Package.Legal ? "yes" : "[red]no[/]", Units.Si(p.DraftStep.LatencySeconds, "s"),
-                string.Join(", ", p.Verifications.Select(v => $"γ{v.Gamma}: {Units.Si(v.Verify.LatencySeconds, "s")}")));
+                string.Join(", ", p.Verifications.Select(v => $"γ{v.Gamma}: {Units.Si(v.Verify.LatencySeconds, "s")}")),
+                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).TokensPerSecond:0.0}", $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3:0.00}",
+                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
         console.Write(packages);
         var table = new Table().AddColumns("α", "γ", "E[[tokens]]", "bespoke tok/s", "bespoke mJ/tok");
         foreach (var b in r.Baselines)
@@ -61,6 +67,6 @@ internal static partial class StudyOutput
             table.AddRow([.. row]);
         }
         console.Write(table);
-        console.MarkupLine(Markup.Escape($"{r.Simulations} simulations, {r.WallSeconds:0.0} s; baselines run draft and target on the same chiplets at about the bespoke package's cost"));
+        console.MarkupLine(Markup.Escape($"{r.Simulations} simulations, {r.WallSeconds:0.0} s; baselines run draft and target one after the other on the same chiplets, at about the bespoke package's cost"));
     }
 }

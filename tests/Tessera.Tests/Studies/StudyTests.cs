@@ -169,8 +169,9 @@ public class StudyRunTests
             designs:
               small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
             heterogeneous:
-              draft: {design: small, count: 1, memory: LPDDR5}
-              target: {design: small, count: 1, memory: LPDDR5}
+              draft: {designs: [small], counts: [1], memory: [LPDDR5]}
+              target: {designs: [small], counts: [1], memory: [LPDDR5]}
+            reference: {alpha: 0.7, gamma: 4}
             baselines: {designs: [small], counts: [1, 2], memory: [LPDDR5]}
             """), Technology), Technology);
         Assert.Equal(2, r.Bespoke.Points.Length);

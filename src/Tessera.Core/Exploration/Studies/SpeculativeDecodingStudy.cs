@@ -62,19 +62,16 @@ public static class Speculation
     }
 }
 
-/// <summary>One group of a fixed package in a study file: a design, a chiplet count and a memory type.</summary>
-public sealed record GroupChoice(string Design, int Count, string Memory);
-
 /// <summary>The speculative-decoding study's inputs (speculative-decoding.yaml).</summary>
 public sealed record SpeculativeConfig(
     TransformerConfig Target, TransformerConfig Draft, int Bits, int Batch, int Context,
     ImmutableArray<double> Alphas, ImmutableArray<int> Gammas, ImmutableDictionary<string, ChipletSpec> Designs,
-    GroupChoice DraftGroup, GroupChoice TargetGroup, GroupSpace Baselines)
+    GroupSpace DraftSpace, GroupSpace TargetSpace, GroupSpace Baselines, double ReferenceAlpha, int ReferenceGamma)
 {
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        StudyFiles.KnownKeys(r, root, "target", "draft", "bits", "batch", "context", "alphas", "gammas", "designs", "heterogeneous", "baselines");
+        StudyFiles.KnownKeys(r, root, "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -82,18 +79,22 @@ public sealed record SpeculativeConfig(
             if (alphas[i] is < 0 or > 1)
                 throw r.Error(alphaNode.Children[i], $"acceptance rate {alphas[i]}; expected 0 ≤ α ≤ 1");
         var het = r.Mapping(r.Need(root, "heterogeneous", "the study"), "heterogeneous");
-        GroupChoice Choice(string key)
-        {
-            var m = r.Mapping(r.Need(het, key, "heterogeneous"), key);
-            return new GroupChoice(StudyFiles.DesignName(r, r.Need(m, "design", key), designs),
-                r.PositiveInt(r.Need(m, "count", key), "count"), StudyFiles.MemoryType(r, r.Need(m, "memory", key), t));
-        }
+        StudyFiles.KnownKeys(r, het, "draft", "target");
+        var reference = r.Mapping(r.Need(root, "reference", "the study"), "reference");
+        StudyFiles.KnownKeys(r, reference, "alpha", "gamma");
+        var gammas = StudyFiles.Ints(r, root, "gammas");
+        var referenceAlpha = r.Number(r.Need(reference, "alpha", "reference"), "alpha");
+        if (!alphas.Contains(referenceAlpha))
+            throw r.Error(reference, $"reference alpha {referenceAlpha} is not among the alphas");
+        var referenceGamma = r.PositiveInt(r.Need(reference, "gamma", "reference"), "gamma");
+        if (!gammas.Contains(referenceGamma))
+            throw r.Error(reference, $"reference gamma {referenceGamma} is not among the gammas");
         return new SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "target", "the study"), "target"),
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
-            alphas, StudyFiles.Ints(r, root, "gammas"), designs, Choice("draft"), Choice("target"),
-            StudyFiles.Space(r, root, "baselines", designs, t));
+            alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
+            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma);
     }
 }
 
@@ -107,14 +108,18 @@ public sealed record SpeculativePackage(string Label, bool Heterogeneous, Compos
     public SpeculativePoint At(double alpha, int gamma) => Points.First(p => p.Alpha == alpha && p.Gamma == gamma);
 }
 
-/// <summary>The study's result: the heterogeneous package and the equal-cost homogeneous baselines.</summary>
-public sealed record SpeculativeResult(SpeculativeConfig Config, SpeculativePackage Bespoke, ImmutableArray<SpeculativePackage> Baselines,
-    int Simulations, double WallSeconds);
+/// <summary>
+/// The study's result: every heterogeneous package tried, the chosen one (lowest energy per token × cost at the
+/// reference α and γ) and the equal-cost homogeneous baselines.
+/// </summary>
+public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Heterogeneous, SpeculativePackage Bespoke,
+    ImmutableArray<SpeculativePackage> Baselines, int Simulations, double WallSeconds);
 
 /// <summary>
 /// Speculative decoding: one step is γ draft decode steps (each simulated at the context length; the few extra
 /// positions are ignored) followed by one target pass verifying γ + 1 tokens against the KV cache. The draft runs on
-/// its own small chiplets and the target on large ones in the heterogeneous package; a homogeneous baseline runs
+/// its own chiplets and the target on others in a heterogeneous package (the study tries each draft group × target
+/// group and keeps the lowest energy per token × cost at the reference α and γ); a homogeneous baseline runs
 /// both, one after the other, tensor parallel over all its chiplets. Throughput = batch × expected tokens ÷ step time;
 /// energy per token = step energy ÷ (batch × expected tokens). The token ids handed between draft and target are
 /// a few bytes and are not simulated.
@@ -133,26 +138,33 @@ public static class SpeculativeDecodingStudy
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
-        ChipletGroup Group(string role, GroupChoice g, double bytes) => new(role, g.Design, candidates[g.Design], g.Count, g.Memory,
+        ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => new(role, g.Design, candidates[g.Design], g.Count, g.Memory,
             PackageComposer.ModulesFor(t, g.Memory, bytes, g.Count));
-        var hetPackage = PackageComposer.Compose(t, "spec-bespoke",
-            [Group("draft", c.DraftGroup, draftBytes), Group("target", c.TargetGroup, targetBytes)], options);
+        var hetPackages = (from d in Combinations(c.DraftSpace)
+                           from g in Combinations(c.TargetSpace)
+                           select PackageComposer.Compose(t, $"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
+                               [Group("draft", d, draftBytes), Group("target", g, targetBytes)], options)).ToList();
+        int total = (hetPackages.Count + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
+        void Step() => progress?.Report(++done / (double)total);
+        var heterogeneous = hetPackages.Select(p => Evaluate(c, simulator, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
+        var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd)!;
+        var hetPackage = bespoke.Package;
 
         // Equal cost: for each baseline design and memory, the chiplet count whose package costs nearest the bespoke one.
         var baselinePackages = new List<ComposedPackage>();
         foreach (var design in c.Baselines.Designs)
             foreach (var memory in c.Baselines.Memory)
                 baselinePackages.Add(c.Baselines.Counts
-                    .Select(n => PackageComposer.Compose(t, $"spec-{design}-{n}-{memory}",
-                        [Group("all", new GroupChoice(design, n, memory), draftBytes + targetBytes)], options))
+                    .Select(n => PackageComposer.Compose(t, $"{n}×{design}+{memory}",
+                        [Group("all", (design, n, memory), draftBytes + targetBytes)], options))
                     .MinBy(p => Math.Abs(p.CostUsd - hetPackage.CostUsd))!);
 
-        int total = (1 + baselinePackages.Count) * (1 + c.Gammas.Length), done = 0;
-        void Step() => progress?.Report(++done / (double)total);
-        var bespoke = Evaluate(c, simulator, "bespoke", true, hetPackage, "draft", "target", Step);
-        var baselines = baselinePackages.Select(p => Evaluate(c, simulator, p.Name["spec-".Length..], false, p, "all", "all", Step)).ToImmutableArray();
-        return new SpeculativeResult(c, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);
+        var baselines = baselinePackages.Select(p => Evaluate(c, simulator, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
+        return new SpeculativeResult(c, heterogeneous, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);
     }
+
+    private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>
+        from d in s.Designs from n in s.Counts from m in s.Memory select (d, n, m);
 
     private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, string label, bool heterogeneous,
         ComposedPackage p, string draftRole, string targetRole, Action step)
