@@ -53,7 +53,7 @@ internal static partial class StudyOutput
         console.Write(packages);
         var table = new Table().AddColumns("α", "γ", "E[[tokens]]", "bespoke tok/s", "bespoke mJ/tok");
         foreach (var b in r.Baselines)
-            table.AddColumns($"{Markup.Escape(b.Label)} tok/s", "bespoke gain", "mJ/tok", "bespoke saving");
+            table.AddColumns($"{Markup.Escape(b.Label)} tok/s", "bespoke throughput", "mJ/tok", "bespoke energy");
         foreach (var point in r.Bespoke.Points.OrderBy(p => p.Gamma).ThenBy(p => p.Alpha))
         {
             var row = new List<string> { $"{point.Alpha:0.##}", point.Gamma.ToString(), $"{point.ExpectedTokens:0.00}",
@@ -62,7 +62,7 @@ internal static partial class StudyOutput
             {
                 var q = b.At(point.Alpha, point.Gamma);
                 row.AddRange([$"{q.TokensPerSecond:0.0}", Percent(point.TokensPerSecond / q.TokensPerSecond),
-                    $"{q.EnergyPerTokenJ * 1e3:0.00}", $"{(1 - point.EnergyPerTokenJ / q.EnergyPerTokenJ) * 100:0.0} %"]);
+                    $"{q.EnergyPerTokenJ * 1e3:0.00}", Percent(point.EnergyPerTokenJ / q.EnergyPerTokenJ)]);
             }
             table.AddRow([.. row]);
         }
