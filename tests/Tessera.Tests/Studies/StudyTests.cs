@@ -253,3 +253,19 @@ public class StudyCliTests
         public int GetHashCode(LlmServingConfig c) => c.Model.GetHashCode();
     }
 }
+
+public class VerificationGraphTests
+{
+    [Fact]
+    public void A_decode_step_over_several_tokens_scales_macs_not_weights()
+    {
+        var config = TransformerConfigs.Gpt2Small;
+        var one = ModelZoo.CreateTransformer(config, new ModelOptions(Phase: TransformerPhase.Decode, ContextLength: 256));
+        var four = ModelZoo.CreateTransformer(config, new ModelOptions(Phase: TransformerPhase.Decode, ContextLength: 256, DecodeTokens: 4));
+        // Every projection and both attention matmuls see 4 query tokens against the same 256 cached positions.
+        Assert.Equal(4 * one.Macs, four.Macs);
+        Assert.Equal(one.ParameterBytes, four.ParameterBytes);
+        Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() =>
+            ModelZoo.CreateTransformer(config, new ModelOptions(Phase: TransformerPhase.Decode, DecodeTokens: 0)));
+    }
+}

@@ -24,9 +24,9 @@ public sealed record StageResult(double LatencySeconds, double EnergyJ)
 
 /// <summary>
 /// Simulates study stages with the event-driven simulator and remembers each result by a key naming the model, phase,
-/// lengths and hardware (the caller's key must name all of them), so packages that share a group reuse its simulations
-/// within a run. Every model runs tensor
-/// parallel over all cores of its (sub-)package. Not thread-safe: one study run at a time.
+/// lengths and hardware (the caller's key must name all of them), so packages that share a group reuse its
+/// simulations within a run. Every model runs tensor parallel over all cores of its (sub-)package. Not thread-safe:
+/// one study run at a time.
 /// </summary>
 public sealed class StageSimulator(IOperatorCostModel costModel)
 {
