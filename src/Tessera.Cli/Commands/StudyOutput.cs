@@ -22,6 +22,7 @@ internal static partial class StudyOutput
     {
         Study = SpeculativeDecodingStudy.Name,
         Target = r.Config.Target.Name, Draft = r.Config.Draft.Name, r.Config.Bits, r.Config.Batch, r.Config.Context,
+        BaselineMatch = r.Config.Match,
         Reference = new { Alpha = r.Config.ReferenceAlpha, Gamma = r.Config.ReferenceGamma },
         Bespoke = Describe(r.Bespoke),
         Heterogeneous = r.Heterogeneous.Select(Describe),
@@ -67,6 +68,6 @@ internal static partial class StudyOutput
             table.AddRow([.. row]);
         }
         console.Write(table);
-        console.MarkupLine(Markup.Escape($"{r.Simulations} simulations, {r.WallSeconds:0.0} s; baselines run draft and target one after the other on the same chiplets, at about the bespoke package's cost"));
+        console.MarkupLine(Markup.Escape($"{r.Simulations} simulations, {r.WallSeconds:0.0} s; baselines run draft and target one after the other on the same chiplets, at about the bespoke package's {c.Match.ToString().ToLowerInvariant()}"));
     }
 }

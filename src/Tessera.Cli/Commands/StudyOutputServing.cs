@@ -11,7 +11,7 @@ internal static partial class StudyOutput
     {
         Study = LlmServingStudy.Name,
         Model = r.Config.Model.Name, r.Config.Bits, r.Config.RequestRate, r.Config.PromptTokens, r.Config.OutputTokens, r.Config.Batch,
-        r.Config.Targets, r.KvBytesPerToken, r.WeightBytes,
+        r.Config.Targets, r.KvBytesPerToken, r.WeightBytes, BaselineMatch = r.Config.Match,
         Cheapest = r.Cheapest is { } c ? Describe(c) : null,
         Bespoke = r.Bespoke is { } b ? Describe(b) : null,
         Baselines = r.Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Describe(n) : null }),
@@ -59,14 +59,14 @@ internal static partial class StudyOutput
             console.MarkupLine(Markup.Escape($"no package meets the targets; the closest, {r.Closest.Label}, misses: {string.Join("; ", r.Closest.Misses)}"));
         if (r.Bespoke is { } bespoke)
         {
-            var compare = new Table().AddColumns("baseline (equal cost)", "package", "cost $", "mJ/token", "bespoke energy", "E·C mJ·$", "bespoke energy-cost");
+            var compare = new Table().AddColumns($"baseline (equal {c.Match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", "mJ/token", "bespoke energy", "E·C mJ·$", "bespoke energy-cost");
             foreach (var b in r.Baselines)
                 if (b.Nearest is { } n)
-                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.EnergyPerTokenJ * 1e3:0.00}",
+                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.Package.DieAreaMm2:0}", $"{n.EnergyPerTokenJ * 1e3:0.00}",
                         $"{(bespoke.EnergyPerTokenJ / n.EnergyPerTokenJ - 1) * 100:+0.0;-0.0} %", $"{n.EnergyCost * 1e3:N0}",
                         $"{(bespoke.EnergyCost / n.EnergyCost - 1) * 100:+0.0;-0.0} %");
                 else
-                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the targets", "", "", "", "", "");
+                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the targets", "", "", "", "", "", "");
             console.Write(compare);
         }
         console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} packages, {r.Evaluations.Count(e => e.MeetsTargets)} meet the targets; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
@@ -77,7 +77,7 @@ internal static partial class StudyOutput
     public static object Describe(AvPerceptionResult r) => new
     {
         Study = AvPerceptionStudy.Name,
-        r.Config.Cameras, r.Config.Backbone, r.Config.Head, r.Config.Fusion, r.Config.Bits, r.Config.FrameRate, r.Config.DeadlineSeconds,
+        BaselineMatch = r.Config.Match, r.Config.Cameras, r.Config.Backbone, r.Config.Head, r.Config.Fusion, r.Config.Bits, r.Config.FrameRate, r.Config.DeadlineSeconds,
         Best = r.Best is { } b ? Describe(b) : null,
         Bespoke = r.Bespoke is { } s ? Describe(s) : null,
         Baselines = r.Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Describe(n) : null }),
@@ -118,14 +118,14 @@ internal static partial class StudyOutput
         }
         if (r.Bespoke is { } bespoke)
         {
-            var compare = new Table().AddColumns("baseline (equal cost)", "package", "cost $", "mJ/frame", "bespoke energy", "E·C J·$", "bespoke energy-cost");
+            var compare = new Table().AddColumns($"baseline (equal {c.Match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", "mJ/frame", "bespoke energy", "E·C J·$", "bespoke energy-cost");
             foreach (var b in r.Baselines)
                 if (b.Nearest is { } n)
-                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.EnergyPerFrameJ * 1e3:0.0}",
+                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.Package.DieAreaMm2:0}", $"{n.EnergyPerFrameJ * 1e3:0.0}",
                         $"{(bespoke.EnergyPerFrameJ / n.EnergyPerFrameJ - 1) * 100:+0.0;-0.0} %", $"{n.EnergyCost:0.00}",
                         $"{(bespoke.EnergyCost / n.EnergyCost - 1) * 100:+0.0;-0.0} %");
                 else
-                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the deadline", "", "", "", "", "");
+                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the deadline", "", "", "", "", "", "");
             console.Write(compare);
         }
         console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} packages, {r.Evaluations.Count(e => e.MeetsDeadline)} meet the deadline; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));

@@ -245,7 +245,7 @@ public class StudyCliTests
     private sealed class ConfigText : IEqualityComparer<LlmServingConfig>
     {
         public bool Equals(LlmServingConfig? a, LlmServingConfig? b) => a is not null && b is not null &&
-            a.Model == b.Model && a.Targets == b.Targets && a.RequestRate == b.RequestRate && a.Batch == b.Batch &&
+            a.Model == b.Model && a.Targets == b.Targets && a.Match == b.Match && a.RequestRate == b.RequestRate && a.Batch == b.Batch &&
             a.Prefill.Counts.SequenceEqual(b.Prefill.Counts) && a.Decode.Memory.SequenceEqual(b.Decode.Memory) &&
             a.Homogeneous.Designs.SequenceEqual(b.Homogeneous.Designs) && a.Designs.Count == b.Designs.Count &&
             a.Designs.All(d => b.Designs[d.Key] == d.Value);

@@ -19,7 +19,7 @@ public sealed record FusionEncoder(int Layers, int Hidden, int Heads, int Ffn, i
 /// <summary>The AV-perception study's inputs (av-perception.yaml).</summary>
 public sealed record AvPerceptionConfig(
     int Cameras, string Backbone, DetectionHead Head, FusionEncoder Fusion, int Bits, double FrameRate, double DeadlineSeconds,
-    ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show)
+    ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show, BaselineMatch Match = BaselineMatch.Cost)
 {
     public double PeriodSeconds => 1 / FrameRate;
 
@@ -27,7 +27,7 @@ public sealed record AvPerceptionConfig(
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
         StudyFiles.KnownKeys(r, root, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
-            "fusion_stage", "homogeneous", "show");
+            "fusion_stage", "homogeneous", "show", "baseline_match");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -45,7 +45,7 @@ public sealed record AvPerceptionConfig(
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"));
+            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"), StudyFiles.Match(r, root));
     }
 }
 
@@ -119,7 +119,7 @@ public static class AvPerceptionStudy
         var baselines = c.Homogeneous.Designs.SelectMany(d => c.Homogeneous.Memory.Select(m => (d, m)))
             .Select(f => new PerceptionBaseline($"{f.d}+{f.m}", reference is null ? null : meeting
                 .Where(e => !e.Heterogeneous && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
-                .OrderBy(e => Math.Abs(e.Package.CostUsd - reference.Package.CostUsd)).FirstOrDefault()))
+                .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
             .ToImmutableArray();
         return new AvPerceptionResult(c, all, best, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);
     }

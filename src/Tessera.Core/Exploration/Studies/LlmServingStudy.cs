@@ -16,7 +16,7 @@ public sealed record ServingTargets(double TtftSeconds, double TpotSeconds);
 public sealed record LlmServingConfig(
     TransformerConfig Model, int Bits, double RequestRate, int PromptTokens, int OutputTokens, int Batch,
     ServingTargets Targets, int MaxModulesPerChiplet, ImmutableDictionary<string, ChipletSpec> Designs,
-    GroupSpace Prefill, GroupSpace Decode, GroupSpace Homogeneous, int Show)
+    GroupSpace Prefill, GroupSpace Decode, GroupSpace Homogeneous, int Show, BaselineMatch Match = BaselineMatch.Cost)
 {
     /// <summary>The KV length a decode step sees on average: the prompt plus half the output.</summary>
     public int MeanContext => PromptTokens + OutputTokens / 2;
@@ -25,7 +25,7 @@ public sealed record LlmServingConfig(
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path);
         StudyFiles.KnownKeys(r, root, "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch", "targets",
-            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show");
+            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         StudyFiles.KnownKeys(r, targets, "ttft", "tpot");
@@ -36,7 +36,7 @@ public sealed record LlmServingConfig(
             new ServingTargets(StudyFiles.Seconds(r, targets, "ttft"), StudyFiles.Seconds(r, targets, "tpot")),
             StudyFiles.Int(r, root, "max_modules_per_chiplet"), designs,
             StudyFiles.Space(r, root, "prefill", designs, t), StudyFiles.Space(r, root, "decode", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"));
+            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"), StudyFiles.Match(r, root));
     }
 }
 
@@ -128,7 +128,7 @@ public static class LlmServingStudy
         var baselines = c.Homogeneous.Designs.SelectMany(d => c.Homogeneous.Memory.Select(m => (d, m)))
             .Select(f => new ServingBaseline($"{f.d}+{f.m}", reference is null ? null : meeting
                 .Where(e => !e.Disaggregated && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
-                .OrderBy(e => Math.Abs(e.Package.CostUsd - reference.Package.CostUsd)).FirstOrDefault()))
+                .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
             .ToImmutableArray();
         var closest = all.OrderBy(e => Shortfall(e, c)).ThenBy(e => e.Package.CostUsd).First();
         return new LlmServingResult(c, all, cheapest, bespoke, baselines, closest, kvPerToken, weights,

@@ -66,12 +66,13 @@ public static class Speculation
 public sealed record SpeculativeConfig(
     TransformerConfig Target, TransformerConfig Draft, int Bits, int Batch, int Context,
     ImmutableArray<double> Alphas, ImmutableArray<int> Gammas, ImmutableDictionary<string, ChipletSpec> Designs,
-    GroupSpace DraftSpace, GroupSpace TargetSpace, GroupSpace Baselines, double ReferenceAlpha, int ReferenceGamma)
+    GroupSpace DraftSpace, GroupSpace TargetSpace, GroupSpace Baselines, double ReferenceAlpha, int ReferenceGamma,
+    BaselineMatch Match = BaselineMatch.Cost)
 {
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        StudyFiles.KnownKeys(r, root, "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines");
+        StudyFiles.KnownKeys(r, root, "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -94,7 +95,7 @@ public sealed record SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
-            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma);
+            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma, StudyFiles.Match(r, root));
     }
 }
 
@@ -150,14 +151,14 @@ public static class SpeculativeDecodingStudy
         var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd)!;
         var hetPackage = bespoke.Package;
 
-        // Equal cost: for each baseline design and memory, the chiplet count whose package costs nearest the bespoke one.
+        // Equal cost (or area): for each baseline design and memory, the chiplet count nearest the bespoke package.
         var baselinePackages = new List<ComposedPackage>();
         foreach (var design in c.Baselines.Designs)
             foreach (var memory in c.Baselines.Memory)
                 baselinePackages.Add(c.Baselines.Counts
                     .Select(n => PackageComposer.Compose(t, $"{n}×{design}+{memory}",
                         [Group("all", (design, n, memory), draftBytes + targetBytes)], options))
-                    .MinBy(p => Math.Abs(p.CostUsd - hetPackage.CostUsd))!);
+                    .MinBy(p => c.Match.Distance(p, hetPackage))!);
 
         var baselines = baselinePackages.Select(p => Evaluate(c, simulator, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
         return new SpeculativeResult(c, heterogeneous, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);

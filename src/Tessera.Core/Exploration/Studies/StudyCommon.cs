@@ -171,6 +171,18 @@ public static class StudyFiles
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
     }
 
+    /// <summary>The optional <c>baseline_match:</c> (cost or area; cost when absent).</summary>
+    internal static BaselineMatch Match(YamlReader r, YamlMappingNode root)
+    {
+        if (YamlReader.Find(root, "baseline_match") is not { } node) return BaselineMatch.Cost;
+        return r.Text(node, "baseline_match").Trim().ToLowerInvariant() switch
+        {
+            "cost" => BaselineMatch.Cost,
+            "area" => BaselineMatch.Area,
+            var other => throw r.Error(node, $"baseline_match '{other}'; expected cost or area"),
+        };
+    }
+
     /// <summary>Rejects keys the study does not know, so a typo does not silently fall back to a default.</summary>
     internal static void KnownKeys(YamlReader r, YamlMappingNode map, params string[] keys)
     {
@@ -178,6 +190,26 @@ public static class StudyFiles
             if (Array.IndexOf(keys, r.Text(k, "key")) < 0)
                 throw r.Error(k, $"unknown key '{r.Text(k, "key")}'; expected one of {string.Join(", ", keys)}");
     }
+}
+
+/// <summary>What "equal" means when a homogeneous baseline is matched to the bespoke package.</summary>
+public enum BaselineMatch
+{
+    /// <summary>The baseline whose package cost (unit cost + NRE per unit) is nearest.</summary>
+    Cost,
+
+    /// <summary>The baseline whose total die area is nearest.</summary>
+    Area,
+}
+
+/// <summary>The measure a baseline is matched on.</summary>
+public static class BaselineMatching
+{
+    public static double Measure(this BaselineMatch match, ComposedPackage p) => match == BaselineMatch.Cost ? p.CostUsd : p.DieAreaMm2;
+
+    /// <summary>How far a package is from the reference on the match's measure.</summary>
+    public static double Distance(this BaselineMatch match, ComposedPackage p, ComposedPackage reference) =>
+        Math.Abs(match.Measure(p) - match.Measure(reference));
 }
 
 /// <summary>The options of one chiplet group in a study's search: designs × counts × memory types.</summary>
