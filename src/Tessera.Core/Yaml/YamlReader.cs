@@ -28,9 +28,23 @@ internal sealed class YamlReader(string file)
         var name = Path.GetFileName(path);
         if (!System.IO.File.Exists(path))
             throw new TesseraInputException($"{path}: file not found");
+        using var text = lastKeyWins ? new StringReader(DropEarlierDuplicateKeys(System.IO.File.ReadAllLines(path))) : (TextReader)new StreamReader(path);
+        return Parse(text, name);
+    }
+
+    /// <summary>Parses YAML text (an embedded default file) as a mapping; errors name <paramref name="name"/>:line:column.</summary>
+    public static (YamlReader Reader, YamlMappingNode Root) LoadText(string yaml, string name)
+    {
+        using var text = new StringReader(yaml);
+        var (reader, root) = Parse(text, name);
+        return root is YamlMappingNode map ? (reader, map)
+            : throw TesseraInputException.At($"{name}:1:1", "expected a mapping at the top level");
+    }
+
+    private static (YamlReader Reader, YamlNode Root) Parse(TextReader text, string name)
+    {
         var reader = new YamlReader(name);
         var stream = new YamlStream();
-        using var text = lastKeyWins ? new StringReader(DropEarlierDuplicateKeys(System.IO.File.ReadAllLines(path))) : (TextReader)new StreamReader(path);
         var parser = new TrackingParser(new Parser(text));
         try
         {

@@ -8,11 +8,12 @@ public enum TransformerPhase { Prefill, Decode }
 
 /// <summary>
 /// Options for building a zoo model: batch, element width, and for transformers the phase, the prompt
-/// length S (prefill) and the KV-cache length L (decode).
+/// length S (prefill), the KV-cache length L (decode) and the tokens a decode step processes (1; γ + 1 to verify
+/// a speculative draft).
 /// </summary>
 public sealed record ModelOptions(
     int Batch = 1, int Bits = 8, TransformerPhase Phase = TransformerPhase.Prefill,
-    int SequenceLength = 128, int ContextLength = 1024);
+    int SequenceLength = 128, int ContextLength = 1024, int DecodeTokens = 1);
 
 /// <summary>A zoo entry: name, family and one-line description.</summary>
 public sealed record ZooEntry(string Name, string Family, string Description);
@@ -69,9 +70,9 @@ public static class ModelZoo
 
     private static ModelOptions Validate(ModelOptions o)
     {
-        if (o.Batch <= 0 || o.Bits <= 0 || o.SequenceLength <= 0 || o.ContextLength <= 0)
+        if (o.Batch <= 0 || o.Bits <= 0 || o.SequenceLength <= 0 || o.ContextLength <= 0 || o.DecodeTokens <= 0)
             throw new TesseraInputException(
-                $"model options need positive batch, bits, sequence and context lengths; got {o}");
+                $"model options need positive batch, bits, sequence and context lengths and decode tokens; got {o}");
         return o;
     }
 

@@ -88,7 +88,7 @@ public static class TransformerConfigs
 /// <summary>
 /// Builds a transformer graph for one phase. Prefill processes S tokens (attention S×S per head; causal masking
 /// is ignored for the MAC count, so the full square is counted as dense kernels compute it). Decode processes
-/// one token against a KV cache of L positions per layer, given as ModelInput tensors [batch, L, KvHeads·headDim];
+/// one token (or <see cref="ModelOptions.DecodeTokens"/>, e.g. a speculative verification pass) against a KV cache of L positions per layer, given as ModelInput tensors [batch, L, KvHeads·headDim];
 /// the new token's K and V come from the projections and are left as graph outputs (appended to the cache for the
 /// next step), so attention spans the L cached positions.
 /// </summary>
@@ -104,7 +104,7 @@ internal sealed class TransformerGenerator
         _c = config;
         _decode = options.Phase == TransformerPhase.Decode;
         _batch = options.Batch;
-        _tokens = _decode ? 1 : options.SequenceLength;
+        _tokens = _decode ? options.DecodeTokens : options.SequenceLength;
         _context = _decode ? options.ContextLength : options.SequenceLength;
         var phase = _decode ? "decode" : "prefill";
         _g = new GraphBuilder($"{config.Name}-{phase}", options.Bits);
