@@ -9,7 +9,7 @@ namespace Tessera.Floorplanning;
 /// <summary>
 /// Places a package on its carrier and checks it. Dies are squares of the area the cost model gives their design (PHYs
 /// included), laid out on the package's chiplet grid: each column as wide and each row as tall as its largest die, with
-/// the packaging's die spacing between them and an edge keep-out around. HBM stacks sit in a column beside the chiplet
+/// the packaging's die spacing between them and an edge keep-out around; a smaller die leans toward the centre. HBM stacks sit in a column beside the chiplet
 /// they link to, on the nearer side (left or right). Link length is the edge-to-edge Manhattan gap between the blocks.
 /// </summary>
 public static class Floorplanner
@@ -65,7 +65,8 @@ public static class Floorplanner
             int col = firstDieColumn + columns.IndexOf(c.X), row = rows.IndexOf(c.Y);
             var side = Side(c);
             blocks.Add(new PlacedBlock(c.Id, BlockKind.Die, c.Design.Name,
-                columnX[col] + (columnWidths[col] - side) / 2, rowY[row] + (rowHeights[row] - side) / 2, side, side));
+                columnX[col] + (columnWidths[col] - side) * TowardCentre(col - firstDieColumn, columns.Count),
+                rowY[row] + (rowHeights[row] - side) * TowardCentre(row, rows.Count), side, side));
         }
         foreach (var group in stacks.GroupBy(s => (s.Host.Y, s.Left)))
         {
@@ -85,6 +86,13 @@ public static class Floorplanner
         return new Floorplan(package.Name, packaging, width, height, blocks.ToImmutable(), offPackage.ToImmutable(),
             links, shorelines, power, violations);
     }
+
+    /// <summary>
+    /// Where a die smaller than its cell sits, as a share of the slack: the first column (row) leans right (down), the
+    /// last left (up), those between in proportion — dies lean toward the package centre, so in a grid two or three
+    /// cells wide neighbours of different sizes still sit one die spacing apart.
+    /// </summary>
+    private static double TowardCentre(int index, int count) => count <= 1 ? 0.5 : 1 - (double)index / (count - 1);
 
     /// <summary>HBM-class memories are stacks placed on the carrier beside the dies.</summary>
     public static bool IsStacked(MemoryDevice memory) => memory.Type.StartsWith("HBM", StringComparison.OrdinalIgnoreCase);

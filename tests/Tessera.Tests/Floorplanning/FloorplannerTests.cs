@@ -143,6 +143,20 @@ public class FloorplannerTests
         });
     }
 
+    [Fact]
+    public void Neighbours_of_different_sizes_in_a_two_by_two_grid_sit_one_spacing_apart()
+    {
+        // 400 mm² dies on the diagonal, 25 mm² dies off it: cells are 20 mm, the small dies lean toward the centre.
+        var big = new Chiplet("big", [SmallCore], "28nm", 400);
+        var small = new Chiplet("small", [SmallCore], "28nm", 25);
+        var chiplets = new[] { (0, 0, big), (1, 0, small), (0, 1, small), (1, 1, big) }
+            .Select(p => new ChipletInstance(Topologies.GridId(p.Item1, p.Item2), p.Item3, p.Item1, p.Item2));
+        var package = new Package("2x2", chiplets, [], Topologies.Mesh(2, 2).Select(e => new Link(e.A, e.B, 1e11, 1, 0)));
+        var plan = Floorplanner.Plan(Tech, package, Packaging.Interposer25D);
+        Assert.All(plan.Links, l => Assert.Equal(0.1, l.LengthMm, 9));
+        Assert.True(plan.Legal);
+    }
+
     private static bool Overlap(PlacedBlock a, PlacedBlock b) =>
         a.XMm < b.XMm + b.WidthMm - 1e-9 && b.XMm < a.XMm + a.WidthMm - 1e-9 && a.YMm < b.YMm + b.HeightMm - 1e-9 && b.YMm < a.YMm + a.HeightMm - 1e-9;
 

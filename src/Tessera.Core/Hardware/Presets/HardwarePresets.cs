@@ -235,9 +235,11 @@ public static class HardwarePresets
         var chiplet = new ChipletInstance("c0", new Chiplet(Monolithic, [core], t.NodeFrom("scar.node")), 0, 0);
         var device = HardwareDefaults.Device(t, "dram", "SCAR-28nm");
         int devices = reference.Memories.Length;
+        // One device of the same type with the four devices' bandwidth and capacity: the simulator routes a chiplet to one
+        // device. The cost model therefore counts one DRAM PHY on the die, not four.
         device = device with
         {
-            Type = $"{device.Type} ×{devices}",
+            Id = $"dram-x{devices}",
             BandwidthBytesPerSecond = device.BandwidthBytesPerSecond * devices,
             CapacityBytes = device.CapacityBytes * devices,
         };
