@@ -30,6 +30,7 @@ public static class TesseraCli
         root.Subcommands.Add(MapCommand.Create(context));
         root.Subcommands.Add(CostCommand.Create(context));
         root.Subcommands.Add(CandidatesCommand.Create(context));
+        root.Subcommands.Add(EcosystemCommand.Create(context));
 
         // Without a command, say what the commands are.
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
