@@ -101,9 +101,9 @@ internal static class EcosystemCommand
         console.Write(curve);
         console.MarkupLine(Markup.Escape($"Growth stops at K = {r.GrowthK}; growth {r.Grown.Objective:G4}, annealing {r.Annealed.Objective:G4}, " +
             $"exact {(r.Exact is null ? "-" : $"{r.Exact.Objective:G4}{(r.ExactOptimal ? " (CP-SAT optimal on its linear proxy)" : "")}")}; pool from {r.PoolSource}: {string.Join(", ", r.Pool.Designs)}"));
-        var packages = new Table().AddColumns("application", "stages (design×TP memory)", "period ms", "energy mJ", "cost $", "E·C J$", "EDP J·s");
+        var packages = new Table().AddColumns("application", "stages: chiplets × design, memories", "period ms", "energy mJ", "cost $", "E·C J$", "EDP J·s");
         foreach (var p in r.Pool.Packages.Where(p => p is not null).Select(p => p!))
-            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(string.Join(" | ", p.Stages.Select(s => $"{s.Count}op {s.Design}×{s.TensorParallel} {s.Memory}"))),
+            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(Summary(p)),
                 $"{p.PeriodSeconds * MilliPerUnit:0.000}", $"{p.EnergyJ * MilliPerUnit:0.000}", $"{p.Cost.TotalUsd:0.00}", $"{p.EnergyCost:G4}", $"{p.Edp:G4}");
         console.Write(packages);
         var ratios = new Table().AddColumns("BASIC ÷ baseline (geomean)", "energy", "E·C", "EDP", "EDCP");
@@ -120,6 +120,11 @@ internal static class EcosystemCommand
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
     }
+
+    /// <summary>A package in one line: stage count, chiplets per design (TP counted), memory types used.</summary>
+    private static string Summary(BasicPackage p) =>
+        $"{p.Stages.Length} stage(s): " + string.Join(", ", p.Stages.GroupBy(s => s.Design).Select(g => $"{g.Sum(s => s.TensorParallel)}× {g.Key}")) +
+        "; " + string.Join(", ", p.Stages.GroupBy(s => s.Memory).Select(g => $"{g.Count()}× {g.Key}"));
 
     /// <summary>One Spectre progress bar per stage of the run.</summary>
     private sealed class Progress(Dictionary<string, Spectre.Console.ProgressTask> tasks, ProgressContext context) : IProgress<EcosystemProgress>

@@ -66,14 +66,32 @@ public sealed class PoolSelection
         return result;
     }
 
+    /// <summary>
+    /// Each application's package from the pool: the envelope's choice over all pool designs, or the package using
+    /// one pool design only, whichever has the lesser metric (the envelope chooses by energy, so a cost-led metric
+    /// may prefer fewer designs; with this, adding a design to a pool never takes an option away).
+    /// </summary>
     private ImmutableArray<BasicPackage?> Packages(ChipletCandidate[] designs, Func<string, int> sharing) =>
     [
         .. _apps.Select((app, a) =>
         {
             var designer = new BasicDesigner(_t, _table, app, designs, _memories, _options, sharing);
-            return designer.Evaluate(designer.Adapt(_plans[a]));
+            var options = designs.Length == 1 ? [] : designs.Select(d => Single(a, d, sharing(d.Name)));
+            return options.Prepend(designer.Evaluate(designer.Adapt(_plans[a])))
+                .Where(p => p is not null).MinBy(p => p!.Metric(_options.Metric));
         }),
     ];
+
+    private readonly Dictionary<(int, string, int), BasicPackage?> _single = [];
+
+    private BasicPackage? Single(int app, ChipletCandidate design, int sharing)
+    {
+        if (_single.TryGetValue((app, design.Name, sharing), out var p)) return p;
+        var designer = new BasicDesigner(_t, _table, _apps[app], [design], _memories, _options, _ => sharing);
+        p = designer.Evaluate(designer.Adapt(_plans[app]));
+        _single[(app, design.Name, sharing)] = p;
+        return p;
+    }
 
     /// <summary>
     /// Growth (Mozart): add the design that lowers the objective most, one at a time, up to <paramref name="maxK"/>.
@@ -94,7 +112,8 @@ public sealed class PoolSelection
             var (add, value) = Enumerable.Range(0, _table.Candidates.Length).Where(c => !pool.Contains(c))
                 .Select(c => (c, Evaluate([.. pool, c]).Objective)).MinBy(p => p.Objective);
             pool.Add(add);
-            // Adding a design never removes an option, so the objective is non-increasing up to the repair of plans.
+            // Adding a design never removes an option; the objective can still rise when the new design changes which
+            // applications share another design's NRE, or when a plan repaired for the larger pool is worse.
             var gain = double.IsFinite(previous) ? (previous - value) / previous : 1;
             curve.Add(new PoolCurvePoint(k, _table.Candidates[add].Name, value, gain));
             if (chosen == 0 && double.IsFinite(value))
