@@ -199,19 +199,21 @@ public sealed class BasicDesigner
                 var l = env[i].Lines[picks[i]];
                 energy += l.Dyn + l.Tp * _candidates[l.Candidate].LeakageW * t;
             }
-            var cost = Cost(plan, env, picks, memoryUsd);
             if (_options.Constraints.MaxPowerW is { } maxP && energy / t > maxP) continue;
-            if (_options.Constraints.MaxCostUsd is { } maxC && cost.TotalUsd > maxC) continue;
+            // Costing a package is the expensive part: only when the metric or a constraint needs it.
+            bool costed = _options.Metric is EcosystemMetric.EnergyCost or EcosystemMetric.Edcp || _options.Constraints.MaxCostUsd is not null;
+            var cost = costed ? Cost(plan, env, picks, memoryUsd) : null;
+            if (_options.Constraints.MaxCostUsd is { } maxC && cost!.TotalUsd > maxC) continue;
             var metric = _options.Metric switch
             {
                 EcosystemMetric.Energy => energy,
-                EcosystemMetric.EnergyCost => energy * cost.TotalUsd,
+                EcosystemMetric.EnergyCost => energy * cost!.TotalUsd,
                 EcosystemMetric.Edp => energy * t,
-                _ => energy * t * cost.TotalUsd,
+                _ => energy * t * cost!.TotalUsd,
             };
             if (metric >= bestMetric) continue;
             bestMetric = metric;
-            best = Package(plan, env, picks, t, energy, cost);
+            best = Package(plan, env, picks, t, energy, cost ?? Cost(plan, env, picks, memoryUsd));
         }
         return best;
     }
