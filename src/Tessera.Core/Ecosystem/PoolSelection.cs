@@ -124,7 +124,8 @@ public sealed class PoolSelection
             previous = Math.Min(previous, value);
             progress?.Report((double)k / maxK);
         }
-        if (chosen == 0) chosen = curve.Count;
+        // The stop rule never fired within maxK: the smallest pool with the least objective.
+        if (chosen == 0 && curve.Count > 0) chosen = curve.Select((p, i) => (p.Objective, i)).MinBy(p => p.Objective).i + 1;
         return (curve.ToImmutable(), Math.Max(1, chosen));
     }
 
