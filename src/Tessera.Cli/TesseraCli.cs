@@ -33,6 +33,7 @@ public static class TesseraCli
         root.Subcommands.Add(FloorplanCommand.Create(context));
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
+        root.Subcommands.Add(EcosystemCommand.Create(context));
 
         // Without a command, say what the commands are.
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args);

@@ -116,11 +116,13 @@ public static class CandidateGenerator
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{template.Abbreviation}-{template.Width * widthScale}x{template.Height * heightScale}{(template.VectorWidth > 1 ? $"x{template.VectorWidth}" : "")}-gb{buffer >> 20}MiB-{node}");
         var core = BuildCore(t, name, template, template.Width * widthScale, template.Height * heightScale, buffer, node);
-        var chiplet = new Chiplet(name, [core], node);
-        var area = CostModel.Area(t, chiplet, [MemoryType], 0, Packaging.Interposer25D);
+        var bare = new Chiplet(name, [core], node);
+        var area = CostModel.Area(t, bare, [MemoryType], 0, Packaging.Interposer25D);
         var die = Manufacturing.Die(name, area.TotalMm2, CostModel.Process(t, node));
-        // The library has no leakage figure for logic or SRAM: leakage is 0 until it does (docs/ecosystem.md).
-        return new ChipletCandidate(name, template, widthScale, heightScale, buffer, node, chiplet, area, die, 0);
+        var leakage = LeakageW(t, area);
+        // The chiplet carries its leakage so the simulator charges it over the makespan.
+        var chiplet = bare with { StaticPowerW = leakage };
+        return new ChipletCandidate(name, template, widthScale, heightScale, buffer, node, chiplet, area, die, leakage);
     }
 
     private static Core BuildCore(TechnologyLibrary t, string name, ChipletTemplate template, int width, int height, long buffer, string node)
@@ -161,4 +163,12 @@ public static class CandidateGenerator
     }
 
     private const double UmPerMm2 = 1e6;
+    private const double WattsPerMilliwatt = 1e-3;
+
+    /// <summary>
+    /// Leakage of a die: the library's leakage density (ecosystem.leakage_per_mm2) over its PE, SRAM and vector-unit
+    /// area with their routing overhead; the DRAM and die-to-die PHYs are left out (analog, mostly idle).
+    /// </summary>
+    public static double LeakageW(TechnologyLibrary t, DieArea area) =>
+        (area.PeArraysMm2 + area.SramMm2 + area.VectorUnitsMm2 + area.OverheadMm2) * t.Value("ecosystem.leakage_per_mm2") * WattsPerMilliwatt;
 }

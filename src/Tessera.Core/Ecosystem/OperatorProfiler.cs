@@ -19,7 +19,20 @@ namespace Tessera.Ecosystem;
 public sealed record OperatorShape(string Key, string Example, LoopNest? Nest, VectorWork? Work);
 
 /// <summary>An application of the suite: a zoo model in a phase, and how often each operator shape occurs in it.</summary>
-public sealed record SuiteModel(string Name, ImmutableArray<(string ShapeKey, int Count)> Occurrences);
+public sealed record SuiteModel(string Name, ImmutableArray<(string ShapeKey, int Count)> Occurrences)
+{
+    /// <summary>The profiled operators in the graph's topological order: the chain that fusion groups cut.</summary>
+    public ImmutableArray<ChainStep> Chain { get; init; } = [];
+
+    /// <summary>The model graph (for building and simulating its package).</summary>
+    public ModelGraph? Graph { get; init; }
+}
+
+/// <summary>
+/// One profiled operator of a model's chain: its index among the graph's operators, its shape, the bytes it
+/// produces, the chain steps that consume them and the bytes of its parameters.
+/// </summary>
+public sealed record ChainStep(int GraphIndex, string ShapeKey, long OutputBytes, ImmutableArray<int> Consumers, long WeightBytes);
 
 /// <summary>What one operator shape costs on one candidate (energy in pJ by component). Infeasible: no mapping fits.</summary>
 public sealed record OperatorProfile(bool Feasible, double Cycles, double ComputePj, double OnChipPj, double OffChipPj, double OffChipBytes)
@@ -103,15 +116,39 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
             };
             var graph = ModelZoo.Create(parts[0], new ModelOptions(Bits: bits, Phase: phase));
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var op in graph.Operators)
+            var steps = new List<(int Index, Operator Op, string Shape)>();
+            for (int i = 0; i < graph.Operators.Length; i++)
             {
+                var op = graph.Operators[i];
                 if (ShapeOf(graph, op) is not { } shape) continue;
                 shapes.TryAdd(shape.Key, shape);
                 counts[shape.Key] = counts.GetValueOrDefault(shape.Key) + 1;
+                steps.Add((i, op, shape.Key));
             }
-            models.Add(new SuiteModel(entry.Trim(), [.. counts.Select(c => (c.Key, c.Value))]));
+            models.Add(new SuiteModel(entry.Trim(), [.. counts.Select(c => (c.Key, c.Value))])
+            {
+                Chain = Chain(graph, steps),
+                Graph = graph,
+            });
         }
         return (models.ToImmutable(), shapes.ToImmutableDictionary(StringComparer.Ordinal));
+    }
+
+    private static ImmutableArray<ChainStep> Chain(ModelGraph graph, List<(int Index, Operator Op, string Shape)> steps)
+    {
+        var stepOf = steps.Select((s, k) => (s.Op.Name, k)).ToDictionary(p => p.Name, p => p.k, StringComparer.Ordinal);
+        var consumers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        foreach (var (_, op, _) in steps)
+            foreach (var input in op.Inputs.Distinct(StringComparer.Ordinal))
+                (consumers.TryGetValue(input, out var list) ? list : consumers[input] = []).Add(stepOf[op.Name]);
+        return
+        [
+            .. steps.Select(s => new ChainStep(s.Index, s.Shape,
+                s.Op.Outputs.Sum(o => graph.Tensors[o].Bytes),
+                [.. s.Op.Outputs.SelectMany(o => consumers.GetValueOrDefault(o) ?? []).Distinct().Order()],
+                s.Op.Inputs.Distinct(StringComparer.Ordinal).Select(i => graph.Tensors[i])
+                    .Where(t => t.Kind == TensorKind.Parameter).Sum(t => t.Bytes))),
+        ];
     }
 
     /// <summary>Profiles every shape of the suite on every candidate; progress reports the fraction done.</summary>

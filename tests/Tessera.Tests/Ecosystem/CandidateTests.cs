@@ -60,7 +60,9 @@ public sealed class CandidateTests : IDisposable
         Assert.All(candidates, c =>
         {
             Assert.True(c.Area.TotalMm2 > 0 && c.Die.CostPerGoodDieUsd > 0 && c.Die.Yield is > 0 and < 1);
-            Assert.Equal(0, c.LeakageW);
+            Assert.Equal(CandidateGenerator.LeakageW(Tech, c.Area), c.LeakageW, 12);
+            Assert.True(c.LeakageW > 0);
+            Assert.Equal(c.LeakageW, c.Chiplet.StaticPowerW);
         });
         // A larger buffer costs more silicon.
         Assert.True(candidates[1].Area.TotalMm2 > candidates[0].Area.TotalMm2);

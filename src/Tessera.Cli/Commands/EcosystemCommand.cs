@@ -1,0 +1,141 @@
+using System.CommandLine;
+using Spectre.Console;
+using Tessera.Diagnostics;
+using Tessera.Ecosystem;
+using Tessera.Technology;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary>`tessera ecosystem [suite.yaml]`: a pool of chiplet designs, each application's BASIC, and the baselines.</summary>
+internal static class EcosystemCommand
+{
+    private const double PjPerMj = 1e9;
+    private const double MilliPerUnit = 1e3;
+
+    public static Command Create(CliContext context)
+    {
+        var suiteFile = new Argument<string?>("suite") { Description = "Suite file (suite: [zoo names]); default: the built-in suite", Arity = ArgumentArity.ZeroOrOne };
+        var suite = new Option<string?>("--suite") { Description = "Comma-separated zoo models instead of a file; name:decode for decode" };
+        var cache = new Option<string?>("--cache") { Description = "Profile cache file (default: .tessera-cache/profiles.db here)" };
+        var full = new Option<bool>("--full-grid") { Description = "Mozart's full grid (192 candidates) instead of the small default (24)" };
+        var metric = new Option<string>("--metric") { Description = "Objective: energy, ec, edp or edcp", DefaultValueFactory = _ => "ec" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the GA and the annealing", DefaultValueFactory = _ => 1 };
+        var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" };
+        var noSimulate = new Option<bool>("--no-simulate") { Description = "Skip simulating the final packages" };
+        var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
+        var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
+        {
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json,
+        };
+        command.SetAction(parse =>
+        {
+            var technology = TechnologyLibrary.LoadDefault();
+            var names = parse.GetValue(suiteFile) is { } file ? EcosystemRunner.LoadSuite(file)
+                : parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                : EcosystemRunner.DefaultSuite;
+            var request = new EcosystemRequest(names, parse.GetValue(full), ParseMetric(parse.GetValue(metric)!), parse.GetValue(seed),
+                parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool));
+            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
+            var result = terminal
+                ? AnsiConsole.Progress().Start(p =>
+                {
+                    var tasks = new Dictionary<string, Spectre.Console.ProgressTask>(StringComparer.Ordinal);
+                    return EcosystemRunner.Run(technology, request, new Progress(tasks, p));
+                })
+                : EcosystemRunner.Run(technology, request);
+            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(result));
+            else Print(context.Console, result);
+            return 0;
+        });
+        return command;
+    }
+
+    private static EcosystemMetric ParseMetric(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "energy" => EcosystemMetric.Energy,
+        "ec" or "energy-cost" => EcosystemMetric.EnergyCost,
+        "edp" => EcosystemMetric.Edp,
+        "edcp" or "edpc" => EcosystemMetric.Edcp,
+        _ => throw new TesseraInputException($"--metric '{text}': expected energy, ec, edp or edcp"),
+    };
+
+    private static object Package(BasicPackage? p) => p is null ? new { Feasible = false } : new
+    {
+        p.Application,
+        p.PeriodSeconds,
+        p.EnergyJ,
+        CostUsd = p.Cost.TotalUsd,
+        p.Cost,
+        p.EnergyCost,
+        p.Edp,
+        p.Edcp,
+        Stages = p.Stages.Select(s => new { s.First, s.Count, s.Design, s.TensorParallel, s.Memory, s.LatencySeconds, s.DynamicJ, s.LeakageW, s.BufferDemandBytes }),
+    };
+
+    private static object Describe(EcosystemResult r) => new
+    {
+        Suite = r.Request.Suite,
+        Metric = r.Request.Metric.ToString(),
+        r.Request.Seed,
+        Candidates = r.Candidates.Length,
+        r.ProfilesEvaluated,
+        r.ProfilesFromCache,
+        Pool = new { r.Pool.Designs, r.Pool.Objective, Source = r.PoolSource, r.GrowthK },
+        Grown = new { r.Grown.Designs, r.Grown.Objective },
+        Annealed = new { r.Annealed.Designs, r.Annealed.Objective },
+        Exact = r.Exact is null ? null : new { r.Exact.Designs, r.Exact.Objective, Optimal = r.ExactOptimal },
+        Curve = r.Curve,
+        Packages = r.Pool.Packages.Select(Package),
+        Baselines = r.Baselines.Select(b => new { b.Name, b.Description, b.Designs, Packages = b.Packages.Select(Package) }),
+        r.Ratios,
+        Simulated = r.Simulated,
+        r.Seconds,
+    };
+
+    private static void Print(IAnsiConsole console, EcosystemResult r)
+    {
+        console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Metric} (geometric mean)"));
+        var curve = new Table().AddColumns("K", "added design", "objective", "gain %");
+        foreach (var p in r.Curve)
+            curve.AddRow($"{p.K}", Markup.Escape(p.Added), $"{p.Objective:G4}", $"{p.Gain * 100:0.00}");
+        console.Write(curve);
+        console.MarkupLine(Markup.Escape($"Growth stops at K = {r.GrowthK}; growth {r.Grown.Objective:G4}, annealing {r.Annealed.Objective:G4}, " +
+            $"exact {(r.Exact is null ? "-" : $"{r.Exact.Objective:G4}{(r.ExactOptimal ? " (CP-SAT optimal on its linear proxy)" : "")}")}; pool from {r.PoolSource}: {string.Join(", ", r.Pool.Designs)}"));
+        var packages = new Table().AddColumns("application", "stages: chiplets × design, memories", "period ms", "energy mJ", "cost $", "E·C J$", "EDP J·s");
+        foreach (var p in r.Pool.Packages.Where(p => p is not null).Select(p => p!))
+            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(Summary(p)),
+                $"{p.PeriodSeconds * MilliPerUnit:0.000}", $"{p.EnergyJ * MilliPerUnit:0.000}", $"{p.Cost.TotalUsd:0.00}", $"{p.EnergyCost:G4}", $"{p.Edp:G4}");
+        console.Write(packages);
+        var ratios = new Table().AddColumns("BASIC ÷ baseline (geomean)", "energy", "E·C", "EDP", "EDCP");
+        foreach (var x in r.Ratios)
+            ratios.AddRow(Markup.Escape(x.Baseline), $"{x.Energy:0.000}", $"{x.EnergyCost:0.000}", $"{x.Edp:0.000}", $"{x.Edcp:0.000}");
+        console.Write(ratios);
+        if (r.Simulated.Length > 0)
+        {
+            var sim = new Table().AddColumns("application (simulated, one inference)", "chiplets", "latency ms", "energy mJ", "of which leakage mJ");
+            foreach (var s in r.Simulated)
+                sim.AddRow(Markup.Escape(s.Application), $"{s.Chiplets}", $"{s.LatencySeconds * MilliPerUnit:0.000}", $"{s.EnergyJ * MilliPerUnit:0.000}", $"{s.StaticJ * MilliPerUnit:0.000}");
+            console.Write(sim);
+        }
+        console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
+            string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
+    }
+
+    /// <summary>A package in one line: stage count, chiplets per design (TP counted), memory types used.</summary>
+    private static string Summary(BasicPackage p) =>
+        $"{p.Stages.Length} stage(s): " + string.Join(", ", p.Stages.GroupBy(s => s.Design).Select(g => $"{g.Sum(s => s.TensorParallel)}× {g.Key}")) +
+        "; " + string.Join(", ", p.Stages.GroupBy(s => s.Memory).Select(g => $"{g.Count()}× {g.Key}"));
+
+    /// <summary>One Spectre progress bar per stage of the run.</summary>
+    private sealed class Progress(Dictionary<string, Spectre.Console.ProgressTask> tasks, ProgressContext context) : IProgress<EcosystemProgress>
+    {
+        public void Report(EcosystemProgress value)
+        {
+            lock (tasks)
+            {
+                if (!tasks.TryGetValue(value.Stage, out var task)) tasks[value.Stage] = task = context.AddTask(value.Stage, maxValue: 1.0);
+                task.Value = value.Fraction;
+            }
+        }
+    }
+}

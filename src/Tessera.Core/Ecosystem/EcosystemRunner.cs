@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Tessera.Costs;
+using Tessera.Diagnostics;
+using Tessera.Evaluation;
+using Tessera.Hardware;
+using Tessera.Scheduling;
+using Tessera.Simulation;
+using Tessera.Technology;
+using Tessera.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Tessera.Ecosystem;
+
+/// <summary>What an ecosystem run does: the suite, the candidate grid, the metric, the seed and where profiles are cached.</summary>
+public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGrid, EcosystemMetric Metric, int Seed, string? CachePath,
+    bool Simulate = true, int? MaxPool = null);
+
+/// <summary>A baseline's packages and objective (the same table model as the BASICs).</summary>
+public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages);
+
+/// <summary>Geometric means over the suite of BASIC ÷ baseline, per metric (below 1: the ecosystem is better).</summary>
+public sealed record BaselineRatios(string Baseline, double Energy, double EnergyCost, double Edp, double Edcp);
+
+/// <summary>The simulator's verdict on one application's BASIC package (one inference through the pipeline).</summary>
+public sealed record SimulatedPackage(string Application, double LatencySeconds, double EnergyJ, double StaticJ, int Chiplets);
+
+/// <summary>Everything an ecosystem run found, with timings.</summary>
+public sealed record EcosystemResult(
+    EcosystemRequest Request, ImmutableArray<ChipletCandidate> Candidates, int ProfilesEvaluated, int ProfilesFromCache,
+    ImmutableArray<PoolCurvePoint> Curve, int GrowthK, PoolResult Pool, string PoolSource, PoolResult Grown, PoolResult Annealed,
+    PoolResult? Exact, bool ExactOptimal, ImmutableArray<BaselineResult> Baselines, ImmutableArray<BaselineRatios> Ratios,
+    ImmutableArray<SimulatedPackage> Simulated, ImmutableDictionary<string, double> Seconds);
+
+/// <summary>Progress of a long run: the stage and the fraction of it done.</summary>
+public readonly record struct EcosystemProgress(string Stage, double Fraction);
+
+/// <summary>
+/// The ecosystem flow (issue 6): profile the suite on the candidates (cached), compose each application's BASIC, select
+/// the pool (growth with Mozart's stop rule, annealing, exact CP-SAT), build the baselines and simulate the final packages.
+/// </summary>
+public static class EcosystemRunner
+{
+    /// <summary>The default suite: the zoo's CNNs and a transformer's prefill and decode, sized for minutes on 2 cores.</summary>
+    public static ImmutableArray<string> DefaultSuite { get; } = ["resnet18", "resnet50", "mobilenetv2", "googlenet", "gpt2-small", "gpt2-small:decode"];
+
+    /// <summary>Die-to-die link between consecutive stages (Mozart artifact: UCIe advanced at 2.5D).</summary>
+    public const string StageLink = "ucie-advanced";
+
+    public static EcosystemResult Run(TechnologyLibrary t, EcosystemRequest request, IProgress<EcosystemProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        var seconds = ImmutableDictionary.CreateBuilder<string, double>();
+        var clock = Stopwatch.StartNew();
+        void Lap(string stage) { seconds[stage] = clock.Elapsed.TotalSeconds; clock.Restart(); }
+
+        var knobs = request.FullGrid ? CandidateKnobs.Mozart(t) : CandidateKnobs.Default(t);
+        var candidates = CandidateGenerator.Generate(t, knobs);
+        var costModel = new LoopNestCostModel();
+        var cache = request.CachePath is null ? null : new ProfileCache(request.CachePath);
+        var profiler = new OperatorProfiler(t, costModel, cache);
+        var table = profiler.Profile(candidates, request.Suite,
+            new Progress(progress, "profiling operators"));
+        Lap("profiling");
+
+        var memories = MemoryOption.Mozart(t);
+        var options = BasicOptions.Default(t, request.Metric, request.Seed);
+        int done = 0;
+        // Each application's fusion plan from the whole candidate set (designs sharing NRE over the suite).
+        var full = new BasicPackage?[table.Models.Length];
+        Parallel.For(0, table.Models.Length, new ParallelOptions { CancellationToken = cancellation }, a =>
+        {
+            full[a] = new BasicDesigner(t, table, table.Models[a], candidates, memories, options, _ => table.Models.Length).Design(cancellation);
+            progress?.Report(new EcosystemProgress("fusion GA per application", (double)Interlocked.Increment(ref done) / table.Models.Length));
+        });
+        if (Array.FindIndex(full, p => p is null) is var missing and >= 0)
+            throw new TesseraInputException($"application '{table.Models[missing].Name}' fits no candidate (an operator has no mapping on any)");
+        var plans = full.Select(p => p!.Plan).ToImmutableArray();
+        Lap("basic");
+
+        var selection = new PoolSelection(t, table, table.Models, plans, memories, options);
+        var maxK = Math.Min(request.MaxPool ?? (int)t.Value("ecosystem.pool_curve_max"), candidates.Length);
+        var (curve, k) = selection.Grow(maxK, t.Value("ecosystem.growth_min_gain"), (int)t.Value("ecosystem.growth_patience"),
+            new Progress(progress, "growing the pool"), cancellation);
+        var grownPool = PoolSelection.GrownPool(curve, candidates, k);
+        var grown = selection.Evaluate(grownPool);
+        Lap("growth");
+        var annealed = selection.Anneal(grownPool, (int)t.Value("ecosystem.annealing_steps"), t.Value("ecosystem.growth_min_gain"),
+            request.Seed, cancellation);
+        Lap("annealing");
+        progress?.Report(new EcosystemProgress("exact selection (CP-SAT)", 0));
+        var (exactPool, optimal) = selection.Exact(k, t.Value("ecosystem.exact_time_limit"));
+        var exact = exactPool.Length > 0 ? selection.Evaluate(exactPool) : null;
+        Lap("exact");
+        var (pool, source) = new[] { (grown, "growth"), (annealed, "annealing"), (exact, "exact") }
+            .Where(p => p.Item1 is not null).Select(p => (p.Item1!, p.Item2)).MinBy(p => p.Item1.Objective);
+
+        var baselines = Baselines(t, table, plans, memories, options, selection);
+        var ratios = baselines.Select(b => Ratios(pool, b)).ToImmutableArray();
+        Lap("baselines");
+
+        var simulated = request.Simulate
+            ? pool.Packages.Select((p, a) => { cancellation.ThrowIfCancellationRequested(); return Simulate(t, table, table.Models[a], p!, costModel, cancellation); })
+                .ToImmutableArray()
+            : [];
+        Lap("simulation");
+        return new EcosystemResult(request, candidates, table.Evaluated, table.FromCache, curve, k, pool, source, grown, annealed, exact, optimal,
+            baselines, ratios, simulated, seconds.ToImmutable());
+    }
+
+    /// <summary>The three baselines of issue 6 in the same table model.</summary>
+    public static ImmutableArray<BaselineResult> Baselines(TechnologyLibrary t, ProfileTable table, IReadOnlyList<FusionPlan> plans,
+        IReadOnlyList<MemoryOption> memories, BasicOptions options, PoolSelection selection)
+    {
+        var n = table.Candidates.Length;
+        var homogeneous = Enumerable.Range(0, n).Select(d => selection.Evaluate([d])).MinBy(r => r.Objective)!;
+        var pes = (long)t.Value("ecosystem.scar_library_pes");
+        // SCAR-style library: the 4096-PE chiplet of each template with the base buffer.
+        var library = Enumerable.Range(0, n).Where(d => table.Candidates[d].ProcessingElements == pes)
+            .GroupBy(d => table.Candidates[d].Template.Dataflow).Select(g => g.MinBy(d => table.Candidates[d].GlobalBufferBytes)).ToArray();
+        var scar = selection.Evaluate(library);
+        var monolithic = table.Models.Select((app, a) =>
+        {
+            var designer = new BasicDesigner(t, table, app, table.Candidates, memories, options, _ => 1);
+            return Enumerable.Range(0, designer.Candidates.Length)
+                .Select(d => designer.Monolithic(designer.Adapt(plans[a]) is var plan && plan.Groups.All(g => g.Count == 1 || designer.Candidates[d].GlobalBufferBytes >= designer.Demand(g.First, g.Count))
+                    ? plan : Split(plan), d))
+                .Where(p => p is not null).MinBy(p => p!.Metric(options.Metric));
+        }).ToImmutableArray();
+        return
+        [
+            new("homogeneous", "the best single design for the whole suite, pipelined", homogeneous.Designs, homogeneous.Packages),
+            new("scar-library", "a fixed library of 4096-PE WS/OS/RS chiplets (SCAR-style)", scar.Designs, scar.Packages),
+            new("monolithic", "a bespoke monolithic chip per network, no reuse (NRE per network)",
+                [.. monolithic.Select(p => p?.Stages[0].Design ?? "-")], monolithic),
+        ];
+    }
+
+    /// <summary>Every operator its own group (fits any design that runs each operator).</summary>
+    private static FusionPlan Split(FusionPlan plan)
+    {
+        var groups = plan.Groups.SelectMany((g, i) => Enumerable.Range(g.First, g.Count).Select(s => ((s, 1), plan.Memories[i]))).ToList();
+        return new FusionPlan([.. groups.Select(g => g.Item1)], [.. groups.Select(g => g.Item2)]);
+    }
+
+    /// <summary>Geometric means of BASIC ÷ baseline over the applications both can run.</summary>
+    public static BaselineRatios Ratios(PoolResult pool, BaselineResult baseline)
+    {
+        var pairs = pool.Packages.Zip(baseline.Packages).Where(p => p.First is not null && p.Second is not null).ToList();
+        double Mean(Func<BasicPackage, double> f) => pairs.Count == 0 ? double.NaN
+            : Math.Exp(pairs.Average(p => Math.Log(f(p.First!) / f(p.Second!))));
+        return new BaselineRatios(baseline.Name, Mean(p => p.EnergyJ), Mean(p => p.EnergyCost), Mean(p => p.Edp), Mean(p => p.Edcp));
+    }
+
+    /// <summary>
+    /// Builds the package of a BASIC (one chiplet instance per stage in a row, each with its own memory device, UCIe
+    /// between neighbours) and simulates one inference with the pipelined partitioner, segments = fusion groups. A TP = 2
+    /// stage is simulated on one instance (the partitioner has no per-segment tensor parallelism).
+    /// </summary>
+    public static SimulatedPackage Simulate(TechnologyLibrary t, ProfileTable table, SuiteModel app, BasicPackage package,
+        IOperatorCostModel costModel, CancellationToken cancellation = default)
+    {
+        var graph = app.Graph ?? throw new TesseraInputException($"application '{app.Name}' has no graph to simulate");
+        var link = t.Si($"die_to_die.{StageLink}.bandwidth");
+        var linkPj = t.Value($"die_to_die.{StageLink}.energy_per_bit");
+        var linkLatency = t.Si($"die_to_die.{StageLink}.latency");
+        var chiplets = new List<ChipletInstance>();
+        var devices = new List<MemoryDevice>();
+        var links = new List<Link>();
+        var segments = ImmutableArray.CreateBuilder<PipelineSegment>();
+        for (int s = 0; s < package.Stages.Length; s++)
+        {
+            var stage = package.Stages[s];
+            var design = table.Candidates.First(c => c.Name == stage.Design).Chiplet;
+            var id = $"s{s}";
+            chiplets.Add(new ChipletInstance(id, design, s, 0));
+            var device = HardwareDefaults.Device(t, $"m{s}", stage.Memory);
+            devices.Add(device);
+            links.Add(HardwareDefaults.MemoryLink(device, id));
+            if (s > 0) links.Add(new Link($"s{s - 1}", id, link, linkPj, linkLatency));
+            int first = s == 0 ? 0 : app.Chain[stage.First].GraphIndex;
+            int end = s == package.Stages.Length - 1 ? graph.Operators.Length : app.Chain[package.Stages[s + 1].First].GraphIndex;
+            segments.Add(new PipelineSegment(new CoreRef(id, 0), first, end - first));
+        }
+        var hardware = new Package($"basic-{app.Name}", chiplets, devices, links);
+        var model = new ModelInstance(app.Name, graph, 1);
+        var partitioner = new PipelinedPartitioner(costModel, 1,
+            ImmutableDictionary<string, ImmutableArray<PipelineSegment>>.Empty.Add(app.Name, segments.ToImmutable()));
+        var result = new Simulator(costModel).Simulate(app.Name, hardware, partitioner.Partition(hardware, [model]), cancellation: cancellation);
+        var e = result.Evaluation;
+        return new SimulatedPackage(app.Name, e.LatencySeconds, e.Energy.TotalJ, e.Energy.StaticJ, chiplets.Count);
+    }
+
+    /// <summary>
+    /// Reads a suite file: a mapping with a list `suite:` of zoo names (name:decode for a transformer's decode).
+    /// Errors name file:line.
+    /// </summary>
+    public static ImmutableArray<string> LoadSuite(string path)
+    {
+        var (reader, root) = YamlReader.Load(path);
+        if (YamlReader.Find(root, "suite") is not YamlSequenceNode list || list.Children.Count == 0)
+            throw reader.Error(root, "expected 'suite:' with a list of zoo models (name or name:decode)");
+        var names = ImmutableArray.CreateBuilder<string>();
+        foreach (var item in list.Children)
+        {
+            if (item is not YamlScalarNode { Value: { Length: > 0 } name })
+                throw reader.Error(item, "expected a zoo model name (name or name:decode)");
+            try
+            {
+                var zoo = name.Split(':')[0].Trim();
+                Workloads.Zoo.ModelZoo.Create(zoo);
+                if (name.Contains(':', StringComparison.Ordinal) && name.Split(':')[1].Trim().ToLowerInvariant() is not ("prefill" or "decode"))
+                    throw new TesseraInputException($"unknown phase in '{name}'; expected prefill or decode");
+            }
+            catch (TesseraInputException e)
+            {
+                throw reader.Error(item, e.Message);
+            }
+            names.Add(name.Trim());
+        }
+        return names.ToImmutable();
+    }
+
+    private sealed class Progress(IProgress<EcosystemProgress>? sink, string stage) : IProgress<double>
+    {
+        public void Report(double value) => sink?.Report(new EcosystemProgress(stage, value));
+    }
+}
