@@ -250,9 +250,10 @@ public static class HardwarePresets
         var chiplet = new ChipletInstance("c0", new Chiplet(Monolithic, [core], t.NodeFrom("scar.node")), 0, 0);
         var device = HardwareDefaults.Device(t, "dram", "SCAR-28nm");
         int devices = reference.Memories.Length;
+        // The type stays the technology library's DRAM type, so cost and floorplan look-ups work; the one device
+        // stands for the package's interfaces together (bandwidth and capacity × devices).
         device = device with
         {
-            Type = $"{device.Type} ×{devices}",
             BandwidthBytesPerSecond = device.BandwidthBytesPerSecond * devices,
             CapacityBytes = device.CapacityBytes * devices,
         };
