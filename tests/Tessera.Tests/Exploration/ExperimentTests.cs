@@ -97,6 +97,16 @@ public class ExperimentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Cli_runs_the_reduced_scar_datacenter_experiment_as_json()
+    {
+        var outcome = CliRunner.Run("experiment", "scar-datacenter", "--reduced", "--json");
+        Assert.Equal(0, outcome.ExitCode);
+        var cells = outcome.Json.GetProperty("cells");
+        Assert.Equal(8, cells.GetArrayLength());
+        Assert.All(cells.EnumerateArray(), c => Assert.True(c.GetProperty("latencySeconds").GetDouble() > 0));
+    }
+
+    [Fact]
     public void Cli_says_where_the_shared_folder_should_be_when_it_is_wrong()
     {
         var outcome = CliRunner.Run("experiment", "stream-fusion", "--shared", Path.GetTempPath());

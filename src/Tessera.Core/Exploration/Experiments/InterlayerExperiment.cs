@@ -13,13 +13,14 @@ namespace Tessera.Exploration.Experiments;
 /// The inter-layer scheduling paper's comparison (Odema, Kwon, Al Faruque, arXiv 2312.09401): GPT-2 and ResNet-50
 /// on a 4-chiplet heterogeneous package (2 WS + 2 OS SCAR chiplets, 2×2 mesh) with inter-chiplet pipelining, against
 /// one monolithic output-stationary accelerator with the same PEs, L2 and DRAM bandwidth running layer by layer.
-/// The homogeneous 2×2 packages show what heterogeneity adds.
+/// The full run also schedules the heterogeneous package with SCAR (layers placed by dataflow over time windows, the
+/// paper's own idea); the homogeneous 2×2 packages show what heterogeneity adds.
 /// </summary>
 public sealed class InterlayerExperiment : IExperiment
 {
     public string Name => "interlayer";
 
-    public string Description => "GPT-2 small and ResNet-50 on a 2×2 heterogeneous chiplet package (pipelined) vs one monolithic output-stationary chip (layer by layer)";
+    public string Description => "GPT-2 small and ResNet-50 on a 2×2 heterogeneous chiplet package (pipelined, and scheduled by SCAR) vs one monolithic output-stationary chip (layer by layer)";
 
     /// <summary>Sequences per batch for GPT-2 and images for ResNet-50; the paper gives no batch (an assumption, docs/experiments.md).</summary>
     public const int Batch = 8, MiniBatches = 4, ReducedBatch = 2, ReducedMiniBatches = 2, SequenceLength = 128;

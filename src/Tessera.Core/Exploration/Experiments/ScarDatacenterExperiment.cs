@@ -43,8 +43,8 @@ public sealed class ScarDatacenterExperiment : IExperiment
 
     /// <summary>The settings that shape the search, for the table's notes.</summary>
     public static string Describe(ScarOptions o) =>
-        $"{o.Splits} splits ({o.Splits + 1} windows), top-k {o.TopK}, {o.Provisioning.ToString().ToLowerInvariant()} provisioning, " +
-        $"{o.MiniBatches} mini-batch(es), evolutionary placement above {o.ExhaustiveChiplets} chiplets (population {o.Population}, {o.Generations} generations)";
+        $"{o.Splits} splits ({o.Splits + 1} window{(o.Splits == 0 ? "" : "s")}), top-k {o.TopK}, {o.Provisioning.ToString().ToLowerInvariant()} provisioning, " +
+        $"{o.MiniBatches} mini-batch{(o.MiniBatches == 1 ? "" : "es")}, evolutionary placement above {o.ExhaustiveChiplets} chiplets (population {o.Population}, {o.Generations} generations)";
 
     public static ImmutableArray<ScarScenario> Scenarios(bool reduced) => reduced ? [ScarScenarios.Get(1)] : ScarScenarios.Datacenter;
 
