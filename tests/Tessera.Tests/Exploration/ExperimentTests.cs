@@ -14,11 +14,13 @@ public class ExperimentTests(ITestOutputHelper output)
     [Fact]
     public void Registry_lists_both_experiments_by_name()
     {
-        Assert.Equal(["interlayer", "stream-fusion"], ExperimentRegistry.All.Select(e => e.Name));
+        Assert.Equal(["interlayer", "scar-arvr", "scar-datacenter", "stream-fusion"], ExperimentRegistry.All.Select(e => e.Name));
         Assert.All(ExperimentRegistry.All, e => Assert.False(string.IsNullOrWhiteSpace(e.Description)));
         Assert.IsType<StreamFusionExperiment>(ExperimentRegistry.Find("Stream-Fusion"));
-        var error = Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => ExperimentRegistry.Find("scar-arvr"));
-        Assert.Contains("interlayer, stream-fusion", error.Message);
+        Assert.IsType<ScarDatacenterExperiment>(ExperimentRegistry.Find("scar-datacenter"));
+        Assert.IsType<ScarArVrExperiment>(ExperimentRegistry.Find("SCAR-ARVR"));
+        var error = Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => ExperimentRegistry.Find("scar-cloud"));
+        Assert.Contains("interlayer, scar-arvr, scar-datacenter, stream-fusion", error.Message);
     }
 
     [Fact]
@@ -72,10 +74,10 @@ public class ExperimentTests(ITestOutputHelper output)
     [Fact]
     public void Cli_rejects_an_unknown_experiment_with_the_list_of_names()
     {
-        var outcome = CliRunner.Run("experiment", "scar-datacenter");
+        var outcome = CliRunner.Run("experiment", "scar-cloud");
         Assert.Equal(2, outcome.ExitCode);
-        Assert.StartsWith("error: unknown experiment 'scar-datacenter'", outcome.Error);
-        Assert.Contains("interlayer, stream-fusion", outcome.Error);
+        Assert.StartsWith("error: unknown experiment 'scar-cloud'", outcome.Error);
+        Assert.Contains("interlayer, scar-arvr, scar-datacenter, stream-fusion", outcome.Error);
     }
 
     [Fact]
@@ -92,6 +94,16 @@ public class ExperimentTests(ITestOutputHelper output)
         var listing = CliRunner.Run("experiment");
         Assert.Equal(0, listing.ExitCode);
         Assert.Contains("stream-fusion", listing.Out);
+    }
+
+    [Fact]
+    public void Cli_runs_the_reduced_scar_datacenter_experiment_as_json()
+    {
+        var outcome = CliRunner.Run("experiment", "scar-datacenter", "--reduced", "--json");
+        Assert.Equal(0, outcome.ExitCode);
+        var cells = outcome.Json.GetProperty("cells");
+        Assert.Equal(8, cells.GetArrayLength());
+        Assert.All(cells.EnumerateArray(), c => Assert.True(c.GetProperty("latencySeconds").GetDouble() > 0));
     }
 
     [Fact]

@@ -99,6 +99,62 @@ public class PresetTests
             c => Assert.Equal(Dataflows.OutputStationary, c.Design.Cores[0].Dataflow.Name));
     }
 
+    /// <summary>Dataflows of neighbouring chiplets: (same-dataflow pairs, different-dataflow pairs) over the NoP links.</summary>
+    private static (int Same, int Different) NeighbourPairs(Package p)
+    {
+        var flow = p.Chiplets.ToDictionary(c => c.Id, c => c.Design.Cores[0].Dataflow.Name);
+        var pairs = p.Links.Where(l => flow.ContainsKey(l.From) && flow.ContainsKey(l.To))
+            .Select(l => string.CompareOrdinal(l.From, l.To) < 0 ? (l.From, l.To) : (l.To, l.From)).Distinct()
+            .Select(l => flow[l.Item1] == flow[l.Item2]).ToList();
+        return (pairs.Count(same => same), pairs.Count(same => !same));
+    }
+
+    [Fact]
+    public void Scar_het_sides_has_ws_side_columns_an_os_middle_and_both_kinds_of_neighbours()
+    {
+        var p = HardwarePresets.CreatePackage("scar-3x3-het-sides", Tech);
+        Assert.Equal(9, p.Chiplets.Length);
+        Assert.All(p.Chiplets, c => Assert.Equal(c.X == 1 ? Dataflows.OutputStationary : Dataflows.WeightStationary, c.Design.Cores[0].Dataflow.Name));
+        Assert.Equal(6, p.Chiplets.Count(c => c.Design.Cores[0].Dataflow.Name == Dataflows.WeightStationary));
+        // The DRAM owners (side columns) are the WS chiplets.
+        Assert.All(p.Memories, m => Assert.Equal(Dataflows.WeightStationary,
+            p.Chiplet(p.Links.First(l => l.From == m.Id || l.To == m.Id) is var l && l.From == m.Id ? l.To : l.From).Design.Cores[0].Dataflow.Name));
+        var (same, different) = NeighbourPairs(p);
+        // 12 mesh edges: 4 vertical in the side columns (WS–WS), 2 in the middle (OS–OS), 6 horizontal (WS–OS).
+        Assert.Equal((6, 6), (same, different));
+        Assert.Equal((0, 12), NeighbourPairs(HardwarePresets.CreatePackage("scar-3x3-het", Tech)));
+    }
+
+    [Fact]
+    public void Scar_6x6_het_cross_has_an_os_cross_and_ws_corners()
+    {
+        var p = HardwarePresets.CreatePackage("scar-6x6-het-cross", Tech);
+        Assert.Equal(36, p.Chiplets.Length);
+        static bool Middle(int i) => i is 2 or 3;
+        Assert.All(p.Chiplets, c => Assert.Equal(Middle(c.X) || Middle(c.Y) ? Dataflows.OutputStationary : Dataflows.WeightStationary,
+            c.Design.Cores[0].Dataflow.Name));
+        Assert.Equal(20, p.Chiplets.Count(c => c.Design.Cores[0].Dataflow.Name == Dataflows.OutputStationary));
+        var (same, different) = NeighbourPairs(p);
+        // 60 mesh edges: 44 inside the cross or a corner block, 16 where a corner block meets the cross.
+        Assert.Equal((44, 16), (same, different));
+        // scar-6x6-het stays the checkerboard (Het-CB), so Het-Cross is a preset of its own.
+        Assert.Equal(0, NeighbourPairs(HardwarePresets.CreatePackage("scar-6x6-het", Tech)).Same);
+    }
+
+    [Theory]
+    [InlineData("scar-3x3-het-arvr", 5)]
+    [InlineData("scar-3x3-het-sides-arvr", 6)]
+    [InlineData("scar-3x3-ws-arvr", 9)]
+    [InlineData("scar-3x3-os-arvr", 0)]
+    public void Scar_arvr_packages_use_256_pe_chiplets(string name, int weightStationary)
+    {
+        var p = HardwarePresets.CreatePackage(name, Tech);
+        Assert.Equal(9, p.Chiplets.Length);
+        Assert.All(p.Chiplets, c => Assert.Equal(256, c.Design.Cores[0].Array.ProcessingElements));
+        Assert.All(p.Chiplets, c => Assert.EndsWith(HardwarePresets.ArVrSuffix, c.Design.Name, StringComparison.Ordinal));
+        Assert.Equal(weightStationary, p.Chiplets.Count(c => c.Design.Cores[0].Dataflow.Name == Dataflows.WeightStationary));
+    }
+
     [Fact]
     public void Every_package_name_builds_and_cores_work_as_packages()
     {

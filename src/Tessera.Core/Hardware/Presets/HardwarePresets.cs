@@ -8,8 +8,10 @@ namespace Tessera.Hardware.Presets;
 /// <summary>Built-in cores and packages whose numbers come from the technology library.</summary>
 /// <remarks>
 /// Dataflows: weight-stationary D1: K, D2: C; output-stationary D1: OX, D2: OY; row-stationary (Eyeriss)
-/// D1: FY 3 × C 4, D2: OY 14; Simba PE: K 16, vector MAC: K 8, lane: C 8. SCAR heterogeneous packages are
-/// checkerboards (Het-CB) of WS and OS chiplets; the left and right columns each own one DRAM device.
+/// D1: FY 3 × C 4, D2: OY 14; Simba PE: K 16, vector MAC: K 8, lane: C 8. SCAR's packages: `-het` is a
+/// checkerboard (Het-CB) of WS and OS chiplets, `-het-sides` has WS side columns and an OS middle column (Het-Sides),
+/// `-het-cross` an OS cross through the middle rows and columns with WS corners (Het-Cross); the left and right
+/// columns each own one DRAM device. `-arvr` packages use SCAR's 256-PE AR/VR chiplets.
 /// </remarks>
 public static class HardwarePresets
 {
@@ -20,10 +22,14 @@ public static class HardwarePresets
 
     private static readonly string[] MultiChiplet =
         ["simba-like", "scar-2x2-het", "scar-2x2-ws", "scar-2x2-os", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os",
-         "scar-6x6-het", "scar-6x6-ws", "scar-6x6-os", Monolithic];
+         "scar-3x3-het-sides", "scar-6x6-het", "scar-6x6-het-cross", "scar-6x6-ws", "scar-6x6-os",
+         "scar-3x3-het-arvr", "scar-3x3-het-sides-arvr", "scar-3x3-ws-arvr", "scar-3x3-os-arvr", Monolithic];
 
     /// <summary>One chip with the PEs, L2 and DRAM bandwidth of the 2×2 SCAR package (the inter-layer paper's baseline).</summary>
     public const string Monolithic = "monolithic-os";
+
+    /// <summary>Marks a SCAR package built from the 256-PE AR/VR chiplets.</summary>
+    public const string ArVrSuffix = "-arvr";
 
     /// <summary>Multi-chiplet packages, then one single-chiplet package per core ("simba-like-chiplet" for Simba's).</summary>
     public static IReadOnlyList<string> PackageNames { get; } =
@@ -55,8 +61,13 @@ public static class HardwarePresets
                 return SimbaPackage(technology);
             case Monolithic:
                 return MonolithicPackage(technology);
-            case "scar-2x2-het" or "scar-2x2-ws" or "scar-2x2-os" or "scar-3x3-het" or "scar-3x3-ws" or "scar-3x3-os" or "scar-6x6-het" or "scar-6x6-ws" or "scar-6x6-os":
-                return ScarPackage(technology, key, key[5] - '0', key[9..]);
+            case var scar when scar.StartsWith("scar-", StringComparison.Ordinal) && MultiChiplet.Contains(scar):
+            {
+                // scar-NxN-LAYOUT[-arvr]
+                bool arvr = scar.EndsWith(ArVrSuffix, StringComparison.Ordinal);
+                var layout = scar[9..(arvr ? scar.Length - ArVrSuffix.Length : scar.Length)];
+                return ScarPackage(technology, scar, scar[5] - '0', layout, arvr);
+            }
         }
         var core = key == "simba-like-chiplet" ? "simba-like"
             : CoreNames.Contains(key) && key != "simba-like" ? key
@@ -176,17 +187,21 @@ public static class HardwarePresets
         ]);
     }
 
-    private static Core Scar(TechnologyLibrary t, string dataflow)
+    private static Core Scar(TechnologyLibrary t, string dataflow, bool arvr = false)
     {
         const string r = "scar";
         var node = t.NodeFrom($"{r}.node");
         var bits = Int(t, $"{r}.mac_bits");
-        var pes = Int(t, $"{r}.pes_per_chiplet_datacenter");
-        var first = Int(t, dataflow == Dataflows.WeightStationary ? $"{r}.ws_array_k" : $"{r}.os_array_ox");
+        var size = arvr ? "_arvr" : "";
+        var pes = Int(t, arvr ? $"{r}.pes_per_chiplet_arvr" : $"{r}.pes_per_chiplet_datacenter");
+        var first = Int(t, dataflow == Dataflows.WeightStationary ? $"{r}.ws_array_k{size}" : $"{r}.os_array_ox{size}");
+        if (pes % first != 0)
+            throw new TesseraInputException($"SCAR chiplet: {pes} PEs do not split into rows of {first}");
         var axes = Axes(first, pes / first);
         // The per-PE buffer keeps the stationary operand; the shared L2 holds everything.
         var stationary = dataflow == Dataflows.WeightStationary ? OperandRole.Weight : OperandRole.Output;
-        return Build(t, dataflow == Dataflows.WeightStationary ? "scar-ws" : "scar-os", node, axes,
+        var name = (dataflow == Dataflows.WeightStationary ? "scar-ws" : "scar-os") + (arvr ? ArVrSuffix : "");
+        return Build(t, name, node, axes,
             Dataflows.Create(dataflow, axes, t), t.Si($"{r}.frequency"), bits,
         [
             Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [stationary]),
@@ -229,7 +244,7 @@ public static class HardwarePresets
     /// </summary>
     private static Package MonolithicPackage(TechnologyLibrary t)
     {
-        var reference = ScarPackage(t, "scar-2x2-het", 2, "het");
+        var reference = ScarPackage(t, "scar-2x2-het", 2, "het", arvr: false);
         int chiplets = reference.Chiplets.Length;
         var core = MonolithicOs(t, chiplets);
         var chiplet = new ChipletInstance("c0", new Chiplet(Monolithic, [core], t.NodeFrom("scar.node")), 0, 0);
@@ -291,17 +306,33 @@ public static class HardwarePresets
             (_, _) => design, t.DieToDie("simba-grs"), "SCAR-28nm");
     }
 
-    private static Package ScarPackage(TechnologyLibrary t, string name, int size, string kind)
+    private static Package ScarPackage(TechnologyLibrary t, string name, int size, string layout, bool arvr)
     {
         var node = t.NodeFrom("scar.node");
-        var ws = new Chiplet("scar-ws", [Scar(t, Dataflows.WeightStationary)], node);
-        var os = new Chiplet("scar-os", [Scar(t, Dataflows.OutputStationary)], node);
-        Func<int, int, Chiplet> design = kind switch
+        var ws = new Chiplet("scar-ws" + (arvr ? ArVrSuffix : ""), [Scar(t, Dataflows.WeightStationary, arvr)], node);
+        var os = new Chiplet("scar-os" + (arvr ? ArVrSuffix : ""), [Scar(t, Dataflows.OutputStationary, arvr)], node);
+        var flows = ScarLayout(layout, size);
+        return Grid(t, name, size, size, (x, y) => flows(x, y) == Dataflows.WeightStationary ? ws : os, t.DieToDie("scar-nop"), "SCAR-28nm");
+    }
+
+    /// <summary>
+    /// The dataflow at (x, y) of a SCAR layout. Het-CB: a checkerboard, so every neighbour differs. Het-Sides: the side
+    /// columns (which own the DRAM interfaces) WS, the middle columns OS, so a chiplet has same-dataflow neighbours along
+    /// its column and different ones across. Het-Cross: the middle rows and columns (one for an odd size, two for an
+    /// even one) OS, the corner blocks WS. docs/hardware.md says why WS sits by the DRAM.
+    /// </summary>
+    public static Func<int, int, string> ScarLayout(string layout, int size)
+    {
+        bool Middle(int i) => size % 2 == 1 ? i == size / 2 : i == size / 2 - 1 || i == size / 2;
+        string Ws(bool ws) => ws ? Dataflows.WeightStationary : Dataflows.OutputStationary;
+        return layout switch
         {
-            "ws" => (_, _) => ws,
-            "os" => (_, _) => os,
-            _ => (x, y) => (x + y) % 2 == 0 ? ws : os, // Het-CB checkerboard
+            "ws" => (_, _) => Dataflows.WeightStationary,
+            "os" => (_, _) => Dataflows.OutputStationary,
+            "het" => (x, y) => Ws((x + y) % 2 == 0),
+            "het-sides" => (x, _) => Ws(x == 0 || x == size - 1),
+            "het-cross" => (x, y) => Ws(!Middle(x) && !Middle(y)),
+            _ => throw new TesseraInputException($"SCAR layout '{layout}'; expected ws, os, het, het-sides or het-cross"),
         };
-        return Grid(t, name, size, size, design, t.DieToDie("scar-nop"), "SCAR-28nm");
     }
 }

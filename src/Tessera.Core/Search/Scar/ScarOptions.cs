@@ -20,7 +20,9 @@ public enum Provisioning
 /// model label); <see cref="NodeCap"/> caps the chiplets a model may span in one window; placement is exhaustive on
 /// packages of at most <see cref="ExhaustiveChiplets"/> chiplets and evolutionary above. The kept segmentations
 /// combine into at most <see cref="CombinationLimit"/> candidates per provisioning and objective (every combination
-/// up to three models at top-k 3; with more models the best-ranked ones).
+/// up to three models at top-k 3; with more models the best-ranked ones). With <see cref="EnforceLimits"/> false an
+/// unmet limit is no error: the schedule still minimises the violation first and <see cref="ScarResult.Models"/>
+/// shows each model's latency against its limit (deadline reports).
 /// </summary>
 public sealed record ScarOptions(
     int Splits = 4,
@@ -37,7 +39,8 @@ public sealed record ScarOptions(
     int SegmentationsPerCount = 24,
     int EnumerationLimit = 2048,
     int PathLimit = 50_000,
-    int CombinationLimit = 27)
+    int CombinationLimit = 27,
+    bool EnforceLimits = true)
 {
     /// <summary>The objective, EDP unless given.</summary>
     public ScarObjective Goal => Objective ?? ScarObjective.Edp;

@@ -217,7 +217,7 @@ public sealed class ScarScheduler
         var limits = _options.LatencyLimits ?? ImmutableDictionary<string, double>.Empty;
         var latencies = _models.Select((m, i) => new ScarModelLatency(m.Label, ModelLatency(windows, ranges, pick, i),
             limits.TryGetValue(m.Label, out var limit) ? limit : null)).ToImmutableArray();
-        foreach (var model in latencies.Where(l => l.LimitSeconds is { } limit && l.LatencySeconds > limit * (1 + 1e-12)))
+        foreach (var model in latencies.Where(l => _options.EnforceLimits && l.LimitSeconds is { } limit && l.LatencySeconds > limit * (1 + 1e-12)))
         {
             // The best this model can do alone: the fastest windows before its last one, then its fastest end there.
             int index = _models.IndexOf(_models.First(m => m.Label == model.Model));
