@@ -19,7 +19,7 @@ internal static class ExperimentCommand
         var outFile = new Option<string?>("--out") { Description = "Also write the result as JSON to this file" };
         var shared = new Option<string?>("--shared") { Description = "The shared folder holding data/ (default: TESSERA_SHARED, else the first ancestor with shared/data)" };
         var reduced = new Option<bool>("--reduced") { Description = "Run the reduced configuration set (fewer rows, small batches; what the tests run)" };
-        var command = new Command("experiment", "Run a seed paper's experiment (Stream fusion, inter-layer scheduling) and print its table")
+        var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
             { name, json, outFile, shared, reduced };
         command.SetAction(parse =>
         {
