@@ -123,11 +123,13 @@ internal static class EcosystemCommand
                 sim.AddRow(Markup.Escape(s.Application), $"{s.Chiplets}", $"{s.LatencySeconds * MilliPerUnit:0.000}", $"{s.EnergyJ * MilliPerUnit:0.000}", $"{s.StaticJ * MilliPerUnit:0.000}");
             console.Write(sim);
         }
-        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations");
+        // One line per package: the violation count by kind and the first one (every violation is in the JSON).
+        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations by kind", "first violation");
         foreach (var (p, f) in r.Pool.Packages.Zip(r.Floorplans))
             if (p is not null && f is not null)
                 legality.AddRow(Markup.Escape(p.Application), $"{f.WidthMm:0.0} × {f.HeightMm:0.0}", f.Legal ? "yes" : "[red]no[/]",
-                    Markup.Escape(string.Join("; ", f.Violations.Select(v => v.Message))));
+                    string.Join(", ", f.Violations.GroupBy(v => v.Kind).Select(g => $"{g.Key} {g.Count()}")),
+                    Markup.Escape(f.Violations.FirstOrDefault()?.Message ?? ""));
         console.Write(legality);
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
