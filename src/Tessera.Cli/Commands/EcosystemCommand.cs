@@ -86,6 +86,12 @@ internal static class EcosystemCommand
         Exact = r.Exact is null ? null : new { r.Exact.Designs, r.Exact.Objective, Optimal = r.ExactOptimal },
         Curve = r.Curve,
         Packages = r.Pool.Packages.Select(Package),
+        r.AllLegal,
+        Floorplans = r.Pool.Packages.Zip(r.Floorplans, (p, f) => f is null ? null : new
+        {
+            p!.Application, f.Legal, f.WidthMm, f.HeightMm, f.AreaMm2,
+            Violations = f.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+        }),
         Baselines = r.Baselines.Select(b => new { b.Name, b.Description, b.Designs, Packages = b.Packages.Select(Package) }),
         r.Ratios,
         Simulated = r.Simulated,
@@ -117,6 +123,14 @@ internal static class EcosystemCommand
                 sim.AddRow(Markup.Escape(s.Application), $"{s.Chiplets}", $"{s.LatencySeconds * MilliPerUnit:0.000}", $"{s.EnergyJ * MilliPerUnit:0.000}", $"{s.StaticJ * MilliPerUnit:0.000}");
             console.Write(sim);
         }
+        // One line per package: the violation count by kind and the first one (every violation is in the JSON).
+        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations by kind", "first violation");
+        foreach (var (p, f) in r.Pool.Packages.Zip(r.Floorplans))
+            if (p is not null && f is not null)
+                legality.AddRow(Markup.Escape(p.Application), $"{f.WidthMm:0.0} × {f.HeightMm:0.0}", f.Legal ? "yes" : "[red]no[/]",
+                    string.Join(", ", f.Violations.GroupBy(v => v.Kind).Select(g => $"{g.Key} {g.Count()}")),
+                    Markup.Escape(f.Violations.FirstOrDefault()?.Message ?? ""));
+        console.Write(legality);
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
     }

@@ -16,6 +16,24 @@ internal static partial class StudyOutput
         Violations = p.Floorplan.Violations.Select(v => v.Message),
     };
 
+    private static object Describe(RejectedPackage r) => new { r.Label, r.Violation, r.ViolationCount, Package = Package(r.Package) };
+
+    /// <summary>How many packages the floorplan rejected, by violation kind, and the first few with their first violation.</summary>
+    private static void PrintRejected(IAnsiConsole console, IReadOnlyList<RejectedPackage> rejected)
+    {
+        if (rejected.Count == 0) return;
+        var kinds = rejected.SelectMany(r => r.Package.Floorplan.Violations.Select(v => v.Kind).Distinct())
+            .GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}");
+        console.MarkupLine(Markup.Escape($"rejected by the floorplan: {rejected.Count} package(s) (packages per violation kind: {string.Join(", ", kinds)})"));
+        var table = new Table().AddColumns("rejected package", "violations", "first violation");
+        foreach (var r in rejected.Take(RejectedShown))
+            table.AddRow(Markup.Escape(r.Label), r.ViolationCount.ToString(), Markup.Escape(r.Violation));
+        console.Write(table);
+    }
+
+    /// <summary>Rejected packages listed in the console (all of them are in the JSON).</summary>
+    private const int RejectedShown = 8;
+
     // ------------------------------------------------------------------ speculative decoding
 
     public static object Describe(SpeculativeResult r) => new
@@ -24,9 +42,10 @@ internal static partial class StudyOutput
         Target = r.Config.Target.Name, Draft = r.Config.Draft.Name, r.Config.Bits, r.Config.Batch, r.Config.Context,
         BaselineMatch = r.Config.Match,
         Reference = new { Alpha = r.Config.ReferenceAlpha, Gamma = r.Config.ReferenceGamma },
-        Bespoke = Describe(r.Bespoke),
+        Bespoke = r.Bespoke is { } bespoke ? Describe(bespoke) : null,
         Heterogeneous = r.Heterogeneous.Select(Describe),
         Baselines = r.Baselines.Select(Describe),
+        Rejected = r.Rejected.Select(Describe),
         r.Simulations, r.WallSeconds,
     };
 
@@ -51,7 +70,13 @@ internal static partial class StudyOutput
                 string.Join(", ", p.Verifications.Select(v => $"γ{v.Gamma}: {Units.Si(v.Verify.LatencySeconds, "s")}")),
                 $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).TokensPerSecond:0.0}", $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3:0.00}",
                 $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
-        console.Write(packages);
+        if (r.Heterogeneous.Length + r.Baselines.Length > 0) console.Write(packages);
+        PrintRejected(console, r.Rejected);
+        if (r.Bespoke is null)
+        {
+            console.MarkupLine(Markup.Escape($"no heterogeneous package is physically legal; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
+            return;
+        }
         var table = new Table().AddColumns("α", "γ", "E[[tokens]]", "bespoke tok/s", "bespoke mJ/tok");
         foreach (var b in r.Baselines)
             table.AddColumns($"{Markup.Escape(b.Label)} tok/s", "bespoke throughput", "mJ/tok", "bespoke energy");

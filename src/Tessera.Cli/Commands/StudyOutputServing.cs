@@ -15,8 +15,9 @@ internal static partial class StudyOutput
         Cheapest = r.Cheapest is { } c ? Describe(c) : null,
         Bespoke = r.Bespoke is { } b ? Describe(b) : null,
         Baselines = r.Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Describe(n) : null }),
-        Closest = r.Cheapest is null ? Describe(r.Closest) : null,
+        Closest = r.Cheapest is null && r.Closest is { } closest ? Describe(closest) : null,
         Evaluations = r.Evaluations.Select(Describe),
+        Rejected = r.Rejected.Select(Describe),
         r.Simulations, r.WallSeconds,
     };
 
@@ -55,8 +56,10 @@ internal static partial class StudyOutput
         if (rows.Count > 0) console.Write(table);
         if (r.Cheapest is { } cheapest)
             console.MarkupLine(Markup.Escape($"cheapest package meeting the targets: {cheapest.Label} (${cheapest.Package.CostUsd:N0}, {cheapest.Package.Describe()})"));
+        else if (r.Closest is { } closest)
+            console.MarkupLine(Markup.Escape($"no package meets the targets; the closest, {closest.Label}, misses: {string.Join("; ", closest.Misses)}"));
         else
-            console.MarkupLine(Markup.Escape($"no package meets the targets; the closest, {r.Closest.Label}, misses: {string.Join("; ", r.Closest.Misses)}"));
+            console.MarkupLine("no package is physically legal");
         if (r.Bespoke is { } bespoke)
         {
             var compare = new Table().AddColumns($"baseline (equal {c.Match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", "mJ/token", "bespoke energy", "E·C mJ·$", "bespoke energy-cost");
@@ -69,7 +72,8 @@ internal static partial class StudyOutput
                     compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the targets", "", "", "", "", "", "");
             console.Write(compare);
         }
-        console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} packages, {r.Evaluations.Count(e => e.MeetsTargets)} meet the targets; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
+        PrintRejected(console, r.Rejected);
+        console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} legal packages ({r.Rejected.Length} rejected by the floorplan), {r.Evaluations.Count(e => e.MeetsTargets)} meet the targets; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
     }
 
     // ------------------------------------------------------------------ AV perception
@@ -82,6 +86,7 @@ internal static partial class StudyOutput
         Bespoke = r.Bespoke is { } s ? Describe(s) : null,
         Baselines = r.Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Describe(n) : null }),
         Evaluations = r.Evaluations.Select(Describe),
+        Rejected = r.Rejected.Select(Describe),
         r.Simulations, r.WallSeconds,
     };
 
@@ -111,7 +116,9 @@ internal static partial class StudyOutput
                 Units.Si(e.LatencySeconds, "s"), Units.Si(e.SlackSeconds, "s"), $"{e.EnergyPerFrameJ * 1e3:0.0}", $"{e.EnergyCost:0.00}");
         }
         if (rows.Count > 0) console.Write(table);
-        if (r.Best is null)
+        if (r.Best is null && r.Evaluations.IsEmpty)
+            console.MarkupLine("no package is physically legal");
+        else if (r.Best is null)
         {
             var closest = r.Evaluations.OrderBy(e => e.LatencySeconds).First();
             console.MarkupLine(Markup.Escape($"no package meets the deadline; the fastest, {closest.Label}, misses: {string.Join("; ", closest.Misses)}"));
@@ -128,6 +135,7 @@ internal static partial class StudyOutput
                     compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the deadline", "", "", "", "", "", "");
             console.Write(compare);
         }
-        console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} packages, {r.Evaluations.Count(e => e.MeetsDeadline)} meet the deadline; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
+        PrintRejected(console, r.Rejected);
+        console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} legal packages ({r.Rejected.Length} rejected by the floorplan), {r.Evaluations.Count(e => e.MeetsDeadline)} meet the deadline; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
     }
 }

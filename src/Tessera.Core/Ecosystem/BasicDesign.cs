@@ -65,9 +65,12 @@ public sealed record FusionPlan(ImmutableArray<(int First, int Count)> Groups, I
     public string Key => string.Join(',', Groups.Select((g, i) => $"{g.First}+{g.Count}:{Memories[i]}"));
 }
 
-/// <summary>One pipeline stage of a BASIC: a fusion group on a chiplet design with its tensor parallelism and memory.</summary>
+/// <summary>
+/// One pipeline stage of a BASIC: a fusion group on a chiplet design with its tensor parallelism and memory
+/// (<see cref="MemoryModules"/> whole modules per chiplet, as costed).
+/// </summary>
 public sealed record BasicStage(int First, int Count, int Candidate, string Design, int TensorParallel, string Memory,
-    double LatencySeconds, double DynamicJ, double LeakageW, double BufferDemandBytes);
+    double LatencySeconds, double DynamicJ, double LeakageW, double BufferDemandBytes, int MemoryModules = 1);
 
 /// <summary>Unit cost of a package: dies, packaging with its yield loss, memory, and NRE per unit.</summary>
 public sealed record BasicCost(double DiesUsd, double PackagingUsd, double MemoryUsd, double NrePerUnitUsd)

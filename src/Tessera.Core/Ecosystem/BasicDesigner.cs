@@ -248,8 +248,9 @@ public sealed class BasicDesigner
                 var l = env[i].Lines[p];
                 var c = _candidates[l.Candidate];
                 var (first, count) = plan.Groups[i];
-                return new BasicStage(first, count, l.Candidate, c.Name, l.Tp, _memories[plan.Memories[i]].Type, l.Lat, l.Dyn,
-                    l.Tp * c.LeakageW, Demand(first, count));
+                var memory = _memories[plan.Memories[i]];
+                return new BasicStage(first, count, l.Candidate, c.Name, l.Tp, memory.Type, l.Lat, l.Dyn,
+                    l.Tp * c.LeakageW, Demand(first, count), memory.Modules(MemoryBytes(first, count) / l.Tp));
             }),
         ], period, energy, cost);
 
@@ -294,7 +295,8 @@ public sealed class BasicDesigner
                 if (line.Count == 0) { ok = false; break; }
                 delay += line[0].Lat;
                 dyn += line[0].Dyn;
-                stages.Add(new BasicStage(first, count, candidate, c.Name, 1, _memories[m].Type, line[0].Lat, line[0].Dyn, c.LeakageW, Demand(first, count)));
+                stages.Add(new BasicStage(first, count, candidate, c.Name, 1, _memories[m].Type, line[0].Lat, line[0].Dyn, c.LeakageW, Demand(first, count),
+                    _memories[m].Modules(MemoryBytes(first, count))));
             }
             if (!ok) return null;
             var energy = dyn + c.LeakageW * delay;

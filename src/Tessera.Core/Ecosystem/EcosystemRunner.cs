@@ -30,7 +30,11 @@ public sealed record EcosystemResult(
     EcosystemRequest Request, ImmutableArray<ChipletCandidate> Candidates, int ProfilesEvaluated, int ProfilesFromCache,
     ImmutableArray<PoolCurvePoint> Curve, int GrowthK, PoolResult Pool, string PoolSource, PoolResult Grown, PoolResult Annealed,
     PoolResult? Exact, bool ExactOptimal, ImmutableArray<BaselineResult> Baselines, ImmutableArray<BaselineRatios> Ratios,
-    ImmutableArray<SimulatedPackage> Simulated, ImmutableDictionary<string, double> Seconds);
+    ImmutableArray<SimulatedPackage> Simulated, ImmutableArray<Floorplanning.Floorplan?> Floorplans, ImmutableDictionary<string, double> Seconds)
+{
+    /// <summary>Whether every application's package passes the floorplanner's checks.</summary>
+    public bool AllLegal => Floorplans.All(f => f is null || f.Legal);
+}
 
 /// <summary>Progress of a long run: the stage and the fraction of it done.</summary>
 public readonly record struct EcosystemProgress(string Stage, double Fraction);
@@ -104,8 +108,11 @@ public static class EcosystemRunner
                 .ToImmutableArray()
             : [];
         Lap("simulation");
+        // Reported, not enforced: the table model chooses packages without a floorplan (see docs/ecosystem.md).
+        var floorplans = BasicFloorplan.PlanAll(t, candidates, pool.Packages);
+        Lap("floorplan");
         return new EcosystemResult(request, candidates, table.Evaluated, table.FromCache, curve, k, pool, source, grown, annealed, exact, optimal,
-            baselines, ratios, simulated, seconds.ToImmutable());
+            baselines, ratios, simulated, floorplans, seconds.ToImmutable());
     }
 
     /// <summary>The three baselines of issue 6 in the same table model.</summary>

@@ -74,3 +74,35 @@ public sealed class BasicDesignerTests
         Assert.Equal("LPDDR5", types[MemoryOption.Cheapest(types, 10 * GB, 10 * GBps)].Type);
     }
 }
+
+public sealed class BasicFloorplanTests
+{
+    [Fact]
+    public void A_basic_package_is_built_with_every_tensor_parallel_chiplet_and_its_memory_and_floorplanned()
+    {
+        var candidates = Candidates();
+        var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
+        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(EcosystemMetric.EnergyCost), _ => 1)
+            .Design()!;
+        var package = BasicFloorplan.Build(Tech, candidates, basic);
+        Assert.Equal(basic.Stages.Sum(s => s.TensorParallel), package.Chiplets.Length);
+        Assert.Equal(basic.Stages.Sum(s => s.TensorParallel * s.MemoryModules), package.Memories.Length);
+        var plan = BasicFloorplan.Plan(Tech, candidates, basic);
+        Assert.Equal(plan.Violations.IsEmpty, plan.Legal);
+        Assert.Equal(package.Chiplets.Length, plan.Blocks.Count(b => b.Kind == Tessera.Floorplanning.BlockKind.Die));
+    }
+
+    [Fact]
+    public void Too_many_stacked_memories_make_a_basic_package_illegal()
+    {
+        var candidates = Candidates();
+        var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
+        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(EcosystemMetric.EnergyCost), _ => 1)
+            .Design()!;
+        // 40 HBM3 stacks of 125 mm² each on one stage do not fit a CoWoS-S interposer.
+        var crowded = basic with { Stages = [.. basic.Stages.Select(s => s with { Memory = "HBM3", MemoryModules = 40 })] };
+        var plan = BasicFloorplan.Plan(Tech, candidates, crowded);
+        Assert.False(plan.Legal);
+        Assert.NotEmpty(plan.Violations);
+    }
+}

@@ -126,6 +126,39 @@ public sealed class CandidateTests : IDisposable
     }
 
     [Fact]
+    public void Output_and_row_stationary_candidates_unroll_a_gemm_on_more_than_one_pe()
+    {
+        // The dataflow comes from Dataflows.Create, so an axis over output pixels takes a GEMM's rows or columns.
+        var gemm = LoopNests.MatMul("x", "w", "y", 1, 256, 768, 768, leftBits: 16, rightBits: 16, outputBits: 16);
+        foreach (var template in ChipletTemplate.Mozart(Tech))
+        {
+            var core = CandidateGenerator.Create(Tech, template, 1, 1, 1, "14nm").Core;
+            var parallel = core.Dataflow.Axes.SelectMany(a => a.For(gemm)).Aggregate(1, (p, f) => p * f.Factor);
+            Assert.True(parallel > 1, $"{template.Dataflow}: a GEMM runs on {parallel} PE(s)");
+            if (template.Dataflow != Dataflows.WeightStationary)
+                Assert.Contains(core.Dataflow.Axes, a => !a.Alternates.IsDefaultOrEmpty);
+        }
+    }
+
+    [Fact]
+    public void Cache_key_and_version_change_with_the_gemm_unrolling()
+    {
+        // A cache filled before the GEMM alternates existed must not answer for the candidates that have them.
+        var profiler = new OperatorProfiler(Tech, new LoopNestCostModel());
+        var os = CandidateGenerator.Create(Tech, ChipletTemplate.Mozart(Tech)[1], 1, 1, 1, "14nm");
+        var withoutAlternates = os with
+        {
+            Chiplet = os.Chiplet with
+            {
+                Cores = [os.Core with { Dataflow = os.Core.Dataflow with { Axes = [.. os.Core.Dataflow.Axes.Select(a => a with { Alternates = default })] } }],
+            },
+        };
+        Assert.NotEqual(profiler.Key(os), profiler.Key(withoutAlternates));
+        Assert.NotEqual("loopnest-1", OperatorProfiler.DefaultCostModelVersion);
+        Assert.StartsWith(OperatorProfiler.DefaultCostModelVersion, profiler.Version, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Cache_key_changes_when_the_candidate_changes()
     {
         var profiler = new OperatorProfiler(Tech, new LoopNestCostModel());

@@ -23,6 +23,11 @@ public sealed class EcosystemCommandTests : IDisposable
         Assert.NotEmpty(json.GetProperty("pool").GetProperty("designs").EnumerateArray());
         Assert.Equal(3, json.GetProperty("ratios").GetArrayLength());
         Assert.Equal(1, json.GetProperty("simulated").GetArrayLength());
+        // Every application's package is floorplanned; allLegal agrees with the per-package flags.
+        var floorplans = json.GetProperty("floorplans").EnumerateArray().ToList();
+        Assert.Single(floorplans);
+        Assert.Equal(floorplans.All(f => f.GetProperty("legal").GetBoolean()), json.GetProperty("allLegal").GetBoolean());
+        Assert.All(floorplans, f => Assert.Equal(f.GetProperty("legal").GetBoolean(), f.GetProperty("violations").GetArrayLength() == 0));
         var second = CliRunner.Run("ecosystem", suite, "--cache", cache, "--max-pool", "3", "--json", "--no-simulate");
         Assert.Equal(0, second.ExitCode);
         Assert.Equal(0, second.Json.GetProperty("profilesEvaluated").GetInt32());

@@ -76,9 +76,9 @@ public class StudyRunTests
         deadline: 100 ms
         designs:
           ws: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
-        cnn: {designs: [ws], counts: [1, 2], memory: [LPDDR5]}
-        fusion_stage: {designs: [ws], counts: [1], memory: [LPDDR5]}
-        homogeneous: {designs: [ws], counts: [1, 2], memory: [LPDDR5]}
+        cnn: {designs: [ws], counts: [1, 2], memory: [HBM3]}
+        fusion_stage: {designs: [ws], counts: [1], memory: [HBM3]}
+        homogeneous: {designs: [ws], counts: [1, 2], memory: [HBM3]}
         show: 4
         """;
 
@@ -103,6 +103,10 @@ public class StudyRunTests
             Assert.True(e.MemoryFits, e.Label);
             Assert.True(e.CapacityTokensPerSecond >= config.RequestRate * config.OutputTokens, e.Label);
         }
+        // Only packages the floorplanner accepts are evaluated; the rest are reported with their violation.
+        Assert.All(r.Evaluations, e => Assert.True(e.Package.Legal, e.Label));
+        Assert.All(r.Rejected, x => Assert.False(x.Package.Legal, x.Label));
+        Assert.All(r.Rejected, x => Assert.False(string.IsNullOrWhiteSpace(x.Violation), x.Label));
         // Disaggregated packages pay a simulated KV-cache transfer, homogeneous ones none.
         Assert.All(r.Evaluations.Where(e => e.Disaggregated && e.MemoryFits), e => Assert.True(e.KvTransfer!.LatencySeconds > 0));
     }
@@ -138,6 +142,8 @@ public class StudyRunTests
         Assert.NotNull(r.Best);
         var reported = r.Meeting.Take(config.Show).Append(r.Best).Append(r.Bespoke)
             .Concat(r.Baselines.Select(b => b.Nearest)).OfType<PerceptionEvaluation>().ToList();
+        Assert.All(r.Evaluations, e => Assert.True(e.Package.Legal, e.Label));
+        Assert.All(r.Rejected, x => Assert.False(x.Package.Legal, x.Label));
         foreach (var e in reported)
         {
             Assert.True(e.LatencySeconds <= config.DeadlineSeconds, e.Label);
@@ -158,6 +164,7 @@ public class StudyRunTests
     [Fact]
     public void Speculative_study_simulates_every_gamma_and_reports_expected_tokens()
     {
+        // HBM3, not LPDDR5: the small die with an LPDDR5 PHY peaks above the power-density limit and is rejected.
         var r = SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile("""
             target: gpt2-small
             draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
@@ -169,11 +176,12 @@ public class StudyRunTests
             designs:
               small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
             heterogeneous:
-              draft: {designs: [small], counts: [1], memory: [LPDDR5]}
-              target: {designs: [small], counts: [1], memory: [LPDDR5]}
+              draft: {designs: [small], counts: [1], memory: [HBM3]}
+              target: {designs: [small], counts: [1], memory: [HBM3]}
             reference: {alpha: 0.7, gamma: 4}
-            baselines: {designs: [small], counts: [1, 2], memory: [LPDDR5]}
+            baselines: {designs: [small], counts: [1, 2], memory: [HBM3]}
             """), Technology), Technology);
+        Assert.NotNull(r.Bespoke);
         Assert.Equal(2, r.Bespoke.Points.Length);
         var p = r.Bespoke.At(0.7, 4);
         Assert.Equal(Speculation.ExpectedTokens(0.7, 4), p.ExpectedTokens, 12);
@@ -181,6 +189,45 @@ public class StudyRunTests
         Assert.Equal(4 * r.Bespoke.DraftStep.LatencySeconds + verify.LatencySeconds, p.StepSeconds, 12);
         Assert.Equal(p.ExpectedTokens / p.StepSeconds, p.TokensPerSecond, 9);
         Assert.Single(r.Baselines);
+        Assert.All(r.Heterogeneous.Concat(r.Baselines), x => Assert.True(x.Package.Legal, x.Label));
+    }
+
+    [Fact]
+    public void Studies_report_only_legal_packages_and_reject_the_others_with_their_violation()
+    {
+        var r = LlmServingStudy.Run(Serving(), Technology);
+        var reported = r.Evaluations.Select(e => e.Package).Append(r.Cheapest?.Package).Append(r.Bespoke?.Package).Append(r.Closest?.Package)
+            .Concat(r.Baselines.Select(b => b.Nearest?.Package)).OfType<ComposedPackage>().ToList();
+        Assert.All(reported, p => Assert.True(p.Legal, $"{p.Name}: {string.Join("; ", p.Floorplan.Violations.Select(v => v.Message))}"));
+        Assert.All(r.Rejected, x => Assert.Equal(x.Package.Floorplan.Violations[0].Message, x.Violation));
+        Assert.DoesNotContain(r.Rejected, x => r.Evaluations.Any(e => e.Label == x.Label));
+    }
+
+    [Fact]
+    public void A_speculative_study_without_a_legal_heterogeneous_package_has_no_bespoke_and_no_baselines()
+    {
+        // 40 target chiplets with an HBM3 stack each: the stacks alone (125 mm² each) outgrow a CoWoS-S interposer.
+        var r = SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile("""
+            target: gpt2-small
+            draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
+            bits: 16
+            batch: 1
+            context: 128
+            alphas: [0.7]
+            gammas: [2]
+            designs:
+              small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
+            heterogeneous:
+              draft: {designs: [small], counts: [1], memory: [LPDDR5]}
+              target: {designs: [small], counts: [40], memory: [HBM3]}
+            reference: {alpha: 0.7, gamma: 2}
+            baselines: {designs: [small], counts: [1], memory: [LPDDR5]}
+            """), Technology), Technology);
+        Assert.Null(r.Bespoke);
+        Assert.Empty(r.Heterogeneous);
+        Assert.Empty(r.Baselines);
+        Assert.NotEmpty(r.Rejected);
+        Assert.All(r.Rejected, x => Assert.False(x.Package.Legal));
     }
 }
 

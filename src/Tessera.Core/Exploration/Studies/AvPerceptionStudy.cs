@@ -63,10 +63,13 @@ public sealed record PerceptionEvaluation(
 /// <summary>A homogeneous baseline family and its deadline-meeting package of nearest cost.</summary>
 public sealed record PerceptionBaseline(string Family, PerceptionEvaluation? Nearest);
 
-/// <summary>The study's result: <see cref="Best"/> minimises E·C under the deadline (null when nothing meets it).</summary>
+/// <summary>
+/// The study's result: <see cref="Best"/> minimises E·C under the deadline (null when nothing meets it).
+/// <see cref="Evaluations"/> holds the physically legal packages only; <see cref="Rejected"/> the ones the floorplanner rejects.
+/// </summary>
 public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArray<PerceptionEvaluation> Evaluations,
     PerceptionEvaluation? Best, PerceptionEvaluation? Bespoke, ImmutableArray<PerceptionBaseline> Baselines,
-    int Simulations, double WallSeconds)
+    ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
 {
     public IEnumerable<PerceptionEvaluation> Meeting => Evaluations.Where(e => e.MeetsDeadline).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal);
 }
@@ -104,12 +107,14 @@ public static class AvPerceptionStudy
         foreach (var (d, n, m) in Combinations(c.Homogeneous))
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, cnnBytes + fusionBytes)]));
 
+        // An illegal package cannot be built, so it is neither simulated nor chosen.
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, options)));
+        var heterogeneousByName = plans.ToDictionary(p => p.Label, p => p.Heterogeneous, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
-        for (int i = 0; i < plans.Count; i++)
+        for (int i = 0; i < legal.Length; i++)
         {
-            var (label, heterogeneous, groups) = plans[i];
-            evaluations.Add(Evaluate(c, simulator, label, heterogeneous, PackageComposer.Compose(t, label, groups, options)));
-            progress?.Report((i + 1) / (double)plans.Count);
+            evaluations.Add(Evaluate(c, simulator, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
+            progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsDeadline).ToList();
@@ -121,7 +126,7 @@ public static class AvPerceptionStudy
                 .Where(e => !e.Heterogeneous && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
                 .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
             .ToImmutableArray();
-        return new AvPerceptionResult(c, all, best, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);
+        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, simulator.Simulations, clock.Elapsed.TotalSeconds);
     }
 
     private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>

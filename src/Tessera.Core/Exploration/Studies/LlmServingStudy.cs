@@ -62,11 +62,15 @@ public sealed record ServingEvaluation(
 /// <summary>A homogeneous baseline family (design and memory) and its package of nearest cost that meets the targets.</summary>
 public sealed record ServingBaseline(string Family, ServingEvaluation? Nearest);
 
-/// <summary>The study's result. <see cref="Cheapest"/> is null when no package meets the targets; <see cref="Closest"/> then says by how much.</summary>
+/// <summary>
+/// The study's result. <see cref="Evaluations"/> holds the physically legal packages only; <see cref="Rejected"/> the
+/// ones the floorplanner rejects. <see cref="Cheapest"/> is null when no package meets the targets;
+/// <see cref="Closest"/> then says by how much (null when no package is legal).
+/// </summary>
 public sealed record LlmServingResult(
     LlmServingConfig Config, ImmutableArray<ServingEvaluation> Evaluations, ServingEvaluation? Cheapest, ServingEvaluation? Bespoke,
-    ImmutableArray<ServingBaseline> Baselines, ServingEvaluation Closest, long KvBytesPerToken, long WeightBytes,
-    int Simulations, double WallSeconds)
+    ImmutableArray<ServingBaseline> Baselines, ServingEvaluation? Closest, ImmutableArray<RejectedPackage> Rejected,
+    long KvBytesPerToken, long WeightBytes, int Simulations, double WallSeconds)
 {
     /// <summary>The cheapest packages that meet the targets, cheapest first.</summary>
     public IEnumerable<ServingEvaluation> Meeting => Evaluations.Where(e => e.MeetsTargets).OrderBy(e => e.Package.CostUsd).ThenBy(e => e.Label, StringComparer.Ordinal);
@@ -112,13 +116,15 @@ public static class LlmServingStudy
         foreach (var (d, n, m) in Combinations(c.Homogeneous))
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, decodeBytes)]));
 
+        // An illegal package cannot be built, so it is neither simulated nor chosen.
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, options)));
+        var disaggregatedByName = plans.ToDictionary(p => p.Label, p => p.Disaggregated, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<ServingEvaluation>();
-        for (int i = 0; i < plans.Count; i++)
+        for (int i = 0; i < legal.Length; i++)
         {
-            var (label, disaggregated, groups) = plans[i];
-            var package = PackageComposer.Compose(t, label, groups, options);
-            evaluations.Add(Evaluate(c, t, simulator, operating, label, disaggregated, package, prefillBytes, decodeBytes, kvPerToken));
-            progress?.Report((i + 1) / (double)plans.Count);
+            var package = legal[i];
+            evaluations.Add(Evaluate(c, t, simulator, operating, package.Name, disaggregatedByName[package.Name], package, prefillBytes, decodeBytes, kvPerToken));
+            progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsTargets).ToList();
@@ -130,8 +136,8 @@ public static class LlmServingStudy
                 .Where(e => !e.Disaggregated && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
                 .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
             .ToImmutableArray();
-        var closest = all.OrderBy(e => Shortfall(e, c)).ThenBy(e => e.Package.CostUsd).First();
-        return new LlmServingResult(c, all, cheapest, bespoke, baselines, closest, kvPerToken, weights,
+        var closest = all.OrderBy(e => Shortfall(e, c)).ThenBy(e => e.Package.CostUsd).FirstOrDefault();
+        return new LlmServingResult(c, all, cheapest, bespoke, baselines, closest, rejected, kvPerToken, weights,
             simulator.Simulations, clock.Elapsed.TotalSeconds);
     }
 

@@ -56,8 +56,8 @@ public sealed record ComposedPackage(string Name, Package Package, ImmutableArra
 /// Builds study packages: each group's chiplets fill a near-square block (row by row), blocks side by side, joined as a mesh of
 /// UCIe-advanced links on a 2.5D interposer; each group's memory modules hang off its own chiplets (round robin,
 /// edge chiplets first, as DRAM PHYs sit on a die's shoreline). Cost comes from <see cref="CostModel"/>, legality from
-/// <see cref="Floorplanner"/>. The floorplan is reported, not enforced: this simple grid puts dies of different sizes
-/// and stacked memories side by side, so UCIe-advanced's 2 mm reach is often exceeded (docs/studies.md).
+/// <see cref="Floorplanner"/>; the studies evaluate only legal packages (<see cref="LegalityGate"/>) and report the
+/// others with their violations (docs/studies.md).
 /// </summary>
 public static class PackageComposer
 {

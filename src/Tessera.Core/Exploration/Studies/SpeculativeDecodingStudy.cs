@@ -111,10 +111,12 @@ public sealed record SpeculativePackage(string Label, bool Heterogeneous, Compos
 
 /// <summary>
 /// The study's result: every heterogeneous package tried, the chosen one (lowest energy per token × cost at the
-/// reference α and γ) and the equal-cost homogeneous baselines.
+/// reference α and γ) and the equal-cost homogeneous baselines. Only physically legal packages are evaluated:
+/// <see cref="Rejected"/> lists the others with their violations; <see cref="Bespoke"/> is null (and there are no
+/// baselines to match it) when no heterogeneous package is legal.
 /// </summary>
-public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Heterogeneous, SpeculativePackage Bespoke,
-    ImmutableArray<SpeculativePackage> Baselines, int Simulations, double WallSeconds);
+public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Heterogeneous, SpeculativePackage? Bespoke,
+    ImmutableArray<SpeculativePackage> Baselines, ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds);
 
 /// <summary>
 /// Speculative decoding: one step is γ draft decode steps (each simulated at the context length; the few extra
@@ -141,27 +143,30 @@ public static class SpeculativeDecodingStudy
 
         ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => new(role, g.Design, candidates[g.Design], g.Count, g.Memory,
             PackageComposer.ModulesFor(t, g.Memory, bytes, g.Count));
-        var hetPackages = (from d in Combinations(c.DraftSpace)
-                           from g in Combinations(c.TargetSpace)
-                           select PackageComposer.Compose(t, $"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
-                               [Group("draft", d, draftBytes), Group("target", g, targetBytes)], options)).ToList();
-        int total = (hetPackages.Count + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
+        // An illegal package cannot be built, so it is neither simulated nor chosen.
+        var (hetPackages, rejectedHet) = LegalityGate.Split(from d in Combinations(c.DraftSpace)
+                                                            from g in Combinations(c.TargetSpace)
+                                                            select PackageComposer.Compose(t, $"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
+                                                                [Group("draft", d, draftBytes), Group("target", g, targetBytes)], options));
+        var (baselineCandidates, rejectedBaselines) = LegalityGate.Split(
+            from design in c.Baselines.Designs
+            from memory in c.Baselines.Memory
+            from n in c.Baselines.Counts
+            select PackageComposer.Compose(t, $"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)], options));
+        int total = (hetPackages.Length + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
         void Step() => progress?.Report(++done / (double)total);
         var heterogeneous = hetPackages.Select(p => Evaluate(c, simulator, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
-        var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd)!;
-        var hetPackage = bespoke.Package;
+        var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd);
 
-        // Equal cost (or area): for each baseline design and memory, the chiplet count nearest the bespoke package.
-        var baselinePackages = new List<ComposedPackage>();
-        foreach (var design in c.Baselines.Designs)
-            foreach (var memory in c.Baselines.Memory)
-                baselinePackages.Add(c.Baselines.Counts
-                    .Select(n => PackageComposer.Compose(t, $"{n}×{design}+{memory}",
-                        [Group("all", (design, n, memory), draftBytes + targetBytes)], options))
-                    .MinBy(p => c.Match.Distance(p, hetPackage))!);
+        // Equal cost (or area): for each baseline design and memory, the legal chiplet count nearest the bespoke package.
+        var baselinePackages = bespoke is null ? [] : baselineCandidates
+            .GroupBy(p => (p.Groups[0].DesignName, p.Groups[0].MemoryType))
+            .Select(family => family.MinBy(p => c.Match.Distance(p, bespoke.Package))!)
+            .ToList();
 
         var baselines = baselinePackages.Select(p => Evaluate(c, simulator, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
-        return new SpeculativeResult(c, heterogeneous, bespoke, baselines, simulator.Simulations, clock.Elapsed.TotalSeconds);
+        return new SpeculativeResult(c, heterogeneous, bespoke, baselines, [.. rejectedHet, .. rejectedBaselines],
+            simulator.Simulations, clock.Elapsed.TotalSeconds);
     }
 
     private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>

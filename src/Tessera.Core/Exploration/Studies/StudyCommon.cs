@@ -77,6 +77,32 @@ public sealed class StageSimulator(IOperatorCostModel costModel)
     public static string HardwareKey(ComposedPackage p) => string.Join("|", p.Groups.Select(g => $"{g.Role}:{g.HardwareKey}"));
 }
 
+/// <summary>A composed package the floorplanner rejects: it is not simulated, only reported with its violations.</summary>
+public sealed record RejectedPackage(ComposedPackage Package)
+{
+    public string Label => Package.Name;
+
+    /// <summary>The first violation (reticle, carrier size, link reach, shoreline or power density).</summary>
+    public string Violation => Package.Floorplan.Violations[0].Message;
+
+    public int ViolationCount => Package.Floorplan.Violations.Length;
+}
+
+/// <summary>Physical legality as a study gate: only packages whose floorplan passes every check are evaluated.</summary>
+public static class LegalityGate
+{
+    /// <summary>The legal packages, in order, and the rejected ones with their violations.</summary>
+    public static (ImmutableArray<ComposedPackage> Legal, ImmutableArray<RejectedPackage> Rejected) Split(IEnumerable<ComposedPackage> packages)
+    {
+        var legal = ImmutableArray.CreateBuilder<ComposedPackage>();
+        var rejected = ImmutableArray.CreateBuilder<RejectedPackage>();
+        foreach (var p in packages)
+            if (p.Legal) legal.Add(p);
+            else rejected.Add(new RejectedPackage(p));
+        return (legal.ToImmutable(), rejected.ToImmutable());
+    }
+}
+
 /// <summary>The operating constants that turn energy and a package price into $ per token or per frame.</summary>
 public sealed record OperatingCosts(double ElectricityUsdPerKwh, double Pue, double LifetimeSeconds, double JoulesPerKwh)
 {
