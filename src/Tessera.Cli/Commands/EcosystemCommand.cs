@@ -91,6 +91,7 @@ internal static class EcosystemCommand
         {
             p!.Application, f.Legal, f.WidthMm, f.HeightMm, f.AreaMm2,
             Violations = f.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+            Warnings = f.Warnings.Select(v => v.Message),
         }),
         Baselines = r.Baselines.Select(b => new { b.Name, b.Description, b.Designs, Packages = b.Packages.Select(Package) }),
         r.Ratios,
@@ -124,12 +125,12 @@ internal static class EcosystemCommand
             console.Write(sim);
         }
         // One line per package: the violation count by kind and the first one (every violation is in the JSON).
-        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations by kind", "first violation");
+        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations by kind", "first violation", "dies over the peak power density");
         foreach (var (p, f) in r.Pool.Packages.Zip(r.Floorplans))
             if (p is not null && f is not null)
                 legality.AddRow(Markup.Escape(p.Application), $"{f.WidthMm:0.0} × {f.HeightMm:0.0}", f.Legal ? "yes" : "[red]no[/]",
                     string.Join(", ", f.Violations.GroupBy(v => v.Kind).Select(g => $"{g.Key} {g.Count()}")),
-                    Markup.Escape(f.Violations.FirstOrDefault()?.Message ?? ""));
+                    Markup.Escape(f.Violations.FirstOrDefault()?.Message ?? ""), $"{f.Warnings.Length}");
         console.Write(legality);
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));

@@ -43,6 +43,7 @@ internal static class FloorplanCommand
         p.Shorelines,
         Power = p.Power.Select(d => new { d.Die, d.PeakWatts, d.AreaMm2, d.WattsPerMm2 }),
         Violations = p.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+        Warnings = p.Warnings.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
     };
 
     private static void Print(IAnsiConsole console, Floorplan p)
@@ -65,6 +66,8 @@ internal static class FloorplanCommand
             var busiest = p.Shorelines.MaxBy(s => s.DemandBytesPerSecond / s.CapacityBytesPerSecond)!;
             console.MarkupLine($"busiest die edge: {Markup.Escape(busiest.Die)} {busiest.Side}, {busiest.DemandBytesPerSecond / 1e9:0.#} of {busiest.CapacityBytesPerSecond / 1e9:0.#} GB/s");
         }
+        foreach (var w in p.Warnings)
+            console.MarkupLine($"[yellow]warning[/]: {Markup.Escape(w.Message)}");
         if (p.Legal)
         {
             console.MarkupLine("[green]legal[/]: every check passes");

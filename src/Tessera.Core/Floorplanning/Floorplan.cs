@@ -34,13 +34,15 @@ public sealed record Violation(ViolationKind Kind, string Subject, double Value,
 
 /// <summary>
 /// The placement of a package's dies and memory stacks on its carrier (silicon interposer at 2.5D, organic substrate at 2D),
-/// with the physical checks: reticle, carrier size, link reach, shoreline bandwidth and power density.
+/// with the physical checks. <see cref="Violations"/> make a package unbuildable: reticle, carrier size, link reach,
+/// shoreline bandwidth. <see cref="Warnings"/> flag a peak power density over the limit: peak power is an upper bound
+/// (every MAC and port busy every cycle), so it asks for the workload's sustained power to be checked, not a verdict.
 /// Memories that are not stacked beside the dies (DDR, LPDDR, GDDR) sit on the board and are listed apart.
 /// </summary>
 public sealed record Floorplan(
     string Package, Packaging Packaging, double WidthMm, double HeightMm, ImmutableArray<PlacedBlock> Blocks,
     ImmutableArray<string> OffPackageMemories, ImmutableArray<LinkSpan> Links, ImmutableArray<ShorelineUse> Shorelines,
-    ImmutableArray<DiePower> Power, ImmutableArray<Violation> Violations)
+    ImmutableArray<DiePower> Power, ImmutableArray<Violation> Violations, ImmutableArray<Violation> Warnings)
 {
     public double AreaMm2 => WidthMm * HeightMm;
     public bool Legal => Violations.IsEmpty;

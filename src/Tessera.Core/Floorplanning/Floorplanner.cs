@@ -9,8 +9,9 @@ namespace Tessera.Floorplanning;
 /// <summary>
 /// Places a package on its carrier and checks it. Dies are squares of the area the cost model gives their design (PHYs
 /// included), laid out on the package's chiplet grid: each column as wide and each row as tall as its largest die, with
-/// the packaging's die spacing between them and an edge keep-out around; a smaller die leans toward the centre. HBM stacks sit in a column beside the chiplet
-/// they link to, on the nearer side (left or right). Link length is the edge-to-edge Manhattan gap between the blocks.
+/// the packaging's die spacing between them and an edge keep-out around; a smaller die leans toward the centre. HBM
+/// stacks sit beside the chiplet they link to, at the package edge nearest it (left, right, top or bottom). Link length
+/// is the edge-to-edge Manhattan gap between the blocks.
 /// </summary>
 public static class Floorplanner
 {
@@ -34,47 +35,59 @@ public static class Floorplanner
 
         // Stacked memories (HBM) go beside the first chiplet they link to; the rest are board-level.
         var stackSide = Math.Sqrt(t.Value($"{F}.hbm_stack_footprint"));
-        var stacks = new List<(MemoryDevice Memory, ChipletInstance Host, bool Left)>();
+        var stacks = new List<(MemoryDevice Memory, ChipletInstance Host, Edge Side)>();
         var offPackage = ImmutableArray.CreateBuilder<string>();
         foreach (var memory in package.Memories)
         {
             var host = package.Links.Select(l => l.From == memory.Id ? l.To : l.To == memory.Id ? l.From : null)
                 .OfType<string>().Select(id => package.Chiplets.FirstOrDefault(c => c.Id == id)).OfType<ChipletInstance>().FirstOrDefault();
             if (IsStacked(memory) && host is not null)
-                stacks.Add((memory, host, columns.IndexOf(host.X) < columns.Count / 2.0));
+                stacks.Add((memory, host, StackEdge(host, columns, rows, stacks.Count(s => s.Host == host))));
             else
                 offPackage.Add(memory.Id);
         }
 
-        bool hasLeft = stacks.Any(s => s.Left), hasRight = stacks.Any(s => !s.Left);
-        var columnWidths = columns.Select(x => package.Chiplets.Where(c => c.X == x).Max(Side)).ToList();
+        int Count(Edge side, Func<ChipletInstance, bool> at) => stacks.Count(s => s.Side == side && at(s.Host));
+        var columnWidths = columns.Select(x => Math.Max(package.Chiplets.Where(c => c.X == x).Max(Side),
+            Math.Max(Run(Count(Edge.Top, h => h.X == x), stackSide, spacing), Run(Count(Edge.Bottom, h => h.X == x), stackSide, spacing)))).ToList();
         var rowHeights = rows.Select(y => Math.Max(package.Chiplets.Where(c => c.Y == y).Max(Side),
-            Math.Max(StackHeight(stacks.Count(s => s.Left && s.Host.Y == y), stackSide, spacing),
-                StackHeight(stacks.Count(s => !s.Left && s.Host.Y == y), stackSide, spacing)))).ToList();
-        if (hasLeft) columnWidths.Insert(0, stackSide);
-        if (hasRight) columnWidths.Add(stackSide);
+            Math.Max(Run(Count(Edge.Left, h => h.Y == y), stackSide, spacing), Run(Count(Edge.Right, h => h.Y == y), stackSide, spacing)))).ToList();
+        bool Any(Edge side) => stacks.Any(s => s.Side == side);
+        if (Any(Edge.Left)) columnWidths.Insert(0, stackSide);
+        if (Any(Edge.Right)) columnWidths.Add(stackSide);
+        if (Any(Edge.Top)) rowHeights.Insert(0, stackSide);
+        if (Any(Edge.Bottom)) rowHeights.Add(stackSide);
         var columnX = Offsets(columnWidths, keepout, spacing);
         var rowY = Offsets(rowHeights, keepout, spacing);
         var width = columnX[^1] + columnWidths[^1] + keepout;
         var height = rowY[^1] + rowHeights[^1] + keepout;
 
         var blocks = ImmutableArray.CreateBuilder<PlacedBlock>();
-        int firstDieColumn = hasLeft ? 1 : 0;
+        int firstColumn = Any(Edge.Left) ? 1 : 0, firstRow = Any(Edge.Top) ? 1 : 0;
         foreach (var c in package.Chiplets)
         {
-            int col = firstDieColumn + columns.IndexOf(c.X), row = rows.IndexOf(c.Y);
+            int col = firstColumn + columns.IndexOf(c.X), row = firstRow + rows.IndexOf(c.Y);
             var side = Side(c);
             blocks.Add(new PlacedBlock(c.Id, BlockKind.Die, c.Design.Name,
-                columnX[col] + (columnWidths[col] - side) * TowardCentre(col - firstDieColumn, columns.Count),
-                rowY[row] + (rowHeights[row] - side) * TowardCentre(row, rows.Count), side, side));
+                columnX[col] + (columnWidths[col] - side) * TowardCentre(col - firstColumn, columns.Count),
+                rowY[row] + (rowHeights[row] - side) * TowardCentre(row - firstRow, rows.Count), side, side));
         }
-        foreach (var group in stacks.GroupBy(s => (s.Host.Y, s.Left)))
+        // Each host's stacks are centred on its cell along the edge they sit at, one beside the other.
+        foreach (var group in stacks.GroupBy(s => (s.Host.Id, s.Side)))
         {
-            int col = group.Key.Left ? 0 : columnWidths.Count - 1, row = rows.IndexOf(group.Key.Y);
-            var top = rowY[row] + (rowHeights[row] - StackHeight(group.Count(), stackSide, spacing)) / 2;
+            var host = group.First().Host;
+            int col = firstColumn + columns.IndexOf(host.X), row = firstRow + rows.IndexOf(host.Y);
+            bool vertical = group.Key.Side is Edge.Left or Edge.Right;
+            if (vertical) col = group.Key.Side == Edge.Left ? 0 : columnWidths.Count - 1;
+            else row = group.Key.Side == Edge.Top ? 0 : rowHeights.Count - 1;
+            var run = Run(group.Count(), stackSide, spacing);
+            var start = vertical ? rowY[row] + (rowHeights[row] - run) / 2 : columnX[col] + (columnWidths[col] - run) / 2;
             foreach (var (s, i) in group.Select((s, i) => (s, i)))
+            {
+                var along = start + i * (stackSide + spacing);
                 blocks.Add(new PlacedBlock(s.Memory.Id, BlockKind.MemoryStack, s.Memory.Type,
-                    columnX[col], top + i * (stackSide + spacing), stackSide, stackSide));
+                    vertical ? columnX[col] : along, vertical ? along : rowY[row], stackSide, stackSide));
+            }
         }
 
         var placed = blocks.ToDictionary(b => b.Id, StringComparer.Ordinal);
@@ -82,9 +95,9 @@ public static class Floorplanner
             .Select(l => new LinkSpan(l.From, l.To, Gap(placed[l.From], placed[l.To]), reach, l.BandwidthBytesPerSecond)).ToImmutableArray();
         var shorelines = Shorelines(package, placed, shorelinePerMm);
         var power = package.Chiplets.Select(c => new DiePower(c.Id, PeakWatts(c.Design), placed[c.Id].AreaMm2)).ToImmutableArray();
-        var violations = Check(t, packaging, areaOf, width, height, links, shorelines, power);
+        var violations = Check(t, packaging, areaOf, width, height, links, shorelines);
         return new Floorplan(package.Name, packaging, width, height, blocks.ToImmutable(), offPackage.ToImmutable(),
-            links, shorelines, power, violations);
+            links, shorelines, power, violations, PowerDensityWarnings(t, power));
     }
 
     /// <summary>
@@ -105,7 +118,28 @@ public static class Floorplanner
                 $"({clash.Key.X}, {clash.Key.Y}); a floorplan needs a distinct x, y per chiplet");
     }
 
-    private static double StackHeight(int count, double side, double spacing) => count == 0 ? 0 : count * side + (count - 1) * spacing;
+    /// <summary>The package edge a memory stack sits at.</summary>
+    private enum Edge { Left, Right, Top, Bottom }
+
+    /// <summary>
+    /// A host in the first or last column takes that side (a host in the only column alternates them), else one in the
+    /// first or last row takes the top or bottom (alternating in the only row); an interior host takes the nearer side
+    /// and its link is then measured across the dies between.
+    /// </summary>
+    private static Edge StackEdge(ChipletInstance host, List<int> columns, List<int> rows, int earlier)
+    {
+        int col = columns.IndexOf(host.X), row = rows.IndexOf(host.Y);
+        if (columns.Count == 1) return earlier % 2 == 0 ? Edge.Left : Edge.Right;
+        if (col == 0) return Edge.Left;
+        if (col == columns.Count - 1) return Edge.Right;
+        if (rows.Count == 1) return earlier % 2 == 0 ? Edge.Top : Edge.Bottom;
+        if (row == 0) return Edge.Top;
+        if (row == rows.Count - 1) return Edge.Bottom;
+        return col < columns.Count / 2.0 ? Edge.Left : Edge.Right;
+    }
+
+    /// <summary>Length of <paramref name="count"/> stacks in a line with the spacing between them.</summary>
+    private static double Run(int count, double side, double spacing) => count == 0 ? 0 : count * side + (count - 1) * spacing;
 
     private static List<double> Offsets(List<double> sizes, double start, double spacing)
     {
@@ -169,7 +203,7 @@ public static class Floorplanner
         : m.ReadBitsPerCycle * m.ReadEnergyPerBitPj + m.WriteBitsPerCycle * m.WriteEnergyPerBitPj;
 
     private static ImmutableArray<Violation> Check(TechnologyLibrary t, Packaging packaging, Dictionary<string, double> dieAreas, double width, double height,
-        ImmutableArray<LinkSpan> links, ImmutableArray<ShorelineUse> shorelines, ImmutableArray<DiePower> power)
+        ImmutableArray<LinkSpan> links, ImmutableArray<ShorelineUse> shorelines)
     {
         var violations = ImmutableArray.CreateBuilder<Violation>();
         foreach (var (design, area) in dieAreas.Where(d => d.Value > t.ReticleLimitMm2))
@@ -195,10 +229,14 @@ public static class Floorplanner
         foreach (var s in shorelines.Where(s => s.DemandBytesPerSecond > s.CapacityBytesPerSecond))
             violations.Add(new Violation(ViolationKind.Shoreline, $"{s.Die} {s.Side}", s.DemandBytesPerSecond / 1e9, s.CapacityBytesPerSecond / 1e9, "GB/s",
                 $"die {s.Die} needs {s.DemandBytesPerSecond / 1e9:0.#} GB/s on its {s.Side} edge; {s.EdgeMm:0.##} mm of shoreline carries {s.CapacityBytesPerSecond / 1e9:0.#} GB/s"));
-        var density = t.Value($"{F}.power_density_limit");
-        foreach (var p in power.Where(p => p.WattsPerMm2 > density))
-            violations.Add(new Violation(ViolationKind.PowerDensity, p.Die, p.WattsPerMm2, density, "W/mm²",
-                $"die {p.Die} peaks at {p.PeakWatts:0.#} W on {p.AreaMm2:0.#} mm² = {p.WattsPerMm2:0.###} W/mm², over {density:0.##} W/mm²"));
         return violations.ToImmutable();
+    }
+
+    private static ImmutableArray<Violation> PowerDensityWarnings(TechnologyLibrary t, ImmutableArray<DiePower> power)
+    {
+        var density = t.Value($"{F}.power_density_limit");
+        return [.. power.Where(p => p.WattsPerMm2 > density).Select(p => new Violation(ViolationKind.PowerDensity, p.Die,
+            p.WattsPerMm2, density, "W/mm²",
+            $"die {p.Die} peaks at {p.PeakWatts:0.#} W on {p.AreaMm2:0.#} mm² = {p.WattsPerMm2:0.###} W/mm², over {density:0.##} W/mm² if every MAC and port is busy"))];
     }
 }
