@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
 using Tessera.Ecosystem;
+using Tessera.Floorplanning;
 using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
@@ -23,9 +24,10 @@ internal static class EcosystemCommand
         var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" };
         var noSimulate = new Option<bool>("--no-simulate") { Description = "Skip simulating the final packages" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
+        var floorplans = new Option<string?>("--floorplans") { Description = "Write each application package's floorplan to this folder as APP.svg and APP.json" };
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans,
         };
         command.SetAction(parse =>
         {
@@ -43,11 +45,27 @@ internal static class EcosystemCommand
                     return EcosystemRunner.Run(technology, request, new Progress(tasks, p));
                 })
                 : EcosystemRunner.Run(technology, request);
+            if (parse.GetValue(floorplans) is { } folder)
+                WriteFloorplans(folder, result);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(result));
             else Print(context.Console, result);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>One SVG drawing and one JSON floorplan per application package (':' in decode names becomes '-').</summary>
+    private static void WriteFloorplans(string folder, EcosystemResult r)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var (package, plan) in r.Pool.Packages.Zip(r.Floorplans))
+        {
+            if (package is null || plan is null) continue;
+            var name = Path.Combine(folder, package.Application.Replace(':', '-'));
+            File.WriteAllText(name + ".svg", FloorplanSvg.Render(plan));
+            using var writer = new StreamWriter(name + ".json");
+            JsonOutput.Write(writer, FloorplanCommand.Describe(plan));
+        }
     }
 
     private static EcosystemMetric ParseMetric(string text) => text.Trim().ToLowerInvariant() switch

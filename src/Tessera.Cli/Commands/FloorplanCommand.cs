@@ -32,7 +32,7 @@ internal static class FloorplanCommand
         return command;
     }
 
-    private static object Describe(Floorplan p) => new
+    internal static object Describe(Floorplan p) => new
     {
         p.Package,
         Packaging = p.Packaging == Packaging.Organic2D ? "2d" : "2.5d",

@@ -28,8 +28,13 @@ public sealed class EcosystemCommandTests : IDisposable
         Assert.Single(floorplans);
         Assert.Equal(floorplans.All(f => f.GetProperty("legal").GetBoolean()), json.GetProperty("allLegal").GetBoolean());
         Assert.All(floorplans, f => Assert.Equal(f.GetProperty("legal").GetBoolean(), f.GetProperty("violations").GetArrayLength() == 0));
-        var second = CliRunner.Run("ecosystem", suite, "--cache", cache, "--max-pool", "3", "--json", "--no-simulate");
+        var drawings = Path.Combine(_dir, "floorplans");
+        var second = CliRunner.Run("ecosystem", suite, "--cache", cache, "--max-pool", "3", "--json", "--no-simulate", "--floorplans", drawings);
         Assert.Equal(0, second.ExitCode);
+        // One drawing and one floorplan per application, the JSON with every placed block.
+        Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(drawings, "gpt2-small-decode.svg")));
+        using (var plan = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(drawings, "gpt2-small-decode.json"))))
+            Assert.NotEmpty(plan.RootElement.GetProperty("blocks").EnumerateArray());
         Assert.Equal(0, second.Json.GetProperty("profilesEvaluated").GetInt32());
         // Deterministic given the seed.
         Assert.Equal(json.GetProperty("pool").GetProperty("objective").GetDouble(), second.Json.GetProperty("pool").GetProperty("objective").GetDouble());
