@@ -212,8 +212,8 @@ public static class HardwarePresets
     /// <summary>
     /// The monolithic output-stationary baseline: one core with as many PEs, as much L2 (and L2 bandwidth) as the
     /// <paramref name="chiplets"/> SCAR chiplets together. D1 unrolls output channels K; D2 unrolls output pixels
-    /// OX × OY on convolutions and GEMM rows D on matrix products (a dimension an operator lacks unrolls nothing),
-    /// so both keep every PE busy when their sizes allow — outputs stay in the PEs either way.
+    /// OX × OY on convolutions and, as its alternate, GEMM rows D on matrix products, so both keep every PE busy when
+    /// their sizes allow — outputs stay in the PEs either way.
     /// </summary>
     private static Core MonolithicOs(TechnologyLibrary t, int chiplets)
     {
@@ -228,7 +228,7 @@ public static class HardwarePresets
             throw new TesseraInputException($"{Monolithic}: {pes} PEs do not split into K {k} × {pixels} output pixels of OX {ox}");
         var axes = Axes(k, pixels);
         var dataflow = new SpatialUnrolling(Dataflows.OutputStationary,
-            [new("D1", [("K", k)]), new("D2", [("OX", ox), ("OY", pixels / ox), ("D", pixels)])]);
+            [new("D1", [("K", k)]), new("D2", [("OX", ox), ("OY", pixels / ox)], [("D", pixels)])]);
         return Build(t, Monolithic, node, axes, dataflow, t.Si($"{r}.frequency"), bits,
         [
             Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [OperandRole.Output]),
