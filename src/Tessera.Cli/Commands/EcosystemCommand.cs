@@ -10,7 +10,6 @@ namespace Tessera.Cli.Commands;
 /// <summary>`tessera ecosystem [suite.yaml]`: a pool of chiplet designs, each application's BASIC, and the baselines.</summary>
 internal static class EcosystemCommand
 {
-    private const double PjPerMj = 1e9;
     private const double MilliPerUnit = 1e3;
 
     public static Command Create(CliContext context)
@@ -108,7 +107,7 @@ internal static class EcosystemCommand
         Floorplans = r.Pool.Packages.Zip(r.Floorplans, (p, f) => f is null ? null : new
         {
             p!.Application, f.Legal, f.WidthMm, f.HeightMm, f.AreaMm2,
-            Violations = f.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+            Violations = f.Violations.Select(FloorplanCommand.DescribeViolation),
             Warnings = f.Warnings.Select(v => v.Message),
         }),
         Baselines = r.Baselines.Select(b => new { b.Name, b.Description, b.Designs, Packages = b.Packages.Select(Package) }),

@@ -42,9 +42,12 @@ internal static class FloorplanCommand
         p.Links,
         p.Shorelines,
         Power = p.Power.Select(d => new { d.Die, d.PeakWatts, d.AreaMm2, d.WattsPerMm2 }),
-        Violations = p.Violations.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
-        Warnings = p.Warnings.Select(v => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message }),
+        Violations = p.Violations.Select(DescribeViolation),
+        Warnings = p.Warnings.Select(DescribeViolation),
     };
+
+    /// <summary>A violation or warning as JSON (its kind by name).</summary>
+    internal static object DescribeViolation(Violation v) => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message };
 
     private static void Print(IAnsiConsole console, Floorplan p)
     {

@@ -189,6 +189,8 @@ public sealed class BasicDesigner
         BasicPackage? best = null;
         double bestMetric = double.PositiveInfinity;
         var picks = new int[g];
+        // Costing a package is the expensive part: only when the metric or a constraint needs it.
+        bool costed = _options.Metric is EcosystemMetric.EnergyCost or EcosystemMetric.Edcp || _options.Constraints.MaxCostUsd is not null;
         foreach (var t in budgets)
         {
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && t > maxT) break;
@@ -200,8 +202,6 @@ public sealed class BasicDesigner
                 energy += l.Dyn + l.Tp * _candidates[l.Candidate].LeakageW * t;
             }
             if (_options.Constraints.MaxPowerW is { } maxP && energy / t > maxP) continue;
-            // Costing a package is the expensive part: only when the metric or a constraint needs it.
-            bool costed = _options.Metric is EcosystemMetric.EnergyCost or EcosystemMetric.Edcp || _options.Constraints.MaxCostUsd is not null;
             var cost = costed ? Cost(plan, env, picks, memoryUsd) : null;
             if (_options.Constraints.MaxCostUsd is { } maxC && cost!.TotalUsd > maxC) continue;
             var metric = _options.Metric switch
@@ -233,10 +233,17 @@ public sealed class BasicDesigner
             memory += memoryUsd[i, l.Tp];
             if (designs.Add(l.Candidate)) nre += _nreUsd[l.Candidate] / Math.Max(1, _sharing(c.Name));
         }
+        return new BasicCost(dies, PackagingUsd(areas, dies), memory, (nre + _productNreUsd) / _options.Volume);
+    }
+
+    /// <summary>
+    /// Packaging of dies of these areas on an interposer, chip-last: a failed assembly scraps its good dies and
+    /// packaging, which the good packages pay for.
+    /// </summary>
+    private double PackagingUsd(IReadOnlyList<double> areas, double diesUsd)
+    {
         var packaging = CostModel.PackagingOf(_t, areas, Packaging.Interposer25D);
-        // Chip-last: a failed assembly scraps its good dies and packaging, which the good packages pay for.
-        var packagingUsd = packaging.TotalUsd / packaging.PackageYield + dies * (1 / packaging.PackageYield - 1);
-        return new BasicCost(dies, packagingUsd, memory, (nre + _productNreUsd) / _options.Volume);
+        return packaging.TotalUsd / packaging.PackageYield + diesUsd * (1 / packaging.PackageYield - 1);
     }
 
     private BasicPackage Package(FusionPlan plan, (LowerEnvelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines)[] env, int[] picks,
@@ -283,6 +290,8 @@ public sealed class BasicDesigner
     public BasicPackage? Monolithic(FusionPlan plan, int candidate)
     {
         var c = _candidates[candidate];
+        var packagingUsd = PackagingUsd([c.Area.TotalMm2], c.Die.CostPerGoodDieUsd);
+        var boundary = plan.Groups.Max(g => _app.Chain[g.First + g.Count - 1].OutputBytes);
         BasicPackage? best = null;
         for (int m = 0; m < _memories.Length; m++)
         {
@@ -300,11 +309,7 @@ public sealed class BasicDesigner
             }
             if (!ok) return null;
             var energy = dyn + c.LeakageW * delay;
-            var packaging = CostModel.PackagingOf(_t, [c.Area.TotalMm2], Packaging.Interposer25D);
-            var boundary = plan.Groups.Max(g => _app.Chain[g.First + g.Count - 1].OutputBytes);
-            var cost = new BasicCost(c.Die.CostPerGoodDieUsd,
-                packaging.TotalUsd / packaging.PackageYield + c.Die.CostPerGoodDieUsd * (1 / packaging.PackageYield - 1),
-                _memories[m].CostUsd(_weights[_n] + 2 * boundary), (_nreUsd[candidate] + _productNreUsd) / _options.Volume);
+            var cost = new BasicCost(c.Die.CostPerGoodDieUsd, packagingUsd, _memories[m].CostUsd(_weights[_n] + 2 * boundary), (_nreUsd[candidate] + _productNreUsd) / _options.Volume);
             var package = new BasicPackage(_app.Name, plan with { Memories = [.. plan.Memories.Select(_ => m)] }, stages.ToImmutable(), delay, energy, cost);
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && delay > maxT) continue;
             if (best is null || package.Metric(_options.Metric) < best.Metric(_options.Metric)) best = package;

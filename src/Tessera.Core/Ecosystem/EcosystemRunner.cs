@@ -129,9 +129,11 @@ public static class EcosystemRunner
         var monolithic = table.Models.Select((app, a) =>
         {
             var designer = new BasicDesigner(t, table, app, table.Candidates, memories, options, _ => 1);
+            var plan = designer.Adapt(plans[a]);
+            var split = Split(plan);
+            bool Holds(int d) => plan.Groups.All(g => g.Count == 1 || designer.Candidates[d].GlobalBufferBytes >= designer.Demand(g.First, g.Count));
             return Enumerable.Range(0, designer.Candidates.Length)
-                .Select(d => designer.Monolithic(designer.Adapt(plans[a]) is var plan && plan.Groups.All(g => g.Count == 1 || designer.Candidates[d].GlobalBufferBytes >= designer.Demand(g.First, g.Count))
-                    ? plan : Split(plan), d))
+                .Select(d => designer.Monolithic(Holds(d) ? plan : split, d))
                 .Where(p => p is not null).MinBy(p => p!.Metric(options.Metric));
         }).ToImmutableArray();
         return
@@ -168,9 +170,7 @@ public static class EcosystemRunner
         IOperatorCostModel costModel, CancellationToken cancellation = default)
     {
         var graph = app.Graph ?? throw new TesseraInputException($"application '{app.Name}' has no graph to simulate");
-        var link = t.Si($"die_to_die.{StageLink}.bandwidth");
-        var linkPj = t.Value($"die_to_die.{StageLink}.energy_per_bit");
-        var linkLatency = t.Si($"die_to_die.{StageLink}.latency");
+        var link = t.DieToDie(StageLink);
         var chiplets = new List<ChipletInstance>();
         var devices = new List<MemoryDevice>();
         var links = new List<Link>();
@@ -184,7 +184,7 @@ public static class EcosystemRunner
             var device = HardwareDefaults.Device(t, $"m{s}", stage.Memory);
             devices.Add(device);
             links.Add(HardwareDefaults.MemoryLink(device, id));
-            if (s > 0) links.Add(new Link($"s{s - 1}", id, link, linkPj, linkLatency));
+            if (s > 0) links.Add(new Link($"s{s - 1}", id, link.BandwidthBytesPerSecond, link.EnergyPerBitPj, link.LatencySeconds));
             int first = s == 0 ? 0 : app.Chain[stage.First].GraphIndex;
             int end = s == package.Stages.Length - 1 ? graph.Operators.Length : app.Chain[package.Stages[s + 1].First].GraphIndex;
             segments.Add(new PipelineSegment(new CoreRef(id, 0), first, end - first));

@@ -73,7 +73,7 @@ public sealed record ProfileTable(
 
     /// <summary>The candidate with the least energy (or the least latency) for a model.</summary>
     public ChipletCandidate Best(SuiteModel model, bool byLatency) =>
-        Candidates.MinBy(c => byLatency ? Totals(model, c).Cycles / c.Core.FrequencyHz : Totals(model, c).EnergyPj)!;
+        Candidates.MinBy(c => byLatency ? Totals(model, c).Seconds : Totals(model, c).EnergyPj)!;
 }
 
 /// <summary>
