@@ -34,6 +34,22 @@ internal static partial class StudyOutput
     /// <summary>Rejected packages listed in the console (all of them are in the JSON).</summary>
     private const int RejectedShown = 8;
 
+    /// <summary>A bespoke-to-baseline ratio as a signed change ("+12.3 %", "-4.0 %").</summary>
+    private static string Relative(double ratio) => $"{(ratio - 1) * 100:+0.0;-0.0} %";
+
+    /// <summary>Each baseline family's nearest package against the bespoke one: its package, cost, die area and the study's <paramref name="columns"/>.</summary>
+    private static void PrintBaselines<T>(IAnsiConsole console, BaselineMatch match, IEnumerable<(string Family, T? Nearest)> baselines, string meets,
+        string[] columns, Func<T, string> label, Func<T, ComposedPackage> package, Func<T, string[]> cells) where T : class
+    {
+        var compare = new Table().AddColumns([$"baseline (equal {match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", .. columns]);
+        foreach (var (family, nearest) in baselines)
+            if (nearest is { } n)
+                compare.AddRow([Markup.Escape(family), Markup.Escape(label(n)), $"{package(n).CostUsd:N0}", $"{package(n).DieAreaMm2:0}", .. cells(n)]);
+            else
+                compare.AddRow([Markup.Escape(family), $"no package of this family {meets}", "", "", .. columns.Select(_ => "")]);
+        console.Write(compare);
+    }
+
     // ------------------------------------------------------------------ speculative decoding
 
     public static object Describe(SpeculativeResult r) => new
