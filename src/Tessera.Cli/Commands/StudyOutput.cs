@@ -81,11 +81,13 @@ internal static partial class StudyOutput
         var reference = $"at α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
         packages.AddColumns($"tok/s {reference}", "mJ/tok", "E·C mJ·$");
         foreach (var p in r.Heterogeneous.Concat(r.Baselines))
+        {
+            var at = p.At(c.ReferenceAlpha, c.ReferenceGamma);
             packages.AddRow(Markup.Escape(p.Label + (p == r.Bespoke ? " (bespoke)" : p.Heterogeneous ? "" : " (baseline)")), $"{p.Package.CostUsd:N0}", $"{p.Package.DieAreaMm2:0}",
                 p.Package.Legal ? "yes" : "[red]no[/]", Units.Si(p.DraftStep.LatencySeconds, "s"),
                 string.Join(", ", p.Verifications.Select(v => $"γ{v.Gamma}: {Units.Si(v.Verify.LatencySeconds, "s")}")),
-                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).TokensPerSecond:0.0}", $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3:0.00}",
-                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
+                $"{at.TokensPerSecond:0.0}", $"{at.EnergyPerTokenJ * 1e3:0.00}", $"{at.EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
+        }
         if (r.Heterogeneous.Length + r.Baselines.Length > 0) console.Write(packages);
         PrintRejected(console, r.Rejected);
         if (r.Bespoke is null)
