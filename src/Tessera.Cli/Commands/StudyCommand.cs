@@ -49,33 +49,30 @@ internal static class StudyCommand
             var technology = TechnologyLibrary.LoadDefault();
             var path = parse.GetValue(file);
             bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
-            T WithProgress<T>(string what, Func<IProgress<double>?, T> run) => terminal
-                ? AnsiConsole.Progress().Start(p => run(new ProgressTask(p.AddTask(what, maxValue: 1.0))))
-                : run(null);
+            void Run<T>(string what, Func<IProgress<double>?, T> run, Func<T, object> describe, Action<IAnsiConsole, T> print)
+            {
+                var result = terminal ? AnsiConsole.Progress().Start(p => run(new ProgressTask(p.AddTask(what, maxValue: 1.0)))) : run(null);
+                if (parse.GetValue(json)) JsonOutput.Write(context.Out, describe(result));
+                else print(context.Console, result);
+            }
             switch (study)
             {
                 case SpeculativeDecodingStudy.Name:
                 {
                     var config = SpeculativeConfig.Load(path, technology);
-                    var result = WithProgress("Simulating draft and target steps", p => SpeculativeDecodingStudy.Run(config, technology, progress: p));
-                    if (parse.GetValue(json)) JsonOutput.Write(context.Out, StudyOutput.Describe(result));
-                    else StudyOutput.Print(context.Console, result);
+                    Run("Simulating draft and target steps", p => SpeculativeDecodingStudy.Run(config, technology, progress: p), StudyOutput.Describe, StudyOutput.Print);
                     break;
                 }
                 case LlmServingStudy.Name:
                 {
                     var config = LlmServingConfig.Load(path, technology);
-                    var result = WithProgress("Simulating prefill and decode on candidate packages", p => LlmServingStudy.Run(config, technology, progress: p));
-                    if (parse.GetValue(json)) JsonOutput.Write(context.Out, StudyOutput.Describe(result));
-                    else StudyOutput.Print(context.Console, result);
+                    Run("Simulating prefill and decode on candidate packages", p => LlmServingStudy.Run(config, technology, progress: p), StudyOutput.Describe, StudyOutput.Print);
                     break;
                 }
                 default:
                 {
                     var config = AvPerceptionConfig.Load(path, technology);
-                    var result = WithProgress("Simulating perception stages on candidate packages", p => AvPerceptionStudy.Run(config, technology, progress: p));
-                    if (parse.GetValue(json)) JsonOutput.Write(context.Out, StudyOutput.Describe(result));
-                    else StudyOutput.Print(context.Console, result);
+                    Run("Simulating perception stages on candidate packages", p => AvPerceptionStudy.Run(config, technology, progress: p), StudyOutput.Describe, StudyOutput.Print);
                     break;
                 }
             }

@@ -34,6 +34,22 @@ internal static partial class StudyOutput
     /// <summary>Rejected packages listed in the console (all of them are in the JSON).</summary>
     private const int RejectedShown = 8;
 
+    /// <summary>A bespoke-to-baseline ratio as a signed change ("+12.3 %", "-4.0 %").</summary>
+    private static string Relative(double ratio) => $"{(ratio - 1) * 100:+0.0;-0.0} %";
+
+    /// <summary>Each baseline family's nearest package against the bespoke one: its package, cost, die area and the study's <paramref name="columns"/>.</summary>
+    private static void PrintBaselines<T>(IAnsiConsole console, BaselineMatch match, IEnumerable<(string Family, T? Nearest)> baselines, string meets,
+        string[] columns, Func<T, string> label, Func<T, ComposedPackage> package, Func<T, string[]> cells) where T : class
+    {
+        var compare = new Table().AddColumns([$"baseline (equal {match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", .. columns]);
+        foreach (var (family, nearest) in baselines)
+            if (nearest is { } n)
+                compare.AddRow([Markup.Escape(family), Markup.Escape(label(n)), $"{package(n).CostUsd:N0}", $"{package(n).DieAreaMm2:0}", .. cells(n)]);
+            else
+                compare.AddRow([Markup.Escape(family), $"no package of this family {meets}", "", "", .. columns.Select(_ => "")]);
+        console.Write(compare);
+    }
+
     // ------------------------------------------------------------------ speculative decoding
 
     public static object Describe(SpeculativeResult r) => new
@@ -65,11 +81,13 @@ internal static partial class StudyOutput
         var reference = $"at α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
         packages.AddColumns($"tok/s {reference}", "mJ/tok", "E·C mJ·$");
         foreach (var p in r.Heterogeneous.Concat(r.Baselines))
+        {
+            var at = p.At(c.ReferenceAlpha, c.ReferenceGamma);
             packages.AddRow(Markup.Escape(p.Label + (p == r.Bespoke ? " (bespoke)" : p.Heterogeneous ? "" : " (baseline)")), $"{p.Package.CostUsd:N0}", $"{p.Package.DieAreaMm2:0}",
                 p.Package.Legal ? "yes" : "[red]no[/]", Units.Si(p.DraftStep.LatencySeconds, "s"),
                 string.Join(", ", p.Verifications.Select(v => $"γ{v.Gamma}: {Units.Si(v.Verify.LatencySeconds, "s")}")),
-                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).TokensPerSecond:0.0}", $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3:0.00}",
-                $"{p.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
+                $"{at.TokensPerSecond:0.0}", $"{at.EnergyPerTokenJ * 1e3:0.00}", $"{at.EnergyPerTokenJ * 1e3 * p.Package.CostUsd:N0}");
+        }
         if (r.Heterogeneous.Length + r.Baselines.Length > 0) console.Write(packages);
         PrintRejected(console, r.Rejected);
         if (r.Bespoke is null)

@@ -62,15 +62,9 @@ internal static partial class StudyOutput
             console.MarkupLine("no package is physically legal");
         if (r.Bespoke is { } bespoke)
         {
-            var compare = new Table().AddColumns($"baseline (equal {c.Match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", "mJ/token", "bespoke energy", "E·C mJ·$", "bespoke energy-cost");
-            foreach (var b in r.Baselines)
-                if (b.Nearest is { } n)
-                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.Package.DieAreaMm2:0}", $"{n.EnergyPerTokenJ * 1e3:0.00}",
-                        $"{(bespoke.EnergyPerTokenJ / n.EnergyPerTokenJ - 1) * 100:+0.0;-0.0} %", $"{n.EnergyCost * 1e3:N0}",
-                        $"{(bespoke.EnergyCost / n.EnergyCost - 1) * 100:+0.0;-0.0} %");
-                else
-                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the targets", "", "", "", "", "", "");
-            console.Write(compare);
+            PrintBaselines(console, c.Match, r.Baselines.Select(b => (b.Family, b.Nearest)), "meets the targets", ["mJ/token", "bespoke energy", "E·C mJ·$", "bespoke energy-cost"],
+                n => n.Label, n => n.Package, n => [$"{n.EnergyPerTokenJ * 1e3:0.00}", Relative(bespoke.EnergyPerTokenJ / n.EnergyPerTokenJ),
+                    $"{n.EnergyCost * 1e3:N0}", Relative(bespoke.EnergyCost / n.EnergyCost)]);
         }
         PrintRejected(console, r.Rejected);
         console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} legal packages ({r.Rejected.Length} rejected by the floorplan), {r.Evaluations.Count(e => e.MeetsTargets)} meet the targets; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));
@@ -125,15 +119,9 @@ internal static partial class StudyOutput
         }
         if (r.Bespoke is { } bespoke)
         {
-            var compare = new Table().AddColumns($"baseline (equal {c.Match.ToString().ToLowerInvariant()})", "package", "cost $", "die mm²", "mJ/frame", "bespoke energy", "E·C J·$", "bespoke energy-cost");
-            foreach (var b in r.Baselines)
-                if (b.Nearest is { } n)
-                    compare.AddRow(Markup.Escape(b.Family), Markup.Escape(n.Label), $"{n.Package.CostUsd:N0}", $"{n.Package.DieAreaMm2:0}", $"{n.EnergyPerFrameJ * 1e3:0.0}",
-                        $"{(bespoke.EnergyPerFrameJ / n.EnergyPerFrameJ - 1) * 100:+0.0;-0.0} %", $"{n.EnergyCost:0.00}",
-                        $"{(bespoke.EnergyCost / n.EnergyCost - 1) * 100:+0.0;-0.0} %");
-                else
-                    compare.AddRow(Markup.Escape(b.Family), "no package of this family meets the deadline", "", "", "", "", "", "");
-            console.Write(compare);
+            PrintBaselines(console, c.Match, r.Baselines.Select(b => (b.Family, b.Nearest)), "meets the deadline", ["mJ/frame", "bespoke energy", "E·C J·$", "bespoke energy-cost"],
+                n => n.Label, n => n.Package, n => [$"{n.EnergyPerFrameJ * 1e3:0.0}", Relative(bespoke.EnergyPerFrameJ / n.EnergyPerFrameJ),
+                    $"{n.EnergyCost:0.00}", Relative(bespoke.EnergyCost / n.EnergyCost)]);
         }
         PrintRejected(console, r.Rejected);
         console.MarkupLine(Markup.Escape($"{r.Evaluations.Length} legal packages ({r.Rejected.Length} rejected by the floorplan), {r.Evaluations.Count(e => e.MeetsDeadline)} meet the deadline; {r.Simulations} simulations, {r.WallSeconds:0.0} s"));

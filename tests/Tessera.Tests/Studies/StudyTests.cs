@@ -86,6 +86,25 @@ public class StudyRunTests
 
     private static AvPerceptionConfig Perception() => AvPerceptionConfig.Load(CliRunner.TempFile(SmallPerception), Technology);
 
+    /// <summary>gpt2-small verified after a tiny draft, every group of the small ws design, at α 0.7; the gammas and the groups' counts and memory vary.</summary>
+    private static SpeculativeResult Speculative(string gammas, string draft, string target, int referenceGamma, string baselines) =>
+        SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile($$"""
+            target: gpt2-small
+            draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
+            bits: 16
+            batch: 1
+            context: 128
+            alphas: [0.7]
+            gammas: [{{gammas}}]
+            designs:
+              small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
+            heterogeneous:
+              draft: {designs: [small], {{draft}}}
+              target: {designs: [small], {{target}}}
+            reference: {alpha: 0.7, gamma: {{referenceGamma}}}
+            baselines: {designs: [small], {{baselines}}}
+            """), Technology), Technology);
+
     [Fact]
     public void Every_reported_serving_package_meets_its_targets()
     {
@@ -165,22 +184,8 @@ public class StudyRunTests
     public void Speculative_study_simulates_every_gamma_and_reports_expected_tokens()
     {
         // HBM3, not LPDDR5: the small die with an LPDDR5 PHY peaks above the power-density limit and is rejected.
-        var r = SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile("""
-            target: gpt2-small
-            draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
-            bits: 16
-            batch: 1
-            context: 128
-            alphas: [0.7]
-            gammas: [2, 4]
-            designs:
-              small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
-            heterogeneous:
-              draft: {designs: [small], counts: [1], memory: [HBM3]}
-              target: {designs: [small], counts: [1], memory: [HBM3]}
-            reference: {alpha: 0.7, gamma: 4}
-            baselines: {designs: [small], counts: [1, 2], memory: [HBM3]}
-            """), Technology), Technology);
+        var r = Speculative(gammas: "2, 4", draft: "counts: [1], memory: [HBM3]", target: "counts: [1], memory: [HBM3]", referenceGamma: 4,
+            baselines: "counts: [1, 2], memory: [HBM3]");
         Assert.NotNull(r.Bespoke);
         Assert.Equal(2, r.Bespoke.Points.Length);
         var p = r.Bespoke.At(0.7, 4);
@@ -207,22 +212,8 @@ public class StudyRunTests
     public void A_speculative_study_without_a_legal_heterogeneous_package_has_no_bespoke_and_no_baselines()
     {
         // 40 target chiplets with an HBM3 stack each: the stacks alone (125 mm² each) outgrow a CoWoS-S interposer.
-        var r = SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile("""
-            target: gpt2-small
-            draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
-            bits: 16
-            batch: 1
-            context: 128
-            alphas: [0.7]
-            gammas: [2]
-            designs:
-              small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
-            heterogeneous:
-              draft: {designs: [small], counts: [1], memory: [LPDDR5]}
-              target: {designs: [small], counts: [40], memory: [HBM3]}
-            reference: {alpha: 0.7, gamma: 2}
-            baselines: {designs: [small], counts: [1], memory: [LPDDR5]}
-            """), Technology), Technology);
+        var r = Speculative(gammas: "2", draft: "counts: [1], memory: [LPDDR5]", target: "counts: [40], memory: [HBM3]", referenceGamma: 2,
+            baselines: "counts: [1], memory: [LPDDR5]");
         Assert.Null(r.Bespoke);
         Assert.Empty(r.Heterogeneous);
         Assert.Empty(r.Baselines);

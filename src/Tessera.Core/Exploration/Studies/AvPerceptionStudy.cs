@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
@@ -90,30 +89,28 @@ public static class AvPerceptionStudy
     public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
         IProgress<double>? progress = null, StageSimulator? simulator = null)
     {
-        var clock = Stopwatch.StartNew();
-        simulator ??= new StageSimulator(costModel ?? new LoopNestCostModel());
-        var options = CostOptions.Default(t);
-        var candidates = c.Designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
+        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var sim = setup.Simulator;
         double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
         double fusionBytes = FusionGraph(c).ParameterBytes;
 
         ChipletGroup Group(string role, string design, int count, string memory, double bytes) =>
-            new(role, design, candidates[design], count, memory, PackageComposer.ModulesFor(t, memory, bytes, count));
+            setup.Group(role, design, count, memory, PackageComposer.ModulesFor(t, memory, bytes, count));
         var plans = new List<(string Label, bool Heterogeneous, ChipletGroup[] Groups)>();
-        foreach (var (cd, cn, cm) in Combinations(c.Cnn))
-            foreach (var (fd, fn, fm) in Combinations(c.FusionStage))
+        foreach (var (cd, cn, cm) in c.Cnn.Combinations())
+            foreach (var (fd, fn, fm) in c.FusionStage.Combinations())
                 plans.Add(($"CNN {cn}×{cd}+{cm} / fusion {fn}×{fd}+{fm}", true,
                     [Group("cnn", cd, cn, cm, cnnBytes), Group("fusion", fd, fn, fm, fusionBytes)]));
-        foreach (var (d, n, m) in Combinations(c.Homogeneous))
+        foreach (var (d, n, m) in c.Homogeneous.Combinations())
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, cnnBytes + fusionBytes)]));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, options)));
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, setup.Options)));
         var heterogeneousByName = plans.ToDictionary(p => p.Label, p => p.Heterogeneous, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
-            evaluations.Add(Evaluate(c, simulator, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
+            evaluations.Add(Evaluate(c, sim, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
             progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
@@ -121,16 +118,10 @@ public static class AvPerceptionStudy
         var best = meeting.OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
         var bespoke = meeting.Where(e => e.Heterogeneous).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
         var reference = bespoke ?? best;
-        var baselines = c.Homogeneous.Designs.SelectMany(d => c.Homogeneous.Memory.Select(m => (d, m)))
-            .Select(f => new PerceptionBaseline($"{f.d}+{f.m}", reference is null ? null : meeting
-                .Where(e => !e.Heterogeneous && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
-                .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
-            .ToImmutableArray();
-        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, simulator.Simulations, clock.Elapsed.TotalSeconds);
+        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Heterogeneous), e => e.Package, reference?.Package)
+            .Select(b => new PerceptionBaseline(b.Family, b.Nearest)).ToImmutableArray();
+        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, sim.Simulations, setup.WallSeconds);
     }
-
-    private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>
-        from d in s.Designs from n in s.Counts from m in s.Memory select (d, n, m);
 
     private static ModelGraph Backbone(AvPerceptionConfig c) => ModelZoo.Create(c.Backbone, new ModelOptions(c.Cameras, c.Bits));
 
@@ -172,9 +163,7 @@ public static class AvPerceptionStudy
             () => new ModelInstance("fusion", FusionGraph(c), 1));
         long tokenBytes = (long)c.Cameras * f.TokensPerCamera * f.Hidden * c.Bits / 8;
         var transfer = heterogeneous
-            ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p.Package,
-                [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(cnnRole, StringComparison.Ordinal)).Select(ch => ch.Id)],
-                [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(fusionRole, StringComparison.Ordinal)).Select(ch => ch.Id)], tokenBytes)
+            ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p, cnnRole, fusionRole, tokenBytes)
             : StageResult.None;
         var frame = cnn + transfer + fusion;
         double bottleneck = heterogeneous ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;

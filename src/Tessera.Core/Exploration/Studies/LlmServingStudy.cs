@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
@@ -95,35 +94,33 @@ public static class LlmServingStudy
     public static LlmServingResult Run(LlmServingConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
         IProgress<double>? progress = null, StageSimulator? simulator = null)
     {
-        var clock = Stopwatch.StartNew();
-        simulator ??= new StageSimulator(costModel ?? new LoopNestCostModel());
-        var options = CostOptions.Default(t);
+        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var sim = setup.Simulator;
         var operating = OperatingCosts.From(t);
-        var candidates = c.Designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
         long kvPerToken = TransformerSizing.KvBytesPerToken(c.Model, c.Bits);
         long weights = TransformerSizing.WeightBytes(c.Model, c.Bits);
         double prefillBytes = weights + (double)c.Batch * c.PromptTokens * kvPerToken;
         double decodeBytes = weights + (double)c.Batch * (c.PromptTokens + c.OutputTokens) * kvPerToken;
 
-        ChipletGroup Group(string role, string design, int count, string memory, double bytes) => new(role, design, candidates[design], count, memory,
+        ChipletGroup Group(string role, string design, int count, string memory, double bytes) => setup.Group(role, design, count, memory,
             Math.Min(PackageComposer.ModulesFor(t, memory, bytes, count), count * c.MaxModulesPerChiplet));
 
         var plans = new List<(string Label, bool Disaggregated, ChipletGroup[] Groups)>();
-        foreach (var (pd, pn, pm) in Combinations(c.Prefill))
-            foreach (var (dd, dn, dm) in Combinations(c.Decode))
+        foreach (var (pd, pn, pm) in c.Prefill.Combinations())
+            foreach (var (dd, dn, dm) in c.Decode.Combinations())
                 plans.Add(($"P {pn}×{pd}+{pm} / D {dn}×{dd}+{dm}", true,
                     [Group("prefill", pd, pn, pm, prefillBytes), Group("decode", dd, dn, dm, decodeBytes)]));
-        foreach (var (d, n, m) in Combinations(c.Homogeneous))
+        foreach (var (d, n, m) in c.Homogeneous.Combinations())
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, decodeBytes)]));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, options)));
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, setup.Options)));
         var disaggregatedByName = plans.ToDictionary(p => p.Label, p => p.Disaggregated, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<ServingEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
             var package = legal[i];
-            evaluations.Add(Evaluate(c, t, simulator, operating, package.Name, disaggregatedByName[package.Name], package, prefillBytes, decodeBytes, kvPerToken));
+            evaluations.Add(Evaluate(c, t, sim, operating, package.Name, disaggregatedByName[package.Name], package, prefillBytes, decodeBytes, kvPerToken));
             progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
@@ -131,18 +128,12 @@ public static class LlmServingStudy
         var cheapest = meeting.OrderBy(e => e.Package.CostUsd).ThenBy(e => e.EnergyPerTokenJ).FirstOrDefault();
         var bespoke = meeting.Where(e => e.Disaggregated).OrderBy(e => e.EnergyCost).FirstOrDefault();
         var reference = bespoke ?? cheapest;
-        var baselines = c.Homogeneous.Designs.SelectMany(d => c.Homogeneous.Memory.Select(m => (d, m)))
-            .Select(f => new ServingBaseline($"{f.d}+{f.m}", reference is null ? null : meeting
-                .Where(e => !e.Disaggregated && e.Package.Groups[0].DesignName == f.d && e.Package.Groups[0].MemoryType == f.m)
-                .OrderBy(e => c.Match.Distance(e.Package, reference.Package)).FirstOrDefault()))
-            .ToImmutableArray();
+        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Disaggregated), e => e.Package, reference?.Package)
+            .Select(b => new ServingBaseline(b.Family, b.Nearest)).ToImmutableArray();
         var closest = all.OrderBy(e => Shortfall(e, c)).ThenBy(e => e.Package.CostUsd).FirstOrDefault();
         return new LlmServingResult(c, all, cheapest, bespoke, baselines, closest, rejected, kvPerToken, weights,
-            simulator.Simulations, clock.Elapsed.TotalSeconds);
+            sim.Simulations, setup.WallSeconds);
     }
-
-    private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>
-        from d in s.Designs from n in s.Counts from m in s.Memory select (d, n, m);
 
     /// <summary>The worst relative miss of a package (0 when it meets everything); memory misses rank last.</summary>
     private static double Shortfall(ServingEvaluation e, LlmServingConfig c) => !e.MemoryFits ? double.MaxValue
@@ -176,9 +167,7 @@ public static class LlmServingStudy
                 new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.MeanContext)), c.Batch));
         long kvBytes = (long)c.Batch * c.PromptTokens * kvPerToken;
         var transfer = disaggregated
-            ? sim.Transfer($"kv-{kvBytes}@{StageSimulator.HardwareKey(p)}", p.Package,
-                [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(prefillRole, StringComparison.Ordinal)).Select(ch => ch.Id)],
-                [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(decodeRole, StringComparison.Ordinal)).Select(ch => ch.Id)], kvBytes)
+            ? sim.Transfer($"kv-{kvBytes}@{StageSimulator.HardwareKey(p)}", p, prefillRole, decodeRole, kvBytes)
             : StageResult.None;
 
         double tokensPerBatch = (double)c.Batch * c.OutputTokens;

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
@@ -134,18 +133,17 @@ public static class SpeculativeDecodingStudy
     public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
         IProgress<double>? progress = null, StageSimulator? simulator = null)
     {
-        var clock = Stopwatch.StartNew();
-        simulator ??= new StageSimulator(costModel ?? new LoopNestCostModel());
-        var options = CostOptions.Default(t);
-        var candidates = c.Designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
+        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var sim = setup.Simulator;
+        var options = setup.Options;
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
-        ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => new(role, g.Design, candidates[g.Design], g.Count, g.Memory,
+        ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => setup.Group(role, g.Design, g.Count, g.Memory,
             PackageComposer.ModulesFor(t, g.Memory, bytes, g.Count));
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (hetPackages, rejectedHet) = LegalityGate.Split(from d in Combinations(c.DraftSpace)
-                                                            from g in Combinations(c.TargetSpace)
+        var (hetPackages, rejectedHet) = LegalityGate.Split(from d in c.DraftSpace.Combinations()
+                                                            from g in c.TargetSpace.Combinations()
                                                             select PackageComposer.Compose(t, $"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
                                                                 [Group("draft", d, draftBytes), Group("target", g, targetBytes)], options));
         var (baselineCandidates, rejectedBaselines) = LegalityGate.Split(
@@ -155,7 +153,7 @@ public static class SpeculativeDecodingStudy
             select PackageComposer.Compose(t, $"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)], options));
         int total = (hetPackages.Length + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
         void Step() => progress?.Report(++done / (double)total);
-        var heterogeneous = hetPackages.Select(p => Evaluate(c, simulator, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
+        var heterogeneous = hetPackages.Select(p => Evaluate(c, sim, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
         var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd);
 
         // Equal cost (or area): for each baseline design and memory, the legal chiplet count nearest the bespoke package.
@@ -164,13 +162,10 @@ public static class SpeculativeDecodingStudy
             .Select(family => family.MinBy(p => c.Match.Distance(p, bespoke.Package))!)
             .ToList();
 
-        var baselines = baselinePackages.Select(p => Evaluate(c, simulator, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
+        var baselines = baselinePackages.Select(p => Evaluate(c, sim, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
         return new SpeculativeResult(c, heterogeneous, bespoke, baselines, [.. rejectedHet, .. rejectedBaselines],
-            simulator.Simulations, clock.Elapsed.TotalSeconds);
+            sim.Simulations, setup.WallSeconds);
     }
-
-    private static IEnumerable<(string Design, int Count, string Memory)> Combinations(GroupSpace s) =>
-        from d in s.Designs from n in s.Counts from m in s.Memory select (d, n, m);
 
     private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, string label, bool heterogeneous,
         ComposedPackage p, string draftRole, string targetRole, Action step)

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Diagnostics;
+using Tessera.Economics;
+using Tessera.Ecosystem;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
@@ -59,6 +62,13 @@ public sealed class StageSimulator(IOperatorCostModel costModel)
             var result = new Simulator(costModel).Simulate(key, package, builder.Build()).Evaluation;
             return new StageResult(result.LatencySeconds, result.Energy.TotalJ);
         });
+
+    /// <summary>Bytes sent from every chiplet of one role's group to every chiplet of another's over the whole package's links.</summary>
+    public StageResult Transfer(string key, ComposedPackage p, string fromRole, string toRole, long bytes) =>
+        Transfer(key, p.Package, ChipletIds(p, fromRole), ChipletIds(p, toRole), bytes);
+
+    private static string[] ChipletIds(ComposedPackage p, string role) =>
+        [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(role, StringComparison.Ordinal)).Select(ch => ch.Id)];
 
     private StageResult Cached(string key, Func<StageResult> simulate)
     {
@@ -236,10 +246,43 @@ public static class BaselineMatching
     /// <summary>How far a package is from the reference on the match's measure.</summary>
     public static double Distance(this BaselineMatch match, ComposedPackage p, ComposedPackage reference) =>
         Math.Abs(match.Measure(p) - match.Measure(reference));
+
+    /// <summary>
+    /// Each homogeneous family (design + memory, "design+memory") and its candidate nearest the reference package on
+    /// the match's measure; null when there is no reference or no candidate of the family.
+    /// </summary>
+    public static IEnumerable<(string Family, T? Nearest)> Nearest<T>(this BaselineMatch match, GroupSpace homogeneous,
+        IEnumerable<T> candidates, Func<T, ComposedPackage> package, ComposedPackage? reference) where T : class =>
+        homogeneous.Designs.SelectMany(d => homogeneous.Memory.Select(m => (d, m)))
+            .Select(f => ($"{f.d}+{f.m}", reference is null ? null : candidates
+                .Where(e => package(e).Groups[0].DesignName == f.d && package(e).Groups[0].MemoryType == f.m)
+                .OrderBy(e => match.Distance(package(e), reference)).FirstOrDefault()));
 }
 
 /// <summary>The options of one chiplet group in a study's search: designs × counts × memory types.</summary>
 public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<int> Counts, ImmutableArray<string> Memory)
 {
     public int Size => Designs.Length * Counts.Length * Memory.Length;
+
+    /// <summary>Every (design, count, memory) of the space, designs outermost.</summary>
+    public IEnumerable<(string Design, int Count, string Memory)> Combinations() =>
+        from d in Designs from n in Counts from m in Memory select (d, n, m);
+}
+
+/// <summary>
+/// What every study run starts with: its wall clock, the simulator (the caller's, to share its cache, or a new one
+/// on the given cost model), the default cost options and each design's chiplet candidate.
+/// </summary>
+internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, IOperatorCostModel? costModel, StageSimulator? simulator)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(costModel ?? new LoopNestCostModel());
+    public CostOptions Options { get; } = CostOptions.Default(t);
+    public ImmutableDictionary<string, ChipletCandidate> Candidates { get; } = designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
+    public double WallSeconds => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>A group of one design's chiplets with the given memory modules.</summary>
+    public ChipletGroup Group(string role, string design, int count, string memory, int modules) =>
+        new(role, design, Candidates[design], count, memory, modules);
 }
