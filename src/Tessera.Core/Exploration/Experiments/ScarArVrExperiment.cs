@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Tessera.Costs;
 using Tessera.Search.Scar;
 
 namespace Tessera.Exploration.Experiments;
@@ -17,17 +16,7 @@ public sealed class ScarArVrExperiment : IExperiment
 
     public string Description => "SCAR scenarios 6–10 (AR/VR, 256-PE chiplets): per-model frame deadlines (1/fps) met or missed, latency, energy and EDP per package and strategy";
 
-    public static ImmutableArray<ScarConfiguration> Configurations { get; } =
-    [
-        new("scar-3x3-het-sides-arvr", "Het-Sides", ScarStrategy.ScarLatency),
-        new("scar-3x3-het-sides-arvr", "Het-Sides", ScarStrategy.ScarEdp),
-        new("scar-3x3-het-arvr", "Het-CB", ScarStrategy.ScarLatency),
-        new("scar-3x3-het-arvr", "Het-CB", ScarStrategy.ScarEdp),
-        new("scar-3x3-ws-arvr", "WS", ScarStrategy.Standalone),
-        new("scar-3x3-ws-arvr", "WS", ScarStrategy.SimbaLike),
-        new("scar-3x3-os-arvr", "OS", ScarStrategy.Standalone),
-        new("scar-3x3-os-arvr", "OS", ScarStrategy.SimbaLike),
-    ];
+    public static ImmutableArray<ScarConfiguration> Configurations { get; } = ScarCells.ThreeByThree("-arvr");
 
     /// <summary>The reduced run (tests): scenario 10 (two models) with one window and top-k 1; the full run uses SCAR's settings.</summary>
     public static ScarOptions Options(bool reduced) => ScarDatacenterExperiment.Options(reduced);
@@ -37,18 +26,8 @@ public sealed class ScarArVrExperiment : IExperiment
     public ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var scenarios = Scenarios(options.Reduced);
         var scar = Options(options.Reduced);
-        var work = scenarios.SelectMany(s => Configurations.Select(c => (s, c))).ToList();
-        var costModel = new LoopNestCostModel();
-        var cells = ImmutableArray.CreateBuilder<ScarCell>(work.Count);
-        foreach (var (scenario, configuration) in work)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            cells.Add(ScarCells.Run(scenario, configuration, scar, costModel, cancellation));
-            progress?.Report(cells.Count / (double)work.Count);
-        }
-        return new ScarArVrResult(Name, cells.ToImmutable(), ScarDatacenterExperiment.Describe(scar));
+        return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), Configurations, scar, progress, cancellation), ScarDatacenterExperiment.Describe(scar));
     }
 }
 

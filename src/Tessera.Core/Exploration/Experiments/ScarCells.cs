@@ -108,6 +108,41 @@ public static class ScarCells
         }
     }
 
+    /// <summary>
+    /// The 3×3 column groups both SCAR experiments compare: Het-Sides and Het-CB under SCAR (latency and EDP), WS and
+    /// OS under Standalone and Simba-like. <paramref name="suffix"/> picks the preset family ("" datacenter, "-arvr").
+    /// </summary>
+    public static ImmutableArray<ScarConfiguration> ThreeByThree(string suffix) =>
+    [
+        new($"scar-3x3-het-sides{suffix}", "Het-Sides", ScarStrategy.ScarLatency),
+        new($"scar-3x3-het-sides{suffix}", "Het-Sides", ScarStrategy.ScarEdp),
+        new($"scar-3x3-het{suffix}", "Het-CB", ScarStrategy.ScarLatency),
+        new($"scar-3x3-het{suffix}", "Het-CB", ScarStrategy.ScarEdp),
+        new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.Standalone),
+        new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.SimbaLike),
+        new($"scar-3x3-os{suffix}", "OS", ScarStrategy.Standalone),
+        new($"scar-3x3-os{suffix}", "OS", ScarStrategy.SimbaLike),
+    ];
+
+    /// <summary>
+    /// Every scenario under every configuration that runs it, in order, progress after each cell. One cost model for
+    /// every cell: its mapping cache is shared by packages built from the same chiplet designs.
+    /// </summary>
+    public static ImmutableArray<ScarCell> RunAll(IReadOnlyList<ScarScenario> scenarios, IReadOnlyList<ScarConfiguration> configurations,
+        ScarOptions options, IProgress<double>? progress, CancellationToken cancellation)
+    {
+        var work = scenarios.SelectMany(s => configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
+        var costModel = new LoopNestCostModel();
+        var cells = ImmutableArray.CreateBuilder<ScarCell>(work.Count);
+        foreach (var (scenario, configuration) in work)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            cells.Add(Run(scenario, configuration, options, costModel, cancellation));
+            progress?.Report(cells.Count / (double)work.Count);
+        }
+        return cells.MoveToImmutable();
+    }
+
     /// <summary>A short infeasibility text for a table cell: "infeasible: " and the first clause of the reason.</summary>
     public static string Infeasible(string reason)
     {

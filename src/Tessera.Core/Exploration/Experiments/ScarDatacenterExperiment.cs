@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Tessera.Costs;
 using Tessera.Search.Scar;
 
 namespace Tessera.Exploration.Experiments;
@@ -21,14 +20,7 @@ public sealed class ScarDatacenterExperiment : IExperiment
 
     public static ImmutableArray<ScarConfiguration> Configurations { get; } =
     [
-        new("scar-3x3-het-sides", "Het-Sides", ScarStrategy.ScarLatency),
-        new("scar-3x3-het-sides", "Het-Sides", ScarStrategy.ScarEdp),
-        new("scar-3x3-het", "Het-CB", ScarStrategy.ScarLatency),
-        new("scar-3x3-het", "Het-CB", ScarStrategy.ScarEdp),
-        new("scar-3x3-ws", "WS", ScarStrategy.Standalone),
-        new("scar-3x3-ws", "WS", ScarStrategy.SimbaLike),
-        new("scar-3x3-os", "OS", ScarStrategy.Standalone),
-        new("scar-3x3-os", "OS", ScarStrategy.SimbaLike),
+        .. ScarCells.ThreeByThree(""),
         new("scar-6x6-het-cross", "6×6 Het-Cross", ScarStrategy.ScarLatency, [LargeScenario]),
         new("scar-6x6-het-cross", "6×6 Het-Cross", ScarStrategy.ScarEdp, [LargeScenario]),
         new("scar-6x6-ws", "6×6 WS", ScarStrategy.SimbaLike, [LargeScenario]),
@@ -53,17 +45,8 @@ public sealed class ScarDatacenterExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(options);
         var scenarios = Scenarios(options.Reduced);
         var scar = Options(options.Reduced);
-        var work = scenarios.SelectMany(s => Configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
-        // One cost model for every cell: its mapping cache is shared by packages built from the same chiplet designs.
-        var costModel = new LoopNestCostModel();
-        var cells = ImmutableArray.CreateBuilder<ScarCell>(work.Count);
-        foreach (var (scenario, configuration) in work)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            cells.Add(ScarCells.Run(scenario, configuration, scar, costModel, cancellation));
-            progress?.Report(cells.Count / (double)work.Count);
-        }
-        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], Configurations, cells.ToImmutable(), Describe(scar));
+        var cells = ScarCells.RunAll(scenarios, Configurations, scar, progress, cancellation);
+        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], Configurations, cells, Describe(scar));
     }
 }
 

@@ -19,6 +19,7 @@ public sealed class Placement
     private readonly ScarOptions _options;
     private readonly int[][] _neighbours;
     private readonly Dictionary<int, List<int[]>> _pathsByLength = [];
+    private readonly Dictionary<(int Model, string Cuts, string Goal), Option[]> _optionsOf = [];
 
     public Placement(LayerCostTable table, ScarOptions options)
     {
@@ -62,16 +63,7 @@ public sealed class Placement
         var order = Enumerable.Range(0, models.Count).OrderByDescending(i => models[i].Cuts.Length).ThenBy(i => i).ToArray();
         var options = new Option[models.Count][];
         foreach (var i in order)
-        {
-            var (model, cuts) = models[i];
-            options[i] = [.. PathsOf(cuts.Length - 1).Select(p =>
-            {
-                var (latency, energy) = _table.Estimate(model, cuts.AsSpan(), p, _options.MiniBatches);
-                ulong mask = 0;
-                foreach (var c in p) mask |= 1UL << c;
-                return new Option(p, mask, latency, energy);
-            }).OrderBy(o => goal.Score(o.Latency, o.Energy)).ThenBy(o => string.Join(',', o.Path), StringComparer.Ordinal)];
-        }
+            options[i] = OptionsOf(models[i].Model, models[i].Cuts, goal);
         // Lower bounds of the models still to place (suffix over the order).
         var restLatency = new double[order.Length + 1];
         var restEnergy = new double[order.Length + 1];
@@ -107,6 +99,23 @@ public sealed class Placement
         Walk(0, 0, 0, 0);
         return best is null ? null : new PlacementResult([.. best.Select(o => o.Path.ToImmutableArray())],
             [.. best.Select(o => (o.Latency, o.Energy))], bestScore);
+    }
+
+    /// <summary>
+    /// A model's segmentation on every path of its length with the table's estimate, best by the goal first. The same
+    /// segmentation recurs in many combinations of a window (and under every objective), so it is estimated once.
+    /// </summary>
+    private Option[] OptionsOf(int model, ImmutableArray<int> cuts, ScarObjective goal)
+    {
+        var key = (model, string.Join(',', cuts), goal.Name);
+        if (_optionsOf.TryGetValue(key, out var cached)) return cached;
+        return _optionsOf[key] = [.. PathsOf(cuts.Length - 1).Select(p =>
+        {
+            var (latency, energy) = _table.Estimate(model, cuts.AsSpan(), p, _options.MiniBatches);
+            ulong mask = 0;
+            foreach (var c in p) mask |= 1UL << c;
+            return new Option(p, mask, latency, energy);
+        }).OrderBy(o => goal.Score(o.Latency, o.Energy)).ThenBy(o => string.Join(',', o.Path), StringComparer.Ordinal)];
     }
 
     /// <summary>Every simple path of the given number of chiplets (capped by the options' path limit), in DFS order.</summary>

@@ -27,6 +27,9 @@ public sealed class ScarScheduler
     private readonly ScarOptions _options;
     private readonly SimulationOptions _simulation;
 
+    /// <summary>The objectives candidates are generated for: latency, energy, EDP, and the goal when it is an expression.</summary>
+    private readonly ImmutableArray<ScarObjective> _objectives;
+
     public ScarScheduler(Package package, IReadOnlyList<ModelInstance> models, IOperatorCostModel costModel, ScarOptions? options = null,
         SimulationOptions? simulation = null)
     {
@@ -37,6 +40,7 @@ public sealed class ScarScheduler
         _options = options ?? new ScarOptions();
         _simulation = simulation ?? new SimulationOptions();
         _options.Validate();
+        _objectives = [.. new[] { ScarObjective.Latency, ScarObjective.Energy, ScarObjective.Edp, _options.Goal }.DistinctBy(o => o.Name)];
         if (_models.IsEmpty) throw new TesseraInputException("the scenario has no models; expected at least one");
         foreach (var model in (_options.LatencyLimits ?? ImmutableDictionary<string, double>.Empty).Keys)
             if (!_models.Any(m => m.Label == model))
@@ -50,9 +54,6 @@ public sealed class ScarScheduler
         public string Key => string.Join('|', Active.Select((m, i) => $"{m}:{string.Join(',', Cuts[i])}@{string.Join(',', Paths[i])}"));
     }
 
-    /// <summary>The objectives candidates are generated for: latency, energy, EDP, and the goal when it is an expression.</summary>
-    private List<ScarObjective> Objectives =>
-        [.. new[] { ScarObjective.Latency, ScarObjective.Energy, ScarObjective.Edp, _options.Goal }.DistinctBy(o => o.Name)];
 
     private sealed record Simulated(Candidate Candidate, double Latency, double Energy, ImmutableArray<double> Ends, EvaluationResult Evaluation);
 
@@ -81,7 +82,7 @@ public sealed class ScarScheduler
             var topK = new Dictionary<(string, int, int), ImmutableArray<SegmentationCandidate>>();
             // The same candidates whatever the objective (the union over latency, energy, EDP and the goal), so that
             // runs with different objectives choose from one set and compare fairly.
-            foreach (var goal in Objectives)
+            foreach (var goal in _objectives)
             {
                 var byGoal = _options with { Objective = goal };
                 foreach (var provision in provisions)
@@ -100,7 +101,7 @@ public sealed class ScarScheduler
                 }
             }
             // Every model on one chiplet: the Standalone schedule of the window is always among the candidates.
-            foreach (var goal in Objectives)
+            foreach (var goal in _objectives)
                 Add(active, [.. active.Select(_ => 1)], [.. active.Select(m => ImmutableArray.Create(ranges[m].First, ranges[m].End))], goal);
             if (candidates.Count == 0)
                 throw new TesseraInputException($"{where}no placement of {active.Length} models on {chiplets} chiplets; expected adjacent chiplets for each model's segments");
@@ -157,13 +158,15 @@ public sealed class ScarScheduler
     private int[] Choose(List<List<Simulated>> windows, List<ImmutableArray<LayerRange>> ranges)
     {
         var goal = _options.Goal;
+        var limits = (_options.LatencyLimits ?? ImmutableDictionary<string, double>.Empty)
+            .Select(l => (Model: _models.IndexOf(_models.First(m => m.Label == l.Key)), Limit: l.Value)).ToArray();
         (double Violation, double Score) Evaluate(int[] p)
         {
             double latency = 0, energy = 0;
             for (int w = 0; w < windows.Count; w++) (latency, energy) = (latency + windows[w][p[w]].Latency, energy + windows[w][p[w]].Energy);
             double violation = 0;
-            foreach (var (model, limit) in _options.LatencyLimits ?? ImmutableDictionary<string, double>.Empty)
-                violation += Math.Max(0, ModelLatency(windows, ranges, p, _models.IndexOf(_models.First(m => m.Label == model))) - limit);
+            foreach (var (model, limit) in limits)
+                violation += Math.Max(0, ModelLatency(windows, ranges, p, model) - limit);
             return (violation, goal.Score(latency, energy));
         }
         static bool Better((double Violation, double Score) a, (double Violation, double Score) b) =>
@@ -172,7 +175,7 @@ public sealed class ScarScheduler
         (double Violation, double Score) best = (double.PositiveInfinity, double.PositiveInfinity);
         // Start from each window's best by the goal, by latency and by energy: the result is never worse by the goal
         // than the schedule a latency or energy run would pick from the same candidates.
-        foreach (var start in Objectives)
+        foreach (var start in _objectives)
         {
             var pick = windows.Select(o => Enumerable.Range(0, o.Count).MinBy(i => start.Score(o[i].Latency, o[i].Energy))).ToArray();
             var score = Evaluate(pick);
