@@ -39,7 +39,7 @@ internal static class CandidatesCommand
                 ? AnsiConsole.Progress().Start(p =>
                 {
                     var task = p.AddTask("Profiling operators on candidates", maxValue: 1.0);
-                    return profiler.Profile(candidates, names, new ProgressTask(task));
+                    return profiler.Profile(candidates, names, new ProgressBar(task));
                 })
                 : profiler.Profile(candidates, names);
             var seconds = clock.Elapsed.TotalSeconds;
@@ -106,11 +106,5 @@ internal static class CandidatesCommand
         console.Write(best);
         console.MarkupLine(Markup.Escape(
             $"{t.Shapes.Count} operator shapes × {t.Candidates.Length} candidates: {t.Evaluated} evaluated, {t.FromCache} from the cache {cache}, {seconds:0.0} s"));
-    }
-
-    /// <summary>Spectre's progress task as the profiler's progress sink.</summary>
-    private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
-    {
-        public void Report(double value) => task.Value = value;
     }
 }

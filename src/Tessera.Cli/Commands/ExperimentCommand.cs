@@ -41,7 +41,7 @@ internal static class ExperimentCommand
                 ? AnsiConsole.Progress().Start(p =>
                 {
                     var task = p.AddTask(Markup.Escape($"experiment {experiment.Name}"), maxValue: 1.0);
-                    return experiment.Run(options, new ProgressTask(task), CancellationToken.None);
+                    return experiment.Run(options, new ProgressBar(task), CancellationToken.None);
                 })
                 : experiment.Run(options, null, CancellationToken.None);
             if (parse.GetValue(outFile) is { } file)
@@ -61,11 +61,6 @@ internal static class ExperimentCommand
             return 0;
         });
         return command;
-    }
-
-    private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
-    {
-        public void Report(double value) => task.Value = value;
     }
 
     private static void Print(IAnsiConsole console, ExperimentTable t)

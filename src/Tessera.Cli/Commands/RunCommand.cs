@@ -84,7 +84,7 @@ internal static class RunCommand
                     ? AnsiConsole.Progress().Start(p =>
                     {
                         var task = p.AddTask($"SCAR on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
-                        return ScenarioRunner.Scar(scenario, model, contention, options, new ProgressTask(task));
+                        return ScenarioRunner.Scar(scenario, model, contention, options, new ProgressBar(task));
                     })
                     : ScenarioRunner.Scar(scenario, model, contention, options);
                 if (parse.GetValue(json)) JsonOutput.Write(context.Out, ScarJson.From(result));
@@ -115,7 +115,7 @@ internal static class RunCommand
                     ? AnsiConsole.Progress().Start(p =>
                     {
                         var task = p.AddTask($"NSGA-II on {Markup.Escape(scenario.Name)}", maxValue: 1.0);
-                        return ScenarioRunner.Search(scenario, model, contention, ga, new ProgressTask(task), parse.GetValue(stack));
+                        return ScenarioRunner.Search(scenario, model, contention, ga, new ProgressBar(task), parse.GetValue(stack));
                     })
                     : ScenarioRunner.Search(scenario, model, contention, ga, layersPerGene: parse.GetValue(stack));
             }
@@ -216,12 +216,6 @@ internal static class RunCommand
         "output-stationary" => "OS",
         _ => dataflow,
     };
-
-    /// <summary>Spectre's progress task as the search's progress sink (set synchronously: no context hop).</summary>
-    private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
-    {
-        public void Report(double value) => task.Value = value;
-    }
 
     /// <summary>The --json shape of a searched run: the chosen schedule's evaluation and the front.</summary>
     private sealed record SearchJson(EvaluationResult Evaluation, SearchSummary Search);

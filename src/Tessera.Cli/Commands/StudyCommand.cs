@@ -51,7 +51,7 @@ internal static class StudyCommand
             bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
             void Run<T>(string what, Func<IProgress<double>?, T> run, Func<T, object> describe, Action<IAnsiConsole, T> print)
             {
-                var result = terminal ? AnsiConsole.Progress().Start(p => run(new ProgressTask(p.AddTask(what, maxValue: 1.0)))) : run(null);
+                var result = terminal ? AnsiConsole.Progress().Start(p => run(new ProgressBar(p.AddTask(what, maxValue: 1.0)))) : run(null);
                 if (parse.GetValue(json)) JsonOutput.Write(context.Out, describe(result));
                 else print(context.Console, result);
             }
@@ -79,11 +79,5 @@ internal static class StudyCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Spectre's progress task as the study's progress sink.</summary>
-    private sealed class ProgressTask(Spectre.Console.ProgressTask task) : IProgress<double>
-    {
-        public void Report(double value) => task.Value = value;
     }
 }
