@@ -1,14 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using Tessera.Costs;
 using Tessera.Evaluation;
-using Tessera.Exploration;
+using Tessera.Scenarios;
 using Tessera.Simulation;
 using Tessera.Hardware;
-using Tessera.Scenarios;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Zoo;
+using Tessera.Interop;
 
 namespace Tessera.Benchmarks;
 

@@ -7,6 +7,7 @@ using Tessera.Scheduling;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Benchmarks;
 

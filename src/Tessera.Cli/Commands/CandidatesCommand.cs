@@ -4,6 +4,7 @@ using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Ecosystem;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Cli.Commands;
 

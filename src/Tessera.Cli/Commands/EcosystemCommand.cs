@@ -4,6 +4,7 @@ using Tessera.Diagnostics;
 using Tessera.Ecosystem;
 using Tessera.Floorplanning;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Cli.Commands;
 

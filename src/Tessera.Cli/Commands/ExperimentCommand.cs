@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
-using Tessera.Exploration.Experiments;
+using Tessera.Experiments;
 
 namespace Tessera.Cli.Commands;
 

@@ -4,6 +4,7 @@ using Tessera.Economics;
 using Tessera.Floorplanning;
 using Tessera.Hardware;
 using Tessera.Technology;
+using Tessera.Interop;
 
 namespace Tessera.Cli.Commands;
 

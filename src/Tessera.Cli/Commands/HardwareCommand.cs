@@ -3,6 +3,7 @@ using Spectre.Console;
 using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
+using Tessera.Interop;
 
 namespace Tessera.Cli.Commands;
 

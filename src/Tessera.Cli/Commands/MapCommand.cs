@@ -4,10 +4,11 @@ using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Scenarios;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Cli.Commands;
 

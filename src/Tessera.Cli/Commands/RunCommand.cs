@@ -4,7 +4,6 @@ using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
-using Tessera.Exploration;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Search;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
-using Tessera.Exploration.Studies;
+using Tessera.Studies;
 using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;

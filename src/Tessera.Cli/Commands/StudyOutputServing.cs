@@ -1,5 +1,5 @@
 using Spectre.Console;
-using Tessera.Exploration.Studies;
+using Tessera.Studies;
 
 namespace Tessera.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Economics;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Ecosystem;
 

@@ -3,6 +3,7 @@ using Tessera.Economics;
 using Tessera.Floorplanning;
 using Tessera.Hardware;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Ecosystem;
 

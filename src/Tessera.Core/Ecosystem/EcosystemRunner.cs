@@ -9,6 +9,8 @@ using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
+using Tessera.Chiplets;
+using Tessera.Workloads;
 
 namespace Tessera.Ecosystem;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Ecosystem;
 

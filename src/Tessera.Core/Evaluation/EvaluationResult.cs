@@ -14,9 +14,6 @@ public sealed record EnergyBreakdown(double ComputeJ, double OnChipMemoryJ, doub
         a.InterconnectJ + b.InterconnectJ, a.StaticJ + b.StaticJ);
 }
 
-/// <summary>One model of a scenario with the graph built at its batch size.</summary>
-public sealed record ModelInstance(string Label, Workloads.ModelGraph Graph, int Batch);
-
 /// <summary>Where and when one operator ran, and what it cost.</summary>
 public sealed record OperatorPlacement(
     string Model, string Operator, string OpType, string Chiplet, string Core,

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Evaluation;
 using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Workloads;
 using Tessera.Workloads.Tiling;
 

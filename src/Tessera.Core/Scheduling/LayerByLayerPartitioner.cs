@@ -109,14 +109,10 @@ public sealed class LayerByLayerPartitioner(IOperatorCostModel costModel,
         foreach (var slot in candidates)
         {
             var cost = costModel.Evaluate(model.Graph, op, slot.Core, slot.OffChip);
-            double end = Math.Max(slot.FreeAt, ready) + StreamingSeconds(cost, slot.Core, slot.Memory);
+            double end = Math.Max(slot.FreeAt, ready) + slot.Memory.StreamingSeconds(cost, slot.Core);
             if (end < bestEnd || (end == bestEnd && cost.Energy.TotalPj < bestPj))
                 (best, bestEnd, bestPj) = (slot, end, cost.Energy.TotalPj);
         }
         return (best!, bestEnd);
     }
-
-    /// <summary>A streaming task's time: the memory access latency (when it touches memory) plus its cycles.</summary>
-    public static double StreamingSeconds(OperatorCost cost, Core core, MemoryPath memory) =>
-        (cost.OffChipBytes > 0 ? memory.LatencySeconds : 0) + cost.Cycles / core.FrequencyHz;
 }

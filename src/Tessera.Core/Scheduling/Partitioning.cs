@@ -3,8 +3,9 @@ using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Workloads.Tiling;
+using Tessera.Workloads;
 
 namespace Tessera.Scheduling;
 
@@ -69,33 +70,4 @@ public static class Partitioners
         PartitionMode.Pipelined => "pipelined",
         _ => "tp",
     };
-}
-
-/// <summary>How a chiplet reaches its nearest memory device: bandwidth capped by the links on the way.</summary>
-public sealed record MemoryPath(MemoryDevice Device, double BytesPerSecond, double LatencySeconds, double LinkEnergyPerBitPj)
-{
-    /// <summary>The device as the off-chip level a cost model sees from a core.</summary>
-    public MemoryLevel OffChipLevel(Core core) =>
-        CostModelExtensions.OffChipLevel(Device, BytesPerSecond, Device.EnergyPerBitPj, core.FrequencyHz);
-
-    /// <summary>The fewest-hop memory device of a chiplet (ties: the first declared).</summary>
-    public static MemoryPath Nearest(Package package, string chiplet)
-    {
-        MemoryPath? best = null;
-        int bestHops = int.MaxValue;
-        foreach (var device in package.Memories)
-        {
-            if (package.Route(chiplet, device.Id) is not { } route || route.Length >= bestHops) continue;
-            double bandwidth = route.Select(l => l.BandwidthBytesPerSecond).Append(device.BandwidthBytesPerSecond).Min();
-            best = new MemoryPath(device, bandwidth, device.LatencySeconds + route.Sum(l => l.LatencySeconds),
-                route.Sum(l => l.EnergyPerBitPj));
-            bestHops = route.Length;
-        }
-        return best ?? throw TesseraInputException.At(package.Name,
-            $"chiplet '{chiplet}' reaches no off-chip memory; expected a link path to a memory device");
-    }
-
-    /// <summary>The nearest memory path of every chiplet, by chiplet id.</summary>
-    public static Dictionary<string, MemoryPath> PerChiplet(Package package) =>
-        package.Chiplets.ToDictionary(c => c.Id, c => Nearest(package, c.Id), StringComparer.Ordinal);
 }

@@ -47,7 +47,7 @@ public sealed record ExactLayer(string Model, string Operator, ImmutableArray<in
 /// interval of the layer's fixed duration on c per (l, c), present iff x[l,c]; NoOverlap per core; a layer starts
 /// after its producers end (no transfer delay: layer by layer streams everything through DRAM, which the duration
 /// already holds). Durations and energies come from the simulator's own cost path (the cost model evaluated against
-/// the chiplet's nearest memory device, <see cref="LayerByLayerPartitioner.StreamingSeconds"/>, plus the route's link
+/// the chiplet's nearest memory device, <see cref="MemoryPath.StreamingSeconds"/>, plus the route's link
 /// energy). The model has no DRAM or link contention, so its optimal makespan bounds the simulated latency of every
 /// allocation from below (with or without contention). Objectives: makespan; energy (Σ per-layer energy, which
 /// does not depend on the order); or, for edp, the weighted sum T·E₀ + E·T₀ with T₀ and E₀ the sums of each
@@ -83,7 +83,7 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
                     var core = cores.TryGetValue(c, out var k) ? k : throw new TesseraInputException($"{model.Label}/{op.Name} may run on core {c}, which the package lacks");
                     var path = paths[c.Chiplet];
                     var cost = problem.CostModel.Evaluate(graph, op, core, path.OffChipLevel(core));
-                    double seconds = LayerByLayerPartitioner.StreamingSeconds(cost, core, path);
+                    double seconds = path.StreamingSeconds(cost, core);
                     double pj = cost.Energy.TotalPj + cost.OffChipBytes * 8.0 * path.LinkEnergyPerBitPj;
                     // Rounded down: the model stays a relaxation of the simulated schedule.
                     return new LayerOption(c, (long)Math.Floor(seconds / _options.TimeUnitSeconds), (long)Math.Floor(pj));

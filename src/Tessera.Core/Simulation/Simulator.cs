@@ -235,7 +235,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 Resources[c.Id] = _coreClaim[core];
                 return core;
             }
-            Duration[c.Id] = LayerByLayerPartitioner.StreamingSeconds(cost, hw, path);
+            Duration[c.Id] = path.StreamingSeconds(cost, hw);
             DramPj[c.Id] = cost.Energy.OffChipMemoryPj;
             DramBytes[c.Id] = cost.OffChipBytes;
             LinkPj[c.Id] = cost.OffChipBytes * BitsPerByte * path.LinkEnergyPerBitPj;

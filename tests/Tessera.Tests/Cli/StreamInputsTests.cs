@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tessera.Hardware;
 using Tessera.Technology;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Cli;
 

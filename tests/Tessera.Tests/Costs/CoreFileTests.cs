@@ -1,4 +1,4 @@
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Technology;
 
 namespace Tessera.Tests.Costs;

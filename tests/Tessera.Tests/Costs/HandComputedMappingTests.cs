@@ -164,8 +164,8 @@ public class VectorWorkCostTests
         // 1000 ops on 16 PEs (no vector unit) → ⌈1000/16⌉ = 63 cycles of compute at the MAC energy (1 pJ).
         // 64 B in + 64 B out = 512 + 512 bits: the buffer (0.5 pJ/bit read and write) sees each bit written and read
         // once = 1024 · 1 pJ; DRAM at 10 pJ/bit: 1024 · 10 pJ. DRAM at 8 bits/cycle over one port: 128 cycles.
-        var core = Tessera.Tests.Evaluation.TestHardware.Core();
-        var cost = new LoopNestCostModel().Evaluate(new VectorWork(1000, 64, 64), core, Tessera.Tests.Evaluation.TestHardware.OffChip(8, 10));
+        var core = TestHardware.Core();
+        var cost = new LoopNestCostModel().Evaluate(new VectorWork(1000, 64, 64), core, TestHardware.OffChip(8, 10));
         Assert.Equal(63, cost.ComputeCycles);
         Assert.Equal(128, cost.Cycles);
         Assert.Equal("off-chip bandwidth", cost.BoundBy);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Ecosystem;
 using Tessera.Technology;
+using Tessera.Chiplets;
 
 namespace Tessera.Tests.Ecosystem;
 

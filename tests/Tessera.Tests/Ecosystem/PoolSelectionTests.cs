@@ -5,7 +5,7 @@ namespace Tessera.Tests.Ecosystem;
 
 public sealed class PoolSelectionTests
 {
-    private static (PoolSelection Selection, Tessera.Ecosystem.ProfileTable Table) Suite(EcosystemMetric metric, params (string, long[], int)[] apps)
+    private static (PoolSelection Selection, Tessera.Chiplets.ProfileTable Table) Suite(EcosystemMetric metric, params (string, long[], int)[] apps)
     {
         var candidates = Candidates();
         var table = EcosystemFixtures.Suite(candidates, apps);

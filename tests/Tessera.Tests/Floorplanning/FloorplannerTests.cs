@@ -5,7 +5,6 @@ using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
-using Tessera.Tests.Evaluation;
 
 namespace Tessera.Tests.Floorplanning;
 

@@ -3,6 +3,7 @@ using Tessera.Diagnostics;
 using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Hardware;
 

@@ -2,6 +2,7 @@ using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Hardware;
 

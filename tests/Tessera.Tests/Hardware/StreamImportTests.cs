@@ -1,6 +1,7 @@
 using Tessera.Diagnostics;
 using Tessera.Hardware;
 using Tessera.Technology;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Hardware;
 

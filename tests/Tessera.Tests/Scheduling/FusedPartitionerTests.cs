@@ -1,15 +1,16 @@
 using Tessera.Costs;
 using Tessera.Evaluation;
 using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Scheduling;
 using Tessera.Simulation;
 using Tessera.Technology;
-using Tessera.Tests.Evaluation;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Tiling;
 using Tessera.Workloads.Zoo;
 using Xunit.Abstractions;
+using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Scheduling;
 

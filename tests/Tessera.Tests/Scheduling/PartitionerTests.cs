@@ -5,8 +5,9 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Technology;
-using Tessera.Tests.Evaluation;
 using Tessera.Workloads.Zoo;
+using Tessera.Interop;
+using Tessera.Workloads;
 
 namespace Tessera.Tests.Scheduling;
 

@@ -10,8 +10,9 @@ using Tessera.Search;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
-using Tessera.Tests.Evaluation;
 using Xunit.Abstractions;
+using Tessera.Interop;
+using Tessera.Workloads;
 
 namespace Tessera.Tests.Search;
 

@@ -4,13 +4,14 @@ using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
-using Tessera.Hardware.Stream;
+using Tessera.Interop.Stream;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Search;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
-using Tessera.Tests.Evaluation;
+using Tessera.Interop;
+using Tessera.Workloads;
 
 namespace Tessera.Tests.Search;
 

@@ -8,9 +8,10 @@ using Tessera.Scheduling;
 using Tessera.Search.Scar;
 using Tessera.Simulation;
 using Tessera.Technology;
-using Tessera.Tests.Evaluation;
 using Tessera.Workloads.Zoo;
 using Xunit.Abstractions;
+using Tessera.Workloads;
+using Tessera.Interop;
 
 namespace Tessera.Tests.Search;
 

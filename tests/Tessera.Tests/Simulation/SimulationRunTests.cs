@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Tessera.Exploration;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Simulation;

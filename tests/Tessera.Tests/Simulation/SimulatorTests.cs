@@ -4,7 +4,7 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Simulation;
-using Tessera.Tests.Evaluation;
+using Tessera.Workloads;
 
 namespace Tessera.Tests.Simulation;
 

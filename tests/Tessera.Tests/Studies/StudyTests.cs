@@ -1,6 +1,6 @@
 using CsCheck;
 using Tessera.Costs;
-using Tessera.Exploration.Studies;
+using Tessera.Studies;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
 using Tessera.Workloads.Zoo;

@@ -5,6 +5,7 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Simulation;
+using Tessera.Workloads;
 
 namespace Tessera.Search.Scar;
 

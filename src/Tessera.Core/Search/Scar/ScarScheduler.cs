@@ -6,6 +6,7 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Simulation;
+using Tessera.Workloads;
 
 namespace Tessera.Search.Scar;
 

@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Tessera.Diagnostics;
+
+namespace Tessera.Experiments;
+
+/// <summary>
+/// One of the seed papers' experiments, reproduced with Tessera's models: `tessera experiment NAME` runs it.
+/// A new experiment is one class implementing this interface with a parameterless constructor; the registry finds it.
+/// </summary>
+public interface IExperiment
+{
+    /// <summary>The command-line name, lower case with dashes.</summary>
+    string Name { get; }
+
+    /// <summary>One line: what is compared, on what.</summary>
+    string Description { get; }
+
+    /// <summary>Runs every configuration and returns the table; reports the finished share (0–1) as it goes.</summary>
+    ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation);
+}
+
+/// <summary>
+/// How to run an experiment: where the shared data folder is (the one holding data/stream…) and whether to run
+/// the reduced configuration set (a few rows, small batches: what the tests use).
+/// </summary>
+public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false)
+{
+    /// <summary>A file under the shared folder; a clear error when the folder was not found.</summary>
+    public string SharedFile(string experiment, params string[] parts)
+    {
+        if (SharedFolder is null)
+            throw new TesseraInputException(
+                $"experiment {experiment} reads the shared data folder (shared/data/stream…), which was not found; set TESSERA_SHARED to the folder that holds data/");
+        var path = Path.Combine([SharedFolder, .. parts]);
+        if (!File.Exists(path))
+            throw new TesseraInputException($"experiment {experiment}: {path} does not exist; expected the shared data folder's {string.Join('/', parts)}");
+        return path;
+    }
+}
+
+/// <summary>How a table column's numbers read: the CLI picks units from it.</summary>
+public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule }
+
+/// <summary>A column of an experiment table.</summary>
+public sealed record ExperimentColumn(string Header, ValueKind Kind);
+
+/// <summary>A cell: a number, or text in a text column.</summary>
+public readonly record struct ExperimentValue(double Number, string? Text = null)
+{
+    public static implicit operator ExperimentValue(double number) => new(number);
+
+    public static implicit operator ExperimentValue(string text) => new(double.NaN, text);
+}
+
+/// <summary>An experiment's result laid out as the paper's table: title, caption, columns and rows.</summary>
+public sealed record ExperimentTable(string Title, string Caption, ImmutableArray<ExperimentColumn> Columns,
+    ImmutableArray<ImmutableArray<ExperimentValue>> Rows, ImmutableArray<string> Notes);
+
+/// <summary>The result of an experiment: its typed rows (serialised as JSON) and their table form.</summary>
+public abstract record ExperimentResult(string Experiment)
+{
+    /// <summary>The rows as a table for the console.</summary>
+    public abstract ExperimentTable ToTable();
+}
+
+/// <summary>The experiments, found by reflection: every public non-abstract <see cref="IExperiment"/> in this assembly, by name.</summary>
+public static class ExperimentRegistry
+{
+    public static ImmutableArray<IExperiment> All { get; } =
+    [
+        .. typeof(IExperiment).Assembly.GetTypes()
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IExperiment).IsAssignableFrom(t)
+                && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
+            .Select(t => (IExperiment)Activator.CreateInstance(t)!)
+            .OrderBy(e => e.Name, StringComparer.Ordinal),
+    ];
+
+    /// <summary>The experiment with this name (case-insensitive); an input error listing the known names otherwise.</summary>
+    public static IExperiment Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return All.FirstOrDefault(e => string.Equals(e.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new TesseraInputException($"unknown experiment '{name}'; expected one of: {string.Join(", ", All.Select(e => e.Name))}");
+    }
+
+    /// <summary>
+    /// The shared folder (the one holding data/): the explicit folder if given, else the first ancestor of a start
+    /// directory that has shared/data. Null when none is found (experiments that need it then say so).
+    /// </summary>
+    public static string? LocateShared(string? explicitFolder, IEnumerable<string> startDirectories)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitFolder))
+            return Directory.Exists(Path.Combine(explicitFolder, "data")) ? Path.GetFullPath(explicitFolder)
+                : throw new TesseraInputException($"shared folder {explicitFolder} has no data/ folder; expected the folder that holds data/stream");
+        foreach (var start in startDirectories)
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (Directory.Exists(Path.Combine(dir.FullName, "shared", "data")))
+                    return Path.Combine(dir.FullName, "shared");
+        return null;
+    }
+}

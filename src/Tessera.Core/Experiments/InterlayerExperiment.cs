@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Tessera.Costs;
+using Tessera.Hardware;
+using Tessera.Hardware.Presets;
+using Tessera.Scenarios;
+using Tessera.Scheduling;
+using Tessera.Search.Scar;
+using Tessera.Technology;
+using Tessera.Interop;
+
+namespace Tessera.Experiments;
+
+/// <summary>
+/// The inter-layer scheduling paper's comparison (Odema, Kwon, Al Faruque, arXiv 2312.09401): GPT-2 and ResNet-50
+/// on a 4-chiplet heterogeneous package (2 WS + 2 OS SCAR chiplets, 2×2 mesh) with inter-chiplet pipelining, against
+/// one monolithic output-stationary accelerator with the same PEs, L2 and DRAM bandwidth running layer by layer.
+/// The full run also schedules the heterogeneous package with SCAR (layers placed by dataflow over time windows, the
+/// paper's own idea); the homogeneous 2×2 packages show what heterogeneity adds.
+/// </summary>
+public sealed class InterlayerExperiment : IExperiment
+{
+    public string Name => "interlayer";
+
+    public string Description => "GPT-2 small and ResNet-50 on a 2×2 heterogeneous chiplet package (pipelined, and scheduled by SCAR) vs one monolithic output-stationary chip (layer by layer)";
+
+    /// <summary>Sequences per batch for GPT-2 and images for ResNet-50; the paper gives no batch (an assumption, docs/experiments.md).</summary>
+    public const int Batch = 8, MiniBatches = 4, ReducedBatch = 2, ReducedMiniBatches = 2, SequenceLength = 128;
+
+    public const string Gpt2 = "gpt2-small", Resnet50 = "resnet50", Package = "scar-2x2-het";
+
+    /// <summary>A hardware and its partition; <paramref name="Scar"/> schedules with the SCAR scheduler (objective latency) instead.</summary>
+    private sealed record Configuration(string Hardware, PartitionMode Mode, bool Scar = false)
+    {
+        public string Label => Scar ? "SCAR (latency)" : Partitioners.Spelling(Mode);
+    }
+
+    public ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation)
+    {
+        int batch = options.Reduced ? ReducedBatch : Batch, miniBatches = options.Reduced ? ReducedMiniBatches : MiniBatches;
+        ImmutableArray<(string Label, string[] Models)> workloads = options.Reduced
+            ? [($"{Gpt2} + {Resnet50}", [Gpt2, Resnet50])]
+            : [(Gpt2, [Gpt2]), (Resnet50, [Resnet50]), ($"{Gpt2} + {Resnet50}", [Gpt2, Resnet50])];
+        ImmutableArray<Configuration> hardware = options.Reduced
+            ? [new(HardwarePresets.Monolithic, PartitionMode.LayerByLayer), new(Package, PartitionMode.Pipelined)]
+            :
+            [
+                new(HardwarePresets.Monolithic, PartitionMode.LayerByLayer), new(Package, PartitionMode.Pipelined),
+                new(Package, PartitionMode.Pipelined, Scar: true),
+                new("scar-2x2-ws", PartitionMode.Pipelined), new("scar-2x2-os", PartitionMode.Pipelined),
+            ];
+        var technology = TechnologyLibrary.LoadDefault();
+        var costModel = new LoopNestCostModel();
+        var packages = hardware.Select(h => h.Hardware).Distinct().ToImmutableDictionary(h => h, h => HardwareLoader.Load(h, technology));
+        int total = workloads.Length * hardware.Length, done = 0;
+        var rows = ImmutableArray.CreateBuilder<InterlayerRow>();
+        foreach (var (label, models) in workloads)
+        {
+            InterlayerRow? monolithic = null;
+            foreach (var h in hardware)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                bool pipelined = h.Mode == PartitionMode.Pipelined;
+                var scenario = new Scenario($"{label} on {h.Hardware}", h.Hardware,
+                    [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength))])
+                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : 1 };
+                var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, costModel, packages[h.Hardware], cancellation) : RunPartition(scenario, costModel, packages[h.Hardware]);
+                int inferences = batch * models.Length;
+                var row = new InterlayerRow(label, h.Hardware, h.Label, batch, pipelined ? miniBatches : 1,
+                    ProcessingElements(packages[h.Hardware]), chiplets, latency, energy, inferences / latency, inferences / energy, 1, 1);
+                monolithic ??= row;
+                rows.Add(row with
+                {
+                    ThroughputGain = row.InferencesPerSecond / monolithic.InferencesPerSecond,
+                    EfficiencyGain = row.InferencesPerJoule / monolithic.InferencesPerJoule,
+                });
+                progress?.Report(++done / (double)total);
+            }
+        }
+        return new InterlayerResult(Name, rows.ToImmutable());
+    }
+
+    private static (double Latency, double Energy, string Chiplets) RunPartition(Scenario scenario, IOperatorCostModel costModel, Package package)
+    {
+        var e = ScenarioRunner.Simulate(scenario, costModel).Evaluation;
+        return (e.LatencySeconds, e.Energy.TotalJ, Placement(e, package));
+    }
+
+    /// <summary>
+    /// The inter-layer paper's own idea: layers placed on the chiplet whose dataflow suits them, regrouped over time
+    /// windows, which is what SCAR (its successor) schedules; latency objective, since the paper reports throughput.
+    /// </summary>
+    private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, IOperatorCostModel costModel, Package package,
+        CancellationToken cancellation)
+    {
+        var r = ScenarioRunner.Scar(scenario, costModel, contention: true, new ScarOptions(Objective: ScarObjective.Latency), cancellation: cancellation);
+        var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
+        var used = r.Windows.SelectMany(w => w.Models).GroupBy(m => m.Model, StringComparer.Ordinal).Select(m =>
+            $"{m.Key}: {string.Join(" ", m.SelectMany(p => p.Segments).Select(s => s.Chiplet).Distinct().Order(StringComparer.Ordinal).Select(c => $"{c} ({designs[c]})"))}");
+        return (r.LatencySeconds, r.EnergyJ, $"{string.Join("; ", used)} over {r.Windows.Length} windows");
+    }
+
+    /// <summary>Which chiplets (and their designs) each model's operators ran on: "gpt2-small: c0_0 (scar-ws), …".</summary>
+    private static string Placement(Evaluation.EvaluationResult e, Package package)
+    {
+        var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
+        return string.Join("; ", e.Placements.GroupBy(p => p.Model, StringComparer.Ordinal).Select(m =>
+            $"{m.Key}: {string.Join(" ", m.Select(p => p.Chiplet).Distinct().Order(StringComparer.Ordinal).Select(c => $"{c} ({designs[c]})"))}"));
+    }
+
+    /// <summary>Every PE of every core of every chiplet.</summary>
+    public static long ProcessingElements(Package package) =>
+        package.Chiplets.Sum(c => c.Design.Cores.Sum(core => core.Array.ProcessingElements));
+}
+
+/// <summary>One workload on one hardware; gains are against the monolithic chip on the same workload.</summary>
+public sealed record InterlayerRow(string Workload, string Hardware, string Partition, int Batch, int MiniBatches, long ProcessingElements,
+    string Chiplets, double LatencySeconds, double EnergyJ, double InferencesPerSecond, double InferencesPerJoule, double ThroughputGain, double EfficiencyGain);
+
+/// <summary>The interlayer table.</summary>
+public sealed record InterlayerResult(string Experiment, ImmutableArray<InterlayerRow> Rows) : ExperimentResult(Experiment)
+{
+    public override ExperimentTable ToTable() => new(
+        "Heterogeneous chiplets with inter-layer pipelining vs one monolithic output-stationary chip",
+        "Throughput = inferences (GPT-2: one 128-token prefill; ResNet-50: one 224×224 image) / makespan; efficiency = inferences / J; " +
+        "× = against monolithic-os on the same workload. The paper's abstract claims up to 2.2× throughput and 1.9× energy efficiency.",
+        [
+            new("workload", ValueKind.Text), new("hardware", ValueKind.Text), new("partition", ValueKind.Text), new("batch", ValueKind.Count),
+            new("mini-batches", ValueKind.Count), new("PEs", ValueKind.Count), new("latency", ValueKind.Seconds), new("energy", ValueKind.Joules),
+            new("throughput", ValueKind.PerSecond), new("efficiency", ValueKind.PerJoule),
+            new("throughput ×", ValueKind.Ratio), new("efficiency ×", ValueKind.Ratio), new("chiplets used", ValueKind.Text),
+        ],
+        [
+            .. Rows.Select(r => ImmutableArray.Create<ExperimentValue>(r.Workload, r.Hardware, r.Partition, r.Batch, r.MiniBatches,
+                r.ProcessingElements, r.LatencySeconds, r.EnergyJ, r.InferencesPerSecond, r.InferencesPerJoule, r.ThroughputGain, r.EfficiencyGain, r.Chiplets)),
+        ],
+        []);
+}

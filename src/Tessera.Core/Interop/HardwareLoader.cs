@@ -1,0 +1,74 @@
+using Tessera.Yaml;
+using Tessera.Diagnostics;
+using Tessera.Hardware.Presets;
+using Tessera.Interop.Stream;
+using Tessera.Hardware.Yaml;
+using Tessera.Technology;
+using YamlDotNet.RepresentationModel;
+using Tessera.Hardware;
+
+namespace Tessera.Interop;
+
+/// <summary>Resolves a hardware argument: a preset name, a Tessera YAML file or a Stream accelerator file.</summary>
+public static class HardwareLoader
+{
+    public static Package Load(string presetOrPath, TechnologyLibrary technology)
+    {
+        ArgumentNullException.ThrowIfNull(presetOrPath);
+        ArgumentNullException.ThrowIfNull(technology);
+        var isFile = presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+            || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        if (!isFile)
+        {
+            if (HardwarePresets.PackageNames.Contains(presetOrPath.Trim().ToLowerInvariant()))
+                return HardwarePresets.CreatePackage(presetOrPath, technology);
+            throw new TesseraInputException(
+                $"unknown hardware '{presetOrPath}'; expected a .yaml file or one of {string.Join(", ", HardwarePresets.PackageNames)}");
+        }
+        return IsStreamAccelerator(presetOrPath)
+            ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);
+    }
+
+    /// <summary>True for a Stream accelerator file: it maps core ids to core files and lists core_connectivity.</summary>
+    public static bool IsStreamAccelerator(string presetOrPath)
+    {
+        if (!presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            return false;
+        var (_, root) = YamlReader.Load(presetOrPath);
+        return YamlReader.Find(root, "core_connectivity") is not null && YamlReader.Find(root, "cores") is YamlMappingNode;
+    }
+
+    /// <summary>
+    /// One core for intra-core mapping: a preset core name, a ZigZag/Stream core file (with its DRAM level when it has
+    /// one), or a Tessera hardware file (its first chiplet's first core, with the package's first memory device seen
+    /// from that core as the off-chip level). The off-chip level is null when the source has none.
+    /// </summary>
+    public static (Core Core, MemoryLevel? OffChip) LoadCore(string presetOrPath, TechnologyLibrary technology)
+    {
+        ArgumentNullException.ThrowIfNull(presetOrPath);
+        var isFile = presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+            || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        Package package;
+        if (isFile)
+        {
+            var (_, root) = YamlReader.Load(presetOrPath, lastKeyWins: true);
+            if (YamlReader.Find(root, "operational_array") is not null)
+            {
+                var (core, offChip) = StreamHardwareImporter.LoadCore(presetOrPath, technology);
+                return core is not null ? (core, offChip)
+                    : throw new TesseraInputException($"{presetOrPath} describes a memory, not a compute core; expected a core with a non-empty operational_array");
+            }
+            package = Load(presetOrPath, technology);
+        }
+        else
+        {
+            var core = HardwarePresets.CreateCore(presetOrPath, technology);
+            package = HardwarePresets.CreatePackage(core.Name == "simba-like" ? "simba-like-chiplet" : core.Name, technology);
+        }
+        var first = package.Chiplets.SelectMany(c => c.Design.Cores).FirstOrDefault()
+            ?? throw new TesseraInputException($"{presetOrPath} has no compute core");
+        var device = package.Memories.FirstOrDefault();
+        return (first, device is null ? null
+            : Costs.CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, first.FrequencyHz));
+    }
+}

@@ -1,0 +1,263 @@
+using Tessera.Yaml;
+using System.Collections.Immutable;
+using System.Globalization;
+using Tessera.Technology;
+using Tessera.Workloads;
+using YamlDotNet.RepresentationModel;
+using Tessera.Hardware;
+
+namespace Tessera.Interop.Stream;
+
+/// <summary>
+/// Imports a Stream accelerator file (cores by id, offchip_core_id, core_connectivity) and its ZigZag core files.
+/// </summary>
+/// <remarks>
+/// Mapping: every compute core becomes a chiplet instance with one core (id "core{n}"); the off-chip core and
+/// any memory-only core (type *.memory or a zero-sized array) become memory devices. ZigZag's r_cost/w_cost are
+/// energies per access of one port word, the port's bandwidth_max bits (ZigZag divides moved bits by the port
+/// width to count accesses), so energy per bit = r_cost / read bandwidth_max and w_cost / write bandwidth_max.
+/// Stream files carry no clock: bandwidths in bits/cycle become bytes/s at the library's default frequency.
+/// Links keep their bits/cycle bandwidth; unit_energy_cost is taken as pJ per bit. A bus over n members becomes
+/// links between every pair of members with the bus bandwidth (contention on the shared bus is the simulator's).
+/// core_memory_sharing is checked but not represented (the IR has no shared-memory edge yet).
+/// </remarks>
+public static class StreamHardwareImporter
+{
+    public static Package Load(string path, TechnologyLibrary technology)
+    {
+        var (r, root) = YamlReader.Load(path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var frequency = technology.Si("stream_import.default_frequency");
+        var node = YamlReader.Find(root, "technology_node") is { } tn
+            ? Wrap(r, tn, () => technology.Node(r.Text(tn, "technology_node")))
+            : technology.NodeFrom("defaults.node");
+        var coresNode = r.Mapping(r.Need(root, "cores", "a Stream accelerator"), "cores");
+        var offchipNode = r.Need(root, "offchip_core_id", "a Stream accelerator");
+        var offchip = r.Text(offchipNode, "offchip_core_id");
+        var coordinates = YamlReader.Find(root, "core_coordinates") is { } cc ? r.Mapping(cc, "core_coordinates") : null;
+
+        var cache = new Dictionary<string, ParsedCore>(StringComparer.Ordinal);
+        var chiplets = new List<ChipletInstance>();
+        var memories = new List<MemoryDevice>();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var (k, v) in coresNode.Children)
+        {
+            var coreId = r.Text(k, "core id");
+            var file = Resolve(r, v, dir);
+            if (!cache.TryGetValue(file, out var parsed))
+                cache[file] = parsed = ParseCore(file, technology, frequency, node);
+            var id = InstanceId(coreId);
+            ids[coreId] = id;
+            if (coreId == offchip || parsed.Core is null)
+                memories.Add(parsed.AsDevice(id, coreId == offchip ? "stream-offchip" : "stream-memory-core", frequency));
+            else
+            {
+                var (x, y) = (index, 0);
+                if (coordinates is not null && YamlReader.Find(coordinates, coreId) is { } xy)
+                {
+                    var pair = r.Sequence(xy, "core coordinates");
+                    if (pair.Children.Count != 2) throw r.Error(xy, $"coordinates of core {coreId} must be [x, y]");
+                    (x, y) = ((int)r.Number(pair.Children[0], "x"), (int)r.Number(pair.Children[1], "y"));
+                }
+                chiplets.Add(new ChipletInstance(id, new Chiplet(parsed.Core.Name, [parsed.Core], node), x, y));
+            }
+            index++;
+        }
+        if (!ids.ContainsKey(offchip))
+            throw r.Error(offchipNode, $"offchip_core_id {offchip} is no core of this accelerator; expected one of {string.Join(", ", ids.Keys)}");
+
+        var defaultEnergy = YamlReader.Find(root, "unit_energy_cost") is { } ue ? r.Number(ue, "unit_energy_cost") : 0;
+        var links = new List<Link>();
+        foreach (var item in r.Sequence(r.Need(root, "core_connectivity", "a Stream accelerator"), "core_connectivity"))
+        {
+            var m = r.Mapping(item, "connection");
+            var type = r.OptionalText(m, "type") ?? "link";
+            var members = r.Sequence(r.Need(m, "cores", "a connection"), "cores").Select(c =>
+            {
+                var cid = r.Text(c, "core id");
+                return ids.TryGetValue(cid, out var id) ? id
+                    : throw r.Error(c, $"connection names core {cid}, which does not exist; expected one of {string.Join(", ", ids.Keys)}");
+            }).ToList();
+            var bandwidth = r.Positive(r.Need(m, "bandwidth", "a connection"), "bandwidth") * frequency / 8;
+            var energy = YamlReader.Find(m, "unit_energy_cost") is { } e ? r.Number(e, "unit_energy_cost") : defaultEnergy;
+            if (type == "link" && members.Count != 2)
+                throw r.Error(item, $"a link joins {members.Count} cores; expected 2 (use type: bus for more)");
+            if (type is not ("link" or "bus"))
+                throw r.Error(item, $"connection type '{type}'; expected link or bus");
+            for (var i = 0; i < members.Count; i++)
+                for (var j = i + 1; j < members.Count; j++)
+                    links.Add(new Link(members[i], members[j], bandwidth, energy, 0));
+        }
+        if (YamlReader.Find(root, "core_memory_sharing") is YamlSequenceNode sharing)
+            foreach (var s in sharing)
+                foreach (var part in r.Text(s, "core_memory_sharing").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    if (!ids.ContainsKey(part))
+                        throw r.Error(s, $"core_memory_sharing names core {part}, which does not exist");
+
+        var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
+        return new Package(name, chiplets, memories, links, r.File);
+    }
+
+    /// <summary>The chiplet or memory-device id that Stream core <paramref name="coreId"/> becomes.</summary>
+    public static string InstanceId(string coreId) => $"core{coreId}";
+
+    private static T Wrap<T>(YamlReader r, YamlNode at, Func<T> build)
+    {
+        try { return build(); }
+        catch (Diagnostics.TesseraInputException e) { throw r.Error(at, e.Message); }
+    }
+
+    /// <summary>Core paths are relative to the accelerator file; missing prefixed paths fall back to cores/NAME.</summary>
+    private static string Resolve(YamlReader r, YamlNode node, string dir)
+    {
+        var relative = r.Text(node, "core file");
+        var direct = Path.GetFullPath(Path.Combine(dir, relative));
+        if (File.Exists(direct)) return direct;
+        var fallback = Path.Combine(dir, "cores", Path.GetFileName(relative));
+        if (File.Exists(fallback)) return fallback;
+        throw r.Error(node, $"core file '{relative}' not found (looked at {direct} and {fallback})");
+    }
+
+    private sealed record ParsedMemory(string Name, long Bits, double ReadBw, double WriteBw, double ReadPjPerBit,
+        double WritePjPerBit, double LatencyCycles, bool SharedPort = false);
+
+    /// <summary>
+    /// One ZigZag/Stream core file on its own (for mapping a layer on one core). The outermost level becomes the
+    /// off-chip level when it holds every operand and is named like DRAM or is at least the library's off-chip size;
+    /// a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels are unbounded
+    /// and keep the file's port bandwidth and energy per bit; a single read_write port is shared by reads and writes.
+    /// </summary>
+    public static (Core? Core, MemoryLevel? OffChip) LoadCore(string path, TechnologyLibrary technology)
+    {
+        var frequency = technology.Si("stream_import.default_frequency");
+        var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
+        ParsedMemory? top = parsed.Top;
+        MemoryLevel OffChip() => new(top!.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
+            [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort);
+        if (parsed.Core is not { } core) return (null, OffChip());
+        var last = core.Memories[^1];
+        bool holdsAll = Enum.GetValues<OperandRole>().All(last.Holds.Contains);
+        bool looksOffChip = last.Name.Contains("dram", StringComparison.OrdinalIgnoreCase)
+            || last.CapacityBits / 8.0 >= technology.Si("stream_import.offchip_level_min_size");
+        if (core.Memories.Length > 1 && holdsAll && looksOffChip)
+            core = core with { Memories = core.Memories[..^1] };
+        else
+            top = null!;
+        return (core, top is null ? null : OffChip());
+    }
+
+    /// <summary>
+    /// The spatial unrolling of a ZigZag/Stream mapping file for one layer type: the entry named like the type
+    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored.
+    /// </summary>
+    public static SpatialUnrolling LoadSpatialMapping(string path, string layerType, IReadOnlyList<ArrayAxis> axes)
+    {
+        var (r, root) = YamlReader.LoadAny(path, lastKeyWins: true);
+        var entries = r.Sequence(root, "a mapping file (a list of {name, spatial_mapping})").Children.Select(e => r.Mapping(e, "mapping entry")).ToList();
+        YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
+        var entry = Named(layerType) ?? Named("default")
+            ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping for layer type '{layerType}' and no 'default' entry");
+        var spatial = r.Mapping(r.Need(entry, "spatial_mapping", "a mapping entry"), "spatial_mapping");
+        var known = axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
+        foreach (var (k, v) in spatial.Children)
+        {
+            var axis = r.Text(k, "array dimension");
+            if (!known.Contains(axis)) continue;
+            var factors = ImmutableArray.CreateBuilder<(string, int)>();
+            foreach (var item in r.Sequence(v, $"unrolling of {axis}"))
+            {
+                var parts = r.Text(item, "unrolling").Split(',', StringSplitOptions.TrimEntries);
+                if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var f) || f <= 0)
+                    throw r.Error(item, $"unrolling '{r.Text(item, "unrolling")}'; expected 'DIM, factor' such as 'K, 32'");
+                factors.Add((parts[0], f));
+            }
+            result.Add(new AxisUnrolling(axis, factors.ToImmutable()));
+        }
+        return new SpatialUnrolling($"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", result.ToImmutable());
+    }
+
+    private sealed record ParsedCore(Core? Core, ParsedMemory Top)
+    {
+        public MemoryDevice AsDevice(string id, string type, double frequency) =>
+            new(id, type, Math.Max(Top.ReadBw, Top.WriteBw) * frequency / 8, Top.ReadPjPerBit, Top.LatencyCycles / frequency, Top.Bits / 8);
+    }
+
+    private static ParsedCore ParseCore(string file, TechnologyLibrary technology, double frequency, string node)
+    {
+        var (r, root) = YamlReader.Load(file, lastKeyWins: true);
+        var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(file);
+        var type = r.OptionalText(root, "type") ?? "compute";
+        var levelsNode = r.Mapping(r.Need(root, "memories", $"core '{name}'"), "memories");
+        var levels = new List<(ParsedMemory Memory, ImmutableArray<OperandRole> Holds, ImmutableArray<string> Served)>();
+        foreach (var (k, v) in levelsNode.Children)
+            levels.Add(Memory(r, r.Text(k, "memory name"), r.Mapping(v, "memory")));
+        if (levels.Count == 0) throw r.Error(levelsNode, $"core '{name}' has no memories");
+
+        var array = r.Mapping(r.Need(root, "operational_array", $"core '{name}'"), "operational_array");
+        var dims = r.Sequence(r.Need(array, "dimensions", "operational_array"), "dimensions").Select(d => r.Text(d, "dimension")).ToList();
+        var sizesNode = r.Sequence(r.Need(array, "sizes", "operational_array"), "sizes");
+        var sizes = sizesNode.Select(s => (int)r.Number(s, "size")).ToList();
+        if (dims.Count != sizes.Count)
+            throw r.Error(sizesNode, $"{sizes.Count} sizes for {dims.Count} dimensions; expected one size per dimension");
+        var isMemory = type.EndsWith("memory", StringComparison.Ordinal) || type.EndsWith("offchip", StringComparison.Ordinal)
+            || sizes.Any(s => s <= 0);
+        if (isMemory)
+            return new ParsedCore(null, levels[^1].Memory);
+
+        var axes = dims.Zip(sizes, (d, s) => new ArrayAxis(d, s)).ToImmutableArray();
+        var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.Number(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
+        var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
+        var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
+            l.Memory.ReadPjPerBit, l.Memory.WritePjPerBit, l.Holds, l.Served)).ToImmutableArray();
+        // Stream's files pin no unrolling: take the one the per-PE memories can feed (a mapping file may override it).
+        var dataflow = Dataflows.FromServedAxes(axes, memories, pe.MacBits);
+        return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
+    }
+
+    private static int MacBits(YamlReader r, YamlMappingNode root, YamlMappingNode array, TechnologyLibrary technology)
+    {
+        if (YamlReader.Find(array, "input_precision") is YamlSequenceNode { Children.Count: > 0 } ip && r.Number(ip.Children[0], "input_precision") > 0)
+            return (int)r.Number(ip.Children[0], "input_precision");
+        if (YamlReader.Find(root, "operand_precision") is YamlMappingNode op && YamlReader.Find(op, "input") is { } input)
+        {
+            var text = r.Text(input, "input precision");
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b : TechnologyLibrary.BitsOf(text);
+        }
+        return (int)technology.Value("stream_import.default_mac_bits");
+    }
+
+    private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
+    {
+        var bits = (long)r.Positive(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'");
+        var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
+        var holds = holdsNode.Select(o => r.Text(o, "operand") switch
+        {
+            "I1" => OperandRole.Input,
+            "I2" => OperandRole.Weight,
+            "O" => OperandRole.Output,
+            var other => throw r.Error(o, $"memory '{name}' holds operand '{other}'; expected I1, I2 or O"),
+        }).Distinct().ToImmutableArray();
+        if (holds.IsEmpty) throw r.Error(holdsNode, $"memory level '{name}' holds no operand; expected one of I1, I2, O");
+        double read = 0, write = 0;
+        foreach (var p in r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports"))
+        {
+            var port = r.Mapping(p, "port");
+            var bw = r.Positive(r.Need(port, "bandwidth_max", "a port"), "bandwidth_max");
+            var kind = r.OptionalText(port, "type") ?? "read_write";
+            if (kind is "read" or "read_write") read = Math.Max(read, bw);
+            if (kind is "write" or "read_write") write = Math.Max(write, bw);
+        }
+        if (read <= 0 || write <= 0)
+            throw r.Error(m, $"memory '{name}' needs a read and a write port with positive bandwidth_max");
+        var rCost = r.Number(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
+        var wCost = r.Number(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
+        var latency = YamlReader.Find(m, "latency") is { } l ? r.Number(l, "latency") : 0;
+        var served = YamlReader.Find(m, "served_dimensions") is { } s
+            ? r.Sequence(s, "served_dimensions").Select(d => r.Text(d, "dimension")).ToImmutableArray() : [];
+        var shared = r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports")
+            .All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");
+        return (new ParsedMemory(name, bits, read, write, rCost / read, wCost / write, latency, shared), holds, served);
+    }
+}

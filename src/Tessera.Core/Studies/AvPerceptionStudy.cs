@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using Tessera.Costs;
+using Tessera.Economics;
+using Tessera.Evaluation;
+using Tessera.Technology;
+using Tessera.Workloads;
+using Tessera.Workloads.Zoo;
+using Tessera.Yaml;
+
+namespace Tessera.Studies;
+
+/// <summary>The detection head on each camera's backbone features: a 3×3 conv to <paramref name="Channels"/>, then a 1×1 conv to <paramref name="Outputs"/> per cell.</summary>
+public sealed record DetectionHead(int Channels, int Outputs);
+
+/// <summary>The fusion encoder over camera tokens (a BERT-style transformer encoder).</summary>
+public sealed record FusionEncoder(int Layers, int Hidden, int Heads, int Ffn, int TokensPerCamera);
+
+/// <summary>The AV-perception study's inputs (av-perception.yaml).</summary>
+public sealed record AvPerceptionConfig(
+    int Cameras, string Backbone, DetectionHead Head, FusionEncoder Fusion, int Bits, double FrameRate, double DeadlineSeconds,
+    ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show, BaselineMatch Match = BaselineMatch.Cost)
+{
+    public double PeriodSeconds => 1 / FrameRate;
+
+    public static AvPerceptionConfig Load(string? path, TechnologyLibrary t)
+    {
+        var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
+        StudyFiles.KnownKeys(r, root, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
+            "fusion_stage", "homogeneous", "show", "baseline_match");
+        var backboneNode = r.Need(root, "backbone", "the study");
+        var backbone = r.Text(backboneNode, "backbone");
+        if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
+            throw r.Error(backboneNode, $"backbone '{backbone}' is no zoo CNN; expected one of {string.Join(", ", ModelZoo.Entries.Where(e => e.Family == "cnn").Select(e => e.Name))}");
+        var head = r.Mapping(r.Need(root, "head", "the study"), "head");
+        StudyFiles.KnownKeys(r, head, "channels", "outputs");
+        var fusion = r.Mapping(r.Need(root, "fusion", "the study"), "fusion");
+        StudyFiles.KnownKeys(r, fusion, "layers", "hidden", "heads", "ffn", "tokens_per_camera");
+        var encoder = new FusionEncoder(StudyFiles.Int(r, fusion, "layers"), StudyFiles.Int(r, fusion, "hidden"), StudyFiles.Int(r, fusion, "heads"),
+            StudyFiles.Int(r, fusion, "ffn"), StudyFiles.Int(r, fusion, "tokens_per_camera"));
+        if (encoder.Hidden % encoder.Heads != 0)
+            throw r.Error(fusion, $"fusion hidden {encoder.Hidden} is not a multiple of {encoder.Heads} heads");
+        var designs = StudyFiles.Designs(r, root, t);
+        return new AvPerceptionConfig(StudyFiles.Int(r, root, "cameras"), backbone,
+            new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
+            StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
+            StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
+            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"), StudyFiles.Match(r, root));
+    }
+}
+
+/// <summary>One perception package evaluated: its simulated stages, frame latency, slack, energy per frame and E·C.</summary>
+public sealed record PerceptionEvaluation(
+    string Label, bool Heterogeneous, ComposedPackage Package, StageResult Cnn, StageResult Transfer, StageResult Fusion,
+    double LatencySeconds, double BottleneckSeconds, double SlackSeconds, double EnergyPerFrameJ, ImmutableArray<string> Misses)
+{
+    public bool MeetsDeadline => Misses.IsEmpty;
+
+    /// <summary>Energy per frame × package cost (J·$).</summary>
+    public double EnergyCost => EnergyPerFrameJ * Package.CostUsd;
+}
+
+/// <summary>A homogeneous baseline family and its deadline-meeting package of nearest cost.</summary>
+public sealed record PerceptionBaseline(string Family, PerceptionEvaluation? Nearest);
+
+/// <summary>
+/// The study's result: <see cref="Best"/> minimises E·C under the deadline (null when nothing meets it).
+/// <see cref="Evaluations"/> holds the physically legal packages only; <see cref="Rejected"/> the ones the floorplanner rejects.
+/// </summary>
+public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArray<PerceptionEvaluation> Evaluations,
+    PerceptionEvaluation? Best, PerceptionEvaluation? Bespoke, ImmutableArray<PerceptionBaseline> Baselines,
+    ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
+{
+    public IEnumerable<PerceptionEvaluation> Meeting => Evaluations.Where(e => e.MeetsDeadline).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Autonomous-vehicle perception: each frame, every camera's image goes through the CNN backbone (the zoo model at its
+/// 224×224 input, all cameras as one batch) and a detection head; a transformer encoder then fuses
+/// cameras × tokens-per-camera tokens. Heterogeneous packages run backbone and head on one chiplet group and fusion on
+/// another (the camera tokens cross the package links as a simulated transfer), so frames pipeline: each side must
+/// finish within the frame period. Homogeneous packages run the stages one after the other on all chiplets. A package
+/// meets the deadline when the frame latency (sum of the stages) is at most the deadline and its busiest side fits
+/// the frame period; among those the study minimises energy per frame × package cost.
+/// </summary>
+public static class AvPerceptionStudy
+{
+    public const string Name = "av-perception";
+
+    public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
+        IProgress<double>? progress = null, StageSimulator? simulator = null)
+    {
+        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var sim = setup.Simulator;
+        double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
+        double fusionBytes = FusionGraph(c).ParameterBytes;
+
+        ChipletGroup Group(string role, string design, int count, string memory, double bytes) =>
+            setup.Group(role, design, count, memory, PackageComposer.ModulesFor(t, memory, bytes, count));
+        var plans = new List<(string Label, bool Heterogeneous, ChipletGroup[] Groups)>();
+        foreach (var (cd, cn, cm) in c.Cnn.Combinations())
+            foreach (var (fd, fn, fm) in c.FusionStage.Combinations())
+                plans.Add(($"CNN {cn}×{cd}+{cm} / fusion {fn}×{fd}+{fm}", true,
+                    [Group("cnn", cd, cn, cm, cnnBytes), Group("fusion", fd, fn, fm, fusionBytes)]));
+        foreach (var (d, n, m) in c.Homogeneous.Combinations())
+            plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, cnnBytes + fusionBytes)]));
+
+        // An illegal package cannot be built, so it is neither simulated nor chosen.
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, setup.Options)));
+        var heterogeneousByName = plans.ToDictionary(p => p.Label, p => p.Heterogeneous, StringComparer.Ordinal);
+        var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
+        for (int i = 0; i < legal.Length; i++)
+        {
+            evaluations.Add(Evaluate(c, sim, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
+            progress?.Report((i + 1) / (double)legal.Length);
+        }
+        var all = evaluations.ToImmutable();
+        var meeting = all.Where(e => e.MeetsDeadline).ToList();
+        var best = meeting.OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
+        var bespoke = meeting.Where(e => e.Heterogeneous).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
+        var reference = bespoke ?? best;
+        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Heterogeneous), e => e.Package, reference?.Package)
+            .Select(b => new PerceptionBaseline(b.Family, b.Nearest)).ToImmutableArray();
+        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, sim.Simulations, setup.WallSeconds);
+    }
+
+    private static ModelGraph Backbone(AvPerceptionConfig c) => ModelZoo.Create(c.Backbone, new ModelOptions(c.Cameras, c.Bits));
+
+    /// <summary>The detection head on the backbone's last feature map (the backbone's final convolution output).</summary>
+    private static ModelGraph Head(AvPerceptionConfig c)
+    {
+        var backbone = Backbone(c);
+        var features = backbone.Operators.Where(op => op.OpType == "Conv").Last().Outputs[0];
+        var shape = backbone.Tensors[features].Shape;
+        var g = new GraphBuilder($"{c.Backbone}-detection-head", c.Bits);
+        var x = g.Input("features", [.. shape]);
+        var hidden = g.Conv(x, c.Head.Channels, kernel: 3, padding: 1, bias: true, nodeName: "head.conv");
+        g.Conv(hidden, c.Head.Outputs, kernel: 1, bias: true, nodeName: "head.predict");
+        return g.Build();
+    }
+
+    /// <summary>The fusion encoder: its token table stands in for the projection of camera features into tokens.</summary>
+    private static TransformerConfig FusionConfig(AvPerceptionConfig c)
+    {
+        int tokens = c.Cameras * c.Fusion.TokensPerCamera;
+        return new TransformerConfig("fusion-encoder", c.Fusion.Layers, c.Fusion.Hidden, c.Fusion.Heads, c.Fusion.Heads, c.Fusion.Ffn,
+            GatedFfn: false, Vocab: tokens, NormKind.LayerNorm, PositionKind.Learned, TiedOutput: false, HasLmHead: false, TokenTypes: 0,
+            Biases: true, MaxPositions: tokens);
+    }
+
+    private static ModelGraph FusionGraph(AvPerceptionConfig c) =>
+        ModelZoo.CreateTransformer(FusionConfig(c), new ModelOptions(1, c.Bits, TransformerPhase.Prefill, SequenceLength: c.Cameras * c.Fusion.TokensPerCamera));
+
+    private static PerceptionEvaluation Evaluate(AvPerceptionConfig c, StageSimulator sim, string label, bool heterogeneous, ComposedPackage p)
+    {
+        string cnnRole = heterogeneous ? "cnn" : "all", fusionRole = heterogeneous ? "fusion" : "all";
+        var cnnGroup = p.Group(cnnRole);
+        var fusionGroup = p.Group(fusionRole);
+        var f = c.Fusion;
+        string sizes = $"{c.Cameras}cam-{c.Bits}b";
+        var cnn = sim.Model($"{c.Backbone}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole), () => new ModelInstance(c.Backbone, Backbone(c), c.Cameras))
+            + sim.Model($"head-{c.Head.Channels}-{c.Head.Outputs}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole), () => new ModelInstance("head", Head(c), c.Cameras));
+        var fusion = sim.Model($"fusion-{f.Layers}-{f.Hidden}-{f.Heads}-{f.Ffn}-{f.TokensPerCamera}-{sizes}@{fusionGroup.HardwareKey}", p.Of(fusionRole),
+            () => new ModelInstance("fusion", FusionGraph(c), 1));
+        long tokenBytes = (long)c.Cameras * f.TokensPerCamera * f.Hidden * c.Bits / 8;
+        var transfer = heterogeneous
+            ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p, cnnRole, fusionRole, tokenBytes)
+            : StageResult.None;
+        var frame = cnn + transfer + fusion;
+        double bottleneck = heterogeneous ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;
+        var misses = ImmutableArray.CreateBuilder<string>();
+        if (frame.LatencySeconds > c.DeadlineSeconds)
+            misses.Add($"latency {frame.LatencySeconds * 1e3:0.00} ms > deadline {c.DeadlineSeconds * 1e3:0.00} ms");
+        if (bottleneck > c.PeriodSeconds)
+            misses.Add($"busiest stage {bottleneck * 1e3:0.00} ms > frame period {c.PeriodSeconds * 1e3:0.00} ms");
+        return new PerceptionEvaluation(label, heterogeneous, p, cnn, transfer, fusion, frame.LatencySeconds, bottleneck,
+            c.DeadlineSeconds - frame.LatencySeconds, frame.EnergyJ, misses.ToImmutable());
+    }
+}

@@ -1,0 +1,290 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Tessera.Costs;
+using Tessera.Diagnostics;
+using Tessera.Economics;
+using Tessera.Ecosystem;
+using Tessera.Evaluation;
+using Tessera.Hardware;
+using Tessera.Scheduling;
+using Tessera.Simulation;
+using Tessera.Technology;
+using Tessera.Yaml;
+using YamlDotNet.RepresentationModel;
+using Tessera.Chiplets;
+using Tessera.Workloads;
+
+namespace Tessera.Studies;
+
+/// <summary>Latency and energy of one simulated stage (a phase of a model, or a transfer) on one package.</summary>
+public sealed record StageResult(double LatencySeconds, double EnergyJ)
+{
+    public static readonly StageResult None = new(0, 0);
+
+    public static StageResult operator +(StageResult a, StageResult b) =>
+        new(a.LatencySeconds + b.LatencySeconds, a.EnergyJ + b.EnergyJ);
+
+    public StageResult Times(double n) => new(LatencySeconds * n, EnergyJ * n);
+}
+
+/// <summary>
+/// Simulates study stages with the event-driven simulator and remembers each result by a key naming the model, phase,
+/// lengths and hardware (the caller's key must name all of them), so packages that share a group reuse its
+/// simulations within a run. Every model runs tensor parallel over all cores of its (sub-)package. Not thread-safe:
+/// one study run at a time.
+/// </summary>
+public sealed class StageSimulator(IOperatorCostModel costModel)
+{
+    private readonly Dictionary<string, StageResult> _cache = new(StringComparer.Ordinal);
+
+    public int Simulations { get; private set; }
+    public int CacheHits { get; private set; }
+
+    /// <summary>One model instance tensor parallel over every core of the package.</summary>
+    public StageResult Model(string key, Package package, Func<ModelInstance> model) => Cached(key, () =>
+    {
+        var instance = model();
+        var ways = CoreRef.All(package).Length;
+        var graph = Partitioners.Create(new PartitionOptions(PartitionMode.TensorParallel, TensorParallelWays: ways), costModel)
+            .Partition(package, [instance]);
+        var result = new Simulator(costModel).Simulate(key, package, graph).Evaluation;
+        return new StageResult(result.LatencySeconds, result.Energy.TotalJ);
+    });
+
+    /// <summary>Bytes sent from every chiplet of one group to every chiplet of another (evenly split) over the package's links.</summary>
+    public StageResult Transfer(string key, Package package, IReadOnlyList<string> from, IReadOnlyList<string> to, long bytes) =>
+        Cached(key, () =>
+        {
+            if (bytes <= 0) return StageResult.None;
+            var builder = new TaskGraphBuilder(PartitionMode.LayerByLayer, []);
+            long share = Math.Max(1, bytes / (from.Count * to.Count));
+            foreach (var f in from)
+                foreach (var d in to)
+                    builder.Transfer($"{f}->{d}", key, new CoreRef(f, 0), new CoreRef(d, 0), share, [], holdOutput: false);
+            var result = new Simulator(costModel).Simulate(key, package, builder.Build()).Evaluation;
+            return new StageResult(result.LatencySeconds, result.Energy.TotalJ);
+        });
+
+    /// <summary>Bytes sent from every chiplet of one role's group to every chiplet of another's over the whole package's links.</summary>
+    public StageResult Transfer(string key, ComposedPackage p, string fromRole, string toRole, long bytes) =>
+        Transfer(key, p.Package, ChipletIds(p, fromRole), ChipletIds(p, toRole), bytes);
+
+    private static string[] ChipletIds(ComposedPackage p, string role) =>
+        [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(role, StringComparison.Ordinal)).Select(ch => ch.Id)];
+
+    private StageResult Cached(string key, Func<StageResult> simulate)
+    {
+        if (_cache.TryGetValue(key, out var hit))
+        {
+            CacheHits++;
+            return hit;
+        }
+        var result = simulate();
+        Simulations++;
+        _cache[key] = result;
+        return result;
+    }
+
+    /// <summary>A cache key for a package's hardware: its groups (design, count, memory), whatever the package is called.</summary>
+    public static string HardwareKey(ComposedPackage p) => string.Join("|", p.Groups.Select(g => $"{g.Role}:{g.HardwareKey}"));
+}
+
+/// <summary>A composed package the floorplanner rejects: it is not simulated, only reported with its violations.</summary>
+public sealed record RejectedPackage(ComposedPackage Package)
+{
+    public string Label => Package.Name;
+
+    /// <summary>The first violation (reticle, carrier size, link reach, shoreline or power density).</summary>
+    public string Violation => Package.Floorplan.Violations[0].Message;
+
+    public int ViolationCount => Package.Floorplan.Violations.Length;
+}
+
+/// <summary>Physical legality as a study gate: only packages whose floorplan passes every check are evaluated.</summary>
+public static class LegalityGate
+{
+    /// <summary>The legal packages, in order, and the rejected ones with their violations.</summary>
+    public static (ImmutableArray<ComposedPackage> Legal, ImmutableArray<RejectedPackage> Rejected) Split(IEnumerable<ComposedPackage> packages)
+    {
+        var legal = ImmutableArray.CreateBuilder<ComposedPackage>();
+        var rejected = ImmutableArray.CreateBuilder<RejectedPackage>();
+        foreach (var p in packages)
+            if (p.Legal) legal.Add(p);
+            else rejected.Add(new RejectedPackage(p));
+        return (legal.ToImmutable(), rejected.ToImmutable());
+    }
+}
+
+/// <summary>The operating constants that turn energy and a package price into $ per token or per frame.</summary>
+public sealed record OperatingCosts(double ElectricityUsdPerKwh, double Pue, double LifetimeSeconds, double JoulesPerKwh)
+{
+    public static OperatingCosts From(TechnologyLibrary t) => new(t.Value("operating.electricity_price"), t.Value("operating.pue"),
+        t.Value("operating.service_lifetime") * t.Value("operating.seconds_per_year"), t.Value("operating.joules_per_kwh"));
+
+    /// <summary>Energy bill of some joules drawn by the package (facility overhead included).</summary>
+    public double EnergyUsd(double joules) => joules * Pue / JoulesPerKwh * ElectricityUsdPerKwh;
+}
+
+/// <summary>Reading study files: the embedded default or a user's copy, with file:line:column errors.</summary>
+public static class StudyFiles
+{
+    /// <summary>The built-in default file of a study, as the user would copy it.</summary>
+    public static string DefaultText(string study)
+    {
+        var resource = $"Tessera.Studies.{study}.yaml";
+        using var stream = typeof(StudyFiles).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"embedded resource {resource} is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    internal static (YamlReader Reader, YamlMappingNode Root) Open(string study, string? path) =>
+        path is null ? YamlReader.LoadText(DefaultText(study), $"{study}.yaml (built-in)") : YamlReader.Load(path);
+
+    internal static int Int(YamlReader r, YamlMappingNode map, string key) => r.PositiveInt(r.Need(map, key, "the study"), key);
+
+    internal static double Number(YamlReader r, YamlMappingNode map, string key) => r.Positive(r.Need(map, key, "the study"), key);
+
+    internal static double Seconds(YamlReader r, YamlMappingNode map, string key) =>
+        r.Quantity(r.Need(map, key, "the study"), key, YamlReader.TimeUnits, "s");
+
+    internal static ImmutableArray<int> Ints(YamlReader r, YamlMappingNode map, string key) =>
+        [.. NonEmpty(r, map, key).Select(n => r.PositiveInt(n, key))];
+
+    internal static ImmutableArray<double> Numbers(YamlReader r, YamlMappingNode map, string key) =>
+        [.. NonEmpty(r, map, key).Select(n => r.Number(n, key))];
+
+    internal static ImmutableArray<string> Texts(YamlReader r, YamlMappingNode map, string key) =>
+        [.. NonEmpty(r, map, key).Select(n => r.Text(n, key))];
+
+    private static YamlSequenceNode NonEmpty(YamlReader r, YamlMappingNode map, string key)
+    {
+        var list = r.Sequence(r.Need(map, key, "the study"), key);
+        return list.Children.Count > 0 ? list : throw r.Error(list, $"{key} is empty; expected at least one value");
+    }
+
+    /// <summary>The <c>designs:</c> mapping: name → template and knobs, each checked by building its candidate.</summary>
+    internal static ImmutableDictionary<string, ChipletSpec> Designs(YamlReader r, YamlMappingNode root, TechnologyLibrary t)
+    {
+        var designs = r.Mapping(r.Need(root, "designs", "the study"), "designs");
+        var result = ImmutableDictionary.CreateBuilder<string, ChipletSpec>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in designs.Children)
+        {
+            var name = r.Text(keyNode, "design name");
+            var map = r.Mapping(value, $"design {name}");
+            var spec = new ChipletSpec(name, r.Text(r.Need(map, "template", $"design {name}"), "template"),
+                r.PositiveInt(r.Need(map, "width_scale", $"design {name}"), "width_scale"),
+                r.PositiveInt(r.Need(map, "height_scale", $"design {name}"), "height_scale"),
+                r.PositiveInt(r.Need(map, "buffer", $"design {name}"), "buffer"));
+            try { spec.Create(t); }
+            catch (TesseraInputException e) { throw r.Error(value, e.Message); }
+            result[name] = spec;
+        }
+        return result.ToImmutable();
+    }
+
+    /// <summary>A design name that must be one of <c>designs:</c>.</summary>
+    internal static string DesignName(YamlReader r, YamlNode node, IReadOnlyDictionary<string, ChipletSpec> designs)
+    {
+        var name = r.Text(node, "design");
+        return designs.ContainsKey(name) ? name
+            : throw r.Error(node, $"design '{name}' is not listed under designs; expected one of {string.Join(", ", designs.Keys)}");
+    }
+
+    /// <summary>A memory type the technology library knows.</summary>
+    internal static string MemoryType(YamlReader r, YamlNode node, TechnologyLibrary t)
+    {
+        var text = r.Text(node, "memory");
+        try { return t.Dram(text).Type; }
+        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+    }
+
+    /// <summary>A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>.</summary>
+    internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t)
+    {
+        var map = r.Mapping(r.Need(root, key, "the study"), key);
+        return new GroupSpace(
+            [.. NonEmpty(r, map, "designs").Select(n => DesignName(r, n, designs))],
+            Ints(r, map, "counts"),
+            [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
+    }
+
+    /// <summary>The optional <c>baseline_match:</c> (cost or area; cost when absent).</summary>
+    internal static BaselineMatch Match(YamlReader r, YamlMappingNode root)
+    {
+        if (YamlReader.Find(root, "baseline_match") is not { } node) return BaselineMatch.Cost;
+        return r.Text(node, "baseline_match").Trim().ToLowerInvariant() switch
+        {
+            "cost" => BaselineMatch.Cost,
+            "area" => BaselineMatch.Area,
+            var other => throw r.Error(node, $"baseline_match '{other}'; expected cost or area"),
+        };
+    }
+
+    /// <summary>Rejects keys the study does not know, so a typo does not silently fall back to a default.</summary>
+    internal static void KnownKeys(YamlReader r, YamlMappingNode map, params string[] keys)
+    {
+        foreach (var (k, _) in map.Children)
+            if (Array.IndexOf(keys, r.Text(k, "key")) < 0)
+                throw r.Error(k, $"unknown key '{r.Text(k, "key")}'; expected one of {string.Join(", ", keys)}");
+    }
+}
+
+/// <summary>What "equal" means when a homogeneous baseline is matched to the bespoke package.</summary>
+public enum BaselineMatch
+{
+    /// <summary>The baseline whose package cost (unit cost + NRE per unit) is nearest.</summary>
+    Cost,
+
+    /// <summary>The baseline whose total die area is nearest.</summary>
+    Area,
+}
+
+/// <summary>The measure a baseline is matched on.</summary>
+public static class BaselineMatching
+{
+    public static double Measure(this BaselineMatch match, ComposedPackage p) => match == BaselineMatch.Cost ? p.CostUsd : p.DieAreaMm2;
+
+    /// <summary>How far a package is from the reference on the match's measure.</summary>
+    public static double Distance(this BaselineMatch match, ComposedPackage p, ComposedPackage reference) =>
+        Math.Abs(match.Measure(p) - match.Measure(reference));
+
+    /// <summary>
+    /// Each homogeneous family (design + memory, "design+memory") and its candidate nearest the reference package on
+    /// the match's measure; null when there is no reference or no candidate of the family.
+    /// </summary>
+    public static IEnumerable<(string Family, T? Nearest)> Nearest<T>(this BaselineMatch match, GroupSpace homogeneous,
+        IEnumerable<T> candidates, Func<T, ComposedPackage> package, ComposedPackage? reference) where T : class =>
+        homogeneous.Designs.SelectMany(d => homogeneous.Memory.Select(m => (d, m)))
+            .Select(f => ($"{f.d}+{f.m}", reference is null ? null : candidates
+                .Where(e => package(e).Groups[0].DesignName == f.d && package(e).Groups[0].MemoryType == f.m)
+                .OrderBy(e => match.Distance(package(e), reference)).FirstOrDefault()));
+}
+
+/// <summary>The options of one chiplet group in a study's search: designs × counts × memory types.</summary>
+public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<int> Counts, ImmutableArray<string> Memory)
+{
+    public int Size => Designs.Length * Counts.Length * Memory.Length;
+
+    /// <summary>Every (design, count, memory) of the space, designs outermost.</summary>
+    public IEnumerable<(string Design, int Count, string Memory)> Combinations() =>
+        from d in Designs from n in Counts from m in Memory select (d, n, m);
+}
+
+/// <summary>
+/// What every study run starts with: its wall clock, the simulator (the caller's, to share its cache, or a new one
+/// on the given cost model), the default cost options and each design's chiplet candidate.
+/// </summary>
+internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, IOperatorCostModel? costModel, StageSimulator? simulator)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(costModel ?? new LoopNestCostModel());
+    public CostOptions Options { get; } = CostOptions.Default(t);
+    public ImmutableDictionary<string, ChipletCandidate> Candidates { get; } = designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
+    public double WallSeconds => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>A group of one design's chiplets with the given memory modules.</summary>
+    public ChipletGroup Group(string role, string design, int count, string memory, int modules) =>
+        new(role, design, Candidates[design], count, memory, modules);
+}
