@@ -22,10 +22,10 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Write JSON (with every operator's placement) instead of tables" };
         var costModel = new Option<string>("--cost-model")
         {
-            Description = "Operator cost model: loopnest (searched intra-core mapping) or roofline (perfect-reuse bound)",
-            DefaultValueFactory = _ => LoopNest,
+            Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (loopnest: searched intra-core mapping; roofline: perfect-reuse bound)",
+            DefaultValueFactory = _ => CostModels.Default,
         };
-        costModel.AcceptOnlyFromAmong(LoopNest, Roofline);
+        costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
         var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl (default), fused, pipelined, tp" };
         var tile = new Option<string?>("--tile") { Description = "Fused tiling of every operator, Stream's form: \"OY, all\" or \"OY, 4; K, 2\" (default \"OY, all; D, 8\")" };
         var workload = new Option<string?>("--workload") { Description = "Run this one model (an .onnx file or a zoo name) instead of the scenario's models" };
@@ -65,7 +65,7 @@ internal static class RunCommand
             if (parse.GetValue(partition) is { } p) scenario = scenario with { Partition = Partitioners.ParseMode(p) };
             if (parse.GetValue(miniBatches) is { } mb) scenario = scenario with { MiniBatches = mb };
             if (parse.GetValue(ways) is { } tp) scenario = scenario with { TensorParallelWays = tp };
-            var model = parse.GetValue(costModel) == Roofline ? (IOperatorCostModel)new RooflineCostModel() : new LoopNestCostModel();
+            var model = CostModels.Create(parse.GetValue(costModel)!);
             bool contention = !parse.GetValue(noContention);
             // Mapping search takes seconds on large scenarios: show that work is under way on a terminal.
             bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
@@ -148,9 +148,6 @@ internal static class RunCommand
         });
         return command;
     }
-
-    private const string LoopNest = "loopnest";
-    private const string Roofline = "roofline";
 
     private const string Ga = "ga";
     private const string Exact = "exact";

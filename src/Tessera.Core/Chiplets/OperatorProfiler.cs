@@ -81,19 +81,10 @@ public sealed record ProfileTable(
 /// candidate, costed by an <see cref="IOperatorCostModel"/> behind one memory of <see cref="CandidateGenerator.MemoryType"/>,
 /// read from and written to an optional <see cref="ProfileCache"/>.
 /// </summary>
-public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCostModel costModel, ProfileCache? cache = null,
-    string costModelVersion = OperatorProfiler.DefaultCostModelVersion)
+public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCostModel costModel, ProfileCache? cache = null)
 {
-    /// <summary>Bump when the cost model's results change, so cached profiles of the old model are not reused.</summary>
-    /// <remarks>2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns. Candidate keys carry
-    /// the unrolling too, but an evaluator change on the same hardware would not show in them.</remarks>
-    public const string DefaultCostModelVersion = "loopnest-2";
-
-    /// <summary>
-    /// The version stored with each profile: the given version, plus the mapping-search options when the model is
-    /// the loop-nest model (another objective or sample count gives other mappings).
-    /// </summary>
-    public string Version => costModel is LoopNestCostModel loopNest ? $"{costModelVersion}|{loopNest.Options}" : costModelVersion;
+    /// <summary>The version stored with each profile: the cost model's identity (its rules' version and settings).</summary>
+    public string Version => costModel.Identity;
 
     /// <summary>The default suite: a CNN, and a transformer in prefill and in decode.</summary>
     public static ImmutableArray<string> DefaultSuite { get; } = ["resnet18", "gpt2-small", "gpt2-small:decode"];

@@ -43,11 +43,17 @@ public sealed record OperatorCost(
 public sealed record VectorWork(double Operations, long InputBytes, long OutputBytes);
 
 /// <summary>
-/// Costs one operator or tile on one core. The roofline model is the first implementation; the loop-nest
-/// mapping model replaces it behind this interface.
+/// Costs one operator or tile on one core. Implementations with a public parameterless constructor are found by
+/// <see cref="CostModels"/> and chosen by <see cref="Name"/> everywhere a cost is computed.
 /// </summary>
 public interface IOperatorCostModel
 {
+    /// <summary>The name users choose the model by (<c>--cost-model</c>, <c>cost_model:</c>).</summary>
+    string Name { get; }
+
+    /// <summary>What caches key on: the name, the version of its rules and every setting that changes its numbers.</summary>
+    string Identity { get; }
+
     /// <summary>A MAC loop nest (a whole operator, or a tile of one) on a core backed by <paramref name="offChip"/>.</summary>
     OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip);
 

@@ -19,7 +19,15 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     private readonly ConcurrentDictionary<string, Lazy<SearchResult>> _searches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OperatorCost> _costs = new(StringComparer.Ordinal);
 
+    public LoopNestCostModel() : this(null) { }
+
     public MappingSearchOptions Options { get; } = options ?? MappingSearchOptions.Default;
+
+    public string Name => "loopnest";
+
+    /// <summary>Bump the version when the rules change numbers, so cached profiles of the old rules are not reused.</summary>
+    /// <remarks>2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns.</remarks>
+    public string Identity => $"loopnest-2|{Options}";
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
     public int CachedMappings => _searches.Count;

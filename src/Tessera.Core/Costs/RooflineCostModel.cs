@@ -4,13 +4,16 @@ using Tessera.Workloads;
 namespace Tessera.Costs;
 
 /// <summary>
-/// Placeholder operator model (replaced by the loop-nest model of the intra-core issue): an operator is
-/// bound by compute, by its outermost on-chip level or by off-chip bandwidth, whichever takes longest. It
+/// The perfect-reuse bound: an operator is bound by compute, by its outermost on-chip level or by off-chip bandwidth, whichever takes longest. It
 /// assumes perfect reuse — every unique operand bit crosses the off-chip level and each on-chip level that
 /// holds it exactly once — so its energy and time are lower bounds of what a real mapping achieves.
 /// </summary>
 public sealed class RooflineCostModel : IOperatorCostModel
 {
+    public string Name => "roofline";
+
+    public string Identity => "roofline-1";
+
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip)
     {
         var (computeCycles, utilisation) = ArrayCycles(nest, core);

@@ -586,7 +586,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 [.. series.Select(p => p.Time)], [.. series.Select(p => p.Bytes)]));
         }
 
-        var result = new EvaluationResult(scenario, package.Name, costModel.GetType().Name, makespan, energy, models, placements.ToImmutable())
+        var result = new EvaluationResult(scenario, package.Name, costModel.Name, makespan, energy, models, placements.ToImmutable())
         {
             Partition = Partitioners.Spelling(graph.Mode),
             Contention = contention,

@@ -121,8 +121,8 @@ public class MapCommandTests
         var roof = CliRunner.Run("run", "--json", "--cost-model", "roofline");
         Assert.Equal(0, loop.ExitCode);
         Assert.Equal(0, roof.ExitCode);
-        Assert.Equal("LoopNestCostModel", loop.Json.GetProperty("costModel").GetString());
-        Assert.Equal("RooflineCostModel", roof.Json.GetProperty("costModel").GetString());
+        Assert.Equal("loopnest", loop.Json.GetProperty("costModel").GetString());
+        Assert.Equal("roofline", roof.Json.GetProperty("costModel").GetString());
         // The roofline assumes perfect reuse: a real mapping never spends less energy.
         Assert.True(loop.Json.GetProperty("energy").GetProperty("totalJ").GetDouble() >= roof.Json.GetProperty("energy").GetProperty("totalJ").GetDouble());
         _ = JsonValueKind.Undefined;
