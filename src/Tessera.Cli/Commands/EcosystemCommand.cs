@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
@@ -68,12 +69,12 @@ internal static class EcosystemCommand
         }
     }
 
-    private static EcosystemMetric ParseMetric(string text) => text.Trim().ToLowerInvariant() switch
+    private static Objective ParseMetric(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "energy" => EcosystemMetric.Energy,
-        "ec" or "energy-cost" => EcosystemMetric.EnergyCost,
-        "edp" => EcosystemMetric.Edp,
-        "edcp" or "edpc" => EcosystemMetric.Edcp,
+        "energy" => Objective.Energy,
+        "ec" or "energy-cost" => Objective.EnergyCost,
+        "edp" => Objective.Edp,
+        "edcp" or "edpc" => Objective.Edcp,
         _ => throw new TesseraInputException($"--metric '{text}': expected energy, ec, edp or edcp"),
     };
 
@@ -93,7 +94,7 @@ internal static class EcosystemCommand
     private static object Describe(EcosystemResult r) => new
     {
         Suite = r.Request.Suite,
-        Metric = r.Request.Metric.ToString(),
+        Metric = r.Request.Objective.ToString(),
         r.Request.Seed,
         Candidates = r.Candidates.Length,
         r.ProfilesEvaluated,
@@ -119,7 +120,7 @@ internal static class EcosystemCommand
 
     private static void Print(IAnsiConsole console, EcosystemResult r)
     {
-        console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Metric} (geometric mean)"));
+        console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Objective} (geometric mean)"));
         var curve = new Table().AddColumns("K", "added design", "objective", "gain %");
         foreach (var p in r.Curve)
             curve.AddRow($"{p.K}", Markup.Escape(p.Added), $"{p.Objective:G4}", $"{p.Gain * 100:0.00}");

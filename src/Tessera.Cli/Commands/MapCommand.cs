@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
@@ -28,7 +29,7 @@ internal static class MapCommand
         var mapping = new Option<string?>("--mapping") { Description = "ZigZag/Stream mapping YAML whose spatial_mapping sets the unrolling per layer type" };
         var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {DefaultDram})" };
         var layer = new Option<string?>("--layer") { Description = "Print this layer's mapping: loops per memory level, accesses, footprint, energy" };
-        var objective = new Option<MappingObjective>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => MappingObjective.Edp };
+        var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
         var shape = new ModelOptionsBinder();
         var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json };
@@ -42,7 +43,7 @@ internal static class MapCommand
             var layerName = parse.GetValue(layer);
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
-            var options = MappingSearchOptions.Default with { Objective = parse.GetValue(objective) };
+            var options = new MappingSearchOptions(Objective.Parse(parse.GetValue(objective)!));
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
@@ -97,7 +98,7 @@ internal static class MapCommand
     }
 
     /// <summary>Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers).</summary>
-    internal sealed record MapResult(string Model, string Core, string OffChip, MappingObjective Objective, double FrequencyHz,
+    internal sealed record MapResult(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
         long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
 
     /// <summary>A core (see <see cref="HardwareLoader.LoadCore"/>) with --offchip, its own off-chip level, or the default DRAM.</summary>

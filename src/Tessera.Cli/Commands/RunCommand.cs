@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
@@ -78,7 +79,7 @@ internal static class RunCommand
                 if (parse.GetValue(trace) is not null) throw new TesseraInputException("--trace writes one simulated schedule; --search scar simulates one per window (use --json for its plan)");
                 var options = new ScarOptions(parse.GetValue(splits), parse.GetValue(topK),
                     parse.GetValue(provisioning) == "exhaustive" ? Provisioning.Exhaustive : Provisioning.Proportional,
-                    ScarObjective.Parse(parse.GetValue(objective)!), LatencyLimits(parse.GetValue(latencyLimit) ?? []), NodeCap: parse.GetValue(nodeCap), Seed: parse.GetValue(seed));
+                    Objective.Parse(parse.GetValue(objective)!), LatencyLimits(parse.GetValue(latencyLimit) ?? []), NodeCap: parse.GetValue(nodeCap), Seed: parse.GetValue(seed));
                 var result = terminal
                     ? AnsiConsole.Progress().Start(p =>
                     {
@@ -101,7 +102,7 @@ internal static class RunCommand
             else if (parse.GetValue(search) == Exact)
             {
                 // Without --objective the exact search minimises the makespan (edp is only a weighted-sum proxy there).
-                var goal = parse.GetResult(objective) is { Implicit: false } ? ParseObjective(parse.GetValue(objective)!) : MappingObjective.Latency;
+                var goal = parse.GetResult(objective) is { Implicit: false } ? ParseObjective(parse.GetValue(objective)!) : Objective.Latency;
                 var options = new ExactOptions(goal, parse.GetValue(timeLimit), Seed: parse.GetValue(seed));
                 (simulation, exact) = terminal
                     ? AnsiConsole.Status().Start($"CP-SAT on {scenario.Name}…", _ => ScenarioRunner.SolveExact(scenario, model, contention, options))
@@ -154,11 +155,11 @@ internal static class RunCommand
     private const string ScarSearch = "scar";
 
     /// <summary>latency, energy or edp for the GA and CP-SAT (expressions are SCAR's alone).</summary>
-    private static MappingObjective ParseObjective(string text) => text.Trim().ToLowerInvariant() switch
+    private static Objective ParseObjective(string text) => text.Trim().ToLowerInvariant() switch
     {
-        "latency" => MappingObjective.Latency,
-        "energy" => MappingObjective.Energy,
-        "edp" => MappingObjective.Edp,
+        "latency" => Objective.Latency,
+        "energy" => Objective.Energy,
+        "edp" => Objective.Edp,
         _ => throw new TesseraInputException($"objective '{text}'; expected latency, energy or edp (expressions need --search scar)"),
     };
 
@@ -224,7 +225,7 @@ internal static class RunCommand
         public static SearchSummary From(GeneticResult r) => new("nsga2", r.Objective.ToString().ToLowerInvariant(), r.Evaluations, r.Genes,
             r.SpaceSize, Point(r.Greedy, r.Chosen), [.. r.Front.Select(p => Point(p, r.Chosen))]);
 
-        private static FrontPoint Point(ParetoPoint p, ParetoPoint chosen) => new(p.LatencySeconds, p.EnergyJ, p.Edp, p == chosen,
+        private static FrontPoint Point(ParetoPoint p, ParetoPoint chosen) => new(p.LatencySeconds, p.EnergyJ, p.Metrics.Edp, p == chosen,
             p.Allocation.OrderBy(a => a.Key.Model, StringComparer.Ordinal).ThenBy(a => a.Key.Operator, StringComparer.Ordinal)
                 .ToDictionary(a => $"{a.Key.Model}/{a.Key.Operator}", a => $"{a.Value.Chiplet}.{a.Value.Core}"));
     }
@@ -257,9 +258,9 @@ internal static class RunCommand
         console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {ScenarioRunner.Space(r.SpaceSize)}; chosen by {r.Objective.ToString().ToLowerInvariant()})");
         var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
         foreach (var p in r.Front)
-            table.AddRow(p == r.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),
+            table.AddRow(p == r.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Metrics.Edp, "J·s"),
                 $"{p.LatencySeconds / r.Greedy.LatencySeconds - 1:+0.0%;-0.0%;0%}, {p.EnergyJ / r.Greedy.EnergyJ - 1:+0.0%;-0.0%;0%}");
-        table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Edp, "J·s"), "");
+        table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Metrics.Edp, "J·s"), "");
         console.Write(table);
     }
 

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -54,7 +55,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         return Report(problem, result, options.Objective);
     }
 
-    private static OperatorCost Report(MappingProblem problem, SearchResult result, MappingObjective objective)
+    private static OperatorCost Report(MappingProblem problem, SearchResult result, Objective objective)
     {
         if (!result.Score.Feasible)
             throw new Diagnostics.TesseraInputException(

@@ -1,25 +1,10 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Technology;
 
 namespace Tessera.Ecosystem;
-
-/// <summary>What a package search minimises (Mozart's metrics).</summary>
-public enum EcosystemMetric
-{
-    /// <summary>Energy per inference.</summary>
-    Energy,
-
-    /// <summary>Energy × cost per unit (E·C).</summary>
-    EnergyCost,
-
-    /// <summary>Energy × delay (EDP).</summary>
-    Edp,
-
-    /// <summary>Energy × delay × cost (EDCP).</summary>
-    Edcp,
-}
 
 /// <summary>One off-chip memory type a fusion-group boundary can use (Mozart's memory table in the library).</summary>
 public sealed record MemoryOption(string Type, double BandwidthBytesPerSecond, double EnergyPerBitPj, long ModuleBytes, double CostPerGbUsd)
@@ -86,19 +71,17 @@ public sealed record BasicPackage(string Application, FusionPlan Plan, Immutable
     double EnergyJ, BasicCost Cost)
 {
     public double DelaySeconds => PeriodSeconds;
-    public double EnergyCost => EnergyJ * Cost.TotalUsd;
-    public double Edp => EnergyJ * DelaySeconds;
-    public double Edcp => EnergyJ * DelaySeconds * Cost.TotalUsd;
+
+    /// <summary>Delay (the period), energy and cost per unit.</summary>
+    public Metrics Metrics => Metrics.Of(DelaySeconds, EnergyJ, Cost.TotalUsd);
+
+    public double EnergyCost => Metrics.EnergyCost!.Value;
+    public double Edp => Metrics.Edp;
+    public double Edcp => Metrics.Edcp!.Value;
     public double PowerW => EnergyJ / PeriodSeconds;
     public IEnumerable<string> Designs => Stages.Select(s => s.Design).Distinct(StringComparer.Ordinal);
 
-    public double Metric(EcosystemMetric metric) => metric switch
-    {
-        EcosystemMetric.Energy => EnergyJ,
-        EcosystemMetric.EnergyCost => EnergyCost,
-        EcosystemMetric.Edp => Edp,
-        _ => Edcp,
-    };
+    public double Metric(Objective objective) => objective.Score(Metrics);
 }
 
 /// <summary>Constraints on a package (null: none). Period is the stage time budget (1 / throughput).</summary>
@@ -109,11 +92,11 @@ public sealed record BasicConstraints(double? MaxPeriodSeconds = null, double? M
 /// BASIC search settings; every default comes from the technology library (ecosystem.*). Mutation is the expected
 /// number of mutated cut genes (and memory genes) per child.
 /// </summary>
-public sealed record BasicOptions(EcosystemMetric Metric, int Population, int Generations, double Mutation, int MaxTensorParallel,
+public sealed record BasicOptions(Objective Objective, int Population, int Generations, double Mutation, int MaxTensorParallel,
     long Volume, int Seed, BasicConstraints Constraints)
 {
-    public static BasicOptions Default(TechnologyLibrary t, EcosystemMetric metric = EcosystemMetric.EnergyCost, int seed = 1) =>
-        new(metric, (int)t.Value("ecosystem.basic_population"), (int)t.Value("ecosystem.basic_generations"),
+    public static BasicOptions Default(TechnologyLibrary t, Objective? objective = null, int seed = 1) =>
+        new(objective ?? Objective.EnergyCost, (int)t.Value("ecosystem.basic_population"), (int)t.Value("ecosystem.basic_generations"),
             t.Value("ecosystem.basic_mutation"), (int)t.Value("ecosystem.max_tensor_parallel"),
             (long)t.Value("manufacturing.default_volume"), seed, new BasicConstraints());
 }

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Economics;
 using Tessera.Technology;
@@ -191,7 +192,7 @@ public sealed class BasicDesigner
         double bestMetric = double.PositiveInfinity;
         var picks = new int[g];
         // Costing a package is the expensive part: only when the metric or a constraint needs it.
-        bool costed = _options.Metric is EcosystemMetric.EnergyCost or EcosystemMetric.Edcp || _options.Constraints.MaxCostUsd is not null;
+        bool costed = _options.Objective.NeedsCost || _options.Constraints.MaxCostUsd is not null;
         foreach (var t in budgets)
         {
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && t > maxT) break;
@@ -205,13 +206,7 @@ public sealed class BasicDesigner
             if (_options.Constraints.MaxPowerW is { } maxP && energy / t > maxP) continue;
             var cost = costed ? Cost(plan, env, picks, memoryUsd) : null;
             if (_options.Constraints.MaxCostUsd is { } maxC && cost!.TotalUsd > maxC) continue;
-            var metric = _options.Metric switch
-            {
-                EcosystemMetric.Energy => energy,
-                EcosystemMetric.EnergyCost => energy * cost!.TotalUsd,
-                EcosystemMetric.Edp => energy * t,
-                _ => energy * t * cost!.TotalUsd,
-            };
+            var metric = _options.Objective.Score(t, energy, cost?.TotalUsd ?? double.NaN);
             if (metric >= bestMetric) continue;
             bestMetric = metric;
             best = Package(plan, env, picks, t, energy, cost ?? Cost(plan, env, picks, memoryUsd));
@@ -313,7 +308,7 @@ public sealed class BasicDesigner
             var cost = new BasicCost(c.Die.CostPerGoodDieUsd, packagingUsd, _memories[m].CostUsd(_weights[_n] + 2 * boundary), (_nreUsd[candidate] + _productNreUsd) / _options.Volume);
             var package = new BasicPackage(_app.Name, plan with { Memories = [.. plan.Memories.Select(_ => m)] }, stages.ToImmutable(), delay, energy, cost);
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && delay > maxT) continue;
-            if (best is null || package.Metric(_options.Metric) < best.Metric(_options.Metric)) best = package;
+            if (best is null || package.Metric(_options.Objective) < best.Metric(_options.Objective)) best = package;
         }
         return best;
     }
@@ -413,7 +408,7 @@ public sealed class BasicDesigner
         {
             var plan = Plan(x.Cuts, x.Genes);
             if (!seen.TryGetValue(plan.Key, out var p)) seen[plan.Key] = p = Evaluate(plan);
-            return p?.Metric(_options.Metric) ?? double.PositiveInfinity;
+            return p?.Metric(_options.Objective) ?? double.PositiveInfinity;
         }
         (bool[], int[]) Seeded(bool[] cuts)
         {
@@ -480,7 +475,7 @@ public sealed class BasicDesigner
             var cuts = Enumerable.Range(0, _n).Select(i => i == _n - 1 || (mask >> i & 1) == 1).ToArray();
             var plan = Plan(cuts, SeedMemories(cuts));
             if (plan.Groups.Any(g => g.Count > 1 && !Feasible(g.First, g.Count))) continue;
-            if (Evaluate(plan) is { } p && (best is null || p.Metric(_options.Metric) < best.Metric(_options.Metric))) best = p;
+            if (Evaluate(plan) is { } p && (best is null || p.Metric(_options.Objective) < best.Metric(_options.Objective))) best = p;
         }
         return best;
     }

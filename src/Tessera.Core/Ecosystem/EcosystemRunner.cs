@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Tessera.Costs;
@@ -15,7 +16,7 @@ using Tessera.Workloads;
 namespace Tessera.Ecosystem;
 
 /// <summary>What an ecosystem run does: the suite, the candidate grid, the metric, the seed and where profiles are cached.</summary>
-public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGrid, EcosystemMetric Metric, int Seed, string? CachePath,
+public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGrid, Objective Objective, int Seed, string? CachePath,
     bool Simulate = true, int? MaxPool = null);
 
 /// <summary>A baseline's packages and objective (the same table model as the BASICs).</summary>
@@ -70,7 +71,7 @@ public static class EcosystemRunner
         Lap("profiling");
 
         var memories = MemoryOption.Mozart(t);
-        var options = BasicOptions.Default(t, request.Metric, request.Seed);
+        var options = BasicOptions.Default(t, request.Objective, request.Seed);
         int done = 0;
         // Each application's fusion plan from the whole candidate set (designs sharing NRE over the suite).
         var full = new BasicPackage?[table.Models.Length];
@@ -136,7 +137,7 @@ public static class EcosystemRunner
             bool Holds(int d) => plan.Groups.All(g => g.Count == 1 || designer.Candidates[d].GlobalBufferBytes >= designer.Demand(g.First, g.Count));
             return Enumerable.Range(0, designer.Candidates.Length)
                 .Select(d => designer.Monolithic(Holds(d) ? plan : split, d))
-                .Where(p => p is not null).MinBy(p => p!.Metric(options.Metric));
+                .Where(p => p is not null).MinBy(p => p!.Metric(options.Objective));
         }).ToImmutableArray();
         return
         [

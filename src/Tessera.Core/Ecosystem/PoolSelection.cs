@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
@@ -61,7 +62,7 @@ public sealed class PoolSelection
             .GroupBy(d => d, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var packages = Packages(designs, d => users.GetValueOrDefault(d, 1));
         var objective = packages.Any(p => p is null) ? double.PositiveInfinity
-            : Math.Exp(packages.Average(p => Math.Log(p!.Metric(_options.Metric))));
+            : Math.Exp(packages.Average(p => Math.Log(p!.Metric(_options.Objective))));
         var result = new PoolResult([.. designs.Select(d => d.Name)], packages, objective);
         _cache[key] = result;
         return result;
@@ -79,7 +80,7 @@ public sealed class PoolSelection
             var designer = new BasicDesigner(_t, _table, app, designs, _memories, _options, sharing);
             var options = designs.Length == 1 ? [] : designs.Select(d => Single(a, d, sharing(d.Name)));
             return options.Prepend(designer.Evaluate(designer.Adapt(_plans[a])))
-                .Where(p => p is not null).MinBy(p => p!.Metric(_options.Metric));
+                .Where(p => p is not null).MinBy(p => p!.Metric(_options.Objective));
         }),
     ];
 

@@ -1,18 +1,8 @@
+using System.Text.Json.Serialization;
 using System.Collections.Immutable;
+using Tessera.Scoring;
 
 namespace Tessera.Evaluation;
-
-/// <summary>Energy split by where it is spent, in joules.</summary>
-public sealed record EnergyBreakdown(double ComputeJ, double OnChipMemoryJ, double OffChipMemoryJ, double InterconnectJ, double StaticJ)
-{
-    public static readonly EnergyBreakdown Zero = new(0, 0, 0, 0, 0);
-
-    public double TotalJ => ComputeJ + OnChipMemoryJ + OffChipMemoryJ + InterconnectJ + StaticJ;
-
-    public static EnergyBreakdown operator +(EnergyBreakdown a, EnergyBreakdown b) => new(
-        a.ComputeJ + b.ComputeJ, a.OnChipMemoryJ + b.OnChipMemoryJ, a.OffChipMemoryJ + b.OffChipMemoryJ,
-        a.InterconnectJ + b.InterconnectJ, a.StaticJ + b.StaticJ);
-}
 
 /// <summary>Where and when one operator ran, and what it cost.</summary>
 public sealed record OperatorPlacement(
@@ -25,7 +15,10 @@ public sealed record OperatorPlacement(
 /// </summary>
 public sealed record ModelResult(string Model, int Batch, long Macs, double LatencySeconds, EnergyBreakdown Energy)
 {
-    public double Edp => Energy.TotalJ * LatencySeconds;
+    [JsonIgnore]
+    public Metrics Metrics => new(LatencySeconds, Energy);
+
+    public double Edp => Metrics.Edp;
 
     public int MiniBatches { get; init; } = 1;
 
@@ -51,7 +44,10 @@ public sealed record EvaluationResult(
     string Scenario, string Hardware, string CostModel, double LatencySeconds, EnergyBreakdown Energy,
     ImmutableArray<ModelResult> Models, ImmutableArray<OperatorPlacement> Placements)
 {
-    public double Edp => Energy.TotalJ * LatencySeconds;
+    [JsonIgnore]
+    public Metrics Metrics => new(LatencySeconds, Energy);
+
+    public double Edp => Metrics.Edp;
 
     /// <summary>lbl, fused, pipelined or tp.</summary>
     public string Partition { get; init; } = "lbl";

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Hardware;
@@ -92,7 +93,7 @@ public sealed class InterlayerExperiment : IExperiment
     private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, IOperatorCostModel costModel, Package package,
         CancellationToken cancellation)
     {
-        var r = ScenarioRunner.Scar(scenario, costModel, contention: true, new ScarOptions(Objective: ScarObjective.Latency), cancellation: cancellation);
+        var r = ScenarioRunner.Scar(scenario, costModel, contention: true, new ScarOptions(Objective: Objective.Latency), cancellation: cancellation);
         var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
         var used = r.Windows.SelectMany(w => w.Models).GroupBy(m => m.Model, StringComparer.Ordinal).Select(m =>
             $"{m.Key}: {string.Join(" ", m.SelectMany(p => p.Segments).Select(s => s.Chiplet).Distinct().Order(StringComparer.Ordinal).Select(c => $"{c} ({designs[c]})"))}");

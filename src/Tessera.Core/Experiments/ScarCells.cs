@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
@@ -91,7 +92,7 @@ public static class ScarCells
         {
             if (configuration.IsHeterogeneous)
             {
-                var goal = configuration.Strategy == ScarStrategy.ScarLatency ? ScarObjective.Latency : ScarObjective.Edp;
+                var goal = configuration.Strategy == ScarStrategy.ScarLatency ? Objective.Latency : Objective.Edp;
                 var scar = ScenarioRunner.Scar(run, costModel, contention: true,
                     options with { Objective = goal, LatencyLimits = deadlines.IsEmpty ? null : deadlines, EnforceLimits = false },
                     cancellation: cancellation);

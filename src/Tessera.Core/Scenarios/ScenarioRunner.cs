@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
@@ -53,7 +54,7 @@ public static class ScenarioRunner
         var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention));
         var result = new ExactAllocator(problem, exact).Run();
         notes = notes.Add($"allocation: CP-SAT over {result.Layers} layer(s) on {result.Cores} core(s), objective {result.Objective.ToString().ToLowerInvariant()}" +
-            $"{(result.Objective == MappingObjective.Edp ? " (weighted-sum proxy)" : "")}: {result.Status.ToString().ToLowerInvariant()}, gap {result.Gap:P2}, " +
+            $"{(result.Objective == Objective.Edp ? " (weighted-sum proxy)" : "")}: {result.Status.ToString().ToLowerInvariant()}, gap {result.Gap:P2}, " +
             $"model makespan {result.ModelMakespanSeconds:G4} s (no contention: a lower bound), {result.WallSeconds:0.00} s");
         var simulated = result.Simulated;
         return (simulated with { Evaluation = simulated.Evaluation with { Notes = notes } }, result);

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
@@ -16,11 +17,16 @@ namespace Tessera.Search;
 /// (durations are rounded down to it, so the model's makespan stays a lower bound of the streamed schedule).
 /// </summary>
 public sealed record ExactOptions(
-    MappingObjective Objective = MappingObjective.Latency,
+    Objective? Objective = null,
     double TimeLimitSeconds = 10,
     int Workers = 2,
     int Seed = 1,
-    double TimeUnitSeconds = 1e-9);
+    double TimeUnitSeconds = 1e-9)
+{
+    /// <summary>The makespan unless given; energy and edp (a proxy) are the other objectives CP-SAT takes.</summary>
+    public Objective Objective { get; init; } = (Objective ?? Objective.Latency)
+        .Require("the exact allocation", Objective.Latency, Objective.Energy, Objective.Edp);
+}
 
 /// <summary>How the solver ended: proven optimal, a feasible incumbent with a gap, or nothing.</summary>
 public enum ExactStatus { Optimal, Feasible, Infeasible, Unknown }
@@ -30,7 +36,7 @@ public enum ExactStatus { Optimal, Feasible, Infeasible, Unknown }
 /// the gap (objective − bound) / objective, the model's makespan and energy of the allocation, the allocation as a
 /// genome of the problem, and the simulator's result for that allocation (the numbers to report).
 /// </summary>
-public sealed record ExactResult(ExactStatus Status, MappingObjective Objective, double ObjectiveValue, double Bound, double Gap,
+public sealed record ExactResult(ExactStatus Status, Objective Objective, double ObjectiveValue, double Bound, double Gap,
     double ModelMakespanSeconds, double ModelEnergyJ, ImmutableArray<int> Genome,
     ImmutableDictionary<(string Model, string Operator), CoreRef> Allocation, SimulationResult Simulated,
     double WallSeconds, int Layers, int Cores);
@@ -127,12 +133,9 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
         var makespan = model.NewIntVar(0, horizon, "makespan");
         model.AddMaxEquality(makespan, end);
         var energy = LinearExpr.Sum(layers.Select((layer, l) => LinearExpr.WeightedSum(x[l], layer.Options.Select(o => o.EnergyPj))));
-        var objective = _options.Objective switch
-        {
-            MappingObjective.Latency => (LinearExpr)makespan,
-            MappingObjective.Energy => energy,
-            _ => EdpProxy(layers, makespan, energy),
-        };
+        var objective = _options.Objective == Objective.Latency ? makespan
+            : _options.Objective == Objective.Energy ? energy
+            : EdpProxy(layers, makespan, energy);
         model.Minimize(objective);
         // The greedy schedule as a complete hint (cores, starts, makespan): the solver starts from a feasible point,
         // which large multi-model instances otherwise miss within a short time limit.

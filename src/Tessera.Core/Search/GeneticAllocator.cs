@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
@@ -15,27 +16,27 @@ public sealed record GeneticOptions(
     int Population = 16,
     int Generations = 20,
     int Seed = 1,
-    MappingObjective Objective = MappingObjective.Edp,
+    Objective? Objective = null,
     bool UniformCrossover = true,
     double CrossoverRate = 0.9,
     double? MutationRate = null,
-    double GreedyMutants = 0);
-
-/// <summary>One Pareto-optimal allocation: its makespan, total energy and the core of every layer.</summary>
-public sealed record ParetoPoint(double LatencySeconds, double EnergyJ,
-    ImmutableDictionary<(string Model, string Operator), CoreRef> Allocation)
+    double GreedyMutants = 0)
 {
-    public double Edp => LatencySeconds * EnergyJ;
+    /// <summary>The point of the front reported, EDP unless given: any objective over latency and energy.</summary>
+    public Objective Objective { get; init; } = Objective ?? Objective.Edp;
+}
+
+/// <summary>One Pareto-optimal allocation: the simulator's metrics and the core of every layer.</summary>
+public sealed record ParetoPoint(Metrics Metrics, ImmutableDictionary<(string Model, string Operator), CoreRef> Allocation)
+{
+    public double LatencySeconds => Metrics.LatencySeconds;
+
+    public double EnergyJ => Metrics.EnergyJ;
 
     /// <summary>The genome (index into each gene's allowed cores) behind the allocation.</summary>
     public ImmutableArray<int> Genome { get; init; } = [];
 
-    public double Score(MappingObjective objective) => objective switch
-    {
-        MappingObjective.Latency => LatencySeconds,
-        MappingObjective.Energy => EnergyJ,
-        _ => Edp,
-    };
+    public double Score(Objective objective) => objective.Score(Metrics);
 }
 
 /// <summary>
@@ -43,7 +44,7 @@ public sealed record ParetoPoint(double LatencySeconds, double EnergyJ,
 /// the objective, the greedy allocation it started from, and how many distinct genomes were simulated.
 /// </summary>
 public sealed record GeneticResult(ImmutableArray<ParetoPoint> Front, ParetoPoint Chosen, ParetoPoint Greedy,
-    MappingObjective Objective, int Evaluations, int Genes, double SpaceSize);
+    Objective Objective, int Evaluations, int Genes, double SpaceSize);
 
 /// <summary>
 /// NSGA-II over layer → core (Stream's allocation search, which runs DEAP's NSGA-II): binary tournament on
@@ -56,7 +57,7 @@ public sealed class GeneticAllocator(AllocationProblem problem, GeneticOptions? 
 {
     private readonly GeneticOptions _options = options ?? new GeneticOptions();
     private readonly Dictionary<string, int> _memo = new(StringComparer.Ordinal);
-    private readonly List<(ImmutableArray<int> Genome, double[] Objectives)> _evaluated = [];
+    private readonly List<(ImmutableArray<int> Genome, double[] Objectives, Metrics Metrics)> _evaluated = [];
 
     public GeneticResult Run(IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
@@ -112,7 +113,7 @@ public sealed class GeneticAllocator(AllocationProblem problem, GeneticOptions? 
         var evaluation = problem.Simulate(genome, cancellation).Evaluation;
         double[] objectives = [evaluation.LatencySeconds, evaluation.Energy.TotalJ];
         _memo[key] = _evaluated.Count;
-        _evaluated.Add((genome, objectives));
+        _evaluated.Add((genome, objectives, evaluation.Metrics));
         return objectives;
     }
 
@@ -204,15 +205,15 @@ public sealed class GeneticAllocator(AllocationProblem problem, GeneticOptions? 
         var seen = new HashSet<(double, double)>();
         var front = Nsga2.Sort(points)[0]
             .Where(i => seen.Add((points[i][0], points[i][1]))) // one genome per distinct point (the first simulated)
-            .Select(i => Point(_evaluated[i].Genome, points[i]))
+            .Select(i => Point(i))
             .OrderBy(p => p.LatencySeconds).ThenBy(p => p.EnergyJ)
             .ToImmutableArray();
         var objective = _options.Objective;
-        var chosen = front.OrderBy(p => p.Score(objective)).ThenBy(p => p.Edp).First();
-        var greedyPoint = Point(greedy, _evaluated[_memo[string.Join(',', greedy)]].Objectives);
+        var chosen = front.OrderBy(p => p.Score(objective)).ThenBy(p => p.Metrics.Edp).First();
+        var greedyPoint = Point(_memo[string.Join(',', greedy)]);
         return new GeneticResult(front, chosen, greedyPoint, objective, _evaluated.Count, problem.Genes.Length, problem.SpaceSize);
     }
 
-    private ParetoPoint Point(ImmutableArray<int> genome, double[] objectives) =>
-        new(objectives[0], objectives[1], problem.Allocation(genome)) { Genome = genome };
+    private ParetoPoint Point(int evaluated) =>
+        new(_evaluated[evaluated].Metrics, problem.Allocation(_evaluated[evaluated].Genome)) { Genome = _evaluated[evaluated].Genome };
 }

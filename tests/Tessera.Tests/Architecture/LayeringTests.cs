@@ -15,7 +15,7 @@ public sealed class LayeringTests
     /// <summary>The flow, upstream first (docs/architecture.md).</summary>
     public static readonly string[] Flow =
     [
-        "Tessera.Diagnostics", "Tessera.Yaml", "Tessera.Technology",
+        "Tessera.Diagnostics", "Tessera.Yaml", "Tessera.Scoring", "Tessera.Technology",
         "Tessera.Workloads", "Tessera.Hardware", "Tessera.Costs", "Tessera.Interop",
         "Tessera.Economics", "Tessera.Floorplanning",
         "Tessera.Evaluation", "Tessera.Scheduling", "Tessera.Simulation", "Tessera.Search",

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using CsCheck;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
@@ -81,11 +82,12 @@ public class CostModelPropertyTests
     }
 
     [Theory]
-    [InlineData(MappingObjective.Energy)]
-    [InlineData(MappingObjective.Latency)]
-    [InlineData(MappingObjective.Edp)]
-    public void The_best_mapping_never_gets_worse_when_on_chip_memory_grows(MappingObjective objective)
+    [InlineData("energy")]
+    [InlineData("latency")]
+    [InlineData("edp")]
+    public void The_best_mapping_never_gets_worse_when_on_chip_memory_grows(string objectiveName)
     {
+        var objective = Objective.Parse(objectiveName);
         // Every ordering and every allocation: the mappings that fit a small memory all fit a larger one.
         var exhaustive = new MappingSearchOptions(objective, EnumerationLimit: int.MaxValue, RandomSamples: 0, AllAllocations: true);
         ForAll(60, r =>
@@ -103,7 +105,7 @@ public class CostModelPropertyTests
     [Fact]
     public void A_larger_array_never_makes_a_compute_bound_operator_slower()
     {
-        var exhaustive = new MappingSearchOptions(MappingObjective.Latency, EnumerationLimit: int.MaxValue, RandomSamples: 0);
+        var exhaustive = new MappingSearchOptions(Objective.Latency, EnumerationLimit: int.MaxValue, RandomSamples: 0);
         ForAll(100, r =>
         {
             var nest = RandomNest(r, 4);
@@ -155,10 +157,5 @@ public class CostModelPropertyTests
         return product;
     }
 
-    private static double Score(OperatorCost cost, MappingObjective objective) => objective switch
-    {
-        MappingObjective.Energy => cost.Energy.TotalPj,
-        MappingObjective.Latency => cost.Cycles,
-        _ => cost.Energy.TotalPj * cost.Cycles,
-    };
+    private static double Score(OperatorCost cost, Objective objective) => objective.Score(cost.Cycles, cost.Energy.TotalPj);
 }

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using Tessera.Ecosystem;
 using static Tessera.Tests.Ecosystem.EcosystemFixtures;
 
@@ -5,7 +6,7 @@ namespace Tessera.Tests.Ecosystem;
 
 public sealed class BasicDesignerTests
 {
-    private static BasicDesigner Designer(int seed, long[] outputs, bool[]? skips, EcosystemMetric metric, int memories = 1)
+    private static BasicDesigner Designer(int seed, long[] outputs, bool[]? skips, Objective metric, int memories = 1)
     {
         var candidates = Candidates();
         var (table, app) = Chain("tiny", outputs, skips, seed, candidates);
@@ -16,7 +17,7 @@ public sealed class BasicDesignerTests
     public void Demand_counts_every_tensor_live_across_a_boundary()
     {
         // 0 → 1 → 2 with a skip 0 → 2: between steps 1 and 2 both outputs of 0 and 1 are live.
-        var d = Designer(1, [3 * MiB, 5 * MiB, 1 * MiB], [true, false, false], EcosystemMetric.Energy);
+        var d = Designer(1, [3 * MiB, 5 * MiB, 1 * MiB], [true, false, false], Objective.Energy);
         Assert.Equal(0, d.Demand(0, 1));
         Assert.Equal(3 * MiB, d.Demand(0, 2));
         Assert.Equal(8 * MiB, d.Demand(0, 3));
@@ -24,12 +25,13 @@ public sealed class BasicDesignerTests
     }
 
     [Theory]
-    [InlineData(1, EcosystemMetric.Energy)]
-    [InlineData(2, EcosystemMetric.EnergyCost)]
-    [InlineData(3, EcosystemMetric.Edp)]
-    [InlineData(4, EcosystemMetric.Edcp)]
-    public void Ga_groups_fit_their_buffer_cover_the_chain_and_match_brute_force(int seed, EcosystemMetric metric)
+    [InlineData(1, "energy")]
+    [InlineData(2, "ec")]
+    [InlineData(3, "edp")]
+    [InlineData(4, "edcp")]
+    public void Ga_groups_fit_their_buffer_cover_the_chain_and_match_brute_force(int seed, string objectiveName)
     {
+        var metric = Objective.Parse(objectiveName);
         // Intermediates of 1–40 MiB: some groups fit 32 MiB buffers only, some fit none; 2^11 cut sets, so the
         // random first generation rarely holds the optimum.
         long[] outputs = [6 * MiB, 20 * MiB, 2 * MiB, 40 * MiB, 7 * MiB, 30 * MiB, 1 * MiB, 3 * MiB, 9 * MiB, 2 * MiB, 25 * MiB, 1 * MiB];
@@ -50,7 +52,7 @@ public sealed class BasicDesignerTests
     [Fact]
     public void Repair_splits_a_group_no_buffer_holds()
     {
-        var designer = Designer(1, [40 * MiB, 40 * MiB, 1 * MiB], null, EcosystemMetric.Energy);
+        var designer = Designer(1, [40 * MiB, 40 * MiB, 1 * MiB], null, Objective.Energy);
         var cuts = new[] { false, false, true };
         designer.Repair(cuts);
         Assert.Equal([true, true, true], cuts);
@@ -82,7 +84,7 @@ public sealed class BasicFloorplanTests
     {
         var candidates = Candidates();
         var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
-        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(EcosystemMetric.EnergyCost), _ => 1)
+        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(Objective.EnergyCost), _ => 1)
             .Design()!;
         var package = BasicFloorplan.Build(Tech, candidates, basic);
         Assert.Equal(basic.Stages.Sum(s => s.TensorParallel), package.Chiplets.Length);
@@ -98,7 +100,7 @@ public sealed class BasicFloorplanTests
     {
         var candidates = Candidates();
         var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
-        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(EcosystemMetric.EnergyCost), _ => 1)
+        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(Objective.EnergyCost), _ => 1)
             .Design()!;
         // 40 HBM3 stacks of 125 mm² each on one stage do not fit a CoWoS-S interposer.
         var crowded = basic with { Stages = [.. basic.Stages.Select(s => s with { Memory = "HBM3", MemoryModules = 40 })] };

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Ecosystem;
 using Tessera.Technology;
@@ -51,5 +52,5 @@ internal static class EcosystemFixtures
             parts.SelectMany(p => p.Table.Profiles).ToImmutableDictionary(), 0, 0);
     }
 
-    public static BasicOptions Options(EcosystemMetric metric = EcosystemMetric.EnergyCost) => BasicOptions.Default(Tech, metric);
+    public static BasicOptions Options(Objective? objective = null) => BasicOptions.Default(Tech, objective);
 }

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using Tessera.Ecosystem;
 using static Tessera.Tests.Ecosystem.EcosystemFixtures;
 
@@ -5,7 +6,7 @@ namespace Tessera.Tests.Ecosystem;
 
 public sealed class PoolSelectionTests
 {
-    private static (PoolSelection Selection, Tessera.Chiplets.ProfileTable Table) Suite(EcosystemMetric metric, params (string, long[], int)[] apps)
+    private static (PoolSelection Selection, Tessera.Chiplets.ProfileTable Table) Suite(Objective metric, params (string, long[], int)[] apps)
     {
         var candidates = Candidates();
         var table = EcosystemFixtures.Suite(candidates, apps);
@@ -25,7 +26,7 @@ public sealed class PoolSelectionTests
     [InlineData(3)]
     public void Exact_selection_equals_brute_force_on_a_tiny_suite(int k)
     {
-        var (selection, table) = Suite(EcosystemMetric.EnergyCost, ("a", [2 * MiB, 9 * MiB, 1 * MiB, 3 * MiB], 7), ("b", [12 * MiB, 1 * MiB, 4 * MiB], 8),
+        var (selection, table) = Suite(Objective.EnergyCost, ("a", [2 * MiB, 9 * MiB, 1 * MiB, 3 * MiB], 7), ("b", [12 * MiB, 1 * MiB, 4 * MiB], 8),
             ("c", [1 * MiB, 1 * MiB, 30 * MiB, 2 * MiB, 1 * MiB], 9));
         var (pool, optimal) = selection.Exact(k, 10);
         Assert.True(optimal);
@@ -38,7 +39,7 @@ public sealed class PoolSelectionTests
     public void Growth_curve_is_non_increasing_in_energy_when_no_group_needs_repair()
     {
         // Intermediates of 1 MiB fit every buffer, so the plans are the same for every pool and adding a design only adds options.
-        var (selection, table) = Suite(EcosystemMetric.Energy, ("a", [1 * MiB, 1 * MiB, 1 * MiB, 1 * MiB], 3), ("b", [1 * MiB, 1 * MiB, 1 * MiB], 4));
+        var (selection, table) = Suite(Objective.Energy, ("a", [1 * MiB, 1 * MiB, 1 * MiB, 1 * MiB], 3), ("b", [1 * MiB, 1 * MiB, 1 * MiB], 4));
         var (curve, chosen) = selection.Grow(table.Candidates.Length, 0.01, 2);
         Assert.Equal(table.Candidates.Length, curve.Length);
         for (int i = 1; i < curve.Length; i++) Assert.True(curve[i].Objective <= curve[i - 1].Objective * (1 + 1e-12), $"K = {i + 1} rose");
@@ -48,7 +49,7 @@ public sealed class PoolSelectionTests
     [Fact]
     public void Nre_per_unit_is_shared_by_the_applications_using_a_design()
     {
-        var (selection, table) = Suite(EcosystemMetric.EnergyCost, ("a", [1 * MiB, 1 * MiB], 3), ("b", [1 * MiB, 1 * MiB], 4));
+        var (selection, table) = Suite(Objective.EnergyCost, ("a", [1 * MiB, 1 * MiB], 3), ("b", [1 * MiB, 1 * MiB], 4));
         // One design for both applications: its $14.8 M NRE (Mozart, 16 nm; 14 nm scales by 1) over 2 products, plus each
         // product's own $0.8 M (interposer mask 0.3 + package design 0.5), over 1 M units.
         var single = selection.Evaluate([0]);
@@ -63,7 +64,7 @@ public sealed class PoolSelectionTests
     public void Monolithic_baseline_counts_nre_per_network()
     {
         // Two identical applications pick the same design, yet each pays the design's whole NRE.
-        var (selection, table) = Suite(EcosystemMetric.EnergyCost, ("a", [1 * MiB, 1 * MiB, 1 * MiB], 5), ("b", [1 * MiB, 1 * MiB, 1 * MiB], 5));
+        var (selection, table) = Suite(Objective.EnergyCost, ("a", [1 * MiB, 1 * MiB, 1 * MiB], 5), ("b", [1 * MiB, 1 * MiB, 1 * MiB], 5));
         var plans = table.Models.Select(m => new FusionPlan([(0, m.Chain.Length)], [0])).ToList();
         var baselines = EcosystemRunner.Baselines(Tech, table, plans, MemoryOption.Mozart(Tech), Options(), selection);
         var monolithic = baselines.Single(b => b.Name == "monolithic");

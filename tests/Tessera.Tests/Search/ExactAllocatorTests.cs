@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
@@ -103,7 +104,7 @@ public class ExactAllocatorTests(ITestOutputHelper output)
         // Greedy and the GA (simulated without contention) against the optimum: never below it.
         double optimum = result.ModelMakespanSeconds;
         double greedy = problem.Simulate(problem.Greedy()).Evaluation.LatencySeconds;
-        double ga = new GeneticAllocator(problem, new GeneticOptions(Population: 8, Generations: 5, Objective: MappingObjective.Latency)).Run().Chosen.LatencySeconds;
+        double ga = new GeneticAllocator(problem, new GeneticOptions(Population: 8, Generations: 5, Objective: Objective.Latency)).Run().Chosen.LatencySeconds;
         output.WriteLine($"{chiplets} cores, {models}×{layers} layers: CP-SAT {optimum * 1e6:0.###} µs; greedy {greedy * 1e6:0.###} µs " +
             $"(gap {(greedy - optimum) / optimum:P2}); GA 8×5 {ga * 1e6:0.###} µs (gap {(ga - optimum) / optimum:P2})");
         Assert.True(greedy >= optimum * (1 - 1e-9));
@@ -125,7 +126,7 @@ public class ExactAllocatorTests(ITestOutputHelper output)
         var exact = new ExactAllocator(problem).Run();
         Assert.Equal(ExactStatus.Optimal, exact.Status);
         double greedy = problem.Simulate(problem.Greedy()).Evaluation.LatencySeconds;
-        var ga = new GeneticAllocator(problem, new GeneticOptions(Population: 12, Generations: 10, Seed: 1, Objective: MappingObjective.Latency)).Run();
+        var ga = new GeneticAllocator(problem, new GeneticOptions(Population: 12, Generations: 10, Seed: 1, Objective: Objective.Latency)).Run();
         double optimum = exact.ModelMakespanSeconds;
         double gaGap = (ga.Chosen.LatencySeconds - optimum) / optimum, greedyGap = (greedy - optimum) / optimum;
         output.WriteLine($"CP-SAT optimum {optimum * 1e6:0.###} µs (simulated {exact.Simulated.Evaluation.LatencySeconds * 1e6:0.###} µs); " +
@@ -153,11 +154,11 @@ public class ExactAllocatorTests(ITestOutputHelper output)
     [Fact]
     public void Energy_objective_picks_each_layers_cheapest_core()
     {
-        var exact = new ExactAllocator(Problem(3, [(2, 64), (2, 128)]), new ExactOptions(MappingObjective.Energy));
+        var exact = new ExactAllocator(Problem(3, [(2, 64), (2, 128)]), new ExactOptions(Objective.Energy));
         var result = exact.Run();
         Assert.Equal(ExactStatus.Optimal, result.Status);
         Assert.Equal(exact.Layers().Sum(l => l.Options.Min(o => o.EnergyPj)), (long)result.ObjectiveValue);
-        Assert.Equal(ExactStatus.Optimal, new ExactAllocator(Problem(3, [(2, 64), (2, 128)]), new ExactOptions(MappingObjective.Edp)).Run().Status);
+        Assert.Equal(ExactStatus.Optimal, new ExactAllocator(Problem(3, [(2, 64), (2, 128)]), new ExactOptions(Objective.Edp)).Run().Status);
     }
 
     [Fact]
@@ -181,7 +182,7 @@ public class ExactAllocatorTests(ITestOutputHelper output)
         var exact = new ExactAllocator(problem).Run();
         Assert.Equal(ExactStatus.Optimal, exact.Status);
         double greedy = problem.Simulate(problem.Greedy()).Evaluation.LatencySeconds;
-        var ga = new GeneticAllocator(problem, new GeneticOptions(Objective: MappingObjective.Latency)).Run();
+        var ga = new GeneticAllocator(problem, new GeneticOptions(Objective: Objective.Latency)).Run();
         double optimum = exact.ModelMakespanSeconds;
         output.WriteLine($"lab 3 lbl: CP-SAT {optimum * 1e6:0.###} µs; greedy {greedy * 1e6:0.###} µs ({(greedy - optimum) / optimum:P2}); " +
             $"GA {ga.Chosen.LatencySeconds * 1e6:0.###} µs ({(ga.Chosen.LatencySeconds - optimum) / optimum:P2})");

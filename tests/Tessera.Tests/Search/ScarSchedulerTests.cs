@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using CsCheck;
 using Tessera.Costs;
@@ -172,7 +173,7 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         var package = Grid(3, 3);
         var models = new[] { Chain("a", 8), Chain("b", 6, 128) };
         ScarResult Run(int? cap) => new ScarScheduler(package, models, new RooflineCostModel(),
-            new ScarOptions(Splits: 0, NodeCap: cap, MiniBatches: 8, Objective: ScarObjective.Latency)).Run("cap");
+            new ScarOptions(Splits: 0, NodeCap: cap, MiniBatches: 8, Objective: Objective.Latency)).Run("cap");
         Assert.Contains(Run(null).Windows.SelectMany(w => w.Models), m => m.Segments.Length > 2);
         Assert.All(Run(2).Windows.SelectMany(w => w.Models), m => Assert.InRange(m.Segments.Length, 1, 2));
         Assert.All(Run(1).Windows.SelectMany(w => w.Models), m => Assert.Single(m.Segments));
@@ -210,9 +211,9 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     public void Edp_objective_is_never_worse_in_edp_than_the_latency_objective()
     {
         var models = Language.Value;
-        var edp = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: ScarObjective.Edp)).Run("language");
-        var latency = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: ScarObjective.Latency)).Run("language");
-        var energy = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: ScarObjective.Energy)).Run("language");
+        var edp = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Edp)).Run("language");
+        var latency = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Latency)).Run("language");
+        var energy = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Energy)).Run("language");
         output.WriteLine($"edp run EDP {edp.Edp:G6}; latency run EDP {latency.Edp:G6}, latency {latency.LatencySeconds:G6} vs {edp.LatencySeconds:G6}");
         Assert.True(edp.Edp <= latency.Edp);
         Assert.True(edp.Edp <= energy.Edp);
@@ -284,14 +285,14 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     [Fact]
     public void Objective_expressions_parse_and_score()
     {
-        Assert.Equal(3 * 4, ScarObjective.Parse("energy*latency^2").Score(2, 3));
-        Assert.Equal(2 * (2 + 3.0) - 1, ScarObjective.Parse(" 2 * (latency + energy) - 1 ").Score(2, 3));
-        Assert.Equal(6, ScarObjective.Parse("EDP").Score(2, 3));
-        Assert.Equal(2.0 / 3, ScarObjective.Parse("latency/energy").Score(2, 3), 12);
-        Assert.Equal(-2 + 1.5e-3, ScarObjective.Parse("-latency + 1.5e-3").Score(2, 3), 12);
-        Assert.Same(ScarObjective.Latency, ScarObjective.Parse("latency"));
+        Assert.Equal(3 * 4, Objective.Parse("energy*latency^2").Score(2, 3));
+        Assert.Equal(2 * (2 + 3.0) - 1, Objective.Parse(" 2 * (latency + energy) - 1 ").Score(2, 3));
+        Assert.Equal(6, Objective.Parse("EDP").Score(2, 3));
+        Assert.Equal(2.0 / 3, Objective.Parse("latency/energy").Score(2, 3), 12);
+        Assert.Equal(-2 + 1.5e-3, Objective.Parse("-latency + 1.5e-3").Score(2, 3), 12);
+        Assert.Same(Objective.Latency, Objective.Parse("latency"));
         foreach (var bad in new[] { "latency**2", "power", "(latency", "", "2 latency" })
-            Assert.Contains("expected", Assert.Throws<TesseraInputException>(() => ScarObjective.Parse(bad)).Message);
+            Assert.Contains("expected", Assert.Throws<TesseraInputException>(() => Objective.Parse(bad)).Message);
     }
 
     [Fact]

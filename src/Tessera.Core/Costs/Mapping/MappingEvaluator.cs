@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Workloads;
 
@@ -6,21 +7,17 @@ namespace Tessera.Costs.Mapping;
 /// <summary>The figures of merit of one evaluated mapping.</summary>
 internal readonly record struct MappingScore(bool Feasible, double EnergyPj, double Cycles)
 {
-    public double Objective(MappingObjective objective) => objective switch
-    {
-        MappingObjective.Energy => EnergyPj,
-        MappingObjective.Latency => Cycles,
-        _ => EnergyPj * Cycles,
-    };
+    /// <summary>The objective's score with cycles as the latency and pJ as the energy (the named objectives rank alike in any unit).</summary>
+    public double Score(Objective objective) => objective.Score(Cycles, EnergyPj);
 
     /// <summary>Better by the objective; ties go to the other metric.</summary>
-    public bool BetterThan(MappingScore other, MappingObjective objective)
+    public bool BetterThan(MappingScore other, Objective objective)
     {
         if (!other.Feasible) return Feasible;
         if (!Feasible) return false;
-        double a = Objective(objective), b = other.Objective(objective);
+        double a = Score(objective), b = other.Score(objective);
         if (a != b) return a < b;
-        return objective == MappingObjective.Latency ? EnergyPj < other.EnergyPj : Cycles < other.Cycles;
+        return objective == Objective.Latency ? EnergyPj < other.EnergyPj : Cycles < other.Cycles;
     }
 }
 

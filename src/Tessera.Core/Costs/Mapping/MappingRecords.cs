@@ -1,10 +1,8 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Workloads;
 
 namespace Tessera.Costs.Mapping;
-
-/// <summary>What the mapping search minimises.</summary>
-public enum MappingObjective { Energy, Latency, Edp }
 
 /// <summary>One loop dimension unrolled on one array axis; <see cref="Factor"/> is clipped to the loop size.</summary>
 public sealed record SpatialFactor(string Axis, string Dimension, int Requested, int Factor);
@@ -43,7 +41,7 @@ public sealed record MappingDetails(
     ImmutableArray<LevelFootprint> Footprints,
     double OnloadCycles,
     double OffloadCycles,
-    MappingObjective Objective,
+    Objective Objective,
     int MappingsEvaluated,
     bool Exhaustive);
 
@@ -55,11 +53,18 @@ public sealed record MappingDetails(
 /// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive.
 /// </summary>
 public sealed record MappingSearchOptions(
-    MappingObjective Objective = MappingObjective.Edp,
+    Objective? Objective = null,
     int EnumerationLimit = 5040,
     int RandomSamples = 2000,
     int Seed = 1,
     bool AllAllocations = false)
 {
+    /// <summary>
+    /// What the search minimises, EDP unless given: latency, energy or edp (ec and edcp rank like energy and edp on
+    /// one core, whose cost does not depend on the mapping).
+    /// </summary>
+    public Objective Objective { get; init; } = (Objective ?? Objective.Edp).AtFixedCost()
+        .Require("the mapping search", Objective.Latency, Objective.Energy, Objective.Edp);
+
     public static readonly MappingSearchOptions Default = new();
 }

@@ -1,3 +1,5 @@
+using Tessera.Scoring;
+
 namespace Tessera.Costs.Mapping;
 
 /// <summary>The best mapping a search found, with its score and how many mappings it evaluated.</summary>
@@ -53,7 +55,7 @@ internal static class MappingSearch
         return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !merged);
     }
 
-    private sealed class Best(MappingObjective objective, int levels)
+    private sealed class Best(Objective objective, int levels)
     {
         public int[] Dims = [];
         public long[] Factors = [];

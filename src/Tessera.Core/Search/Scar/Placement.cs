@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 
 namespace Tessera.Search.Scar;
@@ -44,7 +45,7 @@ public sealed class Placement
     public bool Exhaustive => _neighbours.Length <= Math.Min(_options.ExhaustiveChiplets, MaskBits);
 
     /// <summary>The best placement of the models' segmentations (model index into the table, cuts), or null when none fits.</summary>
-    public PlacementResult? Place(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, Random random, ScarObjective? goal = null)
+    public PlacementResult? Place(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, Random random, Objective? goal = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(random);
@@ -57,7 +58,7 @@ public sealed class Placement
 
     private sealed record Option(int[] Path, ulong Mask, double Latency, double Energy);
 
-    private PlacementResult? BranchAndBound(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, ScarObjective goal)
+    private PlacementResult? BranchAndBound(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, Objective goal)
     {
         // Most segments first: the most constrained model picks its path first.
         var order = Enumerable.Range(0, models.Count).OrderByDescending(i => models[i].Cuts.Length).ThenBy(i => i).ToArray();
@@ -105,7 +106,7 @@ public sealed class Placement
     /// A model's segmentation on every path of its length with the table's estimate, best by the goal first. The same
     /// segmentation recurs in many combinations of a window (and under every objective), so it is estimated once.
     /// </summary>
-    private Option[] OptionsOf(int model, ImmutableArray<int> cuts, ScarObjective goal)
+    private Option[] OptionsOf(int model, ImmutableArray<int> cuts, Objective goal)
     {
         var key = (model, string.Join(',', cuts), goal.Name);
         if (_optionsOf.TryGetValue(key, out var cached)) return cached;
@@ -148,7 +149,7 @@ public sealed class Placement
     }
 
     /// <summary>A genome holds per model a start chiplet and the seed of its DFS's neighbour order.</summary>
-    private PlacementResult? Evolve(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, Random random, ScarObjective goal)
+    private PlacementResult? Evolve(IReadOnlyList<(int Model, ImmutableArray<int> Cuts)> models, Random random, Objective goal)
     {
         int n = _neighbours.Length, m = models.Count;
         int[] NewGene() => [random.Next(n), random.Next()];

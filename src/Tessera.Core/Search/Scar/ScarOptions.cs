@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
 
@@ -28,7 +29,7 @@ public sealed record ScarOptions(
     int Splits = 4,
     int TopK = 3,
     Provisioning Provisioning = Provisioning.Proportional,
-    ScarObjective? Objective = null,
+    Objective? Objective = null,
     ImmutableDictionary<string, double>? LatencyLimits = null,
     int MiniBatches = 1,
     int? NodeCap = null,
@@ -43,7 +44,7 @@ public sealed record ScarOptions(
     bool EnforceLimits = true)
 {
     /// <summary>The objective, EDP unless given.</summary>
-    public ScarObjective Goal => Objective ?? ScarObjective.Edp;
+    public Objective Goal => Objective ?? Objective.Edp;
 
     /// <summary>Throws a <see cref="TesseraInputException"/> naming the first option out of range.</summary>
     public void Validate()

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Evaluation;
 

@@ -1,3 +1,4 @@
+using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Tessera.Costs;
@@ -29,7 +30,7 @@ public sealed class ScarScheduler
     private readonly SimulationOptions _simulation;
 
     /// <summary>The objectives candidates are generated for: latency, energy, EDP, and the goal when it is an expression.</summary>
-    private readonly ImmutableArray<ScarObjective> _objectives;
+    private readonly ImmutableArray<Objective> _objectives;
 
     public ScarScheduler(Package package, IReadOnlyList<ModelInstance> models, IOperatorCostModel costModel, ScarOptions? options = null,
         SimulationOptions? simulation = null)
@@ -41,7 +42,7 @@ public sealed class ScarScheduler
         _options = options ?? new ScarOptions();
         _simulation = simulation ?? new SimulationOptions();
         _options.Validate();
-        _objectives = [.. new[] { ScarObjective.Latency, ScarObjective.Energy, ScarObjective.Edp, _options.Goal }.DistinctBy(o => o.Name)];
+        _objectives = [.. new[] { Objective.Latency, Objective.Energy, Objective.Edp, _options.Goal }.DistinctBy(o => o.Name)];
         if (_models.IsEmpty) throw new TesseraInputException("the scenario has no models; expected at least one");
         foreach (var model in (_options.LatencyLimits ?? ImmutableDictionary<string, double>.Empty).Keys)
             if (!_models.Any(m => m.Label == model))
@@ -119,7 +120,7 @@ public sealed class ScarScheduler
             simulations += list.Count;
             perWindow.Add((w, ranges, [.. simulated]));
 
-            void Add(ImmutableArray<int> activeModels, ImmutableArray<int> provision, ImmutableArray<ImmutableArray<int>> cuts, ScarObjective goal)
+            void Add(ImmutableArray<int> activeModels, ImmutableArray<int> provision, ImmutableArray<ImmutableArray<int>> cuts, Objective goal)
             {
                 var placed = placement.Place([.. activeModels.Select((m, i) => (m, cuts[i]))], random, goal);
                 if (placed is null) return;
