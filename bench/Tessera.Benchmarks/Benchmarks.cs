@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Tessera.Costs;
 using Tessera.Evaluation;
 using Tessera.Scenarios;
+using Tessera.Search;
 using Tessera.Simulation;
 using Tessera.Hardware;
 using Tessera.Technology;
@@ -49,7 +50,7 @@ public class EvaluationBenchmarks
         new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate("default", _package, _models);
 
     /// <summary>All of `tessera run`'s work: technology, hardware, models, loop-nest mapping search, partition, simulation.</summary>
-    [Benchmark] public SimulationResult DefaultScenarioEndToEnd() => ScenarioRunner.Simulate(Scenario.Default);
+    [Benchmark] public ScheduleResult DefaultScenarioEndToEnd() => new ScenarioRunner(_technology).Run(Scenario.Default);
 }
 
 /// <summary>Finds ../shared from the benchmark's folders (or TESSERA_SHARED).</summary>

@@ -9,6 +9,9 @@ namespace Tessera.Cli;
 public static class TesseraCli
 {
     public const int BadInput = 2;
+
+    /// <summary>Valid input with no schedule (a baseline that cannot run there, a layer that fits no memory …).</summary>
+    public const int Infeasible = 1;
     private const int RedirectedWidth = 200;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -52,6 +55,11 @@ public static class TesseraCli
         {
             stderr.WriteLine($"error: {e.Message}");
             return BadInput;
+        }
+        catch (InfeasibleException e)
+        {
+            stderr.WriteLine($"infeasible: {e.Message}");
+            return Infeasible;
         }
     }
 }

@@ -24,25 +24,19 @@ internal static class CandidatesCommand
         var cache = new Option<string?>("--cache") { Description = "Profile cache file (default: .tessera-cache/profiles.db here)" };
         var full = new Option<bool>("--full-grid") { Description = "Mozart's full grid (192 candidates) instead of the small default (24)" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
-        var command = new Command("candidates", "Chiplet candidates (Mozart templates) profiled on a suite of models") { suite, cache, full, json };
+        var costModel = CostModelOption.Create();
+        var command = new Command("candidates", "Chiplet candidates (Mozart templates) profiled on a suite of models") { suite, cache, full, json, costModel };
         command.SetAction(parse =>
         {
             var technology = TechnologyLibrary.LoadDefault();
             var knobs = parse.GetValue(full) ? CandidateKnobs.Mozart(technology) : CandidateKnobs.Default(technology);
             var candidates = CandidateGenerator.Generate(technology, knobs);
             var store = new ProfileCache(parse.GetValue(cache) ?? ProfileCache.DefaultPath);
-            var profiler = new OperatorProfiler(technology, new LoopNestCostModel(), store);
+            var profiler = new OperatorProfiler(technology, CostModels.Create(parse.GetValue(costModel)!), store);
             string[] names = [.. parse.GetValue(suite)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-            // Profiling searches mappings for minutes on a first run: show progress on a terminal.
-            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
             var clock = Stopwatch.StartNew();
-            var table = terminal
-                ? AnsiConsole.Progress().Start(p =>
-                {
-                    var task = p.AddTask("Profiling operators on candidates", maxValue: 1.0);
-                    return profiler.Profile(candidates, names, new ProgressBar(task));
-                })
-                : profiler.Profile(candidates, names);
+            // Profiling searches mappings for minutes on a first run.
+            var table = ProgressBar.Run(context, parse.GetValue(json), "Profiling operators on candidates", bar => profiler.Profile(candidates, names, bar));
             var seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(table, store.Path, seconds));
             else Print(context.Console, table, store.Path, seconds);

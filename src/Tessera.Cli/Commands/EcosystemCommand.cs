@@ -38,14 +38,8 @@ internal static class EcosystemCommand
                 : EcosystemRunner.DefaultSuite;
             var request = new EcosystemRequest(names, parse.GetValue(full), ParseMetric(parse.GetValue(metric)!), parse.GetValue(seed),
                 parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool));
-            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
-            var result = terminal
-                ? AnsiConsole.Progress().Start(p =>
-                {
-                    var tasks = new Dictionary<string, Spectre.Console.ProgressTask>(StringComparer.Ordinal);
-                    return EcosystemRunner.Run(technology, request, new Progress(tasks, p));
-                })
-                : EcosystemRunner.Run(technology, request);
+            var result = ProgressBar.RunStages(context, parse.GetValue(json),
+                stage => EcosystemRunner.Run(technology, request, stage is null ? null : new Progress(stage)));
             if (parse.GetValue(floorplans) is { } folder)
                 WriteFloorplans(folder, result);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(result));
@@ -160,16 +154,9 @@ internal static class EcosystemCommand
         $"{p.Stages.Length} stage(s): " + string.Join(", ", p.Stages.GroupBy(s => s.Design).Select(g => $"{g.Sum(s => s.TensorParallel)}× {g.Key}")) +
         "; " + string.Join(", ", p.Stages.GroupBy(s => s.Memory).Select(g => $"{g.Count()}× {g.Key}"));
 
-    /// <summary>One Spectre progress bar per stage of the run.</summary>
-    private sealed class Progress(Dictionary<string, Spectre.Console.ProgressTask> tasks, ProgressContext context) : IProgress<EcosystemProgress>
+    /// <summary>The ecosystem's stage reports as the CLI's staged progress.</summary>
+    private sealed class Progress(Action<string, double> stage) : IProgress<EcosystemProgress>
     {
-        public void Report(EcosystemProgress value)
-        {
-            lock (tasks)
-            {
-                if (!tasks.TryGetValue(value.Stage, out var task)) tasks[value.Stage] = task = context.AddTask(value.Stage, maxValue: 1.0);
-                task.Value = value.Fraction;
-            }
-        }
+        public void Report(EcosystemProgress value) => stage(value.Stage, value.Fraction);
     }
 }

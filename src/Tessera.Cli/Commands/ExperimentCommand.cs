@@ -35,15 +35,8 @@ internal static class ExperimentCommand
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
             var options = new ExperimentOptions(folder, parse.GetValue(reduced));
-            // Experiments simulate many configurations (seconds to minutes): show progress on a terminal.
-            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
-            var result = terminal
-                ? AnsiConsole.Progress().Start(p =>
-                {
-                    var task = p.AddTask(Markup.Escape($"experiment {experiment.Name}"), maxValue: 1.0);
-                    return experiment.Run(options, new ProgressBar(task), CancellationToken.None);
-                })
-                : experiment.Run(options, null, CancellationToken.None);
+            // Experiments simulate many configurations (seconds to minutes).
+            var result = ProgressBar.Run(context, parse.GetValue(json), $"experiment {experiment.Name}", bar => experiment.Run(options, bar, CancellationToken.None));
             if (parse.GetValue(outFile) is { } file)
             {
                 try

@@ -64,12 +64,12 @@ internal static class MapCommand
                     step?.Invoke();
                 }
             }
-            bool terminal = !asJson && !Console.IsOutputRedirected && context.Out == Console.Out && graph.Operators.Length > QuietOperatorCount;
-            if (terminal)
-                AnsiConsole.Progress().Start(ctx =>
+            if (graph.Operators.Length > QuietOperatorCount)
+                ProgressBar.Run(context, asJson, $"mapping {graph.Name}", bar =>
                 {
-                    var task = ctx.AddTask($"mapping {graph.Name}", maxValue: graph.Operators.Length);
-                    MapAll(() => task.Increment(1));
+                    int done = 0;
+                    MapAll(() => bar?.Report(++done / (double)graph.Operators.Length));
+                    return 0;
                 });
             else
                 MapAll(null);

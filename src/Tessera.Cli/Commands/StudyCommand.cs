@@ -48,10 +48,9 @@ internal static class StudyCommand
             }
             var technology = TechnologyLibrary.LoadDefault();
             var path = parse.GetValue(file);
-            bool terminal = !parse.GetValue(json) && !Console.IsOutputRedirected && context.Out == Console.Out;
             void Run<T>(string what, Func<IProgress<double>?, T> run, Func<T, object> describe, Action<IAnsiConsole, T> print)
             {
-                var result = terminal ? AnsiConsole.Progress().Start(p => run(new ProgressBar(p.AddTask(what, maxValue: 1.0)))) : run(null);
+                var result = ProgressBar.Run(context, parse.GetValue(json), what, run);
                 if (parse.GetValue(json)) JsonOutput.Write(context.Out, describe(result));
                 else print(context.Console, result);
             }

@@ -200,7 +200,7 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
                 ? costModel.Evaluate(nest, core, offChip)
                 : costModel.Evaluate(shape.Work!, core, offChip));
         }
-        catch (TesseraInputException)
+        catch (InfeasibleException)
         {
             // No mapping fits this candidate's memories: the candidate cannot run the operator.
             return OperatorProfile.Infeasible;

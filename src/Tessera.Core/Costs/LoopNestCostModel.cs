@@ -58,7 +58,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     private static OperatorCost Report(MappingProblem problem, SearchResult result, Objective objective)
     {
         if (!result.Score.Feasible)
-            throw new Diagnostics.TesseraInputException(
+            throw new Diagnostics.InfeasibleException(
                 $"no mapping of {string.Join(" ", problem.DimNames.Zip(problem.Temporal, (d, t) => $"{d}{t}"))} fits the memories of core '{problem.Core.Name}'");
         var evaluator = new MappingEvaluator(problem);
         evaluator.SetOrdering(result.Dims, result.Factors);

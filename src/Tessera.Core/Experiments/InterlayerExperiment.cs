@@ -50,7 +50,7 @@ public sealed class InterlayerExperiment : IExperiment
                 new("scar-2x2-ws", PartitionMode.Pipelined), new("scar-2x2-os", PartitionMode.Pipelined),
             ];
         var technology = TechnologyLibrary.LoadDefault();
-        var costModel = new LoopNestCostModel();
+        var runner = new ScenarioRunner(technology);
         var packages = hardware.Select(h => h.Hardware).Distinct().ToImmutableDictionary(h => h, h => HardwareLoader.Load(h, technology));
         int total = workloads.Length * hardware.Length, done = 0;
         var rows = ImmutableArray.CreateBuilder<InterlayerRow>();
@@ -63,8 +63,8 @@ public sealed class InterlayerExperiment : IExperiment
                 bool pipelined = h.Mode == PartitionMode.Pipelined;
                 var scenario = new Scenario($"{label} on {h.Hardware}", h.Hardware,
                     [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength))])
-                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : 1 };
-                var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, costModel, packages[h.Hardware], cancellation) : RunPartition(scenario, costModel, packages[h.Hardware]);
+                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : null };
+                var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, runner, packages[h.Hardware], cancellation) : RunPartition(scenario, runner, packages[h.Hardware], cancellation);
                 int inferences = batch * models.Length;
                 var row = new InterlayerRow(label, h.Hardware, h.Label, batch, pipelined ? miniBatches : 1,
                     ProcessingElements(packages[h.Hardware]), chiplets, latency, energy, inferences / latency, inferences / energy, 1, 1);
@@ -80,9 +80,10 @@ public sealed class InterlayerExperiment : IExperiment
         return new InterlayerResult(Name, rows.ToImmutable());
     }
 
-    private static (double Latency, double Energy, string Chiplets) RunPartition(Scenario scenario, IOperatorCostModel costModel, Package package)
+    private static (double Latency, double Energy, string Chiplets) RunPartition(Scenario scenario, ScenarioRunner runner, Package package,
+        CancellationToken cancellation)
     {
-        var e = ScenarioRunner.Simulate(scenario, costModel).Evaluation;
+        var e = runner.Run(scenario, cancellation: cancellation).Require();
         return (e.LatencySeconds, e.Energy.TotalJ, Placement(e, package));
     }
 
@@ -90,14 +91,16 @@ public sealed class InterlayerExperiment : IExperiment
     /// The inter-layer paper's own idea: layers placed on the chiplet whose dataflow suits them, regrouped over time
     /// windows, which is what SCAR (its successor) schedules; latency objective, since the paper reports throughput.
     /// </summary>
-    private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, IOperatorCostModel costModel, Package package,
+    private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, ScenarioRunner runner, Package package,
         CancellationToken cancellation)
     {
-        var r = ScenarioRunner.Scar(scenario, costModel, contention: true, new ScarOptions(Objective: Objective.Latency), cancellation: cancellation);
+        var result = runner.Run(scenario with { Schedule = new ScheduleSpec { Scheduler = "scar", Objective = Objective.Latency } }, cancellation: cancellation);
+        result.Require();
+        var r = (ScarReport)result.Search!;
         var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
         var used = r.Windows.SelectMany(w => w.Models).GroupBy(m => m.Model, StringComparer.Ordinal).Select(m =>
             $"{m.Key}: {string.Join(" ", m.SelectMany(p => p.Segments).Select(s => s.Chiplet).Distinct().Order(StringComparer.Ordinal).Select(c => $"{c} ({designs[c]})"))}");
-        return (r.LatencySeconds, r.EnergyJ, $"{string.Join("; ", used)} over {r.Windows.Length} windows");
+        return (r.LatencySeconds, r.EnergyJ, $"{string.Join("; ", used)} over {r.Windows.Count} windows");
     }
 
     /// <summary>Which chiplets (and their designs) each model's operators ran on: "gpt2-small: c0_0 (scar-ws), …".</summary>

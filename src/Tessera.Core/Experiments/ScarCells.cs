@@ -75,39 +75,37 @@ public static class ScarCells
 
     /// <summary>
     /// Schedules and simulates the scenario. AR/VR models' frame deadlines go to SCAR as soft latency limits (met first
-    /// when any candidate can, reported as slack or miss otherwise). An input error (an infeasible configuration)
-    /// becomes the cell's reason instead of a missing row.
+    /// when any candidate can, reported as slack or miss otherwise). An infeasible configuration becomes the cell's
+    /// reason instead of a missing row.
     /// </summary>
-    public static ScarCell Run(ScarScenario scenario, ScarConfiguration configuration, ScarOptions options, IOperatorCostModel costModel,
+    public static ScarCell Run(ScarScenario scenario, ScarConfiguration configuration, ScarOptions options, ScenarioRunner runner,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(runner);
         var deadlines = scenario.Models.Where(m => m.DeadlineSeconds is not null)
             .ToImmutableDictionary(m => m.Model, m => m.DeadlineSeconds!.Value, StringComparer.Ordinal);
         var run = scenario.On(configuration.Package);
         var name = configuration.StrategyName;
-        try
-        {
-            if (configuration.IsHeterogeneous)
+        const string origin = "experiment";
+        var schedule = configuration.IsHeterogeneous
+            ? new ScheduleSpec
             {
-                var goal = configuration.Strategy == ScarStrategy.ScarLatency ? Objective.Latency : Objective.Edp;
-                var scar = ScenarioRunner.Scar(run, costModel, contention: true,
-                    options with { Objective = goal, LatencyLimits = deadlines.IsEmpty ? null : deadlines, EnforceLimits = false },
-                    cancellation: cancellation);
-                return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, scar.LatencySeconds, scar.EnergyJ,
-                    [.. scar.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, m.LimitSeconds))], scar.Simulations, null);
+                Scheduler = "scar",
+                Objective = configuration.Strategy == ScarStrategy.ScarLatency ? Objective.Latency : Objective.Edp,
+                Options = ScarScheduler.Settings(options with { LatencyLimits = deadlines.IsEmpty ? null : deadlines, EnforceLimits = false }, origin),
             }
-            var kind = configuration.Strategy == ScarStrategy.Standalone ? BaselineKind.Standalone : BaselineKind.SimbaLike;
-            var e = ScenarioRunner.Baseline(run, costModel, contention: true, kind, cancellation).Evaluation;
-            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, e.LatencySeconds, e.Energy.TotalJ,
-                [.. e.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, deadlines.TryGetValue(m.Model, out var d) ? d : null))], 1, null);
-        }
-        catch (TesseraInputException error)
-        {
-            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, double.NaN, double.NaN, [], 0, error.Message);
-        }
+            : new ScheduleSpec { Scheduler = configuration.Strategy == ScarStrategy.Standalone ? "standalone" : "simba" };
+        var result = runner.Run(run with { Schedule = schedule, MiniBatches = options.MiniBatches == 1 ? null : options.MiniBatches }, cancellation: cancellation);
+        if (result.Evaluation is not { } e)
+            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, double.NaN, double.NaN, [], 0, result.Infeasible);
+        if (result.Search is ScarReport scar)
+            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, scar.LatencySeconds, scar.EnergyJ,
+                [.. scar.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, m.LimitSeconds))], scar.Simulations, null);
+        return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, e.LatencySeconds, e.Energy.TotalJ,
+            [.. e.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, deadlines.TryGetValue(m.Model, out var d) ? d : null))], 1, null);
     }
 
     /// <summary>
@@ -127,19 +125,19 @@ public static class ScarCells
     ];
 
     /// <summary>
-    /// Every scenario under every configuration that runs it, in order, progress after each cell. One cost model for
-    /// every cell: its mapping cache is shared by packages built from the same chiplet designs.
+    /// Every scenario under every configuration that runs it, in order, progress after each cell. One runner for every
+    /// cell: its cost model's mapping cache is shared by packages built from the same chiplet designs.
     /// </summary>
     public static ImmutableArray<ScarCell> RunAll(IReadOnlyList<ScarScenario> scenarios, IReadOnlyList<ScarConfiguration> configurations,
         ScarOptions options, IProgress<double>? progress, CancellationToken cancellation)
     {
         var work = scenarios.SelectMany(s => configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
-        var costModel = new LoopNestCostModel();
+        var runner = new ScenarioRunner();
         var cells = ImmutableArray.CreateBuilder<ScarCell>(work.Count);
         foreach (var (scenario, configuration) in work)
         {
             cancellation.ThrowIfCancellationRequested();
-            cells.Add(Run(scenario, configuration, options, costModel, cancellation));
+            cells.Add(Run(scenario, configuration, options, runner, cancellation));
             progress?.Report(cells.Count / (double)work.Count);
         }
         return cells.MoveToImmutable();

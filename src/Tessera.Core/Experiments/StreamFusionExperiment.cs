@@ -7,7 +7,7 @@ namespace Tessera.Experiments;
 /// <summary>
 /// Stream's central comparison (Symons et al., "Stream: Design Space Exploration of Layer-Fused DNNs on
 /// Heterogeneous Dataflow Accelerators", arXiv 2212.10612): layer by layer against layer fusion, on Stream's
-/// example accelerators, for ResNet-18 and FSRCNN. Every configuration is one <see cref="ScenarioRunner"/> run.
+/// example accelerators, for ResNet-18 and FSRCNN. Every configuration is one <see cref="ScenarioRunner"/> run (greedy scheduler).
 /// </summary>
 public sealed class StreamFusionExperiment : IExperiment
 {
@@ -53,6 +53,7 @@ public sealed class StreamFusionExperiment : IExperiment
         var cases = Cases(options.Reduced);
         int total = cases.Sum(c => c.Partitions.Length), done = 0;
         var rows = ImmutableArray.CreateBuilder<StreamFusionRow>();
+        var runner = new ScenarioRunner();
         foreach (var c in cases)
         {
             var workload = options.SharedFile(Name, c.WorkloadPath);
@@ -63,7 +64,7 @@ public sealed class StreamFusionExperiment : IExperiment
                 cancellation.ThrowIfCancellationRequested();
                 var scenario = new Scenario($"{c.Workload}-{p.Label}", hardware, [new ModelRequest(workload)])
                     { Partition = p.Mode, Tiling = p.Tiling };
-                var e = ScenarioRunner.Simulate(scenario).Evaluation;
+                var e = runner.Run(scenario, cancellation: cancellation).Require();
                 var row = new StreamFusionRow(c.Workload, c.Hardware, p.Label, e.Tasks, e.LatencySeconds, e.Energy.TotalJ, e.Edp,
                     e.DramBytes, e.SpilledBytes, 1, 1, 1, 1);
                 baseline ??= row;

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using Tessera.Costs;
 using Tessera.Scheduling;
+using Tessera.Scoring;
+using Tessera.Search;
 using Tessera.Workloads.Zoo;
 
 namespace Tessera.Scenarios;
@@ -16,22 +19,58 @@ public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase
 }
 
 /// <summary>
-/// A set of models to run together on one piece of hardware (a preset name or a file path), and how to
-/// partition them into tasks (mini-batches for pipelining, ways for tensor parallelism).
+/// How a scenario is scheduled: the scheduler and its options, the objective (null: the scheduler's own), the
+/// operator cost model and whether the simulator resolves contention.
+/// </summary>
+public sealed record ScheduleSpec
+{
+    public string Scheduler { get; init; } = Schedulers.Default;
+
+    public Objective? Objective { get; init; }
+
+    public string CostModel { get; init; } = CostModels.Default;
+
+    public bool Contention { get; init; } = true;
+
+    /// <summary>The scheduler's option values by option name, with where each was given.</summary>
+    public ImmutableDictionary<string, SettingValue> Options { get; init; } = ImmutableDictionary<string, SettingValue>.Empty.WithComparers(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A set of models to run together on one piece of hardware (a preset name or a file path), how to partition them into
+/// tasks and how to schedule them. A partition setting left null is the scheduler's own choice; one that is set but
+/// does not apply to the run is refused. <see cref="Origins"/> says where each setting was given ("--minibatch",
+/// "run.yaml:4:1"), so refusals name it.
 /// </summary>
 public sealed record Scenario(string Name, string Hardware, ImmutableArray<ModelRequest> Models, int Bits = 8)
 {
-    public PartitionMode Partition { get; init; } = PartitionMode.LayerByLayer;
+    /// <summary>lbl, fused, pipelined or tp; null for the scheduler's first partition (or the Stream mapping's).</summary>
+    public PartitionMode? Partition { get; init; }
 
-    public int MiniBatches { get; init; } = 1;
+    /// <summary>Mini-batches each model's batch is split into (pipelined only); null for one.</summary>
+    public int? MiniBatches { get; init; }
 
-    public int TensorParallelWays { get; init; } = 2;
+    /// <summary>Cores each layer is split over (tp only); null for <see cref="DefaultTensorParallelWays"/>.</summary>
+    public int? TensorParallelWays { get; init; }
 
     /// <summary>Fused tiling of every operator in Stream's string form ("OY, all; K, 4"); null for the default.</summary>
     public string? Tiling { get; init; }
 
     /// <summary>A Stream mapping file (needs Stream hardware): its tilings and allocations decide the partition.</summary>
     public string? Mapping { get; init; }
+
+    public ScheduleSpec Schedule { get; init; } = new();
+
+    /// <summary>Where each setting was given, by its scenario key (partition, minibatch, tp, tile, mapping, scheduler, objective, cost_model).</summary>
+    public ImmutableDictionary<string, string> Origins { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public const int DefaultTensorParallelWays = 2;
+
+    /// <summary>Where a setting was given, or null.</summary>
+    public string? Origin(string key) => Origins.TryGetValue(key, out var o) ? o : null;
+
+    /// <summary>The scenario with a setting's origin recorded.</summary>
+    public Scenario From(string key, string origin) => this with { Origins = Origins.SetItem(key, origin) };
 
     /// <summary>What `tessera run` evaluates without arguments: a CNN and a language model on SCAR's 3×3 package.</summary>
     public static Scenario Default { get; } = new("default", "scar-3x3-het",

@@ -1,131 +1,138 @@
-using Tessera.Scoring;
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Interop.Stream;
-using Tessera.Scenarios;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Search;
-using Tessera.Search.Scar;
 using Tessera.Simulation;
 using Tessera.Technology;
-using Tessera.Workloads.Tiling;
 using Tessera.Workloads;
-using Tessera.Interop;
+using Tessera.Workloads.Tiling;
 
 namespace Tessera.Scenarios;
 
 /// <summary>
-/// Runs a scenario end to end: hardware and models are loaded, the partition (or a Stream mapping) decides the
-/// tasks, an allocation search runs when asked, and the simulator judges the result. The CLI only prints it.
+/// Runs a scenario end to end through one entry point: hardware and models are loaded, the settings are checked
+/// against the chosen scheduler (a setting that does not apply is refused, never ignored), the partition is resolved,
+/// and the scheduler schedules and the simulator judges. Cost models are made once per runner and name, so runs
+/// that share a runner share their mapping caches.
 /// </summary>
-public static class ScenarioRunner
+public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
 {
-    /// <summary>Partitions the scenario as it asks and simulates it (with the loop-nest cost model unless given another).</summary>
-    public static SimulationResult Simulate(Scenario scenario, IOperatorCostModel? costModel = null, bool contention = true)
+    private readonly TechnologyLibrary _technology = technology ?? TechnologyLibrary.LoadDefault();
+    private readonly ConcurrentDictionary<string, IOperatorCostModel> _costModels = new(StringComparer.Ordinal);
+
+    /// <summary>This runner's instance of the named cost model.</summary>
+    public IOperatorCostModel CostModel(string name) => _costModels.GetOrAdd(name, CostModels.Create);
+
+    /// <summary>Prepares, schedules and simulates; an infeasible scenario is a result with a reason.</summary>
+    public ScheduleResult Run(Scenario scenario, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        costModel ??= new LoopNestCostModel();
-        var (package, models, options, notes) = Prepare(scenario, searched: false);
-        var graph = Partitioners.Create(options, costModel).Partition(package, models);
-        var result = new Simulator(costModel).Simulate(scenario.Name, package, graph, new SimulationOptions(contention));
-        return notes.IsEmpty ? result : result with { Evaluation = result.Evaluation with { Notes = notes } };
+        var (scheduler, problem, notes) = Prepare(scenario);
+        try
+        {
+            return scheduler.Schedule(problem, progress, cancellation).WithNotes(notes);
+        }
+        catch (InfeasibleException e)
+        {
+            return ScheduleResult.InfeasibleBecause(scheduler.Name, e.Message);
+        }
     }
 
-    /// <summary>Searches the allocation with NSGA-II and simulates the chosen point of the front.</summary>
-    public static (SimulationResult, GeneticResult) Search(Scenario scenario, IOperatorCostModel costModel, bool contention,
-        GeneticOptions ga, IProgress<double>? progress = null, int layersPerGene = 1)
+    /// <summary>The scheduler and the problem the scenario describes, with notes on choices the runner made.</summary>
+    public (IScheduler Scheduler, ScheduleProblem Problem, ImmutableArray<string> Notes) Prepare(Scenario scenario)
     {
-        var (package, models, options, notes) = Prepare(scenario, searched: true);
-        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention), layersPerGene);
-        var front = new GeneticAllocator(problem, ga).Run(progress);
-        var result = problem.Simulate(front.Chosen.Genome);
-        notes = notes.Add($"allocation: NSGA-II over {front.Genes} gene(s) of up to {layersPerGene} layer(s), population {ga.Population}, {ga.Generations} generations, seed {ga.Seed}: " +
-            $"{front.Evaluations} of {Space(front.SpaceSize)} allocations simulated, {front.Front.Length} on the Pareto front; the {front.Objective.ToString().ToLowerInvariant()} point runs");
-        return (result with { Evaluation = result.Evaluation with { Notes = notes } }, front);
+        ArgumentNullException.ThrowIfNull(scenario);
+        var spec = scenario.Schedule;
+        var scheduler = Schedulers.Find(spec.Scheduler, scenario.Origin("scheduler"));
+        var settings = new SchedulerSettings(spec.Options);
+        settings.Check(scheduler);
+        var objective = ResolveObjective(scenario, scheduler);
+        var package = HardwareLoader.Load(scenario.Hardware, _technology);
+        var models = ScenarioLoader.BuildModels(scenario);
+        var costModel = CostModel(spec.CostModel);
+        var (partition, notes) = ResolvePartition(scenario, scheduler, package, models);
+        var problem = new ScheduleProblem(scenario.Name, package, models, partition, costModel, new SimulationOptions(spec.Contention), objective, settings);
+        return (scheduler, problem, notes);
     }
 
-    /// <summary>Solves the layer-by-layer allocation exactly with CP-SAT; the result carries the simulator's numbers.</summary>
-    public static (SimulationResult, ExactResult) SolveExact(Scenario scenario, IOperatorCostModel costModel, bool contention, ExactOptions exact)
+    private static Objective? ResolveObjective(Scenario scenario, IScheduler scheduler)
     {
-        var (package, models, options, notes) = Prepare(scenario, searched: true);
-        var problem = new AllocationProblem(scenario.Name, package, models, options, costModel, new SimulationOptions(contention));
-        var result = new ExactAllocator(problem, exact).Run();
-        notes = notes.Add($"allocation: CP-SAT over {result.Layers} layer(s) on {result.Cores} core(s), objective {result.Objective.ToString().ToLowerInvariant()}" +
-            $"{(result.Objective == Objective.Edp ? " (weighted-sum proxy)" : "")}: {result.Status.ToString().ToLowerInvariant()}, gap {result.Gap:P2}, " +
-            $"model makespan {result.ModelMakespanSeconds:G4} s (no contention: a lower bound), {result.WallSeconds:0.00} s");
-        var simulated = result.Simulated;
-        return (simulated with { Evaluation = simulated.Evaluation with { Notes = notes } }, result);
+        if (scenario.Schedule.Objective is not { } given) return scheduler.DefaultObjective;
+        var where = scenario.Origin("objective");
+        if (scheduler.DefaultObjective is null)
+            throw TesseraInputException.At(where, $"objective '{given}' does not apply to scheduler {scheduler.Name}, which searches nothing; " +
+                $"schedulers with an objective: {string.Join(", ", Schedulers.All.Where(s => s.DefaultObjective is not null).Select(s => s.Name))}");
+        if (!scheduler.Objectives.IsEmpty && !scheduler.Objectives.Contains(given))
+            throw TesseraInputException.At(where, $"objective '{given}' does not apply to scheduler {scheduler.Name}; expected {string.Join(", ", scheduler.Objectives)}");
+        if (given.NeedsCost)
+            throw TesseraInputException.At(where, $"objective '{given}' needs a package cost, and scheduler {scheduler.Name} scores latency and energy; " +
+                "expected an objective over latency and energy (latency, energy, edp or an expression)");
+        return given;
     }
 
     /// <summary>
-    /// Multi-model scheduling after SCAR: windows, provisioning, segmentation and placement, every surviving candidate
-    /// simulated. The scenario's mini-batches (--minibatch) replace the options'.
+    /// The partition: the scenario's, else the Stream mapping's, else the scheduler's first; every partition setting
+    /// given must apply to it.
     /// </summary>
-    public static ScarResult Scar(Scenario scenario, IOperatorCostModel costModel, bool contention, ScarOptions options,
-        IProgress<double>? progress = null, CancellationToken cancellation = default)
+    private static (PartitionOptions, ImmutableArray<string>) ResolvePartition(Scenario scenario, IScheduler scheduler, Package package,
+        IReadOnlyList<ModelInstance> models)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
-        ArgumentNullException.ThrowIfNull(options);
-        var (package, models, _, _) = Prepare(scenario, searched: true);
-        var scheduler = new ScarScheduler(package, models, costModel, options with { MiniBatches = scenario.MiniBatches }, new SimulationOptions(contention));
-        return scheduler.Run(scenario.Name, progress, cancellation);
-    }
-
-    /// <summary>One of SCAR's baselines (Standalone, Simba-like, single core) on the scenario's hardware, simulated.</summary>
-    public static SimulationResult Baseline(Scenario scenario, IOperatorCostModel costModel, bool contention, BaselineKind kind,
-        CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(scenario);
-        var (package, models, _, _) = Prepare(scenario, searched: true);
-        return Baselines.Run(scenario.Name, kind, package, models, costModel, scenario.MiniBatches, new SimulationOptions(contention), cancellation);
-    }
-
-    private static (Package, IReadOnlyList<ModelInstance>, PartitionOptions, ImmutableArray<string>) Prepare(Scenario scenario, bool searched)
-    {
-        var technology = TechnologyLibrary.LoadDefault();
-        var package = HardwareLoader.Load(scenario.Hardware, technology);
-        var models = ScenarioLoader.BuildModels(scenario);
-        var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays,
-            Tiling: scenario.Tiling is { } text ? ParseTiling(text) : null);
         var notes = ImmutableArray<string>.Empty;
+        StreamMapping? mapping = null;
+        PartitionMode? mappingMode = null;
         if (scenario.Mapping is { } mappingPath)
-            (options, notes) = WithMapping(options, scenario, package, models, mappingPath, searched);
-        return (package, models, options, notes);
+        {
+            if (!HardwareLoader.IsStreamAccelerator(scenario.Hardware))
+                throw TesseraInputException.At(scenario.Origin("mapping"), $"mapping {mappingPath} needs a Stream accelerator file as hardware (got '{scenario.Hardware}')");
+            if (scenario.Tiling is not null)
+                throw TesseraInputException.At(scenario.Origin("tile"), "tile and a Stream mapping both set the tiling; expected one of them (the mapping's intra_core_tiling)");
+            mapping = StreamMapping.Load(mappingPath, package);
+            bool whole = models.All(m => m.Graph.Operators.All(op => mapping.Tiling(m.Graph, op).Splits.IsEmpty));
+            mappingMode = whole ? PartitionMode.LayerByLayer : PartitionMode.Fused;
+            if (scenario.Partition is { } asked && asked != mappingMode)
+                throw TesseraInputException.At(scenario.Origin("partition"), $"partition {Partitioners.Spelling(asked)} contradicts mapping {Path.GetFileName(mappingPath)}, " +
+                    (whole ? "which tiles no operator (layer by layer)" : "whose intra_core_tiling tiles operators (fused)") + "; expected no partition or " + Partitioners.Spelling(mappingMode.Value));
+            notes = notes.Add($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mappingMode.Value)}" +
+                (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
+            int free = models.Sum(m =>
+            {
+                var tiled = mapping.Tile(m.Graph);
+                return m.Graph.Operators.Count(op => tiled.TilesOf(op.Name).Any(t => mapping.CoreOf(m.Graph, t) is null));
+            });
+            if (free > 0 && scheduler.Name == Schedulers.Default)
+                notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
+                    "core where it finishes first (the greedy earliest-finish rule; schedulers ga and exact search this choice)");
+        }
+        var mode = scenario.Partition ?? mappingMode ?? scheduler.Partitions[0];
+        var where = scenario.Origin("partition") ?? scenario.Origin("mapping");
+        if (!scheduler.Partitions.Contains(mode))
+            throw TesseraInputException.At(where, $"partition {Partitioners.Spelling(mode)} does not apply to scheduler {scheduler.Name}; " +
+                $"it schedules {string.Join(", ", scheduler.Partitions.Select(Partitioners.Spelling))}");
+        Refuse(scenario, "minibatch", scenario.MiniBatches is not null && mode != PartitionMode.Pipelined, "pipelined", mode);
+        Refuse(scenario, "tp", scenario.TensorParallelWays is not null && mode != PartitionMode.TensorParallel, "tp", mode);
+        Refuse(scenario, "tile", scenario.Tiling is not null && mode != PartitionMode.Fused, "fused", mode);
+        var options = new PartitionOptions(mode, scenario.MiniBatches ?? 1, scenario.TensorParallelWays ?? Scenario.DefaultTensorParallelWays,
+            Tiling: scenario.Tiling is { } text ? ParseTiling(text, scenario.Origin("tile")) : null, Mapping: mapping);
+        return (options, notes);
+    }
+
+    private static void Refuse(Scenario scenario, string key, bool refused, string appliesTo, PartitionMode mode)
+    {
+        if (refused)
+            throw TesseraInputException.At(scenario.Origin(key), $"{key} applies to {appliesTo} partitions only, and this run is {Partitioners.Spelling(mode)}; " +
+                $"expected partition {appliesTo} or no {key}");
     }
 
     /// <summary>"OY, all; K, 4" → the cuts in order.</summary>
-    public static TilingSpec ParseTiling(string text) =>
-        TilingSpec.Parse(text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    /// <summary>
-    /// A Stream mapping decides the partition: layer by layer on the allowed cores when it tiles no operator,
-    /// fused with its tilings and allocations otherwise. Where it leaves a choice (several allowed cores and no
-    /// inter-core split) the greedy earliest-finish core is used until the allocation search lands; a note says so.
-    /// </summary>
-    private static (PartitionOptions, ImmutableArray<string>) WithMapping(PartitionOptions options, Scenario scenario, Package package,
-        IReadOnlyList<ModelInstance> models, string mappingPath, bool searched)
+    public static TilingSpec ParseTiling(string text, string? where = null)
     {
-        if (!HardwareLoader.IsStreamAccelerator(scenario.Hardware))
-            throw new TesseraInputException($"--mapping {mappingPath} needs a Stream accelerator file as --hardware (got '{scenario.Hardware}')");
-        var mapping = StreamMapping.Load(mappingPath, package);
-        bool whole = models.All(m => m.Graph.Operators.All(op => mapping.Tiling(m.Graph, op).Splits.IsEmpty));
-        var mode = whole ? PartitionMode.LayerByLayer : PartitionMode.Fused;
-        int free = models.Sum(m =>
-        {
-            var tiled = mapping.Tile(m.Graph);
-            return m.Graph.Operators.Count(op => tiled.TilesOf(op.Name).Any(t => mapping.CoreOf(m.Graph, t) is null));
-        });
-        var notes = ImmutableArray.Create($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mode)}" +
-            (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
-        if (free > 0 && !searched)
-            notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
-                "core where it finishes first (greedy earliest-finish among its allowed cores) — a fixed rule until the allocation search lands");
-        return (options with { Mode = mode, Mapping = mapping, Tiling = null }, notes);
+        ArgumentNullException.ThrowIfNull(text);
+        try { return TilingSpec.Parse(text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); }
+        catch (TesseraInputException e) { throw TesseraInputException.At(where, e.Message); }
     }
-
-    /// <summary>A search-space size for notes: exact below 10⁹, else in scientific notation.</summary>
-    public static string Space(double size) => size < 1e9 ? $"{size:0}" : $"{size:0.#e+0}";
 }

@@ -34,7 +34,7 @@ public static class Slicing
         foreach (var name in new[] { "B", "D", "OY" })
             if (nest.Sizes.TryGetValue(name, out var s) && s >= parts) return name;
         return nest.Dimensions.FirstOrDefault(d => d.Size >= parts)?.Name
-            ?? throw new TesseraInputException($"no loop dimension of size ≥ {parts} to split into mini-batches");
+            ?? throw new InfeasibleException($"no loop dimension of size ≥ {parts} to split into mini-batches");
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class TensorParallelPartitioner(int ways, IOperatorCostModel? cost
     {
         var cores = CoreRef.All(package);
         if (ways > cores.Length)
-            throw new TesseraInputException($"tensor parallelism over {ways} cores; the package has {cores.Length}");
+            throw new InfeasibleException($"tensor parallelism over {ways} cores; the package has {cores.Length}");
         var paths = MemoryPath.PerChiplet(package);
         var builder = new TaskGraphBuilder(PartitionMode.TensorParallel, models);
         var lastOnCore = new Dictionary<CoreRef, int>();

@@ -167,7 +167,7 @@ public sealed class ExactAllocator(AllocationProblem problem, ExactOptions? opti
             _ => ExactStatus.Unknown,
         };
         if (exactStatus is not (ExactStatus.Optimal or ExactStatus.Feasible))
-            throw new TesseraInputException($"CP-SAT found no allocation within {_options.TimeLimitSeconds} s (status {status}); raise the time limit");
+            throw new InfeasibleException($"CP-SAT found no allocation within {_options.TimeLimitSeconds} s (status {status}); raise the time limit");
 
         var genome = problem.Genes.Select((gene, g) =>
         {

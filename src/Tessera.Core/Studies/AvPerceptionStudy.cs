@@ -25,16 +25,16 @@ public sealed record AvPerceptionConfig(
     public static AvPerceptionConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
-        StudyFiles.KnownKeys(r, root, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
+        r.KnownKeys(root, "the study", "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
             "fusion_stage", "homogeneous", "show", "baseline_match");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
             throw r.Error(backboneNode, $"backbone '{backbone}' is no zoo CNN; expected one of {string.Join(", ", ModelZoo.Entries.Where(e => e.Family == "cnn").Select(e => e.Name))}");
         var head = r.Mapping(r.Need(root, "head", "the study"), "head");
-        StudyFiles.KnownKeys(r, head, "channels", "outputs");
+        r.KnownKeys(head, "the study", "channels", "outputs");
         var fusion = r.Mapping(r.Need(root, "fusion", "the study"), "fusion");
-        StudyFiles.KnownKeys(r, fusion, "layers", "hidden", "heads", "ffn", "tokens_per_camera");
+        r.KnownKeys(fusion, "the study", "layers", "hidden", "heads", "ffn", "tokens_per_camera");
         var encoder = new FusionEncoder(StudyFiles.Int(r, fusion, "layers"), StudyFiles.Int(r, fusion, "hidden"), StudyFiles.Int(r, fusion, "heads"),
             StudyFiles.Int(r, fusion, "ffn"), StudyFiles.Int(r, fusion, "tokens_per_camera"));
         if (encoder.Hidden % encoder.Heads != 0)

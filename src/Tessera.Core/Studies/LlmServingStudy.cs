@@ -23,11 +23,11 @@ public sealed record LlmServingConfig(
     public static LlmServingConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path);
-        StudyFiles.KnownKeys(r, root, "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch", "targets",
+        r.KnownKeys(root, "the study", "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch", "targets",
             "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
-        StudyFiles.KnownKeys(r, targets, "ttft", "tpot");
+        r.KnownKeys(targets, "the study", "ttft", "tpot");
         return new LlmServingConfig(
             TransformerSizing.Read(r, r.Need(root, "model", "the study"), "model"),
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "request_rate"), StudyFiles.Int(r, root, "prompt_tokens"),

@@ -71,7 +71,7 @@ public sealed record SpeculativeConfig(
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        StudyFiles.KnownKeys(r, root, "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match");
+        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -79,9 +79,9 @@ public sealed record SpeculativeConfig(
             if (alphas[i] is < 0 or > 1)
                 throw r.Error(alphaNode.Children[i], $"acceptance rate {alphas[i]}; expected 0 ≤ α ≤ 1");
         var het = r.Mapping(r.Need(root, "heterogeneous", "the study"), "heterogeneous");
-        StudyFiles.KnownKeys(r, het, "draft", "target");
+        r.KnownKeys(het, "the study", "draft", "target");
         var reference = r.Mapping(r.Need(root, "reference", "the study"), "reference");
-        StudyFiles.KnownKeys(r, reference, "alpha", "gamma");
+        r.KnownKeys(reference, "the study", "alpha", "gamma");
         var gammas = StudyFiles.Ints(r, root, "gammas");
         var referenceAlpha = r.Number(r.Need(reference, "alpha", "reference"), "alpha");
         if (!alphas.Contains(referenceAlpha))

@@ -221,13 +221,6 @@ public static class StudyFiles
         };
     }
 
-    /// <summary>Rejects keys the study does not know, so a typo does not silently fall back to a default.</summary>
-    internal static void KnownKeys(YamlReader r, YamlMappingNode map, params string[] keys)
-    {
-        foreach (var (k, _) in map.Children)
-            if (Array.IndexOf(keys, r.Text(k, "key")) < 0)
-                throw r.Error(k, $"unknown key '{r.Text(k, "key")}'; expected one of {string.Join(", ", keys)}");
-    }
 }
 
 /// <summary>What "equal" means when a homogeneous baseline is matched to the bespoke package.</summary>

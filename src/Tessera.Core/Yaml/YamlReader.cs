@@ -120,6 +120,22 @@ internal sealed class YamlReader(string file)
     public TesseraInputException Error(YamlNode node, string what) =>
         TesseraInputException.At($"{File}:{node.Start.Line}:{node.Start.Column}", what);
 
+    /// <summary>
+    /// Refuses a key the mapping may not hold, naming it, where it is, the nearest known key and every known key, so a
+    /// typo never falls back silently to a default.
+    /// </summary>
+    public void KnownKeys(YamlMappingNode map, string context, params string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var (k, _) in map.Children)
+        {
+            var key = Text(k, "key");
+            if (!keys.Contains(key))
+                throw Error(k, $"unknown key '{key}' in {context}{Suggestions.DidYouMean(key, keys)}; expected {string.Join(", ", keys)}");
+        }
+    }
+
     public static YamlNode? Find(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var n) ? n : null;
 

@@ -2,6 +2,7 @@ using Tessera.Costs;
 using Tessera.Experiments;
 using Tessera.Search.Scar;
 using Xunit.Abstractions;
+using Tessera.Scenarios;
 
 namespace Tessera.Tests.Experiments;
 
@@ -70,7 +71,7 @@ public class ScarExperimentTests(ITestOutputHelper output)
     {
         // Scenario 5 has six models; the 2×2 package has four chiplets, so Standalone cannot give each its own.
         var configuration = new ScarConfiguration("scar-2x2-ws", "2×2 WS", ScarStrategy.Standalone);
-        var cell = ScarCells.Run(ScarScenarios.Get(5), configuration, new ScarOptions(), new LoopNestCostModel());
+        var cell = ScarCells.Run(ScarScenarios.Get(5), configuration, new ScarOptions(), new ScenarioRunner());
         Assert.False(cell.Feasible);
         Assert.Contains("6 models", cell.Reason);
         Assert.StartsWith("infeasible: ", ScarCells.Infeasible(cell.Reason!));

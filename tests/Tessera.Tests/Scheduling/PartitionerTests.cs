@@ -80,7 +80,7 @@ public class PartitionerTests
     public void Tensor_parallelism_over_more_cores_than_the_package_has_is_reported()
     {
         var model = new ModelInstance("m", TestHardware.MatMulChain("m", 1), 1);
-        var e = Assert.Throws<TesseraInputException>(() => new TensorParallelPartitioner(3).Partition(TestHardware.Row(2), [model]));
+        var e = Assert.Throws<InfeasibleException>(() => new TensorParallelPartitioner(3).Partition(TestHardware.Row(2), [model]));
         Assert.Contains("3", e.Message);
     }
 

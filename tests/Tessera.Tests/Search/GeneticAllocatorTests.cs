@@ -184,7 +184,7 @@ public class GeneticAllocatorTests
         Assert.True(searched.ExitCode == 0, searched.Error);
         double greedyLatency = greedy.Json.GetProperty("latencySeconds").GetDouble();
         var json = searched.Json;
-        double latency = json.GetProperty("evaluation").GetProperty("latencySeconds").GetDouble();
+        double latency = json.GetProperty("latencySeconds").GetDouble();
         Assert.True(latency <= greedyLatency, $"GA {latency} s > greedy {greedyLatency} s");
         var search = json.GetProperty("search");
         Assert.Equal(greedyLatency, search.GetProperty("greedy").GetProperty("latencySeconds").GetDouble());

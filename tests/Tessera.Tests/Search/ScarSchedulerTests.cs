@@ -99,7 +99,7 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         Assert.All(splits, s => Assert.True(s.Sum() == 9 && s.All(n => n >= 1)));
         Assert.Equal(8, ChipletProvisioning.Exhaustive(2, 9).Count());
         Assert.Single(ChipletProvisioning.Exhaustive(4, 4));
-        var error = Assert.Throws<TesseraInputException>(() => ChipletProvisioning.Proportional([1, 1, 1], 2, "window 1: "));
+        var error = Assert.Throws<InfeasibleException>(() => ChipletProvisioning.Proportional([1, 1, 1], 2, "window 1: "));
         Assert.Contains("3 models", error.Message);
         Assert.Contains("2 chiplets", error.Message);
     }
@@ -145,7 +145,7 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     {
         var package = Grid(3, 3, checkerboard: true);
         var models = new[] { Chain("a", 9), Chain("b", 6, 128), Chain("c", 4) };
-        var result = new ScarScheduler(package, models, new RooflineCostModel(), new ScarOptions(Splits: 2)).Run("three");
+        var result = new ScarSearch(package, models, new RooflineCostModel(), new ScarOptions(Splits: 2)).Run("three");
         var placement = new Placement(new LayerCostTable(package, models, new RooflineCostModel()), new ScarOptions());
         int Index(string id) => package.Chiplets.IndexOf(package.Chiplets.First(c => c.Id == id));
         foreach (var window in result.Windows)
@@ -172,7 +172,7 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     {
         var package = Grid(3, 3);
         var models = new[] { Chain("a", 8), Chain("b", 6, 128) };
-        ScarResult Run(int? cap) => new ScarScheduler(package, models, new RooflineCostModel(),
+        ScarResult Run(int? cap) => new ScarSearch(package, models, new RooflineCostModel(),
             new ScarOptions(Splits: 0, NodeCap: cap, MiniBatches: 8, Objective: Objective.Latency)).Run("cap");
         Assert.Contains(Run(null).Windows.SelectMany(w => w.Models), m => m.Segments.Length > 2);
         Assert.All(Run(2).Windows.SelectMany(w => w.Models), m => Assert.InRange(m.Segments.Length, 1, 2));
@@ -190,12 +190,12 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         var os = Preset("scar-3x3-os");
         // One window: Standalone's schedule on scar-3x3-ws (a model on each of c0_0 and c2_0, both weight-stationary in the
         // checkerboard too) is one of the candidates SCAR simulates on scar-3x3-het, so SCAR's EDP cannot be higher.
-        var one = new ScarScheduler(het, models, CostModel, new ScarOptions(Splits: 0)).Run("language");
+        var one = new ScarSearch(het, models, CostModel, new ScarOptions(Splits: 0)).Run("language");
         var standaloneWs = Baselines.Run("language", BaselineKind.Standalone, ws, models, CostModel).Evaluation;
         var standaloneOs = Baselines.Run("language", BaselineKind.Standalone, os, models, CostModel).Evaluation;
         var simbaWs = Baselines.Run("language", BaselineKind.SimbaLike, ws, models, CostModel).Evaluation;
         var simbaOs = Baselines.Run("language", BaselineKind.SimbaLike, os, models, CostModel).Evaluation;
-        var windows = new ScarScheduler(het, models, CostModel).Run("language");
+        var windows = new ScarSearch(het, models, CostModel).Run("language");
         output.WriteLine($"SCAR het 1 window: {one.LatencySeconds:G4} s, {one.EnergyJ:G4} J, EDP {one.Edp:G4}");
         output.WriteLine($"SCAR het 5 windows: {windows.LatencySeconds:G4} s, {windows.EnergyJ:G4} J, EDP {windows.Edp:G4}");
         foreach (var (name, e) in new[] { ("standalone ws", standaloneWs), ("standalone os", standaloneOs), ("simba ws", simbaWs), ("simba os", simbaOs) })
@@ -211,9 +211,9 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     public void Edp_objective_is_never_worse_in_edp_than_the_latency_objective()
     {
         var models = Language.Value;
-        var edp = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Edp)).Run("language");
-        var latency = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Latency)).Run("language");
-        var energy = new ScarScheduler(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Energy)).Run("language");
+        var edp = new ScarSearch(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Edp)).Run("language");
+        var latency = new ScarSearch(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Latency)).Run("language");
+        var energy = new ScarSearch(Het.Value, models, CostModel, new ScarOptions(Objective: Objective.Energy)).Run("language");
         output.WriteLine($"edp run EDP {edp.Edp:G6}; latency run EDP {latency.Edp:G6}, latency {latency.LatencySeconds:G6} vs {edp.LatencySeconds:G6}");
         Assert.True(edp.Edp <= latency.Edp);
         Assert.True(edp.Edp <= energy.Edp);
@@ -231,7 +231,7 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         var models = new[] { Chain("a", 3), Chain("b", 2, 128) };
         var cost = new RooflineCostModel();
         var options = new ScarOptions(Splits: 0, TopK: 100, Provisioning: Provisioning.Exhaustive);
-        var result = new ScarScheduler(package, models, cost, options).Run("tiny");
+        var result = new ScarSearch(package, models, cost, options).Run("tiny");
 
         // Every segmentation of both models onto disjoint simple paths of adjacent chiplets, simulated.
         var placement = new Placement(new LayerCostTable(package, models, cost), options);
@@ -271,10 +271,10 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         var package = Grid(3, 3, checkerboard: true);
         var models = new[] { Chain("a", 8), Chain("b", 5, 128) };
         // Evolutionary placement (no exhaustive search) so that the seed matters.
-        string Run(int seed) => Describe(new ScarScheduler(package, models, new RooflineCostModel(), new ScarOptions(Seed: seed, ExhaustiveChiplets: 0)).Run("seeded"));
+        string Run(int seed) => Describe(new ScarSearch(package, models, new RooflineCostModel(), new ScarOptions(Seed: seed, ExhaustiveChiplets: 0)).Run("seeded"));
         Assert.Equal(Run(5), Run(5));
-        Assert.Equal(Describe(new ScarScheduler(Het.Value, Language.Value, CostModel).Run("language")),
-            Describe(new ScarScheduler(Het.Value, Language.Value, CostModel).Run("language")));
+        Assert.Equal(Describe(new ScarSearch(Het.Value, Language.Value, CostModel).Run("language")),
+            Describe(new ScarSearch(Het.Value, Language.Value, CostModel).Run("language")));
     }
 
     private static string Describe(ScarResult r) => $"{r.LatencySeconds:R} {r.EnergyJ:R} " + string.Join(" | ", r.Windows.Select(w =>
@@ -300,16 +300,16 @@ public class ScarSchedulerTests(ITestOutputHelper output)
     {
         var package = Grid(2, 2);
         var models = new[] { Chain("a", 4), Chain("b", 3) };
-        var free = new ScarScheduler(package, models, new RooflineCostModel(), new ScarOptions(Splits: 1)).Run("limits");
+        var free = new ScarSearch(package, models, new RooflineCostModel(), new ScarOptions(Splits: 1)).Run("limits");
         double aLatency = free.Models.First(m => m.Model == "a").LatencySeconds;
         // A limit the free schedule meets is kept and reported.
-        var loose = new ScarScheduler(package, models, new RooflineCostModel(),
+        var loose = new ScarSearch(package, models, new RooflineCostModel(),
             new ScarOptions(Splits: 1, LatencyLimits: ImmutableDictionary<string, double>.Empty.Add("a", aLatency * 2))).Run("limits");
         Assert.Equal(aLatency * 2, loose.Models.First(m => m.Model == "a").LimitSeconds);
         Assert.True(loose.Models.First(m => m.Model == "a").LatencySeconds <= aLatency * 2);
         // A tenth of the free latency is out of reach: the message says who, the limit, the best found and the miss.
         double limit = aLatency / 10;
-        var error = Assert.Throws<TesseraInputException>(() => new ScarScheduler(package, models, new RooflineCostModel(),
+        var error = Assert.Throws<InfeasibleException>(() => new ScarSearch(package, models, new RooflineCostModel(),
             new ScarOptions(Splits: 1, LatencyLimits: ImmutableDictionary<string, double>.Empty.Add("a", limit))).Run("limits"));
         output.WriteLine(error.Message);
         Assert.Contains("latency limit of a is", error.Message);
@@ -318,22 +318,22 @@ public class ScarSchedulerTests(ITestOutputHelper output)
         Assert.InRange(best, limit * 2, aLatency * (1 + 1e-3));
         var miss = double.Parse(error.Message.Split("misses by ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(best - limit, miss, (best - limit) * 1e-3);
-        Assert.Contains("unknown", Assert.Throws<TesseraInputException>(() => new ScarScheduler(package, models, new RooflineCostModel(),
+        Assert.Contains("unknown", Assert.Throws<TesseraInputException>(() => new ScarSearch(package, models, new RooflineCostModel(),
             new ScarOptions(LatencyLimits: ImmutableDictionary<string, double>.Empty.Add("unknown", 1)))).Message);
     }
 
     [Fact]
-    public void More_models_than_chiplets_is_an_input_error()
+    public void More_models_than_chiplets_is_infeasible()
     {
         var package = TestHardware.Row(2);
         var models = new[] { Chain("a", 2), Chain("b", 2), Chain("c", 2) };
-        var standalone = Assert.Throws<TesseraInputException>(() => Baselines.Run("s", BaselineKind.Standalone, package, models, new RooflineCostModel()));
+        var standalone = Assert.Throws<InfeasibleException>(() => Baselines.Run("s", BaselineKind.Standalone, package, models, new RooflineCostModel()));
         Assert.Contains("3 models", standalone.Message);
         Assert.Contains("2 chiplets", standalone.Message);
-        var scar = Assert.Throws<TesseraInputException>(() => new ScarScheduler(package, models, new RooflineCostModel(), new ScarOptions(Splits: 0)).Run("s"));
+        var scar = Assert.Throws<InfeasibleException>(() => new ScarSearch(package, models, new RooflineCostModel(), new ScarOptions(Splits: 0)).Run("s"));
         Assert.Contains("3 models", scar.Message);
         Assert.Contains("2 chiplets", scar.Message);
-        var het = Assert.Throws<TesseraInputException>(() => Baselines.Run("s", BaselineKind.SimbaLike, Het.Value, Language.Value, CostModel));
+        var het = Assert.Throws<InfeasibleException>(() => Baselines.Run("s", BaselineKind.SimbaLike, Het.Value, Language.Value, CostModel));
         Assert.Contains("homogeneous", het.Message);
         // Single core takes any package and any number of models.
         var single = Baselines.Run("s", BaselineKind.SingleCore, package, models, new RooflineCostModel()).Evaluation;

@@ -17,15 +17,15 @@ public class SimulationRunTests
     [Fact]
     public void The_same_input_gives_the_identical_result()
     {
-        var a = JsonSerializer.Serialize(ScenarioRunner.Simulate(Pipelined).Evaluation);
-        var b = JsonSerializer.Serialize(ScenarioRunner.Simulate(Pipelined).Evaluation);
+        var a = JsonSerializer.Serialize(new ScenarioRunner().Run(Pipelined).Evaluation);
+        var b = JsonSerializer.Serialize(new ScenarioRunner().Run(Pipelined).Evaluation);
         Assert.Equal(a, b);
     }
 
     [Fact]
     public void The_trace_is_JSON_with_one_track_per_used_core_link_and_DRAM_device()
     {
-        var simulation = ScenarioRunner.Simulate(Pipelined);
+        var simulation = Assert.Single(new ScenarioRunner().Run(Pipelined).Simulations);
         using var stream = new MemoryStream();
         TraceWriter.Write(stream, simulation);
         using var doc = JsonDocument.Parse(stream.ToArray());

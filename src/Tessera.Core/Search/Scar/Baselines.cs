@@ -72,7 +72,7 @@ public static class Baselines
     {
         Homogeneous(package, "Standalone");
         if (models.Count > package.Chiplets.Length)
-            throw new TesseraInputException($"Standalone runs each model on a chiplet of its own: the scenario has {models.Count} models but " +
+            throw new InfeasibleException($"Standalone runs each model on a chiplet of its own: the scenario has {models.Count} models but " +
                 $"{package.Name} has {Count(package.Chiplets.Length, "chiplet")}; expected at most {Count(package.Chiplets.Length, "model")} (or a larger package)");
         var chiplets = ByDramDistance(package);
         var segments = models.Select((m, i) => (m.Label, Segments: ImmutableArray.Create(
@@ -87,7 +87,7 @@ public static class Baselines
     {
         Homogeneous(package, "Simba-like");
         if (models.Count > package.Chiplets.Length)
-            throw new TesseraInputException($"Simba-like needs at least one chiplet per model: the scenario has {models.Count} models but " +
+            throw new InfeasibleException($"Simba-like needs at least one chiplet per model: the scenario has {models.Count} models but " +
                 $"{package.Name} has {Count(package.Chiplets.Length, "chiplet")}; expected at most {Count(package.Chiplets.Length, "model")}");
         var table = new LayerCostTable(package, models, costModel);
         var shares = ChipletProvisioning.Proportional([.. models.Select(m => (double)m.Graph.Macs)], package.Chiplets.Length);
@@ -130,7 +130,7 @@ public static class Baselines
     {
         var designs = package.Chiplets.Select(c => c.Design.Name).Distinct(StringComparer.Ordinal).ToList();
         if (designs.Count > 1)
-            throw new TesseraInputException($"the {baseline} baseline runs on a homogeneous package, but {package.Name} has {designs.Count} chiplet designs " +
+            throw new InfeasibleException($"the {baseline} baseline runs on a homogeneous package, but {package.Name} has {designs.Count} chiplet designs " +
                 $"({string.Join(", ", designs)}); expected one design (e.g. scar-3x3-ws or scar-3x3-os)");
     }
 }

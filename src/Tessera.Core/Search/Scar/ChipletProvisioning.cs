@@ -51,6 +51,6 @@ public static class ChipletProvisioning
     {
         if (models < 1) throw new TesseraInputException("provisioning needs at least one model");
         if (models > chiplets)
-            throw new TesseraInputException($"{where}{models} models are active but the package has {Baselines.Count(chiplets, "chiplet")}; every model needs a chiplet of its own (at most {Baselines.Count(chiplets, "model")}, or more splits so fewer models share a window)");
+            throw new InfeasibleException($"{where}{models} models are active but the package has {Baselines.Count(chiplets, "chiplet")}; every model needs a chiplet of its own (at most {Baselines.Count(chiplets, "model")}, or more splits so fewer models share a window)");
     }
 }
