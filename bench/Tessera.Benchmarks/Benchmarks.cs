@@ -8,6 +8,7 @@ using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
+using Tessera.Workloads.Tiling;
 using Tessera.Workloads.Zoo;
 using Tessera.Interop;
 
@@ -18,12 +19,15 @@ namespace Tessera.Benchmarks;
 public class WorkloadBenchmarks
 {
     private readonly string _resnet18Onnx = SharedData.Path("data", "onnx", "resnet18.onnx");
+    private readonly ModelGraph _resnet18 = ModelZoo.Create("resnet18");
 
     [Benchmark] public ModelGraph ZooResNet50() => ModelZoo.Create("resnet50");
 
     [Benchmark] public ModelGraph ZooLlama70BPrefill() => ModelZoo.Create("llama3.1-70b");
 
     [Benchmark] public ModelGraph OnnxResNet18() => OnnxImporter.Load(_resnet18Onnx);
+
+    [Benchmark] public TiledWorkload TileResNet18ByRows() => WorkloadTiler.Tile(_resnet18, TilingSpec.Parse("OY, all"));
 }
 
 /// <summary>The whole of `tessera run`'s default scenario, and its parts.</summary>

@@ -307,34 +307,24 @@ public class TilingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Resnet18_tiles_by_rows_in_well_under_a_second()
+    public void Resnet18_tiles_by_rows_covering_every_output_once()
     {
         var model = ModelZoo.Create("resnet18");
-        WorkloadTiler.Tile(model, TilingSpec.Parse("OY, all"));   // warm-up (JIT)
-        var watch = Stopwatch.StartNew();
         var tiled = WorkloadTiler.Tile(model, TilingSpec.Parse("OY, all"));
-        watch.Stop();
-        output.WriteLine($"resnet18 OY all: {tiled.Tiles.Length} tiles, {tiled.Dependencies.Length} dependencies in {watch.Elapsed.TotalMilliseconds:F1} ms");
-        Assert.True(watch.Elapsed.TotalSeconds < 0.5, $"took {watch.Elapsed.TotalMilliseconds:F0} ms");
         AssertCoversExactlyOnce(model, tiled);
         Assert.Equal(model.Macs, tiled.Tiles.Sum(t => t.Macs));
         Assert.All(tiled.Dependencies, d => Assert.True(d.From < d.To));
     }
 
     [Fact]
-    public void Fsrcnn_fuses_by_rows_in_well_under_a_second_with_the_onnx_padding()
+    public void Fsrcnn_fuses_by_rows_with_the_onnx_padding()
     {
         var model = OnnxImporter.Load(TestData.Shared("data", "onnx", "fsrcnn.onnx"));
         var first = model.Operators.OfType<ComputeOperator>().First();
         var rows = first.Nest.Operand(OperandRole.Input).Axes[2];
         // FSRCNN's first layer is a 5×5 "same" convolution: padding 2 before the first row.
         Assert.Equal(2, rows.Padding);
-        WorkloadTiler.Tile(model, TilingSpec.Parse("OY, all"));
-        var watch = Stopwatch.StartNew();
         var tiled = WorkloadTiler.Tile(model, TilingSpec.Parse("OY, all"));
-        watch.Stop();
-        output.WriteLine($"fsrcnn OY all: {tiled.Tiles.Length} tiles, {tiled.Dependencies.Length} dependencies in {watch.Elapsed.TotalMilliseconds:F1} ms");
-        Assert.True(watch.Elapsed.TotalSeconds < 0.5, $"took {watch.Elapsed.TotalMilliseconds:F0} ms");
         AssertCoversExactlyOnce(model, tiled);
         // Every activation byte produced inside the model is consumed at least once.
         foreach (var t in model.Tensors.Values.Where(t => t.Kind == TensorKind.Activation && tiled.Dependencies.Any(d => d.Tensor == t.Name)))
