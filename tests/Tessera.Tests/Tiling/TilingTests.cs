@@ -7,7 +7,7 @@ using Tessera.Workloads.Zoo;
 
 namespace Tessera.Tests.Tiling;
 
-public class TilingTests(ITestOutputHelper output)
+public class TilingTests
 {
     /// <summary>input [1,8,16,16] → conv a (3×3, pad 1, 16 ch) → relu → conv b (3×3, pad 1, 16 ch), 8-bit.</summary>
     private static ModelGraph ConvChain(long kernel = 3, long padding = 1, long stride = 1)
