@@ -1,6 +1,8 @@
+using Tessera.Costs;
 using System.Collections.Immutable;
 using System.Reflection;
 using Tessera.Diagnostics;
+using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -21,10 +23,10 @@ public interface IExperiment
 }
 
 /// <summary>
-/// How to run an experiment: where the shared data folder is (the one holding data/stream…) and whether to run
-/// the reduced configuration set (a few rows, small batches: what the tests use).
+/// How to run an experiment: where the shared data folder is (the one holding data/stream…), whether to run the
+/// reduced configuration set (a few rows, small batches: what the tests use) and the operator cost model.
 /// </summary>
-public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false)
+public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false, string CostModel = CostModels.Default)
 {
     /// <summary>A file under the shared folder; a clear error when the folder was not found.</summary>
     public string SharedFile(string experiment, params string[] parts)
@@ -39,29 +41,14 @@ public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced
     }
 }
 
-/// <summary>How a table column's numbers read: the CLI picks units from it.</summary>
-public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule }
-
-/// <summary>A column of an experiment table.</summary>
-public sealed record ExperimentColumn(string Header, ValueKind Kind);
-
-/// <summary>A cell: a number, or text in a text column.</summary>
-public readonly record struct ExperimentValue(double Number, string? Text = null)
-{
-    public static implicit operator ExperimentValue(double number) => new(number);
-
-    public static implicit operator ExperimentValue(string text) => new(double.NaN, text);
-}
-
-/// <summary>An experiment's result laid out as the paper's table: title, caption, columns and rows.</summary>
-public sealed record ExperimentTable(string Title, string Caption, ImmutableArray<ExperimentColumn> Columns,
-    ImmutableArray<ImmutableArray<ExperimentValue>> Rows, ImmutableArray<string> Notes);
-
 /// <summary>The result of an experiment: its typed rows (serialised as JSON) and their table form.</summary>
 public abstract record ExperimentResult(string Experiment)
 {
+    /// <summary>The operator cost model every cell was costed with.</summary>
+    public string CostModel { get; init; } = CostModels.Default;
+
     /// <summary>The rows as a table for the console.</summary>
-    public abstract ExperimentTable ToTable();
+    public abstract ResultTable ToTable();
 }
 
 /// <summary>The experiments, found by reflection: every public non-abstract <see cref="IExperiment"/> in this assembly, by name.</summary>

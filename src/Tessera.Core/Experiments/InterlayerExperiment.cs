@@ -8,6 +8,7 @@ using Tessera.Scheduling;
 using Tessera.Search.Scar;
 using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -63,7 +64,7 @@ public sealed class InterlayerExperiment : IExperiment
                 bool pipelined = h.Mode == PartitionMode.Pipelined;
                 var scenario = new Scenario($"{label} on {h.Hardware}", h.Hardware,
                     [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength))])
-                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : null };
+                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : null, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
                 var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, runner, packages[h.Hardware], cancellation) : RunPartition(scenario, runner, packages[h.Hardware], cancellation);
                 int inferences = batch * models.Length;
                 var row = new InterlayerRow(label, h.Hardware, h.Label, batch, pipelined ? miniBatches : 1,
@@ -77,7 +78,7 @@ public sealed class InterlayerExperiment : IExperiment
                 progress?.Report(++done / (double)total);
             }
         }
-        return new InterlayerResult(Name, rows.ToImmutable());
+        return new InterlayerResult(Name, rows.ToImmutable()) { CostModel = options.CostModel };
     }
 
     private static (double Latency, double Energy, string Chiplets) RunPartition(Scenario scenario, ScenarioRunner runner, Package package,
@@ -94,7 +95,7 @@ public sealed class InterlayerExperiment : IExperiment
     private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, ScenarioRunner runner, Package package,
         CancellationToken cancellation)
     {
-        var result = runner.Run(scenario with { Schedule = new ScheduleSpec { Scheduler = "scar", Objective = Objective.Latency } }, cancellation: cancellation);
+        var result = runner.Run(scenario with { Schedule = scenario.Schedule with { Scheduler = "scar", Objective = Objective.Latency } }, cancellation: cancellation);
         result.Require();
         var r = (ScarReport)result.Search!;
         var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);
@@ -123,7 +124,7 @@ public sealed record InterlayerRow(string Workload, string Hardware, string Part
 /// <summary>The interlayer table.</summary>
 public sealed record InterlayerResult(string Experiment, ImmutableArray<InterlayerRow> Rows) : ExperimentResult(Experiment)
 {
-    public override ExperimentTable ToTable() => new(
+    public override ResultTable ToTable() => new(
         "Heterogeneous chiplets with inter-layer pipelining vs one monolithic output-stationary chip",
         "Throughput = inferences (GPT-2: one 128-token prefill; ResNet-50: one 224×224 image) / makespan; efficiency = inferences / J; " +
         "× = against monolithic-os on the same workload. The paper's abstract claims up to 2.2× throughput and 1.9× energy efficiency.",
@@ -134,7 +135,7 @@ public sealed record InterlayerResult(string Experiment, ImmutableArray<Interlay
             new("throughput ×", ValueKind.Ratio), new("efficiency ×", ValueKind.Ratio), new("chiplets used", ValueKind.Text),
         ],
         [
-            .. Rows.Select(r => ImmutableArray.Create<ExperimentValue>(r.Workload, r.Hardware, r.Partition, r.Batch, r.MiniBatches,
+            .. Rows.Select(r => ImmutableArray.Create<ResultValue>(r.Workload, r.Hardware, r.Partition, r.Batch, r.MiniBatches,
                 r.ProcessingElements, r.LatencySeconds, r.EnergyJ, r.InferencesPerSecond, r.InferencesPerJoule, r.ThroughputGain, r.EfficiencyGain, r.Chiplets)),
         ],
         []);

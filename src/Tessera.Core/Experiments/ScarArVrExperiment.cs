@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Tessera.Search.Scar;
+using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -27,7 +28,7 @@ public sealed class ScarArVrExperiment : IExperiment
     {
         ArgumentNullException.ThrowIfNull(options);
         var scar = Options(options.Reduced);
-        return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), Configurations, scar, progress, cancellation), ScarDatacenterExperiment.Describe(scar));
+        return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), Configurations, scar, options.CostModel, progress, cancellation), ScarDatacenterExperiment.Describe(scar)) { CostModel = options.CostModel };
     }
 }
 
@@ -40,7 +41,7 @@ public sealed record ScarArVrResult(string Experiment, ImmutableArray<ScarCell> 
 
     private static string Ms(double seconds) => (seconds * 1e3).ToString(seconds * 1e3 >= 100 ? "0" : seconds * 1e3 >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + " ms";
 
-    public override ExperimentTable ToTable() => new(
+    public override ResultTable ToTable() => new(
         "SCAR AR/VR scenarios: one frame per model against its XRBench frame-rate deadline (1/fps)",
         "256-PE chiplets, 3×3 packages. Latency = simulated makespan; a model's latency runs from time zero to its last layer's end; " +
         "slack = 1/fps − latency (a miss is a negative slack). SCAR gets the deadlines as latency limits and meets them first when any candidate can.",
@@ -50,8 +51,8 @@ public sealed record ScarArVrResult(string Experiment, ImmutableArray<ScarCell> 
         ],
         [
             .. Cells.Select(c => c.Reason is { } reason
-                ? ImmutableArray.Create<ExperimentValue>($"{c.Scenario}", c.Layout, c.Strategy, ScarCells.Infeasible(reason), "—", "—", "—", "—")
-                : ImmutableArray.Create<ExperimentValue>($"{c.Scenario}: {ScarScenarios.Get(c.Scenario).Domain}", c.Layout, c.Strategy,
+                ? ImmutableArray.Create<ResultValue>($"{c.Scenario}", c.Layout, c.Strategy, ScarCells.Infeasible(reason), "—", "—", "—", "—")
+                : ImmutableArray.Create<ResultValue>($"{c.Scenario}: {ScarScenarios.Get(c.Scenario).Domain}", c.Layout, c.Strategy,
                     c.LatencySeconds, c.EnergyJ, c.Edp, $"{c.Models.Count(m => m.MeetsDeadline == true)}/{c.Models.Length}", Deadlines(c))),
         ],
         [$"SCAR settings: {Settings}; {Cells.Sum(c => c.Simulations)} schedules simulated in all."]);

@@ -79,7 +79,7 @@ public static class ScarCells
     /// reason instead of a missing row.
     /// </summary>
     public static ScarCell Run(ScarScenario scenario, ScarConfiguration configuration, ScarOptions options, ScenarioRunner runner,
-        CancellationToken cancellation = default)
+        string costModel = CostModels.Default, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -94,10 +94,11 @@ public static class ScarCells
             ? new ScheduleSpec
             {
                 Scheduler = "scar",
+                CostModel = costModel,
                 Objective = configuration.Strategy == ScarStrategy.ScarLatency ? Objective.Latency : Objective.Edp,
                 Options = ScarScheduler.Settings(options with { LatencyLimits = deadlines.IsEmpty ? null : deadlines, EnforceLimits = false }, origin),
             }
-            : new ScheduleSpec { Scheduler = configuration.Strategy == ScarStrategy.Standalone ? "standalone" : "simba" };
+            : new ScheduleSpec { Scheduler = configuration.Strategy == ScarStrategy.Standalone ? "standalone" : "simba", CostModel = costModel };
         var result = runner.Run(run with { Schedule = schedule, MiniBatches = options.MiniBatches == 1 ? null : options.MiniBatches }, cancellation: cancellation);
         if (result.Evaluation is not { } e)
             return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, double.NaN, double.NaN, [], 0, result.Infeasible);
@@ -129,7 +130,7 @@ public static class ScarCells
     /// cell: its cost model's mapping cache is shared by packages built from the same chiplet designs.
     /// </summary>
     public static ImmutableArray<ScarCell> RunAll(IReadOnlyList<ScarScenario> scenarios, IReadOnlyList<ScarConfiguration> configurations,
-        ScarOptions options, IProgress<double>? progress, CancellationToken cancellation)
+        ScarOptions options, string costModel, IProgress<double>? progress, CancellationToken cancellation)
     {
         var work = scenarios.SelectMany(s => configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
         var runner = new ScenarioRunner();
@@ -137,7 +138,7 @@ public static class ScarCells
         foreach (var (scenario, configuration) in work)
         {
             cancellation.ThrowIfCancellationRequested();
-            cells.Add(Run(scenario, configuration, options, runner, cancellation));
+            cells.Add(Run(scenario, configuration, options, runner, costModel, cancellation));
             progress?.Report(cells.Count / (double)work.Count);
         }
         return cells.MoveToImmutable();

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tessera.Search.Scar;
+using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -45,8 +46,8 @@ public sealed class ScarDatacenterExperiment : IExperiment
         ArgumentNullException.ThrowIfNull(options);
         var scenarios = Scenarios(options.Reduced);
         var scar = Options(options.Reduced);
-        var cells = ScarCells.RunAll(scenarios, Configurations, scar, progress, cancellation);
-        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], Configurations, cells, Describe(scar));
+        var cells = ScarCells.RunAll(scenarios, Configurations, scar, options.CostModel, progress, cancellation);
+        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], Configurations, cells, Describe(scar)) { CostModel = options.CostModel };
     }
 }
 
@@ -69,9 +70,9 @@ public sealed record ScarDatacenterResult(string Experiment, ImmutableArray<int>
     public ScarCell? Cell(int scenario, ScarConfiguration configuration) =>
         Cells.FirstOrDefault(c => c.Scenario == scenario && c.Package == configuration.Package && c.Strategy == configuration.StrategyName);
 
-    public override ExperimentTable ToTable()
+    public override ResultTable ToTable()
     {
-        var columns = ImmutableArray.CreateBuilder<ExperimentColumn>();
+        var columns = ImmutableArray.CreateBuilder<ResultColumn>();
         columns.Add(new("scenario", ValueKind.Text));
         foreach (var c in Configurations)
         {
@@ -82,7 +83,7 @@ public sealed record ScarDatacenterResult(string Experiment, ImmutableArray<int>
         columns.Add(new("EDP best het / best homog. 6×6", ValueKind.Ratio));
         var rows = ScenarioNumbers.Select(n =>
         {
-            var row = ImmutableArray.CreateBuilder<ExperimentValue>();
+            var row = ImmutableArray.CreateBuilder<ResultValue>();
             var scenario = ScarScenarios.Get(n);
             row.Add($"{n}: {string.Join(", ", scenario.Models.Select(m => $"{m.Model} ({m.Batch})"))}");
             foreach (var c in Configurations)
@@ -96,7 +97,7 @@ public sealed record ScarDatacenterResult(string Experiment, ImmutableArray<int>
                 row.Add(double.IsNaN(ratio) ? "—" : ratio);
             return row.ToImmutable();
         });
-        return new ExperimentTable(
+        return new ResultTable(
             "SCAR datacenter scenarios: heterogeneous packages under SCAR vs homogeneous packages under SCAR's baselines",
             "Latency = simulated makespan; EDP = energy × latency. Language models at sequence length 128; batches in parentheses. " +
             "Ratio < 1: the best heterogeneous SCAR schedule beats every homogeneous baseline of that package size in EDP (SCAR reports < 1).",

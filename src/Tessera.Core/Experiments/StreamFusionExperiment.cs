@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
+using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -63,7 +64,7 @@ public sealed class StreamFusionExperiment : IExperiment
             {
                 cancellation.ThrowIfCancellationRequested();
                 var scenario = new Scenario($"{c.Workload}-{p.Label}", hardware, [new ModelRequest(workload)])
-                    { Partition = p.Mode, Tiling = p.Tiling };
+                    { Partition = p.Mode, Tiling = p.Tiling, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
                 var e = runner.Run(scenario, cancellation: cancellation).Require();
                 var row = new StreamFusionRow(c.Workload, c.Hardware, p.Label, e.Tasks, e.LatencySeconds, e.Energy.TotalJ, e.Edp,
                     e.DramBytes, e.SpilledBytes, 1, 1, 1, 1);
@@ -78,7 +79,7 @@ public sealed class StreamFusionExperiment : IExperiment
                 progress?.Report(++done / (double)total);
             }
         }
-        return new StreamFusionResult(Name, rows.ToImmutable());
+        return new StreamFusionResult(Name, rows.ToImmutable()) { CostModel = options.CostModel };
     }
 }
 
@@ -89,9 +90,9 @@ public sealed record StreamFusionRow(string Workload, string Hardware, string Pa
 /// <summary>The stream-fusion table.</summary>
 public sealed record StreamFusionResult(string Experiment, ImmutableArray<StreamFusionRow> Rows) : ExperimentResult(Experiment)
 {
-    public override ExperimentTable ToTable() => new(
+    public override ResultTable ToTable() => new(
         "Layer by layer vs layer fusion (Stream)",
-        "Loop-nest cost model, contention on, greedy earliest-finish core per layer; × = this row / layer by layer on the same " +
+        $"Cost model {CostModel}, contention on, greedy earliest-finish core per layer; × = this row / layer by layer on the same " +
         "workload and hardware (below 1: fusion wins). Spilled: tile data that did not fit on chip, written to DRAM and read back.",
         [
             new("workload", ValueKind.Text), new("hardware", ValueKind.Text), new("partition", ValueKind.Text), new("tasks", ValueKind.Count),
@@ -100,7 +101,7 @@ public sealed record StreamFusionResult(string Experiment, ImmutableArray<Stream
             new("latency ×", ValueKind.Ratio), new("energy ×", ValueKind.Ratio), new("EDP ×", ValueKind.Ratio), new("DRAM ×", ValueKind.Ratio),
         ],
         [
-            .. Rows.Select(r => ImmutableArray.Create<ExperimentValue>(r.Workload, r.Hardware, r.Partition, r.Tasks, r.LatencySeconds, r.EnergyJ,
+            .. Rows.Select(r => ImmutableArray.Create<ResultValue>(r.Workload, r.Hardware, r.Partition, r.Tasks, r.LatencySeconds, r.EnergyJ,
                 r.Edp, r.DramBytes, r.SpilledBytes, r.LatencyRatio, r.EnergyRatio, r.EdpRatio, r.DramRatio)),
         ],
         []);

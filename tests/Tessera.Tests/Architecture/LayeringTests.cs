@@ -18,7 +18,7 @@ public sealed class LayeringTests
         "Tessera.Diagnostics", "Tessera.Yaml", "Tessera.Scoring", "Tessera.Technology",
         "Tessera.Workloads", "Tessera.Hardware", "Tessera.Costs", "Tessera.Interop",
         "Tessera.Economics", "Tessera.Floorplanning",
-        "Tessera.Evaluation", "Tessera.Scheduling", "Tessera.Simulation", "Tessera.Search",
+        "Tessera.Evaluation", "Tessera.Scheduling", "Tessera.Simulation", "Tessera.Search", "Tessera.Reports",
         "Tessera.Chiplets", "Tessera.Scenarios", "Tessera.Experiments", "Tessera.Studies", "Tessera.Ecosystem",
         "Tessera.Cli",
     ];
