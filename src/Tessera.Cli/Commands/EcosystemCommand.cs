@@ -20,15 +20,16 @@ internal static class EcosystemCommand
         var suite = new Option<string?>("--suite") { Description = "Comma-separated zoo models instead of a file; name:decode for decode" };
         var cache = new Option<string?>("--cache") { Description = "Profile cache file (default: .tessera-cache/profiles.db here)" };
         var full = new Option<bool>("--full-grid") { Description = "Mozart's full grid (192 candidates) instead of the small default (24)" };
-        var metric = new Option<string>("--metric") { Description = "Objective: energy, ec, edp or edcp", DefaultValueFactory = _ => "ec" };
+        var metric = new Option<string>("--objective", "--metric") { Description = "What each package and the pool minimise: energy, ec, edp, edcp or latency", DefaultValueFactory = _ => "ec" };
         var seed = new Option<int>("--seed") { Description = "Seed of the GA and the annealing", DefaultValueFactory = _ => 1 };
         var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" };
         var noSimulate = new Option<bool>("--no-simulate") { Description = "Skip simulating the final packages" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
+        var costModel = CostModelOption.Create();
         var floorplans = new Option<string?>("--floorplans") { Description = "Write each application package's floorplan to this folder as APP.svg and APP.json" };
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel,
         };
         command.SetAction(parse =>
         {
@@ -36,8 +37,8 @@ internal static class EcosystemCommand
             var names = parse.GetValue(suiteFile) is { } file ? EcosystemRunner.LoadSuite(file)
                 : parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : EcosystemRunner.DefaultSuite;
-            var request = new EcosystemRequest(names, parse.GetValue(full), ParseMetric(parse.GetValue(metric)!), parse.GetValue(seed),
-                parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool));
+            var request = new EcosystemRequest(names, parse.GetValue(full), Objective.Parse(parse.GetValue(metric)!).Require("the ecosystem", [.. Objective.Named]), parse.GetValue(seed),
+                parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool)) { CostModel = parse.GetValue(costModel)! };
             var result = ProgressBar.RunStages(context, parse.GetValue(json),
                 stage => EcosystemRunner.Run(technology, request, stage is null ? null : new Progress(stage)));
             if (parse.GetValue(floorplans) is { } folder)
@@ -62,15 +63,6 @@ internal static class EcosystemCommand
             JsonOutput.Write(writer, FloorplanCommand.Describe(plan));
         }
     }
-
-    private static Objective ParseMetric(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "energy" => Objective.Energy,
-        "ec" or "energy-cost" => Objective.EnergyCost,
-        "edp" => Objective.Edp,
-        "edcp" or "edpc" => Objective.Edcp,
-        _ => throw new TesseraInputException($"--metric '{text}': expected energy, ec, edp or edcp"),
-    };
 
     private static object Package(BasicPackage? p) => p is null ? new { Feasible = false } : new
     {

@@ -32,7 +32,8 @@ internal static class MapCommand
         var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
         var shape = new ModelOptionsBinder();
-        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json };
+        var costModelName = CostModelOption.Create();
+        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModelName };
         shape.AddTo(command);
         command.SetAction(parse =>
         {
@@ -44,13 +45,16 @@ internal static class MapCommand
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
             var options = new MappingSearchOptions(Objective.Parse(parse.GetValue(objective)!));
+            var chosen = parse.GetValue(costModelName)!;
+            if (chosen != CostModels.Default && parse.GetResult(objective) is { Implicit: false })
+                throw new TesseraInputException($"--objective steers the {CostModels.Default} model's mapping search; cost model {chosen} searches no mapping");
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
             var rows = new List<LayerRow>();
             void MapAll(Action? step)
             {
-                var costModel = new LoopNestCostModel(options);
+                var costModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
                 var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
                 foreach (var op in graph.Operators)
                 {

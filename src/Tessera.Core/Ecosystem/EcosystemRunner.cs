@@ -17,7 +17,11 @@ namespace Tessera.Ecosystem;
 
 /// <summary>What an ecosystem run does: the suite, the candidate grid, the metric, the seed and where profiles are cached.</summary>
 public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGrid, Objective Objective, int Seed, string? CachePath,
-    bool Simulate = true, int? MaxPool = null);
+    bool Simulate = true, int? MaxPool = null)
+{
+    /// <summary>The operator cost model that profiles the candidates and simulates the packages.</summary>
+    public string CostModel { get; init; } = CostModels.Default;
+}
 
 /// <summary>A baseline's packages and objective (the same table model as the BASICs).</summary>
 public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages);
@@ -63,7 +67,7 @@ public static class EcosystemRunner
 
         var knobs = request.FullGrid ? CandidateKnobs.Mozart(t) : CandidateKnobs.Default(t);
         var candidates = CandidateGenerator.Generate(t, knobs);
-        var costModel = new LoopNestCostModel();
+        var costModel = CostModels.Create(request.CostModel);
         var cache = request.CachePath is null ? null : new ProfileCache(request.CachePath);
         var profiler = new OperatorProfiler(t, costModel, cache);
         var table = profiler.Profile(candidates, request.Suite,
