@@ -12,7 +12,10 @@ using Tessera.Interop;
 
 namespace Tessera.Cli.Commands;
 
-/// <summary>`tessera map MODEL --core CORE`: the best intra-core mapping of every layer, or one layer's loop nest.</summary>
+/// <summary>
+/// `tessera map MODEL --core CORE`: the best intra-core mapping of every layer, or one layer's loop nest; a MAESTRO
+/// mapping file (.m) instead goes to <see cref="MaestroMapCommand"/>.
+/// </summary>
 internal static class MapCommand
 {
     /// <summary>Off-chip memory for core files that bring none: one LPDDR5 device, as the single-core presets use.</summary>
@@ -23,22 +26,31 @@ internal static class MapCommand
 
     public static Command Create(CliContext context)
     {
-        var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models') or an .onnx file" };
-        var core = new Option<string>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core)", Required = true };
+        var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models'), an .onnx file, or a MAESTRO mapping file (.m)" };
+        var core = new Option<string?>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core); required unless MODEL is a .m file" };
         var mapping = new Option<string?>("--mapping") { Description = "ZigZag/Stream mapping YAML whose spatial_mapping sets the unrolling per layer type" };
         var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {DefaultDram})" };
         var layer = new Option<string?>("--layer") { Description = "Print this layer's mapping: loops per memory level, accesses, footprint, energy" };
         var objective = new Option<MappingObjective>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => MappingObjective.Edp };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
+        var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default loopnest; maestro for a .m file)" };
+        costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
+        var maestro = new MaestroHardwareOptions();
         var shape = new ModelOptionsBinder();
-        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json };
+        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel };
+        foreach (var option in maestro) command.Options.Add(option);
         shape.AddTo(command);
         command.SetAction(parse =>
         {
+            if (MaestroMapCommand.IsMappingFile(parse.GetValue(model)!))
+                return MaestroMapCommand.Run(context, parse.GetValue(model)!, new MaestroMapCommand.Options(parse.GetValue(costModel),
+                    parse.GetValue(maestro.Pes), parse.GetValue(maestro.Noc), parse.GetValue(maestro.Latency), parse.GetValue(maestro.OffChip),
+                    parse.GetValue(maestro.File), parse.GetValue(json)));
             var technology = TechnologyLibrary.LoadDefault();
             var (request, bits) = shape.Bind(parse, parse.GetValue(model)!);
             var graph = ScenarioLoader.Build(request, bits);
-            var (theCore, theOffChip) = ResolveCore(parse.GetValue(core)!, parse.GetValue(offChip), technology);
+            var coreSpec = parse.GetValue(core) ?? throw new TesseraInputException("--core is required; expected a core preset, a core file or a hardware file");
+            var (theCore, theOffChip) = ResolveCore(coreSpec, parse.GetValue(offChip), technology);
             var layerName = parse.GetValue(layer);
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
@@ -49,7 +61,7 @@ internal static class MapCommand
             var rows = new List<LayerRow>();
             void MapAll(Action? step)
             {
-                var costModel = new LoopNestCostModel(options);
+                var operatorModel = parse.GetValue(costModel) is { } named && named != CostModels.Default ? CostModels.Create(named) : new LoopNestCostModel(options);
                 var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
                 foreach (var op in graph.Operators)
                 {
@@ -57,7 +69,7 @@ internal static class MapCommand
                         : cores.TryGetValue(op.OpType, out var c) ? c
                         : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
                     OperatorCost cost;
-                    try { cost = costModel.Evaluate(graph, op, opCore, theOffChip); }
+                    try { cost = operatorModel.Evaluate(graph, op, opCore, theOffChip); }
                     catch (TesseraInputException e) { throw new TesseraInputException($"layer {op.Name} ({op.OpType}): {e.Message}"); }
                     rows.Add(new LayerRow(op.Name, op.OpType, op is ComputeOperator co ? co.Nest.Macs : 0, cost));
                     step?.Invoke();
@@ -89,6 +101,18 @@ internal static class MapCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>MAESTRO's hardware options for a .m file.</summary>
+    private sealed class MaestroHardwareOptions : List<Option>
+    {
+        public Option<int?> Pes { get; } = new("--num-pes") { Description = "MAESTRO: PEs (for a .m file)" };
+        public Option<double?> Noc { get; } = new("--noc-bw") { Description = "MAESTRO: NoC bandwidth in elements per cycle, every cluster level (for a .m file)" };
+        public Option<double?> Latency { get; } = new("--noc-latency") { Description = "MAESTRO: NoC latency in cycles per level (default 0, MAESTRO's command-line default)" };
+        public Option<double?> OffChip { get; } = new("--offchip-bw") { Description = "MAESTRO: off-chip bandwidth in elements per cycle (default 70000, MAESTRO's)" };
+        public Option<string?> File { get; } = new("--hw") { Description = "MAESTRO's hardware file (num_pes, noc_bw_cstr, NoC_NumHops, offchip_bw_cstr); options above override it" };
+
+        public MaestroHardwareOptions() => AddRange([Pes, Noc, Latency, OffChip, File]);
     }
 
     internal sealed record LayerRow(string Name, string Type, long Macs, OperatorCost Cost)

@@ -69,4 +69,33 @@ public class MaestroValidationTests
             Assert.Equal(double.Parse(row.Fields["avg_utilized_pes"], CultureInfo.InvariantCulture), r.AveragePesInUse, 3);
         }
     }
+
+    /// <summary>
+    /// The corrected arithmetic counts every layer's true MACs. It equals MAESTRO on every stride-1 layer; on strided
+    /// layers it takes the same cycles except where the window is narrower than the stride (1×1 stride-2 projections under
+    /// yxp_os: MAESTRO steps tiles of compressed width in full-width coordinates and takes up to twice the cycles), and
+    /// never more energy (MAESTRO counts outputs as if the stride were 1).
+    /// </summary>
+    [Fact]
+    public void Corrected_arithmetic_counts_true_MACs_and_departs_from_MAESTRO_only_on_strided_layers()
+    {
+        var compared = Compare(MaestroArithmetic.Corrected).ToList();
+        Assert.Equal(356, compared.Count);
+        foreach (var (row, r) in compared)
+        {
+            var what = $"{row.Model} {row.Dataflow} {row.Layer}";
+            Assert.True(row.MacsTrue == r.Macs, $"{what}: MACs {r.Macs}, true {row.MacsTrue}");
+            double energy = Energy(r) / row.EnergyMacUnits - 1;
+            if (row.Stride == 1)
+            {
+                Assert.True(row.Cycles == r.Cycles, $"{what}: cycles {r.Cycles} vs MAESTRO {row.Cycles}");
+                Assert.True(Math.Abs(energy) < 1e-5, $"{what}: energy {energy:P4} off MAESTRO");
+                continue;
+            }
+            bool narrowWindow = row.R < row.Stride && row.Dataflow == "shi";
+            Assert.True(narrowWindow ? r.Cycles <= row.Cycles && r.Cycles >= row.Cycles / 2 : r.Cycles == row.Cycles,
+                $"{what}: cycles {r.Cycles} vs MAESTRO {row.Cycles}");
+            Assert.True(energy is < 1e-5 and > -0.65, $"{what}: energy {energy:P2} off MAESTRO");
+        }
+    }
 }

@@ -23,6 +23,7 @@ public sealed class MaestroAnalysis
     private readonly Dictionary<string, (long Runtime, double ActivePes)>[] _memo;
 
     private const int InputTensor = 0, WeightTensor = 1, OutputTensor = 2;
+    private static readonly int[] Inputs = [InputTensor, WeightTensor];
 
     /// <summary>The output dimension (Y', X') of a sliding input dimension (Y, X), or null.</summary>
     internal int? OutputOf(int dim) => _output[dim] >= 0 ? _output[dim] : null;
@@ -128,10 +129,11 @@ public sealed class MaestroAnalysis
         // Each Cluster closes a level; a last one closes the innermost.
         var inputs = _tensors[InputTensor].Concat(_tensors[WeightTensor]).Distinct().OrderBy(i => _names[i], StringComparer.Ordinal).ToArray();
         var groups = new List<List<(MaestroDirective Source, bool Spatial, int Dim, long Size, long Offset)>> { new() };
+        int next = 0;
         foreach (var d in directives)
         {
             if (d.Kind == MaestroDirectiveKind.Cluster) groups.Add([]);
-            else groups[^1].Add(resolved[groups.Sum(g => g.Count)]);
+            else groups[^1].Add(resolved[next++]);
         }
         long units = upper * (pes / upper);
         long[] sizes = [.. _full];
@@ -213,13 +215,25 @@ public sealed class MaestroAnalysis
     private long NocDelay(long elements) =>
         (long)_hardware.NocLatencyCycles + (long)Math.Ceiling(elements / _hardware.NocBandwidth) - 1;
 
+    /// <summary>
+    /// The top level with its buffer accesses. The corrected arithmetic bounds the layer by what L2 takes in from off-chip
+    /// and sends back (inputs and weights once, outputs once) over the off-chip bandwidth, overlapped with the work;
+    /// MAESTRO instead bounds every step by refilling half the first step's double buffer (see <see cref="Analyze"/>).
+    /// </summary>
     private MaestroResult Top()
     {
         var access = new long[4, 3];
         var outcome = Analyze(0, _full, access);
         MaestroTensorAccesses Of(int t) => new(access[0, t], access[1, t], access[2, t], access[3, t]);
-        return new MaestroResult(outcome.Runtime, outcome.Macs, Of(InputTensor), Of(WeightTensor), Of(OutputTensor), outcome.ActivePes,
-            outcome.ComputeCycles, outcome.Bound[0], outcome.Bound[1], outcome.Bound[2]);
+        long cycles = outcome.Runtime;
+        var bound = outcome.Bound;
+        if (Arithmetic == MaestroArithmetic.Corrected)
+        {
+            long offChip = (long)Math.Ceiling((access[1, InputTensor] + access[1, WeightTensor] + access[0, OutputTensor]) / _hardware.OffChipBandwidth);
+            if (offChip > cycles) (cycles, bound) = (offChip, [0, 0, offChip]);
+        }
+        return new MaestroResult(cycles, outcome.Macs, Of(InputTensor), Of(WeightTensor), Of(OutputTensor), outcome.ActivePes,
+            outcome.ComputeCycles, bound[0], bound[1], bound[2]);
     }
 
     private sealed record Outcome(long Runtime, long Macs, double ActivePes, long ComputeCycles, long[] Bound);
@@ -279,7 +293,7 @@ public sealed class MaestroAnalysis
             // MAESTRO skips a case without work after counting its outputs.
             if (partialSums <= 0) continue;
             long ingress = 0;
-            foreach (var t in new[] { InputTensor, WeightTensor })
+            foreach (var t in Inputs)
             {
                 long volume = level.Ingress(_tensors[t], s);
                 ingress += volume;
@@ -292,9 +306,9 @@ public sealed class MaestroAnalysis
             long ingressDelay = NocDelay(ingress), egressDelay = NocDelay(egress);
             long delay = s.AllInit ? compute + ingressDelay : Math.Max(egressDelay, Math.Max(compute, ingressDelay));
             int boundBy = s.AllInit ? (compute >= ingressDelay ? 0 : 1) : compute >= Math.Max(ingressDelay, egressDelay) ? 0 : 1;
-            if (access is not null)
+            if (access is not null && Arithmetic == MaestroArithmetic.Upstream)
             {
-                // Double-buffered L2: half of what the first case brings in (or sends out) must cross the off-chip link per case.
+                // MAESTRO: half of what the first case brings into (or sends out of) the double-buffered L2 crosses the off-chip link in every case.
                 long offIn = (long)Math.Floor((request[InputTensor] + request[WeightTensor]) / _hardware.OffChipBandwidth) / 2;
                 long offOut = (long)Math.Floor(request[OutputTensor] / _hardware.OffChipBandwidth) / 2;
                 if (Math.Max(offIn, offOut) > delay) boundBy = 2;

@@ -17,7 +17,15 @@ internal sealed class CaseState(int directives)
 
     public bool IsEdge(int i) => Position[i] == IterationPosition.Edge || InitEdge[i];
 
-    public bool AllInit => Position.All(p => p == IterationPosition.Init);
+    public bool AllInit
+    {
+        get
+        {
+            foreach (var p in Position)
+                if (p != IterationPosition.Init) return false;
+            return true;
+        }
+    }
 }
 
 /// <summary>
@@ -224,40 +232,49 @@ internal sealed class MaestroLevel
         return (mapped, directive, edge);
     }
 
+    private enum Volume { Ingress, Egress, Macs }
+
+    /// <summary>One sub-cluster's volume: what it loads of an input, sends up of the output, or its MACs.</summary>
+    private long PerSubCluster(Volume what, int[] tensor, CaseState s, bool first, bool edgeEdge, bool reuseAtEdge = true) => what switch
+    {
+        Volume.Ingress => PeIngressVolume(tensor, s, first, edgeEdge),
+        Volume.Egress => PeEgressVolume(tensor, s, false, first, edgeEdge, reuseAtEdge),
+        _ => PeEgressVolume(tensor, s, true, first, edgeEdge, reuseAtEdge),
+    };
+
     /// <summary>
     /// Sums a per-sub-cluster volume over the sub-clusters of this case: the first, the full ones and, at a spatial edge,
-    /// the partial (edge-edge) one. A tensor not spatially mapped is sent once to all of them (multicast).
+    /// the partial (edge-edge) one. A tensor not spatially mapped is sent once to all of them (multicast); MACs count
+    /// every sub-cluster, the full ones at the first one's size and the partial one without its reuse.
     /// </summary>
-    private long OverSubClusters(int[] tensor, CaseState s, Func<bool, bool, long> volume, bool anySpatial = false,
-        bool unmappedCountsAll = false, Func<bool, bool, long>? edgeEdgeVolume = null, bool restFirst = false)
+    private long OverSubClusters(Volume what, int[] tensor, CaseState s)
     {
-        var (mapped, directive, edge) = SpatialInfo(tensor, s, anySpatial);
+        bool macs = what == Volume.Macs;
+        var (mapped, directive, edge) = SpatialInfo(tensor, s, anySpatial: macs);
         long n = Clusters, ne = EdgeClusters;
-        if (!mapped) return unmappedCountsAll ? n * volume(true, false) : volume(true, false);
-        if (!edge) return unmappedCountsAll ? n * volume(true, false) : volume(true, false) + (n - 1) * volume(false, false);
+        if (!mapped || !edge)
+            return macs ? n * PerSubCluster(what, tensor, s, true, false)
+                : mapped ? PerSubCluster(what, tensor, s, true, false) + (n - 1) * PerSubCluster(what, tensor, s, false, false)
+                : PerSubCluster(what, tensor, s, true, false);
         bool hasEdgeEdge = s.EdgeEdge[directive];
-        long r = ne == 1 && hasEdgeEdge ? volume(true, true) : volume(true, false);
+        long r = PerSubCluster(what, tensor, s, true, ne == 1 && hasEdgeEdge);
         if (ne > 1)
         {
             int edgeEdgeClusters = hasEdgeEdge ? 1 : 0;
             long full = Math.Max(ne - edgeEdgeClusters - 1, 0);
-            r += full * volume(restFirst, false) + edgeEdgeClusters * (edgeEdgeVolume ?? volume)(false, true);
+            r += full * PerSubCluster(what, tensor, s, macs, false) + edgeEdgeClusters * PerSubCluster(what, tensor, s, false, true, !macs);
         }
         return r;
     }
 
     /// <summary>Elements of an input tensor sent down this level's NoC in this case.</summary>
-    public long Ingress(int[] tensor, CaseState s) =>
-        OverSubClusters(tensor, s, (first, ee) => PeIngressVolume(tensor, s, first, ee));
+    public long Ingress(int[] tensor, CaseState s) => OverSubClusters(Volume.Ingress, tensor, s);
 
     /// <summary>Elements of the output sent up in this case; partial sums go up every step.</summary>
-    public long Egress(int[] output, CaseState s) =>
-        OverSubClusters(output, s, (first, ee) => PeEgressVolume(output, s, false, first, ee, true));
+    public long Egress(int[] output, CaseState s) => OverSubClusters(Volume.Egress, output, s);
 
     /// <summary>MACs of this case over all sub-clusters.</summary>
-    public long Macs(int[] output, CaseState s) =>
-        OverSubClusters(output, s, (first, ee) => PeEgressVolume(output, s, true, first, ee, true), anySpatial: true,
-            unmappedCountsAll: true, edgeEdgeVolume: (first, ee) => PeEgressVolume(output, s, true, first, ee, false), restFirst: true);
+    public long Macs(int[] output, CaseState s) => OverSubClusters(Volume.Macs, output, s);
 
     /// <summary>MACs of the busiest sub-cluster (the first), the compute time of the innermost level.</summary>
     public long CriticalPathMacs(int[] output, CaseState s)

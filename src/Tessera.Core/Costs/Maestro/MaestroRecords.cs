@@ -7,8 +7,9 @@ namespace Tessera.Costs.Maestro;
 /// Which arithmetic the MAESTRO engine follows. <see cref="Upstream"/> reproduces MAESTRO (commit 4eb08d17) exactly,
 /// defects included; <see cref="Corrected"/> fixes the ones that miscount work (docs/validation.md, MAESTRO section):
 /// stride inside a tile (output counts of strided layers, mixed coordinates when the window is smaller than the
-/// stride, output reads that ignore the stride), a tile wider than its dimension counting nothing, and one edge case
-/// that reads an input size where it means an output size.
+/// stride, output reads that ignore the stride), a tile wider than its dimension counting nothing, one edge case that
+/// reads an input size where it means an output size, and an off-chip bound that charges every step the first step's
+/// whole buffer (the corrected one charges what L2 actually exchanges with off-chip memory).
 /// </summary>
 public enum MaestroArithmetic { Corrected, Upstream }
 
