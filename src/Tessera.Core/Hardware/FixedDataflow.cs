@@ -37,6 +37,9 @@ public sealed record PinnedLevel(string Level, ImmutableArray<PinnedLoop> Loops)
 /// </summary>
 public sealed record PinnedMapping(ImmutableArray<PinnedLevel> Levels)
 {
+    /// <summary>The loop dimensions of Tessera's operators (convolutions, matrix products, transposed convolutions).</summary>
+    public static IReadOnlyList<string> Dimensions { get; } = ["B", "G", "K", "C", "OY", "OX", "FY", "FX", "D", "IY", "IX"];
+
     public override string ToString() => string.Join(' ', Levels);
 }
 
@@ -48,4 +51,21 @@ public sealed record FixedDataflow(string Name, MaestroDataflow? Directives, Pin
 {
     /// <summary>What caches key on: the directives and the pinned loops.</summary>
     public string Key => $"{Name}|{Directives}|{Temporal}";
+}
+
+/// <summary>Fixes a core's dataflow.</summary>
+public static class FixedDataflows
+{
+    /// <summary>
+    /// The core fixed to MAESTRO <paramref name="directives"/> and/or a pinned temporal mapping. Without a pinned mapping
+    /// the directives' translation is pinned (<see cref="MaestroLoopNest.Temporal"/>); without <paramref name="unrolling"/>
+    /// the directives' spatial maps unroll the array when they match its axes, else the core keeps its own unrolling.
+    /// </summary>
+    public static Core Fix(Core core, MaestroDataflow? directives, PinnedMapping? temporal, SpatialUnrolling? unrolling = null)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        var pinned = temporal ?? (directives is null ? null : MaestroLoopNest.Temporal(directives, [.. core.Memories.Select(m => m.Name)]));
+        var spatial = unrolling ?? (directives is null ? null : MaestroLoopNest.Unrolling(directives, core.Array.Axes)) ?? core.Dataflow;
+        return core with { Dataflow = spatial, Fixed = new FixedDataflow(directives?.Name ?? "pinned", directives, pinned) };
+    }
 }
