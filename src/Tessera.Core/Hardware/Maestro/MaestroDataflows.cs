@@ -20,10 +20,17 @@ public static class MaestroDataflows
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
     {
-        [KcpWs] = KcpWs, ["nvdla"] = KcpWs, ["nvdla-style"] = KcpWs,
-        [YxpOs] = YxpOs, ["shidiannao"] = YxpOs, ["shidiannao-style"] = YxpOs,
-        [RowStationary] = RowStationary, ["eyeriss"] = RowStationary, ["eyeriss-style"] = RowStationary,
-        [Tpu] = Tpu, ["tpu-style"] = Tpu,
+        [KcpWs] = KcpWs,
+        ["nvdla"] = KcpWs,
+        ["nvdla-style"] = KcpWs,
+        [YxpOs] = YxpOs,
+        ["shidiannao"] = YxpOs,
+        ["shidiannao-style"] = YxpOs,
+        [RowStationary] = RowStationary,
+        ["eyeriss"] = RowStationary,
+        ["eyeriss-style"] = RowStationary,
+        [Tpu] = Tpu,
+        ["tpu-style"] = Tpu,
     };
 
     /// <summary>Names and aliases users may give.</summary>

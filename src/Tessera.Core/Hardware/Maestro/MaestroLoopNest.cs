@@ -14,7 +14,15 @@ public static class MaestroLoopNest
 {
     private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
     {
-        ["N"] = "B", ["K"] = "K", ["C"] = "C", ["R"] = "FY", ["S"] = "FX", ["Y"] = "OY", ["X"] = "OX", ["Y'"] = "OY", ["X'"] = "OX",
+        ["N"] = "B",
+        ["K"] = "K",
+        ["C"] = "C",
+        ["R"] = "FY",
+        ["S"] = "FX",
+        ["Y"] = "OY",
+        ["X"] = "OX",
+        ["Y'"] = "OY",
+        ["X'"] = "OX",
     };
 
     /// <summary>Tessera's name of a MAESTRO dimension, or null for one without a convolution counterpart.</summary>
