@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Costs.Maestro;
@@ -18,6 +19,21 @@ internal static class MaestroMapCommand
 
     internal sealed record Options(string? CostModel, int? ProcessingElements, double? NocBandwidth, double? NocLatency,
         double? OffChipBandwidth, string? HardwareFile, bool Json);
+
+    /// <summary>MAESTRO's hardware options, which `tessera map` takes for a .m file.</summary>
+    internal sealed class HardwareOptions : List<Option>
+    {
+        private readonly Option<int?> _pes = new("--num-pes") { Description = "MAESTRO: PEs (for a .m file)" };
+        private readonly Option<double?> _noc = new("--noc-bw") { Description = "MAESTRO: NoC bandwidth in elements per cycle, every cluster level (for a .m file)" };
+        private readonly Option<double?> _latency = new("--noc-latency") { Description = "MAESTRO: NoC latency in cycles per level (default 0, MAESTRO's command-line default)" };
+        private readonly Option<double?> _offChip = new("--offchip-bw") { Description = "MAESTRO: off-chip bandwidth in elements per cycle (default 70000, MAESTRO's)" };
+        private readonly Option<string?> _file = new("--hw") { Description = "MAESTRO's hardware file (num_pes, noc_bw_cstr, NoC_NumHops, offchip_bw_cstr); options above override it" };
+
+        public HardwareOptions() => AddRange([_pes, _noc, _latency, _offChip, _file]);
+
+        public Options Bind(ParseResult parse, string? costModel, bool json) => new(costModel, parse.GetValue(_pes), parse.GetValue(_noc),
+            parse.GetValue(_latency), parse.GetValue(_offChip), parse.GetValue(_file), json);
+    }
 
     internal sealed record LayerRow(string Name, string Type, long Cycles, long Macs, double EnergyMacUnits, double AveragePesInUse,
         long L2Accesses, long L1Accesses);

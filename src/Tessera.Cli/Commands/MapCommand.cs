@@ -35,7 +35,7 @@ internal static class MapCommand
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default loopnest; maestro for a .m file)" };
         costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
-        var maestro = new MaestroHardwareOptions();
+        var maestro = new MaestroMapCommand.HardwareOptions();
         var shape = new ModelOptionsBinder();
         var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel };
         foreach (var option in maestro) command.Options.Add(option);
@@ -43,9 +43,7 @@ internal static class MapCommand
         command.SetAction(parse =>
         {
             if (MaestroMapCommand.IsMappingFile(parse.GetValue(model)!))
-                return MaestroMapCommand.Run(context, parse.GetValue(model)!, new MaestroMapCommand.Options(parse.GetValue(costModel),
-                    parse.GetValue(maestro.Pes), parse.GetValue(maestro.Noc), parse.GetValue(maestro.Latency), parse.GetValue(maestro.OffChip),
-                    parse.GetValue(maestro.File), parse.GetValue(json)));
+                return MaestroMapCommand.Run(context, parse.GetValue(model)!, maestro.Bind(parse, parse.GetValue(costModel), parse.GetValue(json)));
             var technology = TechnologyLibrary.LoadDefault();
             var (request, bits) = shape.Bind(parse, parse.GetValue(model)!);
             var graph = ScenarioLoader.Build(request, bits);
@@ -101,18 +99,6 @@ internal static class MapCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>MAESTRO's hardware options for a .m file.</summary>
-    private sealed class MaestroHardwareOptions : List<Option>
-    {
-        public Option<int?> Pes { get; } = new("--num-pes") { Description = "MAESTRO: PEs (for a .m file)" };
-        public Option<double?> Noc { get; } = new("--noc-bw") { Description = "MAESTRO: NoC bandwidth in elements per cycle, every cluster level (for a .m file)" };
-        public Option<double?> Latency { get; } = new("--noc-latency") { Description = "MAESTRO: NoC latency in cycles per level (default 0, MAESTRO's command-line default)" };
-        public Option<double?> OffChip { get; } = new("--offchip-bw") { Description = "MAESTRO: off-chip bandwidth in elements per cycle (default 70000, MAESTRO's)" };
-        public Option<string?> File { get; } = new("--hw") { Description = "MAESTRO's hardware file (num_pes, noc_bw_cstr, NoC_NumHops, offchip_bw_cstr); options above override it" };
-
-        public MaestroHardwareOptions() => AddRange([Pes, Noc, Latency, OffChip, File]);
     }
 
     internal sealed record LayerRow(string Name, string Type, long Macs, OperatorCost Cost)
