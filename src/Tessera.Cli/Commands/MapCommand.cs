@@ -13,7 +13,10 @@ using Tessera.Interop;
 
 namespace Tessera.Cli.Commands;
 
-/// <summary>`tessera map MODEL --core CORE`: the best intra-core mapping of every layer, or one layer's loop nest.</summary>
+/// <summary>
+/// `tessera map MODEL --core CORE`: the best intra-core mapping of every layer, or one layer's loop nest; a MAESTRO
+/// mapping file (.m) instead goes to <see cref="MaestroMapCommand"/>.
+/// </summary>
 internal static class MapCommand
 {
     /// <summary>Off-chip memory for core files that bring none: one LPDDR5 device, as the single-core presets use.</summary>
@@ -24,28 +27,34 @@ internal static class MapCommand
 
     public static Command Create(CliContext context)
     {
-        var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models') or an .onnx file" };
-        var core = new Option<string>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core)", Required = true };
+        var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models'), an .onnx file, or a MAESTRO mapping file (.m)" };
+        var core = new Option<string?>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core); required unless MODEL is a .m file" };
         var mapping = new Option<string?>("--mapping") { Description = "ZigZag/Stream mapping YAML whose spatial_mapping sets the unrolling per layer type" };
         var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {DefaultDram})" };
         var layer = new Option<string?>("--layer") { Description = "Print this layer's mapping: loops per memory level, accesses, footprint, energy" };
         var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
+        var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default loopnest; maestro for a .m file)" };
+        costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
+        var maestro = new MaestroMapCommand.HardwareOptions();
         var shape = new ModelOptionsBinder();
-        var costModelName = CostModelOption.Create();
-        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModelName };
+        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel };
+        foreach (var option in maestro) command.Options.Add(option);
         shape.AddTo(command);
         command.SetAction(parse =>
         {
+            if (MaestroMapCommand.IsMappingFile(parse.GetValue(model)!))
+                return MaestroMapCommand.Run(context, parse.GetValue(model)!, maestro.Bind(parse, parse.GetValue(costModel), parse.GetValue(json)));
             var technology = TechnologyLibrary.LoadDefault();
             var (request, bits) = shape.Bind(parse, parse.GetValue(model)!);
             var graph = ScenarioLoader.Build(request, bits);
-            var (theCore, theOffChip) = ResolveCore(parse.GetValue(core)!, parse.GetValue(offChip), technology);
+            var coreSpec = parse.GetValue(core) ?? throw new TesseraInputException("--core is required; expected a core preset, a core file or a hardware file");
+            var (theCore, theOffChip) = ResolveCore(coreSpec, parse.GetValue(offChip), technology);
             var layerName = parse.GetValue(layer);
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
             var options = new MappingSearchOptions(Objective.Parse(parse.GetValue(objective)!));
-            var chosen = parse.GetValue(costModelName)!;
+            var chosen = parse.GetValue(costModel) ?? CostModels.Default;
             if (chosen != CostModels.Default && parse.GetResult(objective) is { Implicit: false })
                 throw new TesseraInputException($"--objective steers the {CostModels.Default} model's mapping search; cost model {chosen} searches no mapping");
             var mappingPath = parse.GetValue(mapping);
@@ -54,7 +63,7 @@ internal static class MapCommand
             var rows = new List<LayerRow>();
             void MapAll(Action? step)
             {
-                var costModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
+                var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
                 var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
                 foreach (var op in graph.Operators)
                 {
@@ -62,7 +71,7 @@ internal static class MapCommand
                         : cores.TryGetValue(op.OpType, out var c) ? c
                         : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
                     OperatorCost cost;
-                    try { cost = costModel.Evaluate(graph, op, opCore, theOffChip); }
+                    try { cost = operatorModel.Evaluate(graph, op, opCore, theOffChip); }
                     catch (TesseraInputException e) { throw new TesseraInputException($"layer {op.Name} ({op.OpType}): {e.Message}"); }
                     rows.Add(new LayerRow(op.Name, op.OpType, op is ComputeOperator co ? co.Nest.Macs : 0, cost));
                     step?.Invoke();

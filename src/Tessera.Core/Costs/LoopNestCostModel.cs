@@ -163,6 +163,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
         }
         foreach (var m in core.Memories) Append(b, m, names);
+        if (core.Fixed is { } fixedDataflow) b.Append("#fixed:").Append(fixedDataflow.Key);
         b.Append("#off");
         Append(b, offChip, names);
         return b.ToString();

@@ -88,7 +88,8 @@ public sealed record VectorUnit(int Lanes, double EnergyPerOpPj, double AreaMm2 
 
 /// <summary>
 /// A compute core: PE array with its dataflow, a clock, and a memory hierarchy ordered innermost first
-/// (the last level is the core's outermost on-chip memory).
+/// (the last level is the core's outermost on-chip memory). A fixed-function core also carries its
+/// <see cref="Fixed"/> dataflow, which cost models then cost instead of searching a mapping.
 /// </summary>
 public sealed record Core(
     string Name,
@@ -98,6 +99,8 @@ public sealed record Core(
     ImmutableArray<MemoryLevel> Memories,
     VectorUnit? Vector = null) : IHardwareComponent
 {
+    public FixedDataflow? Fixed { get; init; }
+
     public double AreaMm2 => 0;
     public double StaticPowerW => 0;
     public IEnumerable<IHardwareComponent> Children =>

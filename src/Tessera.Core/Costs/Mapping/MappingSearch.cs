@@ -15,6 +15,7 @@ internal static class MappingSearch
 {
     public static SearchResult Run(MappingProblem problem, MappingSearchOptions options, CancellationToken cancellation = default)
     {
+        if (problem.Core.Fixed?.Temporal is { } pinned) return PinnedMappingSearch.Run(problem, pinned, options, cancellation);
         var evaluator = new MappingEvaluator(problem);
         var primes = problem.PrimeLoops();
         var loops = new List<(int Dim, long Factor)>(primes);
@@ -55,7 +56,7 @@ internal static class MappingSearch
         return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !merged);
     }
 
-    private sealed class Best(Objective objective, int levels)
+    internal sealed class Best(Objective objective, int levels)
     {
         public int[] Dims = [];
         public long[] Factors = [];

@@ -1,6 +1,7 @@
 using Tessera.Yaml;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
+using Tessera.Hardware.Maestro;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
 using Tessera.Workloads;
@@ -19,12 +20,17 @@ namespace Tessera.Hardware.Yaml;
 ///       - name: ws
 ///         array: {D1: 32, D2: 32}
 ///         dataflow: weight-stationary        # or unrolling: {D1: [K, 32], D2: [[C, 16], [FY, 2]]}
+///         fixed_dataflow: kcp_ws             # optional: a fixed-function core (MAESTRO name, or {maestro: NAME|FILE.m, cluster: n})
+///         fixed_mapping:                     # optional: pinned temporal loops, innermost level first (else the fixed dataflow's)
+///           - {level: rf, loops: [[FY, all], [FX, all]]}
+///           - {level: gb, loops: [[K, search], [C, search], [OY, 4]]}
+///           - {level: offchip, loops: [K, C, OY]}
 ///         frequency: 1 GHz
 ///         precision: int8
 ///         memories:                          # innermost first
 ///           - {name: rf, size: 64 B, bandwidth: 16, holds: [weight], served_axes: []}
 ///           - {name: gb, size: 1 MiB, bandwidth: 1024, holds: [input, weight, output]}
-///   big: {preset: nvdla-like}
+///   big: {preset: nvdla-like}                    # a preset core; also {preset: scar-ws, fixed_dataflow: kcp_ws}
 /// grid: {width: 3, height: 3, chiplet: compute}    # or layout: [[a, b], [b, a]], or instances: [{id, chiplet, x, y}]
 /// memories:
 ///   - {id: dram, type: LPDDR5, attach: sides}       # sides | left | right | all | [chiplet ids]; or count: n
@@ -40,10 +46,11 @@ public static class TesseraHardwareYaml
     public static Package Load(string path, TechnologyLibrary technology)
     {
         var (r, root) = YamlReader.Load(path);
-        return new Parser(r, technology).Package(root, Path.GetFileNameWithoutExtension(path));
+        return new Parser(r, technology, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".").Package(root, Path.GetFileNameWithoutExtension(path));
     }
 
-    private sealed class Parser(YamlReader r, TechnologyLibrary tech)
+    /// <summary>Reads one file; <paramref name="folder"/> resolves the paths it names.</summary>
+    private sealed class Parser(YamlReader r, TechnologyLibrary tech, string folder)
     {
         public Package Package(YamlMappingNode root, string defaultName)
         {
@@ -87,7 +94,7 @@ public static class TesseraHardwareYaml
             if (Find(map, "preset") is { } preset)
             {
                 var core = Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech));
-                return new Chiplet(name, [core], node);
+                return new Chiplet(name, [Fixed(map, core, keepUnrolling: true)], node);
             }
             var cores = r.Sequence(r.Need(map, "cores", $"chiplet '{name}'"), "cores")
                 .Select((c, i) => Core(r.Mapping(c, "core"), $"{name}-core{i}", node)).ToImmutableArray();
@@ -104,7 +111,7 @@ public static class TesseraHardwareYaml
         private Core Core(YamlMappingNode map, string defaultName, string chipletNode)
         {
             if (Find(map, "preset") is { } preset)
-                return Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech));
+                return Fixed(map, Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech)), keepUnrolling: true);
             var name = r.OptionalText(map, "name") ?? defaultName;
             var node = NodeOf(map, chipletNode);
             var arrayNode = r.Mapping(r.Need(map, "array", $"core '{name}'"), "array");
@@ -115,14 +122,99 @@ public static class TesseraHardwareYaml
             var precision = precisionNode is null ? tech.PrecisionOf((int)tech.Value("stream_import.default_mac_bits")) : r.Text(precisionNode, "precision");
             var array = Wrap<PeArray>(precisionNode ?? map, () => HardwareDefaults.Array(tech, node, axes, precision,
                 Find(map, "mac_energy_pj") is { } e ? r.Positive(e, "mac_energy_pj") : null));
-            var dataflow = Dataflow(map, name, axes);
+            bool ownUnrolling = Find(map, "dataflow") is not null || Find(map, "unrolling") is not null || Find(map, "fixed_dataflow") is null;
+            var dataflow = ownUnrolling ? Dataflow(map, name, axes) : new SpatialUnrolling("fixed", []);
             var frequency = r.Quantity(r.Need(map, "frequency", $"core '{name}'"), "frequency", YamlReader.FrequencyUnits, "Hz");
             var levelsNode = r.Sequence(r.Need(map, "memories", $"core '{name}'"), "memories");
             var levels = levelsNode.Select(l => Level(r.Mapping(l, "memory level"), node, axes)).ToImmutableArray();
             foreach (var role in Enum.GetValues<OperandRole>())
                 if (!levels.Any(l => l.Holds.Contains(role)))
                     throw r.Error(levelsNode, $"core '{name}': no memory level holds the {role.ToString().ToLowerInvariant()} operand; expected at least one level holding input, weight and output");
-            return new Core(name, array, dataflow, frequency, levels);
+            return Fixed(map, new Core(name, array, dataflow, frequency, levels), ownUnrolling);
+        }
+
+        private static readonly string[] FixedDataflowKeys = ["maestro", "cluster"];
+        private static readonly string[] PinnedLevelKeys = ["level", "loops"];
+
+        /// <summary>The core with its fixed_dataflow and fixed_mapping, if the entry gives them.</summary>
+        private Core Fixed(YamlMappingNode map, Core core, bool keepUnrolling)
+        {
+            var dataflowNode = Find(map, "fixed_dataflow");
+            var mappingNode = Find(map, "fixed_mapping");
+            if (dataflowNode is null && mappingNode is null) return core;
+            var directives = dataflowNode is null ? null : MaestroDataflowOf(dataflowNode);
+            var pinned = mappingNode is null ? null : Pinned(mappingNode, core);
+            var fixedCore = FixedDataflows.Fix(core, directives, pinned, keepUnrolling ? core.Dataflow : null);
+            if (fixedCore.Dataflow.Axes.IsEmpty)
+                throw r.Error(dataflowNode ?? map, $"core '{core.Name}': the fixed dataflow's cluster levels do not match the array's {core.Array.Axes.Length} axes; give 'dataflow' or 'unrolling' too");
+            return fixedCore;
+        }
+
+        private MaestroDataflow MaestroDataflowOf(YamlNode node)
+        {
+            string text;
+            int? cluster = null;
+            if (node is YamlMappingNode m)
+            {
+                foreach (var key in m.Children.Keys)
+                    if (!FixedDataflowKeys.Contains(r.Text(key, "key")))
+                        throw r.Error(key, $"fixed_dataflow has no key '{r.Text(key, "key")}'{Suggestions.DidYouMean(r.Text(key, "key"), FixedDataflowKeys)}; expected maestro and optionally cluster");
+                text = r.Text(r.Need(m, "maestro", "fixed_dataflow"), "maestro");
+                cluster = Find(m, "cluster") is { } c ? r.PositiveInt(c, "cluster") : null;
+            }
+            else text = r.Text(node, "fixed_dataflow");
+            if (text.EndsWith(".m", StringComparison.OrdinalIgnoreCase))
+            {
+                var path = Path.IsPathRooted(text) ? text : Path.Combine(folder, text);
+                return Wrap(node, () => MaestroMappingFile.Load(path).AsDataflow());
+            }
+            return Wrap(node, () => MaestroDataflows.Create(text, tech, cluster));
+        }
+
+        private PinnedMapping Pinned(YamlNode node, Core core)
+        {
+            var names = core.Memories.Select(m => m.Name).Append(PinnedLevel.OffChip).ToList();
+            var levels = ImmutableArray.CreateBuilder<PinnedLevel>();
+            foreach (var item in r.Sequence(node, "fixed_mapping"))
+            {
+                var m = r.Mapping(item, "a fixed_mapping level");
+                foreach (var key in m.Children.Keys)
+                    if (!PinnedLevelKeys.Contains(r.Text(key, "key")))
+                        throw r.Error(key, $"a fixed_mapping level has no key '{r.Text(key, "key")}'{Suggestions.DidYouMean(r.Text(key, "key"), PinnedLevelKeys)}; expected level and loops");
+                var levelNode = r.Need(m, "level", "a fixed_mapping level");
+                var level = r.Text(levelNode, "level");
+                int index = names.IndexOf(level);
+                if (index < 0)
+                    throw r.Error(levelNode, $"core '{core.Name}' has no memory level '{level}'{Suggestions.DidYouMean(level, names)}; expected one of {string.Join(", ", names)}");
+                if (levels.Count > 0 && index <= names.IndexOf(levels[^1].Level))
+                    throw r.Error(levelNode, $"level '{level}' comes after a level above it; expected fixed_mapping innermost level first");
+                var loops = r.Sequence(r.Need(m, "loops", $"fixed_mapping level '{level}'"), "loops").Select(PinnedLoopOf).ToImmutableArray();
+                levels.Add(new PinnedLevel(level, loops));
+            }
+            return new PinnedMapping(levels.ToImmutable());
+        }
+
+        /// <summary>DIM (all of it), [DIM, all], [DIM, search] or [DIM, n].</summary>
+        private PinnedLoop PinnedLoopOf(YamlNode node)
+        {
+            if (node is YamlScalarNode) return new PinnedLoop(Dimension(node), PinnedFactor.All);
+            var pair = r.Sequence(node, "a pinned loop");
+            if (pair.Children.Count != 2) throw r.Error(node, "a pinned loop is DIM or [DIM, all|search|factor], e.g. [OY, 4]");
+            var dim = Dimension(pair.Children[0]);
+            var factor = pair.Children[1];
+            return r.Text(factor, "factor") switch
+            {
+                "all" => new PinnedLoop(dim, PinnedFactor.All),
+                "search" => new PinnedLoop(dim, PinnedFactor.Searched),
+                _ => new PinnedLoop(dim, PinnedFactor.Exact, r.PositiveInt(factor, "pinned factor")),
+            };
+        }
+
+        private string Dimension(YamlNode node)
+        {
+            var dim = r.Text(node, "loop dimension");
+            return PinnedMapping.Dimensions.Contains(dim) ? dim
+                : throw r.Error(node, $"loop dimension '{dim}'{Suggestions.DidYouMean(dim, PinnedMapping.Dimensions)}; expected one of {string.Join(", ", PinnedMapping.Dimensions)}");
         }
 
         private SpatialUnrolling Dataflow(YamlMappingNode map, string core, ImmutableArray<ArrayAxis> axes)
