@@ -114,14 +114,14 @@ public sealed class TaskGraphBuilder(PartitionMode mode, IEnumerable<ModelInstan
 
     /// <summary>Core-to-core bytes; the output (the bytes) lands on <paramref name="to"/>.</summary>
     public int Transfer(string name, string model, CoreRef from, CoreRef to, long bytes, IEnumerable<int> dependencies,
-        bool holdOutput = true, int miniBatch = 0, int? priority = null) =>
+        bool holdOutput = true, int miniBatch = 0, int? priority = null, OperandRole? role = null) =>
         Add(id => new TransferTask(id, name, model, priority ?? id, Deps(dependencies),
-            holdOutput ? new TensorRef(name, bytes) : null, miniBatch, from, to, bytes));
+            holdOutput ? new TensorRef(name, bytes, role) : null, miniBatch, from, to, bytes));
 
     /// <summary>Bytes from a memory device into a core, held there until the task's dependents end.</summary>
     public int DramRead(string name, string model, string device, CoreRef core, long bytes, IEnumerable<int> dependencies,
-        int miniBatch = 0, int? priority = null) =>
-        Add(id => new DramTask(id, name, model, priority ?? id, Deps(dependencies), new TensorRef(name, bytes), miniBatch,
+        int miniBatch = 0, int? priority = null, OperandRole? role = null) =>
+        Add(id => new DramTask(id, name, model, priority ?? id, Deps(dependencies), new TensorRef(name, bytes, role), miniBatch,
             device, core, bytes, Write: false));
 
     /// <summary>Bytes from a core to a memory device.</summary>

@@ -46,8 +46,10 @@ public sealed partial class Simulator
                     fits = Math.Max(0, capacity - _used[pool]);
                     Spilled[t] = bytes - fits;
                     var path = PathOf(pool, Spilled[t]);
-                    extra += 2 * (Spilled[t] / path.BytesPerSecond + path.LatencySeconds);
-                    Charge(t, path, 2.0 * Spilled[t]);
+                    // Data read from DRAM is still there: its excess is only read again, not written first.
+                    int trips = _s.Evicts && _s.Clean[t] ? 1 : 2;
+                    extra += trips * (Spilled[t] / path.BytesPerSecond + path.LatencySeconds);
+                    Charge(t, path, (double)trips * Spilled[t]);
                 }
             }
             _allocated[t] = fits;
@@ -58,30 +60,38 @@ public sealed partial class Simulator
 
         /// <summary>
         /// Moves resident data of <paramref name="pool"/> to DRAM until <paramref name="need"/> bytes are free: data no
-        /// running task reads and task <paramref name="t"/> does not need, fewest remaining uses × bytes first.
+        /// running task reads and task <paramref name="t"/> does not need, fewest remaining uses × bytes first, and of the
+        /// last victim only the bytes still needed.
         /// </summary>
         private double Evict(int t, int pool, long need, double now)
         {
             var victims = _resident[pool]
                 .Where(r => r != t && _done[r] && _inUse[r] == 0 && ImmutableArray.BinarySearch(_deps[t], r) < 0)
                 .OrderBy(r => (double)_pendingConsumers[r] * _allocated[r]).ThenBy(r => r);
-            long freed = 0;
+            long freed = 0, written = 0;
             foreach (var r in victims.ToList())
             {
                 if (freed >= need) break;
-                long bytes = _allocated[r];
+                // Only what is needed leaves: the rest of a large victim stays.
+                long bytes = Math.Min(_allocated[r], need - freed);
                 _evictedBytes[r] += bytes;
-                Free(r, pool, now);
+                _allocated[r] -= bytes;
+                if (!_s.Clean[r]) written += bytes; // a copy of DRAM data is dropped, not written back
+                Change(pool, -bytes, now);
+                if (_allocated[r] == 0) _resident[pool].Remove(r);
                 freed += bytes;
             }
-            if (freed == 0) return 0;
             Evicted[t] += freed;
-            var path = PathOf(pool, freed);
-            Charge(t, path, freed);
-            return freed / path.BytesPerSecond + path.LatencySeconds;
+            if (written == 0) return 0;
+            var path = PathOf(pool, written);
+            Charge(t, path, written);
+            return written / path.BytesPerSecond + path.LatencySeconds;
         }
 
-        /// <summary>Reads back the evicted data task <paramref name="t"/> needs; it stays on chip again when it fits.</summary>
+        /// <summary>
+        /// Reads back the evicted data task <paramref name="t"/> needs, making room for it as for a new output; what
+        /// still does not fit streams in for this task only and stays evicted.
+        /// </summary>
         private double ReadBackInputs(int t, double now)
         {
             double seconds = 0;
@@ -94,7 +104,9 @@ public sealed partial class Simulator
                 var path = PathOf(pool, bytes);
                 Charge(t, path, bytes);
                 seconds += bytes / path.BytesPerSecond + path.LatencySeconds;
-                if (_used[pool] + bytes > _s.Pools[pool].CapacityBytes) continue;
+                long capacity = _s.Pools[pool].CapacityBytes;
+                if (_used[pool] + bytes > capacity && bytes <= capacity) seconds += Evict(t, pool, _used[pool] + bytes - capacity, now);
+                if (_used[pool] + bytes > capacity) continue;
                 _evictedBytes[d] = 0;
                 _allocated[d] += bytes;
                 Change(pool, bytes, now);
@@ -139,16 +151,10 @@ public sealed partial class Simulator
 
         private void Release(int t, int pool, double now)
         {
-            _evictedBytes[t] = 0;
-            Free(t, pool, now);
-            WakeMemory(pool);
-        }
-
-        private void Free(int t, int pool, double now)
-        {
             Change(pool, -_allocated[t], now);
-            _allocated[t] = 0;
+            _allocated[t] = _evictedBytes[t] = 0;
             _resident[pool].Remove(t);
+            WakeMemory(pool);
         }
 
         private void WakeMemory(int pool)

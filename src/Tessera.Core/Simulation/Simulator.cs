@@ -76,6 +76,8 @@ public sealed partial class Simulator(IOperatorCostModel costModel)
         public readonly int[] HoldPool;
         public readonly ImmutableArray<(int Pool, double Share)>[] PortClaims;
         public readonly long[] OutBytes;
+        /// <summary>Per task: its output is a copy of data in DRAM (a read), so evicting it needs no write-back.</summary>
+        public readonly bool[] Clean;
         public readonly bool Evicts;
         /// <summary>Dependents of task t: SuccessorIds[SuccessorStart[t] .. SuccessorStart[t + 1]).</summary>
         public readonly int[] SuccessorStart, SuccessorIds;
@@ -142,6 +144,7 @@ public sealed partial class Simulator(IOperatorCostModel costModel)
             Duration = new double[n];
             Resources = new ImmutableArray<int>[n];
             HoldPool = new int[n];
+            Clean = new bool[n];
             PortClaims = new ImmutableArray<(int, double)>[n];
             Evicts = graph.EvictsByFutureUse;
             OutBytes = new long[n];
@@ -166,6 +169,7 @@ public sealed partial class Simulator(IOperatorCostModel costModel)
                     (lastModel, lastModelIndex) = (t.Model, models.TryGetValue(t.Model, out var mi) ? mi : -1);
                 ModelIndex[t.Id] = lastModelIndex;
                 HoldPool[t.Id] = -1;
+                Clean[t.Id] = t is DramTask { Write: false };
                 PortClaims[t.Id] = [];
                 // Each setter returns the core where the task's output lands.
                 int destination = t switch
