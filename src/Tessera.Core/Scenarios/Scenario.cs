@@ -21,7 +21,8 @@ public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase
 /// </summary>
 public sealed record Scenario(string Name, string Hardware, ImmutableArray<ModelRequest> Models, int Bits = 8)
 {
-    public PartitionMode Partition { get; init; } = PartitionMode.LayerByLayer;
+    /// <summary>The partition asked for; null when none was: layer by layer, or what a Stream mapping's tiling implies.</summary>
+    public PartitionMode? Partition { get; init; }
 
     public int MiniBatches { get; init; } = 1;
 

@@ -38,7 +38,7 @@ public static class ScenarioLoader
             models.Add(new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
                 r.OptionalText(m, "label")));
         }
-        var partition = PartitionMode.LayerByLayer;
+        PartitionMode? partition = null;
         if (YamlReader.Find(root, "partition") is { } pn)
         {
             try { partition = Partitioners.ParseMode(r.Text(pn, "partition")); }

@@ -87,7 +87,7 @@ public static class ScenarioRunner
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
         var models = ScenarioLoader.BuildModels(scenario);
-        var options = new PartitionOptions(scenario.Partition, scenario.MiniBatches, scenario.TensorParallelWays,
+        var options = new PartitionOptions(scenario.Partition ?? PartitionMode.LayerByLayer, scenario.MiniBatches, scenario.TensorParallelWays,
             Tiling: scenario.Tiling is { } text ? ParseTiling(text) : null);
         var notes = ImmutableArray<string>.Empty;
         if (scenario.Mapping is { } mappingPath)
@@ -99,30 +99,13 @@ public static class ScenarioRunner
     public static TilingSpec ParseTiling(string text) =>
         TilingSpec.Parse(text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    /// <summary>
-    /// A Stream mapping decides the partition: layer by layer on the allowed cores when it tiles no operator,
-    /// fused with its tilings and allocations otherwise. Where it leaves a choice (several allowed cores and no
-    /// inter-core split) the greedy earliest-finish core is used until the allocation search lands; a note says so.
-    /// </summary>
+    /// <summary>A Stream mapping on Stream hardware: the requested partition (or the mapping's tiling) decides how it runs.</summary>
     private static (PartitionOptions, ImmutableArray<string>) WithMapping(PartitionOptions options, Scenario scenario, Package package,
         IReadOnlyList<ModelInstance> models, string mappingPath, bool searched)
     {
         if (!HardwareLoader.IsStreamAccelerator(scenario.Hardware))
             throw new TesseraInputException($"--mapping {mappingPath} needs a Stream accelerator file as --hardware (got '{scenario.Hardware}')");
-        var mapping = StreamMapping.Load(mappingPath, package);
-        bool whole = models.All(m => m.Graph.Operators.All(op => mapping.Tiling(m.Graph, op).Splits.IsEmpty));
-        var mode = whole ? PartitionMode.LayerByLayer : PartitionMode.Fused;
-        int free = models.Sum(m =>
-        {
-            var tiled = mapping.Tile(m.Graph);
-            return m.Graph.Operators.Count(op => tiled.TilesOf(op.Name).Any(t => mapping.CoreOf(m.Graph, t) is null));
-        });
-        var notes = ImmutableArray.Create($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mode)}" +
-            (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
-        if (free > 0 && !searched)
-            notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
-                "core where it finishes first (greedy earliest-finish among its allowed cores) — a fixed rule until the allocation search lands");
-        return (options with { Mode = mode, Mapping = mapping, Tiling = null }, notes);
+        return MappingPartition.Resolve(scenario.Partition, options, StreamMapping.Load(mappingPath, package), models, searched);
     }
 
     /// <summary>A search-space size for notes: exact below 10⁹, else in scientific notation.</summary>
