@@ -61,12 +61,16 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
         private readonly Dictionary<string, string> _devices = package.Chiplets.ToDictionary(c => c.Id,
             c => MemoryPath.Nearest(package, c.Id).Device.Id, StringComparer.Ordinal);
 
+        private readonly Dictionary<(CoreRef, OperandRole), (string, long)> _memories = [];
+
         public string Of(CoreRef core, OperandRole role) => Memory(core, role).Key;
 
+        /// <summary>A key naming the instance (equal for cores that share it) and its capacity.</summary>
         public (string Key, long CapacityBytes) Memory(CoreRef core, OperandRole role)
         {
+            if (_memories.TryGetValue((core, role), out var known)) return known;
             var memory = OnChipMemories.Of(package, core, _cores[core], role);
-            return ($"{memory.Owner}#{memory.Roles}", memory.CapacityBytes);
+            return _memories[(core, role)] = ($"{memory.Owner}#{memory.Roles}", memory.CapacityBytes);
         }
 
         public string Device(CoreRef core) => _devices[core.Chiplet];
@@ -160,15 +164,15 @@ public sealed class FusedPartitioner(IOperatorCostModel costModel, TilingSpec? t
             }
             foreach (var d in preds[id])
             {
-                string target = memories.Of(core, OperandRole.Input);
-                if (memories.Of(cores[d.From], OperandRole.Output) == target)
+                if (memories.Of(cores[d.From], OperandRole.Output) == inputMemory)
                 {
                     deps.Add(taskOf[d.From]); // same memory: the producer's output is already there
                     continue;
                 }
-                if (!sent.TryGetValue((d.From, target, d.Tensor), out int moved))
-                    sent[(d.From, target, d.Tensor)] = moved = builder.Transfer($"{tiled.Tiles[d.From].Operator}[{tiled.Tiles[d.From].Index}]→{name}",
-                        model.Label, cores[d.From], core, moves[(d.From, target, d.Tensor)], [taskOf[d.From]], role: OperandRole.Input);
+                var key = (d.From, inputMemory, d.Tensor);
+                if (!sent.TryGetValue(key, out int moved))
+                    sent[key] = moved = builder.Transfer($"{tiled.Tiles[d.From].Operator}[{tiled.Tiles[d.From].Index}]→{name}",
+                        model.Label, cores[d.From], core, moves[key], [taskOf[d.From]], role: OperandRole.Input);
                 deps.Add(moved);
             }
             long inBytes = tile.Reads.Sum(r => r.Bytes), outBytes = tile.Writes.Sum(w => w.Bytes);

@@ -31,6 +31,8 @@ public sealed partial class Simulator
         /// <summary>Per task: DRAM bytes and energy (pJ) of its spills, evictions and read-backs.</summary>
         public readonly double[] ExtraDramBytes, ExtraDramPj, ExtraLinkPj;
         public readonly List<(double Time, long Bytes)>[] Occupancy;
+        /// <summary>Port shares within this of full count as full (floating-point sums of shares).</summary>
+        private const double PortEpsilon = 1e-9;
 
         /// <summary>Allocates a starting task's output (making room or spilling) and reads back data it needs; returns the extra seconds.</summary>
         private double Place(int t, int pool, double now)
@@ -139,8 +141,6 @@ public sealed partial class Simulator
                 }
             return true;
         }
-
-        private const double PortEpsilon = 1e-9;
 
         private void ReleasePort(int pool, double share)
         {

@@ -1,11 +1,8 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
-using Tessera.Costs;
-using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
-using Tessera.Workloads;
 
 namespace Tessera.Simulation;
 

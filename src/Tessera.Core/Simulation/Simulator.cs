@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
@@ -25,13 +24,14 @@ public sealed record SimulationResult(EvaluationResult Evaluation, TaskGraph Gra
 
 /// <summary>
 /// Event-driven, task-level simulator. Resources: every core (one task at a time), every directed link of the
-/// package, every memory device, and each core's outermost on-chip memory (capacity). A task holds every
+/// package, every memory device, and each on-chip memory instance (capacity and, when cores share it, ports; see
+/// Simulator.Memory.cs). A task holds every
 /// resource it needs for its whole duration (cut-through: a transfer holds all links of its route for
 /// bytes ÷ the narrowest bandwidth + the route's latencies; a DRAM access holds its device and route), so a busy
 /// resource serialises its users. Ready tasks start as soon as all their resources are free; contended
 /// resources go to the waiting task with the lowest (priority, id). A task whose output does not fit waits
-/// while a running task will free memory on its core, and otherwise spills the excess to DRAM (write and read
-/// back charged). Events are completions ordered by (time, id), so results are deterministic.
+/// while a running task will free memory there, and otherwise makes room by eviction (fused graphs) or spills the
+/// excess to DRAM. Events are completions ordered by (time, id), so results are deterministic.
 /// </summary>
 public sealed partial class Simulator(IOperatorCostModel costModel)
 {
@@ -55,8 +55,8 @@ public sealed partial class Simulator(IOperatorCostModel costModel)
 
     // ---------------------------------------------------------------------------------------------- static setup
 
-    /// <summary>An on-chip memory instance: its name for results, the core that reports it, capacity and spill path.</summary>
-    private sealed record Pool(string Name, int Core, long CapacityBytes, MemoryPath? Path, OnChipMemory Memory);
+    /// <summary>An on-chip memory instance: its name for results, capacity and spill path.</summary>
+    private sealed record Pool(string Name, long CapacityBytes, MemoryPath? Path, OnChipMemory Memory);
 
     /// <summary>Resource indices, durations, claims and energies of every task, computed once.</summary>
     private sealed class Setup
@@ -122,7 +122,7 @@ public sealed partial class Simulator(IOperatorCostModel costModel)
                         // The core's outermost level keeps the core's name (as before pools were per level).
                         bool outermost = memory.Level is null || ReferenceEquals(memory.Level, Cores[c].Memories[^1]);
                         var name = Names[c] + (outermost ? "" : $" {memory.Level!.Name}") + (memory.Shared ? $" (shared by {memory.Owner})" : "");
-                        Pools.Add(new Pool(name, c, memory.CapacityBytes, CorePath[c], memory));
+                        Pools.Add(new Pool(name, memory.CapacityBytes, CorePath[c], memory));
                     }
                     _poolOf[c, slot] = pool;
                 }
