@@ -107,6 +107,14 @@ public sealed record Core(
         Vector is null ? [Array, .. Memories] : [Array, Vector, .. Memories];
 
     public long PeakMacsPerCycle => Array.ProcessingElements;
+
+    /// <summary>Index of the outermost level holding an operand — where its data from outside the core lands; -1 when none does.</summary>
+    public int OutermostLevelOf(OperandRole role)
+    {
+        for (int i = Memories.Length - 1; i >= 0; i--)
+            if (Memories[i].Holds.Contains(role)) return i;
+        return -1;
+    }
 }
 
 /// <summary>A chiplet design: cores on one die in a technology node.</summary>

@@ -42,6 +42,39 @@ public sealed record Package : IHardwareComponent
     public ImmutableArray<MemoryDevice> Memories { get; }
     public ImmutableArray<Link> Links { get; }
 
+    /// <summary>
+    /// Groups of chiplet ids whose cores share one instance of each outermost on-chip memory (Stream's
+    /// core_memory_sharing): its capacity and ports belong to the group, and data one member leaves there the
+    /// others use without a transfer. Each chiplet is in at most one group of at least two.
+    /// </summary>
+    public ImmutableArray<ImmutableArray<string>> SharedMemoryGroups
+    {
+        get => _sharedMemoryGroups;
+        init
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var group in value)
+            {
+                if (group.Distinct().Count() < 2)
+                    throw TesseraInputException.At(Name, $"memory-sharing group [{string.Join(", ", group)}] has fewer than two chiplets");
+                foreach (var id in group)
+                {
+                    if (!Chiplets.Any(c => c.Id == id))
+                        throw TesseraInputException.At(Name, $"memory-sharing group [{string.Join(", ", group)}] names '{id}', which is no chiplet of this package");
+                    if (!seen.Add(id))
+                        throw TesseraInputException.At(Name, $"chiplet '{id}' is in two memory-sharing groups; expected at most one");
+                }
+            }
+            _sharedMemoryGroups = value;
+        }
+    }
+
+    private readonly ImmutableArray<ImmutableArray<string>> _sharedMemoryGroups = [];
+
+    /// <summary>The memory-sharing group of a chiplet, or empty when it shares nothing.</summary>
+    public ImmutableArray<string> SharedMemoryGroupOf(string chiplet) =>
+        _sharedMemoryGroups.FirstOrDefault(g => g.Contains(chiplet), []);
+
     public double AreaMm2 => 0;
     public double StaticPowerW => 0;
     public IEnumerable<IHardwareComponent> Children => [.. Chiplets, .. Memories];

@@ -92,21 +92,9 @@ public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
             if (scenario.Tiling is not null)
                 throw TesseraInputException.At(scenario.Origin("tile"), "tile and a Stream mapping both set the tiling; expected one of them (the mapping's intra_core_tiling)");
             mapping = StreamMapping.Load(mappingPath, package);
-            bool whole = models.All(m => m.Graph.Operators.All(op => mapping.Tiling(m.Graph, op).Splits.IsEmpty));
-            mappingMode = whole ? PartitionMode.LayerByLayer : PartitionMode.Fused;
-            if (scenario.Partition is { } asked && asked != mappingMode)
-                throw TesseraInputException.At(scenario.Origin("partition"), $"partition {Partitioners.Spelling(asked)} contradicts mapping {Path.GetFileName(mappingPath)}, " +
-                    (whole ? "which tiles no operator (layer by layer)" : "whose intra_core_tiling tiles operators (fused)") + "; expected no partition or " + Partitioners.Spelling(mappingMode.Value));
-            notes = notes.Add($"mapping {Path.GetFileName(mappingPath)}: partition {Partitioners.Spelling(mappingMode.Value)}" +
-                (whole ? " (no operator is tiled)" : " with the mapping's tilings"));
-            int free = models.Sum(m =>
-            {
-                var tiled = mapping.Tile(m.Graph);
-                return m.Graph.Operators.Count(op => tiled.TilesOf(op.Name).Any(t => mapping.CoreOf(m.Graph, t) is null));
-            });
-            if (free > 0 && scheduler.Name == Schedulers.Default)
-                notes = notes.Add($"allocation: {free} operator(s) may run on several cores without an inter-core split; each runs on the " +
-                    "core where it finishes first (the greedy earliest-finish rule; schedulers ga and exact search this choice)");
+            var (resolved, mappingNotes) = MappingPartition.Resolve(scenario.Partition, new PartitionOptions(), mapping, models,
+                searched: scheduler.Name != Schedulers.Default);
+            (mappingMode, notes) = (resolved.Mode, mappingNotes);
         }
         var mode = scenario.Partition ?? mappingMode ?? scheduler.Partitions[0];
         var where = scenario.Origin("partition") ?? scenario.Origin("mapping");

@@ -17,8 +17,12 @@ public readonly record struct CoreRef(string Chiplet, int Core)
         [.. package.Chiplets.SelectMany(ch => ch.Design.Cores.Select((core, i) => (new CoreRef(ch.Id, i), core)))];
 }
 
-/// <summary>A tensor (or a slice, a tile, a set of weights) a task leaves in its core's outermost on-chip memory.</summary>
-public sealed record TensorRef(string Name, long Bytes);
+/// <summary>
+/// A tensor (or a slice, a tile, a set of weights) a task leaves on chip. <see cref="Role"/> picks the memory: the
+/// outermost level holding that operand (a core with a separate weight buffer keeps weights there); without a role,
+/// the core's outermost level.
+/// </summary>
+public sealed record TensorRef(string Name, long Bytes, OperandRole? Role = null);
 
 /// <summary>
 /// One task of a schedule. <see cref="Id"/> is its index in the graph; dependencies name earlier tasks only, so
@@ -83,6 +87,13 @@ public sealed record TaskGraph
 
     /// <summary>Mini-batches per model (1 unless pipelined).</summary>
     public int MiniBatches { get; init; } = 1;
+
+    /// <summary>
+    /// How the simulator makes room when an output does not fit: true evicts resident data to DRAM, fewest future uses ×
+    /// bytes first (Stream's rule), and reads it back for its next user; false (and whatever eviction cannot free)
+    /// spills the excess of the new output, written and read back at once.
+    /// </summary>
+    public bool EvictsByFutureUse { get; init; }
 }
 
 /// <summary>
@@ -103,14 +114,14 @@ public sealed class TaskGraphBuilder(PartitionMode mode, IEnumerable<ModelInstan
 
     /// <summary>Core-to-core bytes; the output (the bytes) lands on <paramref name="to"/>.</summary>
     public int Transfer(string name, string model, CoreRef from, CoreRef to, long bytes, IEnumerable<int> dependencies,
-        bool holdOutput = true, int miniBatch = 0, int? priority = null) =>
+        bool holdOutput = true, int miniBatch = 0, int? priority = null, OperandRole? role = null) =>
         Add(id => new TransferTask(id, name, model, priority ?? id, Deps(dependencies),
-            holdOutput ? new TensorRef(name, bytes) : null, miniBatch, from, to, bytes));
+            holdOutput ? new TensorRef(name, bytes, role) : null, miniBatch, from, to, bytes));
 
     /// <summary>Bytes from a memory device into a core, held there until the task's dependents end.</summary>
     public int DramRead(string name, string model, string device, CoreRef core, long bytes, IEnumerable<int> dependencies,
-        int miniBatch = 0, int? priority = null) =>
-        Add(id => new DramTask(id, name, model, priority ?? id, Deps(dependencies), new TensorRef(name, bytes), miniBatch,
+        int miniBatch = 0, int? priority = null, OperandRole? role = null) =>
+        Add(id => new DramTask(id, name, model, priority ?? id, Deps(dependencies), new TensorRef(name, bytes, role), miniBatch,
             device, core, bytes, Write: false));
 
     /// <summary>Bytes from a core to a memory device.</summary>
@@ -118,7 +129,8 @@ public sealed class TaskGraphBuilder(PartitionMode mode, IEnumerable<ModelInstan
         int miniBatch = 0, int? priority = null) =>
         Add(id => new DramTask(id, name, model, priority ?? id, Deps(dependencies), null, miniBatch, device, core, bytes, Write: true));
 
-    public TaskGraph Build(int miniBatches = 1) => new(mode, _models, [.. _tasks]) { MiniBatches = miniBatches };
+    public TaskGraph Build(int miniBatches = 1, bool evictsByFutureUse = false) =>
+        new(mode, _models, [.. _tasks]) { MiniBatches = miniBatches, EvictsByFutureUse = evictsByFutureUse };
 
     private int Add(Func<int, SimTask> create)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
@@ -26,15 +25,16 @@ public sealed record SimulationResult(EvaluationResult Evaluation, TaskGraph Gra
 
 /// <summary>
 /// Event-driven, task-level simulator. Resources: every core (one task at a time), every directed link of the
-/// package, every memory device, and each core's outermost on-chip memory (capacity). A task holds every
+/// package, every memory device, and each on-chip memory instance (capacity and, when cores share it, ports; see
+/// Simulator.Memory.cs). A task holds every
 /// resource it needs for its whole duration (cut-through: a transfer holds all links of its route for
 /// bytes ÷ the narrowest bandwidth + the route's latencies; a DRAM access holds its device and route), so a busy
 /// resource serialises its users. Ready tasks start as soon as all their resources are free; contended
 /// resources go to the waiting task with the lowest (priority, id). A task whose output does not fit waits
-/// while a running task will free memory on its core, and otherwise spills the excess to DRAM (write and read
-/// back charged). Events are completions ordered by (time, id), so results are deterministic.
+/// while a running task will free memory there, and otherwise makes room by eviction (fused graphs) or spills the
+/// excess to DRAM. Events are completions ordered by (time, id), so results are deterministic.
 /// </summary>
-public sealed class Simulator(IOperatorCostModel costModel)
+public sealed partial class Simulator(IOperatorCostModel costModel)
 {
     private const double PicoToUnit = 1e-12;
     private const double BitsPerByte = 8;
@@ -56,6 +56,9 @@ public sealed class Simulator(IOperatorCostModel costModel)
 
     // ---------------------------------------------------------------------------------------------- static setup
 
+    /// <summary>An on-chip memory instance: its name for results, capacity and spill path.</summary>
+    private sealed record Pool(string Name, long CapacityBytes, MemoryPath? Path, OnChipMemory Memory);
+
     /// <summary>Resource indices, durations, claims and energies of every task, computed once.</summary>
     private sealed class Setup
     {
@@ -65,12 +68,18 @@ public sealed class Simulator(IOperatorCostModel costModel)
         private readonly ImmutableArray<int>[] _coreClaim;
         public readonly Core[] Cores;
         public readonly string[] CoreChiplet;
-        public readonly long[] Capacity;
         public readonly MemoryPath?[] CorePath;
+        /// <summary>On-chip memory instances: one per core and outermost level, one per level for a sharing group.</summary>
+        public readonly List<Pool> Pools = [];
         public readonly double[] Duration;
         public readonly ImmutableArray<int>[] Resources;
-        public readonly int[] HoldCore;
+        /// <summary>The pool a task's output lands in (-1: none), and what share of shared pools' ports it uses.</summary>
+        public readonly int[] HoldPool;
+        public readonly ImmutableArray<(int Pool, double Share)>[] PortClaims;
         public readonly long[] OutBytes;
+        /// <summary>Per task: its output is a copy of data in DRAM (a read), so evicting it needs no write-back.</summary>
+        public readonly bool[] Clean;
+        public readonly bool Evicts;
         /// <summary>Dependents of task t: SuccessorIds[SuccessorStart[t] .. SuccessorStart[t + 1]).</summary>
         public readonly int[] SuccessorStart, SuccessorIds;
         public readonly int[] ModelIndex;
@@ -84,6 +93,9 @@ public sealed class Simulator(IOperatorCostModel costModel)
         private readonly Dictionary<(string, string), (ImmutableArray<int> Links, double Bw, double Latency, double Pj)> _routes = [];
         private readonly Dictionary<(LoopNest?, VectorWork?, int, int), OperatorCost> _costs = [];
         private readonly Package _package;
+        /// <summary>Pool of (core, role slot): the three operand roles, then "no role" (the outermost level).</summary>
+        private readonly int[,] _poolOf;
+        private const int RoleSlots = 4;
 
         public Setup(Package package, TaskGraph graph, IOperatorCostModel costModel)
         {
@@ -92,7 +104,6 @@ public sealed class Simulator(IOperatorCostModel costModel)
             CoreCount = cores.Length;
             Cores = [.. cores.Select(c => c.Core)];
             CoreChiplet = [.. cores.Select(c => c.Ref.Chiplet)];
-            Capacity = [.. cores.Select(c => c.Core.Memories.IsEmpty ? long.MaxValue : c.Core.Memories[^1].CapacityBits / (long)BitsPerByte)];
             var paths = package.Chiplets.ToDictionary(c => c.Id, c => package.Memories.IsEmpty ? null : MemoryPath.Nearest(package, c.Id), StringComparer.Ordinal);
             CorePath = [.. cores.Select(c => paths[c.Ref.Chiplet])];
             foreach (var (r, _) in cores)
@@ -100,6 +111,22 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 _coreIndex[r] = Names.Count;
                 Add($"{r.Chiplet}/core{r.Core}", ResourceKind.Core, r.Chiplet);
             }
+            _poolOf = new int[CoreCount, RoleSlots];
+            var poolByKey = new Dictionary<(string, int), int>();
+            for (int c = 0; c < CoreCount; c++)
+                for (int slot = 0; slot < RoleSlots; slot++)
+                {
+                    var memory = OnChipMemories.Of(package, cores[c].Ref, Cores[c], slot < RoleSlots - 1 ? (OperandRole)slot : null);
+                    if (!poolByKey.TryGetValue((memory.Owner, memory.Roles), out int pool))
+                    {
+                        poolByKey[(memory.Owner, memory.Roles)] = pool = Pools.Count;
+                        // The core's outermost level keeps the core's name (as before pools were per level).
+                        bool outermost = memory.Level is null || ReferenceEquals(memory.Level, Cores[c].Memories[^1]);
+                        var name = Names[c] + (outermost ? "" : $" {memory.Level!.Name}") + (memory.Shared ? $" (shared by {memory.Owner})" : "");
+                        Pools.Add(new Pool(name, memory.CapacityBytes, CorePath[c], memory));
+                    }
+                    _poolOf[c, slot] = pool;
+                }
             _coreClaim = [.. Enumerable.Range(0, CoreCount).Select(c => ImmutableArray.Create(c))];
             foreach (var link in package.Links)
             {
@@ -117,7 +144,10 @@ public sealed class Simulator(IOperatorCostModel costModel)
             int n = graph.Tasks.Length;
             Duration = new double[n];
             Resources = new ImmutableArray<int>[n];
-            HoldCore = new int[n];
+            HoldPool = new int[n];
+            Clean = new bool[n];
+            PortClaims = new ImmutableArray<(int, double)>[n];
+            Evicts = graph.EvictsByFutureUse;
             OutBytes = new long[n];
             ComputePj = new double[n]; OnChipPj = new double[n]; DramPj = new double[n]; LinkPj = new double[n];
             DramBytes = new double[n]; TransferBytes = new double[n];
@@ -139,7 +169,9 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 if (!ReferenceEquals(t.Model, lastModel))
                     (lastModel, lastModelIndex) = (t.Model, models.TryGetValue(t.Model, out var mi) ? mi : -1);
                 ModelIndex[t.Id] = lastModelIndex;
-                HoldCore[t.Id] = -1;
+                HoldPool[t.Id] = -1;
+                Clean[t.Id] = t is DramTask { Write: false };
+                PortClaims[t.Id] = [];
                 // Each setter returns the core where the task's output lands.
                 int destination = t switch
                 {
@@ -151,7 +183,7 @@ public sealed class Simulator(IOperatorCostModel costModel)
                 if (t.Output is { Bytes: > 0 } o)
                 {
                     OutBytes[t.Id] = o.Bytes;
-                    HoldCore[t.Id] = destination;
+                    HoldPool[t.Id] = _poolOf[destination, o.Role is { } role ? (int)role : RoleSlots - 1];
                 }
             }
         }
@@ -230,13 +262,13 @@ public sealed class Simulator(IOperatorCostModel costModel)
             Costs[c.Id] = cost;
             ComputePj[c.Id] = cost.Energy.ComputePj;
             OnChipPj[c.Id] = cost.Energy.OnChipMemoryPj;
+            Duration[c.Id] = path is null ? cost.Cycles / hw.FrequencyHz : path.StreamingSeconds(cost, hw);
+            PortClaims[c.Id] = SharedPortClaims(core, cost, Duration[c.Id]);
             if (path is null)
             {
-                Duration[c.Id] = cost.Cycles / hw.FrequencyHz;
                 Resources[c.Id] = _coreClaim[core];
                 return core;
             }
-            Duration[c.Id] = path.StreamingSeconds(cost, hw);
             DramPj[c.Id] = cost.Energy.OffChipMemoryPj;
             DramBytes[c.Id] = cost.OffChipBytes;
             LinkPj[c.Id] = cost.OffChipBytes * BitsPerByte * path.LinkEnergyPerBitPj;
@@ -282,345 +314,28 @@ public sealed class Simulator(IOperatorCostModel costModel)
             return core;
         }
 
+        /// <summary>
+        /// The share of each shared pool's ports a task on <paramref name="core"/> keeps busy: the pool level's port time
+        /// for the task's accesses there (from the cost model's mapping) over the task's duration.
+        /// </summary>
+        private ImmutableArray<(int Pool, double Share)> SharedPortClaims(int core, OperatorCost cost, double seconds)
+        {
+            if (cost.Details is not { } details || seconds <= 0) return [];
+            var claims = ImmutableArray.CreateBuilder<(int, double)>();
+            for (int slot = 0; slot < RoleSlots - 1; slot++)
+            {
+                int pool = _poolOf[core, slot];
+                if (Pools[pool].Memory is not { Shared: true, Level: { } level } || claims.Any(c => c.Item1 == pool)) continue;
+                double read = 0, write = 0;
+                foreach (var a in details.Accesses)
+                    if (a.Level == level.Name) (read, write) = (read + a.ReadBits, write + a.WriteBits);
+                double share = level.TransferCycles(read, write) / Cores[core].FrequencyHz / seconds;
+                if (share > 0) claims.Add((pool, Math.Min(1, share)));
+            }
+            return claims.ToImmutable();
+        }
+
         private static double TreeStaticPower(IHardwareComponent node) =>
             node.StaticPowerW + node.Children.Sum(TreeStaticPower);
-    }
-
-    // ---------------------------------------------------------------------------------------------- the run
-
-    /// <summary>The mutable state of one simulation.</summary>
-    private sealed class Run
-    {
-        private readonly Setup _s;
-        private readonly bool _contention;
-        private readonly int _n;
-        public readonly double[] Ready, Start, End;
-        public readonly long[] Spilled;
-        public readonly int[] BlockedBy;
-        private readonly int[] _pendingDeps, _pendingConsumers;
-        private readonly long[] _allocated;
-        private readonly bool[] _busy;
-        private readonly PriorityQueue<int, long>[] _waiting;
-        private readonly long[] _used;
-        private readonly int[] _runningReleasers;
-        private readonly List<int>[] _memoryWaiting;
-        private readonly PriorityQueue<int, (double, int)> _events = new(EventOrder.Instance);
-        private readonly PriorityQueue<int, long> _candidates = new();
-        private readonly List<int> _freed = [];
-        private readonly int[] _priority;
-        private readonly ImmutableArray<int>[] _deps;
-        public readonly List<(double Time, long Bytes)>[] Occupancy;
-
-        public Run(Setup s, bool contention)
-        {
-            _s = s;
-            _contention = contention;
-            _n = s.Duration.Length;
-            Ready = new double[_n]; Start = new double[_n]; End = new double[_n];
-            Spilled = new long[_n];
-            BlockedBy = new int[_n];
-            _pendingDeps = new int[_n];
-            _pendingConsumers = new int[_n];
-            _allocated = new long[_n];
-            _priority = new int[_n];
-            _deps = new ImmutableArray<int>[_n];
-            _busy = new bool[s.Names.Count];
-            _waiting = new PriorityQueue<int, long>[s.Names.Count];
-            _used = new long[s.CoreCount];
-            _runningReleasers = new int[s.CoreCount];
-            _memoryWaiting = new List<int>[s.CoreCount];
-            Occupancy = new List<(double, long)>[s.CoreCount];
-            for (int c = 0; c < s.CoreCount; c++)
-            {
-                _memoryWaiting[c] = [];
-                Occupancy[c] = [(0, 0)];
-            }
-        }
-
-        public void Load(TaskGraph graph)
-        {
-            foreach (var t in graph.Tasks)
-            {
-                _priority[t.Id] = t.Priority;
-                _deps[t.Id] = t.Dependencies;
-                _pendingDeps[t.Id] = t.Dependencies.Length;
-                _pendingConsumers[t.Id] = _s.SuccessorStart[t.Id + 1] - _s.SuccessorStart[t.Id];
-                BlockedBy[t.Id] = -1;
-            }
-        }
-
-        public void Execute(CancellationToken cancellation)
-        {
-            for (int t = 0; t < _n; t++)
-                if (_pendingDeps[t] == 0) _candidates.Enqueue(t, Key(t));
-            TryCandidates(0);
-            int processed = 0;
-            while (_events.TryPeek(out _, out var key))
-            {
-                double now = key.Item1;
-                // Complete every task that ends now before starting anything, so that ties are resolved by priority.
-                while (_events.TryPeek(out var task, out var k) && k.Item1 == now)
-                {
-                    _events.Dequeue();
-                    Complete(task, now);
-                    if ((++processed & 0xFFFF) == 0) cancellation.ThrowIfCancellationRequested();
-                }
-                TryCandidates(now);
-            }
-            if (processed != _n)
-                throw new InvalidOperationException($"{_n - processed} tasks never ran; the schedule is inconsistent");
-        }
-
-        /// <summary>Starts what can start now: newly ready tasks and the first waiter of every freed resource, by (priority, id).</summary>
-        private void TryCandidates(double now)
-        {
-            while (true)
-            {
-                // A waiter taken from a freed resource may fail on another one; the next waiter then gets its turn.
-                foreach (var r in _freed)
-                    if (!_busy[r] && _waiting[r] is { Count: > 0 } q)
-                    {
-                        var next = q.Dequeue();
-                        _candidates.Enqueue(next, Key(next));
-                    }
-                if (_candidates.Count == 0) break;
-                while (_candidates.TryDequeue(out var t, out _)) TryStart(t, now);
-            }
-            _freed.Clear();
-        }
-
-        /// <summary>(priority, id) packed into one long so that the queues compare integers.</summary>
-        private long Key(int t) => ((long)_priority[t] << 32) | (uint)t;
-
-        private void TryStart(int t, double now)
-        {
-            var resources = _s.Resources[t];
-            if (_contention)
-                foreach (var r in resources)
-                    if (_busy[r])
-                    {
-                        (_waiting[r] ??= new()).Enqueue(t, Key(t));
-                        BlockedBy[t] = r;
-                        return;
-                    }
-            int core = _s.HoldCore[t];
-            long bytes = _s.OutBytes[t], fits = bytes;
-            if (core >= 0 && _contention && _used[core] + bytes > _s.Capacity[core])
-            {
-                // Wait while a running task will free memory here; otherwise spill what does not fit.
-                if (_runningReleasers[core] > 0)
-                {
-                    _memoryWaiting[core].Add(t);
-                    BlockedBy[t] = _s.Names.Count + core;
-                    return;
-                }
-                fits = Math.Max(0, _s.Capacity[core] - _used[core]);
-                Spilled[t] = bytes - fits;
-            }
-            if (_contention)
-                foreach (var r in resources) _busy[r] = true;
-            Start[t] = now;
-            double duration = _s.Duration[t];
-            if (Spilled[t] > 0)
-            {
-                var path = _s.CorePath[core] ?? throw new TesseraInputException(
-                    $"{_s.Names[core]} overflows its on-chip memory by {Spilled[t]} B and its package has no memory device to spill to");
-                duration += 2 * (Spilled[t] / path.BytesPerSecond + path.LatencySeconds);
-            }
-            End[t] = now + duration;
-            if (core >= 0)
-            {
-                _allocated[t] = fits;
-                Change(core, fits, now);
-            }
-            foreach (var d in _deps[t])
-                if (_s.HoldCore[d] >= 0) _runningReleasers[_s.HoldCore[d]]++;
-            _events.Enqueue(t, (End[t], t));
-        }
-
-        private void Complete(int t, double now)
-        {
-            if (_contention)
-                foreach (var r in _s.Resources[t])
-                {
-                    _busy[r] = false;
-                    _freed.Add(r);
-                }
-            foreach (var d in _deps[t])
-            {
-                int core = _s.HoldCore[d];
-                if (core < 0) continue;
-                _runningReleasers[core]--;
-                if (--_pendingConsumers[d] == 0) Release(d, core, now);
-                else if (_runningReleasers[core] == 0) WakeMemory(core);
-            }
-            if (_s.HoldCore[t] >= 0 && _pendingConsumers[t] == 0) Release(t, _s.HoldCore[t], now);
-            for (int j = _s.SuccessorStart[t]; j < _s.SuccessorStart[t + 1]; j++)
-            {
-                int next = _s.SuccessorIds[j];
-                if (--_pendingDeps[next] > 0) continue;
-                Ready[next] = now;
-                _candidates.Enqueue(next, Key(next));
-            }
-        }
-
-        private void Release(int t, int core, double now)
-        {
-            Change(core, -_allocated[t], now);
-            _allocated[t] = 0;
-            WakeMemory(core);
-        }
-
-        private void WakeMemory(int core)
-        {
-            foreach (var w in _memoryWaiting[core]) _candidates.Enqueue(w, Key(w));
-            _memoryWaiting[core].Clear();
-        }
-
-        private void Change(int core, long delta, double now)
-        {
-            if (delta == 0) return;
-            _used[core] += delta;
-            var series = Occupancy[core];
-            if (series[^1].Time == now) series[^1] = (now, _used[core]);
-            else series.Add((now, _used[core]));
-        }
-    }
-
-    /// <summary>Completion events by time, then task id.</summary>
-    private sealed class EventOrder : IComparer<(double Time, int Id)>
-    {
-        public static readonly EventOrder Instance = new();
-
-        public int Compare((double Time, int Id) a, (double Time, int Id) b) =>
-            a.Time < b.Time ? -1 : a.Time > b.Time ? 1 : a.Id.CompareTo(b.Id);
-    }
-
-    // ---------------------------------------------------------------------------------------------- results
-
-    private SimulationResult Report(string scenario, Package package, TaskGraph graph, Setup s, Run run, bool contention)
-    {
-        int n = graph.Tasks.Length;
-        double makespan = n == 0 ? 0 : run.End.Max();
-        int modelCount = graph.Models.Length;
-        var opTypes = graph.Models.Select(m => m.Graph.Operators.ToDictionary(o => o.Name, o => o.OpType, StringComparer.Ordinal)).ToArray();
-        var placements = ImmutableArray.CreateBuilder<OperatorPlacement>();
-        // Joules by model (the last row: tasks of no model) and component: compute, on-chip, DRAM, links.
-        var joules = new double[modelCount + 1, 4];
-        var modelEnd = new double[modelCount];
-        var batchEnd = new double[modelCount, graph.MiniBatches];
-        double waiting = 0, dramBytes = 0, transferBytes = 0;
-        long spilled = 0;
-        int resourceCount = s.Names.Count;
-        var busy = new double[resourceCount + s.CoreCount];
-        var count = new int[resourceCount + s.CoreCount];
-        var waitOn = new double[resourceCount + s.CoreCount];
-        var timings = ImmutableArray.CreateBuilder<TaskTiming>(n);
-        foreach (var t in graph.Tasks)
-        {
-            int i = t.Id, m = s.ModelIndex[i];
-            double spillBits = run.Spilled[i] * 2 * BitsPerByte;
-            var path = spillBits > 0 ? s.CorePath[s.HoldCore[i]] : null; // spills imply a path
-            double computeJ = s.ComputePj[i] * PicoToUnit, onChipJ = s.OnChipPj[i] * PicoToUnit;
-            double dramJ = (s.DramPj[i] + (path is null ? 0 : spillBits * path.Device.EnergyPerBitPj)) * PicoToUnit;
-            double linkJ = (s.LinkPj[i] + (path is null ? 0 : spillBits * path.LinkEnergyPerBitPj)) * PicoToUnit;
-            int row = m >= 0 ? m : modelCount;
-            joules[row, 0] += computeJ;
-            joules[row, 1] += onChipJ;
-            joules[row, 2] += dramJ;
-            joules[row, 3] += linkJ;
-            if (m >= 0)
-            {
-                modelEnd[m] = Math.Max(modelEnd[m], run.End[i]);
-                if (t.MiniBatch < graph.MiniBatches) batchEnd[m, t.MiniBatch] = Math.Max(batchEnd[m, t.MiniBatch], run.End[i]);
-            }
-            double wait = run.Start[i] - run.Ready[i];
-            waiting += wait;
-            if (run.BlockedBy[i] >= 0) waitOn[run.BlockedBy[i]] += wait;
-            dramBytes += s.DramBytes[i] + 2.0 * run.Spilled[i];
-            transferBytes += s.TransferBytes[i];
-            spilled += run.Spilled[i];
-            foreach (var r in s.Resources[i])
-            {
-                busy[r] += run.End[i] - run.Start[i];
-                count[r]++;
-            }
-            timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i]));
-            if (t is ComputeTask c)
-            {
-                var cost = s.Costs[i]!;
-                var type = m >= 0 && opTypes[m].TryGetValue(c.Operator, out var found) ? found : "";
-                placements.Add(new OperatorPlacement(c.Model, c.Name, type, c.Core.Chiplet, s.Cores[s.CoreOf(c.Core)].Name,
-                    run.Start[i], run.End[i], c.Macs, cost.Utilisation, cost.BoundBy, new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0)));
-            }
-        }
-        EnergyBreakdown Row(int row) => new(joules[row, 0], joules[row, 1], joules[row, 2], joules[row, 3], 0);
-        var total = Enumerable.Range(0, modelCount + 1).Aggregate(EnergyBreakdown.Zero, (e, row) => e + Row(row));
-        var energy = total with { StaticJ = s.StaticWatts * makespan };
-        var models = graph.Models.Select((model, m) =>
-        {
-            var ends = Enumerable.Range(0, graph.MiniBatches).Select(b => batchEnd[m, b]).Order().ToArray();
-            double latency = modelEnd[m];
-            double throughput = ends.Length > 1 && ends[^1] > ends[0] ? (ends.Length - 1) / (ends[^1] - ends[0])
-                : latency > 0 ? 1 / latency : 0;
-            return new ModelResult(model.Label, model.Batch, model.Graph.Macs, latency, Row(m))
-            {
-                MiniBatches = graph.MiniBatches,
-                ThroughputPerSecond = throughput,
-            };
-        }).ToImmutableArray();
-
-        var usage = ImmutableArray.CreateBuilder<ResourceUsage>();
-        for (int r = 0; r < resourceCount + s.CoreCount; r++)
-        {
-            bool memory = r >= resourceCount;
-            if (count[r] == 0 && waitOn[r] == 0) continue;
-            usage.Add(new ResourceUsage(memory ? $"{s.Names[r - resourceCount]}/memory" : s.Names[r],
-                memory ? ResourceKind.Memory : s.Kinds[r], count[r], busy[r], makespan > 0 ? busy[r] / makespan : 0, waitOn[r]));
-        }
-        var memorySeries = ImmutableArray.CreateBuilder<MemoryOccupancy>();
-        for (int c = 0; c < s.CoreCount; c++)
-        {
-            var series = run.Occupancy[c];
-            if (series.Count <= 1) continue;
-            memorySeries.Add(new MemoryOccupancy(s.Names[c], s.Capacity[c], series.Max(p => p.Bytes),
-                [.. series.Select(p => p.Time)], [.. series.Select(p => p.Bytes)]));
-        }
-
-        var result = new EvaluationResult(scenario, package.Name, costModel.Name, makespan, energy, models, placements.ToImmutable())
-        {
-            Partition = Partitioners.Spelling(graph.Mode),
-            Contention = contention,
-            Tasks = n,
-            WaitingSeconds = waiting,
-            CriticalPathWaitingSeconds = CriticalPathWaiting(graph, run),
-            DramBytes = dramBytes,
-            TransferBytes = transferBytes,
-            SpilledBytes = spilled,
-            Resources = usage.ToImmutable(),
-            Memory = memorySeries.ToImmutable(),
-        };
-        return new SimulationResult(result, graph, timings.MoveToImmutable(), ImmutableCollectionsMarshal.AsImmutableArray(s.Resources),
-            [.. s.Names], [.. s.Kinds], [.. s.Groups]);
-    }
-
-    /// <summary>Walks back from the last task to end through the dependency that made each task ready, summing waits.</summary>
-    private static double CriticalPathWaiting(TaskGraph graph, Run run)
-    {
-        if (graph.Tasks.IsEmpty) return 0;
-        int t = 0;
-        for (int i = 1; i < run.End.Length; i++)
-            if (run.End[i] > run.End[t]) t = i;
-        double waiting = 0;
-        while (true)
-        {
-            waiting += run.Start[t] - run.Ready[t];
-            var deps = graph.Tasks[t].Dependencies;
-            if (deps.IsEmpty) return waiting;
-            int best = deps[0];
-            foreach (var d in deps)
-                if (run.End[d] > run.End[best]) best = d;
-            t = best;
-        }
     }
 }

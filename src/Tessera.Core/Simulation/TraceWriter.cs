@@ -24,7 +24,7 @@ public static class TraceWriter
         var used = new bool[result.ResourceNames.Length];
         foreach (var claims in result.TaskResources)
             foreach (var r in claims) used[r] = true;
-        var withMemory = result.Evaluation.Memory.Select(m => m.Core).ToHashSet(StringComparer.Ordinal);
+        var withMemory = result.Evaluation.Memory.Select(m => CoreOf(m)).ToHashSet(StringComparer.Ordinal);
         var pids = new Dictionary<string, int>(StringComparer.Ordinal);
         var track = new (int Pid, int Tid)[used.Length];
         var nextTid = new Dictionary<int, int>();
@@ -74,7 +74,7 @@ public static class TraceWriter
             if (result.ResourceKinds[r] == ResourceKind.Core) coreByName[result.ResourceNames[r]] = r;
         foreach (var memory in result.Evaluation.Memory)
         {
-            var (pid, _) = track[coreByName[memory.Core]];
+            var (pid, _) = track[coreByName[CoreOf(memory)]];
             for (int i = 0; i < memory.TimesSeconds.Length; i++)
             {
                 json.WriteStartObject();
@@ -97,6 +97,9 @@ public static class TraceWriter
         using var file = File.Create(path);
         Write(file, result);
     }
+
+    /// <summary>The core a memory series belongs to: its name up to the level or sharing note ("core0/core0 sram_I2").</summary>
+    private static string CoreOf(MemoryOccupancy memory) => memory.Core.Split(' ')[0];
 
     private static void Metadata(Utf8JsonWriter json, string kind, int pid, int tid, string name)
     {

@@ -55,7 +55,7 @@ public sealed class LayeringTests
         // ModelInstance is used only inside method bodies and signatures of the partitioners.
         var partitioner = typeof(Tessera.Scheduling.LayerByLayerPartitioner);
         Assert.Contains(typeof(ModelInstance), References(partitioner));
-        Assert.Contains(typeof(Tessera.Costs.MemoryPath), References(typeof(Tessera.Simulation.Simulator)));
+        Assert.Contains(typeof(Tessera.Costs.MemoryPath), References(partitioner));
     }
 
     private static int Layer(string ns)

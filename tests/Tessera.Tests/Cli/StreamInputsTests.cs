@@ -71,6 +71,28 @@ public class StreamInputsTests
     }
 
     [Fact]
+    public void Partition_lbl_with_a_tiled_mapping_runs_each_layer_whole_on_its_mapped_core()
+    {
+        var outcome = CliRunner.Run([.. LabArgs(1), "--partition", "lbl"]);
+        Assert.True(outcome.ExitCode == 0, outcome.Error);
+        Assert.Equal("lbl", outcome.Json.GetProperty("partition").GetString());
+        var cores = outcome.Json.GetProperty("placements").EnumerateArray()
+            .Select(p => (p.GetProperty("operator").GetString(), p.GetProperty("chiplet").GetString())).ToList();
+        Assert.Equal([("Layer0", "core0"), ("Layer1", "core1"), ("Layer2", "core2"), ("Layer3", "core0")], cores);
+        Assert.Contains(outcome.Json.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("intra_core_tiling", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Partition_lbl_with_a_mapping_that_splits_a_layer_over_cores_exits_2_naming_the_rule()
+    {
+        var outcome = CliRunner.Run([.. LabArgs(2), "--partition", "lbl"]);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("mapping.yaml:1:3: partition lbl runs each layer whole on one core, but the mapping splits Layer0 over cores core0, core1, core2",
+            outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(2, CliRunner.Run([.. LabArgs(1), "--partition", "pipelined"]).ExitCode);
+    }
+
+    [Fact]
     public void A_mapping_that_tiles_nothing_runs_layer_by_layer_on_its_cores()
     {
         var mapping = CliRunner.TempFile("- name: default\n  core_allocation: [1]\n");

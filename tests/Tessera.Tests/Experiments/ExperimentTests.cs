@@ -14,32 +14,45 @@ public class ExperimentTests(ITestOutputHelper output)
     [Fact]
     public void Registry_lists_both_experiments_by_name()
     {
-        Assert.Equal(["interlayer", "scar-arvr", "scar-datacenter", "stream-fusion"], ExperimentRegistry.All.Select(e => e.Name));
+        Assert.Equal(["interlayer", "scar-arvr", "scar-datacenter", "stream-fusion", "stream-tutorial"], ExperimentRegistry.All.Select(e => e.Name));
         Assert.All(ExperimentRegistry.All, e => Assert.False(string.IsNullOrWhiteSpace(e.Description)));
         Assert.IsType<StreamFusionExperiment>(ExperimentRegistry.Find("Stream-Fusion"));
         Assert.IsType<ScarDatacenterExperiment>(ExperimentRegistry.Find("scar-datacenter"));
         Assert.IsType<ScarArVrExperiment>(ExperimentRegistry.Find("SCAR-ARVR"));
         var error = Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => ExperimentRegistry.Find("scar-cloud"));
-        Assert.Contains("interlayer, scar-arvr, scar-datacenter, stream-fusion", error.Message);
+        Assert.Contains("interlayer, scar-arvr, scar-datacenter, stream-fusion, stream-tutorial", error.Message);
     }
 
     [Fact]
-    public void Stream_fusion_fused_fsrcnn_moves_fewer_dram_bytes_than_layer_by_layer()
+    public void Stream_fusion_fused_fsrcnn_moves_fewer_dram_bytes_and_ends_sooner_than_layer_by_layer()
     {
         var progress = new List<double>();
         var result = (StreamFusionResult)new StreamFusionExperiment().Run(Reduced, new SynchronousProgress(progress.Add), CancellationToken.None);
         var lbl = result.Rows.Single(r => r.Partition == "lbl");
-        var fused = result.Rows.Single(r => r.Partition == "fused OY, all; OX, 4");
-        output.WriteLine($"FSRCNN on hda_bus: lbl {lbl.LatencySeconds * 1e3:0.0} ms {lbl.DramBytes / 1e6:0.0} MB; fused {fused.LatencySeconds * 1e3:0.0} ms {fused.DramBytes / 1e6:0.0} MB");
-        // docs/experiments.md: 204.6 MB and 62.2 ms layer by layer; 117.4 MB and 43.0 ms fused with quarter rows.
+        var fused = result.Rows.Single(r => r.Partition == "fused OY, all");
+        output.WriteLine($"FSRCNN on tpu_like_quad_core: lbl {lbl.LatencySeconds * 1e3:0.0} ms {lbl.DramBytes / 1e6:0.0} MB; fused {fused.LatencySeconds * 1e3:0.0} ms {fused.DramBytes / 1e6:0.0} MB");
+        // Rows of the 540×960 feature maps fit the 2 MiB buffers: only the image, weights and output need DRAM.
         Assert.True(fused.DramBytes < lbl.DramBytes);
-        Assert.Equal(62.2e-3, lbl.LatencySeconds, 0.1e-3);
-        Assert.Equal(43.0e-3, fused.LatencySeconds, 0.1e-3);
+        Assert.True(fused.LatencySeconds < lbl.LatencySeconds);
         Assert.Equal(fused.DramBytes / lbl.DramBytes, fused.DramRatio, 1e-12);
         Assert.Equal(1.0, progress[^1]);
         var table = result.ToTable();
         Assert.Equal(2, table.Rows.Length);
         Assert.All(table.Rows, r => Assert.Equal(table.Columns.Length, r.Length));
+    }
+
+    [Fact]
+    public void Stream_tutorial_labs_land_on_the_readme_latencies_with_the_ideal_intra_core_model()
+    {
+        var result = (StreamTutorialResult)new StreamTutorialExperiment().Run(Reduced, null, CancellationToken.None);
+        foreach (var r in result.Rows)
+            output.WriteLine($"{r.Lab} {r.Partition} ({r.CostModel}): {r.Cycles:0} cycles, README {r.ReadmeCycles:0}, × {r.Ratio:0.000}");
+        // Stream's tutorial READMEs: lab 1 layer by layer 8.510e4 cycles, lab 2 (K split) 1.15e5, lab 3 fused 2.98e4.
+        // Reached: −1.6 %, +1.6 %, −7.5 % (docs/validation.md: what the rest is).
+        Assert.Equal(["lab1", "lab2", "lab3"], result.Rows.Select(r => r.Lab));
+        Assert.InRange(result.Rows[0].Ratio, 0.97, 1.03);
+        Assert.InRange(result.Rows[1].Ratio, 0.97, 1.03);
+        Assert.InRange(result.Rows[2].Ratio, 0.90, 1.10);
     }
 
     [Fact]

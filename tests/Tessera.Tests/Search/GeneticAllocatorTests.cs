@@ -79,7 +79,8 @@ public class GeneticAllocatorTests
         var problem = Lab3();
         Assert.Equal(81, problem.SpaceSize);
         var exact = BruteForce(problem);
-        var result = new GeneticAllocator(problem).Run();
+        // 30 generations of 16 (480 evaluations of an 81-point space): 20 miss one of the seven front points.
+        var result = new GeneticAllocator(problem, new GeneticOptions(Generations: 30)).Run();
         var found = result.Front.Select(p => (p.LatencySeconds, p.EnergyJ)).ToHashSet();
         Assert.True(exact.SetEquals(found), $"GA found {found.Count} of {exact.Count} exact points; missing {string.Join(", ", exact.Except(found))}");
     }

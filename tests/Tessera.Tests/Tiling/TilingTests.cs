@@ -330,4 +330,22 @@ public class TilingTests
         foreach (var t in model.Tensors.Values.Where(t => t.Kind == TensorKind.Activation && tiled.Dependencies.Any(d => d.Tensor == t.Name)))
             Assert.True(tiled.Dependencies.Where(d => d.Tensor == t.Name).Sum(d => d.Bytes) >= t.Bytes, t.Name);
     }
+    [Fact]
+    public void A_box_beyond_what_is_held_is_the_part_along_the_one_axis_where_they_differ()
+    {
+        TensorBox Box(params (long, long)[] axes) => new("x", [.. axes.Select(a => new IndexRange(a.Item1, a.Item2))], 8);
+        // Boxes compare by their text (the axes are an immutable array).
+        void Same(TensorBox expected, TensorBox? actual) => Assert.Equal(expected.ToString(), actual?.ToString());
+        // Input rows [1, 4) of a 3×3 row tile after rows [0, 3): only row 3 is new.
+        Same(Box((0, 3), (3, 4), (0, 56)), Box((0, 3), (1, 4), (0, 56)).Beyond(Box((0, 3), (0, 3), (0, 56))));
+        // Held on the far side: the near part is new; all held: nothing is.
+        Same(Box((0, 2)), Box((0, 6)).Beyond(Box((2, 9))));
+        Assert.True(Box((1, 3)).Beyond(Box((0, 4)))!.IsEmpty);
+        // A hole in the middle, disjoint ranges, or two differing axes leave no single box.
+        Assert.Null(Box((0, 9)).Beyond(Box((3, 5))));
+        Assert.Null(Box((0, 3)).Beyond(Box((5, 7))));
+        Assert.Null(Box((0, 3), (0, 3)).Beyond(Box((1, 4), (1, 4))));
+        Same(Box((1, 3), (2, 3)), Box((0, 3), (0, 3)).Intersect(Box((1, 4), (2, 5))));
+        Same(Box((0, 4), (0, 5)), Box((0, 3), (0, 3)).Span(Box((1, 4), (2, 5))));
+    }
 }

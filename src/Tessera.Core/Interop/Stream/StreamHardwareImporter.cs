@@ -19,7 +19,8 @@ namespace Tessera.Interop.Stream;
 /// Stream files carry no clock: bandwidths in bits/cycle become bytes/s at the library's default frequency.
 /// Links keep their bits/cycle bandwidth; unit_energy_cost is taken as pJ per bit. A bus over n members becomes
 /// links between every pair of members with the bus bandwidth (contention on the shared bus is the simulator's).
-/// core_memory_sharing is checked but not represented (the IR has no shared-memory edge yet).
+/// core_memory_sharing groups become <see cref="Package.SharedMemoryGroups"/> after checking that the members are
+/// compute cores with identical outermost memories.
 /// </remarks>
 public static class StreamHardwareImporter
 {
@@ -40,6 +41,7 @@ public static class StreamHardwareImporter
         var chiplets = new List<ChipletInstance>();
         var memories = new List<MemoryDevice>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        var parsedOf = new Dictionary<string, (ParsedCore Core, string File)>(StringComparer.Ordinal);
         var index = 0;
         foreach (var (k, v) in coresNode.Children)
         {
@@ -49,6 +51,7 @@ public static class StreamHardwareImporter
                 cache[file] = parsed = ParseCore(file, technology, frequency, node);
             var id = InstanceId(coreId);
             ids[coreId] = id;
+            parsedOf[coreId] = (parsed, file);
             if (coreId == offchip || parsed.Core is null)
                 memories.Add(parsed.AsDevice(id, coreId == offchip ? "stream-offchip" : "stream-memory-core", frequency));
             else
@@ -89,15 +92,74 @@ public static class StreamHardwareImporter
                 for (var j = i + 1; j < members.Count; j++)
                     links.Add(new Link(members[i], members[j], bandwidth, energy, 0));
         }
-        if (YamlReader.Find(root, "core_memory_sharing") is YamlSequenceNode sharing)
-            foreach (var s in sharing)
-                foreach (var part in r.Text(s, "core_memory_sharing").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                    if (!ids.ContainsKey(part))
-                        throw r.Error(s, $"core_memory_sharing names core {part}, which does not exist");
+        var sharing = YamlReader.Find(root, "core_memory_sharing") is { } sn ? SharingGroups(r, sn, ids, parsedOf, offchip) : [];
 
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
-        return new Package(name, chiplets, memories, links, r.File);
+        return new Package(name, chiplets, memories, links, r.File) { SharedMemoryGroups = sharing };
     }
+
+    /// <summary>
+    /// core_memory_sharing: groups ("0, 1" or [0, 1]) of compute cores that share their outermost memories. Every
+    /// member must exist, be a compute core, appear in one group only, and have the same outermost memories as
+    /// the group's first core (size, operands, port bandwidths and access energies), since they are one instance.
+    /// </summary>
+    private static ImmutableArray<ImmutableArray<string>> SharingGroups(YamlReader r, YamlNode node, Dictionary<string, string> ids,
+        Dictionary<string, (ParsedCore Core, string File)> parsedOf, string offchip)
+    {
+        var groups = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var grouped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in r.Sequence(node, "core_memory_sharing"))
+        {
+            var members = entry is YamlSequenceNode list
+                ? list.Select(c => r.Text(c, "core id")).ToList()
+                : [.. r.Text(entry, "core_memory_sharing").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+            foreach (var id in members)
+            {
+                if (!ids.ContainsKey(id))
+                    throw r.Error(entry, $"core_memory_sharing names core {id}, which does not exist; expected one of {string.Join(", ", ids.Keys)}");
+                if (id == offchip || parsedOf[id].Core.Core is null)
+                    throw r.Error(entry, $"core_memory_sharing names core {id}, which is {(id == offchip ? "the off-chip core" : "a memory core")}; expected compute cores");
+                if (!grouped.Add(id))
+                    throw r.Error(entry, $"core {id} shares memory in two core_memory_sharing groups; expected each core in one group");
+            }
+            if (members.Count < 2)
+                throw r.Error(entry, $"core_memory_sharing group '{string.Join(", ", members)}' has one core; expected two or more");
+            var (first, firstFile) = parsedOf[members[0]];
+            foreach (var id in members.Skip(1))
+            {
+                var (other, otherFile) = parsedOf[id];
+                if (TopMismatch(first.Core!, other.Core!) is { } what)
+                    throw r.Error(entry, $"cores {members[0]} and {id} share memory but their outermost memories differ: {what} " +
+                        $"({Path.GetFileName(firstFile)} against {Path.GetFileName(otherFile)}); expected one shared instance");
+            }
+            groups.Add([.. members.Select(m => ids[m])]);
+        }
+        return groups.ToImmutable();
+    }
+
+    /// <summary>What differs between the outermost memories (per operand) of two cores, or null when they match.</summary>
+    private static string? TopMismatch(Core a, Core b)
+    {
+        foreach (var role in Enum.GetValues<OperandRole>())
+        {
+            var (x, y) = (OnChipTop(a, role), OnChipTop(b, role));
+            if (x is null || y is null)
+            {
+                if (x != y) return $"only {(x is null ? b.Name : a.Name)} has an outermost memory for {role}";
+                continue;
+            }
+            if (x.CapacityBits != y.CapacityBits) return $"{role} memory {x.Name} holds {x.CapacityBits} bits, {y.Name} {y.CapacityBits}";
+            if (!x.Holds.ToHashSet().SetEquals(y.Holds)) return $"{x.Name} holds {string.Join(" ", x.Holds)}, {y.Name} {string.Join(" ", y.Holds)}";
+            if (x.ReadBitsPerCycle != y.ReadBitsPerCycle || x.WriteBitsPerCycle != y.WriteBitsPerCycle)
+                return $"{x.Name} ports read/write {x.ReadBitsPerCycle}/{x.WriteBitsPerCycle} bits per cycle, {y.Name} {y.ReadBitsPerCycle}/{y.WriteBitsPerCycle}";
+            if (x.ReadEnergyPerBitPj != y.ReadEnergyPerBitPj || x.WriteEnergyPerBitPj != y.WriteEnergyPerBitPj)
+                return $"{x.Name} costs {x.ReadEnergyPerBitPj}/{x.WriteEnergyPerBitPj} pJ per bit read/written, {y.Name} {y.ReadEnergyPerBitPj}/{y.WriteEnergyPerBitPj}";
+        }
+        return null;
+    }
+
+    private static MemoryLevel? OnChipTop(Core core, OperandRole role) =>
+        core.OutermostLevelOf(role) is >= 0 and var i ? core.Memories[i] : null;
 
     /// <summary>The chiplet or memory-device id that Stream core <paramref name="coreId"/> becomes.</summary>
     public static string InstanceId(string coreId) => $"core{coreId}";

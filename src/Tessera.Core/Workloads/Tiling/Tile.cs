@@ -39,6 +39,36 @@ public sealed record TensorBox(string Tensor, ImmutableArray<IndexRange> Axes, i
         return elements;
     }
 
+    /// <summary>The elements both boxes hold, as a box (empty when disjoint); the tensors must match.</summary>
+    public TensorBox Intersect(TensorBox other) =>
+        this with { Axes = [.. Axes.Select((a, i) => a.Intersect(other.Axes[i]))] };
+
+    /// <summary>The smallest box holding both (the tensors must match).</summary>
+    public TensorBox Span(TensorBox other) =>
+        this with { Axes = [.. Axes.Select((a, i) => new IndexRange(Math.Min(a.Start, other.Axes[i].Start), Math.Max(a.End, other.Axes[i].End)))] };
+
+    /// <summary>
+    /// What this box holds beyond <paramref name="held"/> when that is one box: this box cut along the one axis where
+    /// the two differ and <paramref name="held"/> covers one end of it; null when the rest is not a box.
+    /// </summary>
+    public TensorBox? Beyond(TensorBox held)
+    {
+        if (held.Tensor != Tensor || held.Axes.Length != Axes.Length) return null;
+        int axis = -1;
+        for (int i = 0; i < Axes.Length; i++)
+        {
+            if (Axes[i] == held.Axes[i]) continue;
+            if (axis >= 0) return null;
+            axis = i;
+        }
+        if (axis < 0) return this with { Axes = [.. Axes.Select(_ => new IndexRange(0, 0))] };
+        var (mine, theirs) = (Axes[axis], held.Axes[axis]);
+        IndexRange? rest = theirs.Start <= mine.Start && theirs.End > mine.Start ? new IndexRange(theirs.End, Math.Max(theirs.End, mine.End))
+            : theirs.End >= mine.End && theirs.Start < mine.End ? new IndexRange(mine.Start, Math.Min(mine.End, theirs.Start))
+            : null;
+        return rest is { } r ? this with { Axes = Axes.SetItem(axis, r) } : null;
+    }
+
     public override string ToString() => $"{Tensor}{string.Concat(Axes)}";
 }
 
