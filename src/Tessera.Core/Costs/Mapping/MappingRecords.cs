@@ -32,17 +32,34 @@ public sealed record TemporalMapping(ImmutableArray<TemporalLoop> Loops, Immutab
 /// <summary>Reads and writes of one operand at one level, in elements and in bits, and their energy.</summary>
 public sealed record LevelAccess(string Level, OperandRole Operand, double Reads, double Writes, double ReadBits, double WriteBits, double EnergyPj);
 
-/// <summary>What one instance of a level holds, against its capacity; double-buffered when twice that fits.</summary>
-public sealed record LevelFootprint(string Level, double Bits, long CapacityBits, int Instances, bool DoubleBuffered, double TransferCycles);
+/// <summary>What one instance of a level holds, against its capacity; double-buffered when every operand there is.</summary>
+public sealed record LevelFootprint(string Level, double Bits, long CapacityBits, int Instances, bool DoubleBuffered);
 
-/// <summary>The chosen mapping with its accesses, footprints and how the search found it.</summary>
+/// <summary>Stall (positive) or slack (negative) cycles of one memory port over the operator, its movements combined.</summary>
+public sealed record PortStall(string Level, string Port, double StallCycles);
+
+/// <summary>
+/// The latency of one mapping as ZigZag's model defines it: <see cref="TemporalCycles"/> (the temporal loops' product:
+/// the ideal cycles <see cref="IdealCycles"/> = MACs ÷ PEs plus what the spatial unrolling leaves idle), the worst
+/// port's <see cref="StallCycles"/> (<see cref="StallPort"/>; every port in <see cref="Ports"/>), the first tiles'
+/// <see cref="OnloadCycles"/> and the last output tile's <see cref="OffloadCycles"/>.
+/// </summary>
+public sealed record LatencyBreakdown(double IdealCycles, double TemporalCycles, double StallCycles, string StallPort,
+    double OnloadCycles, double OffloadCycles, ImmutableArray<PortStall> Ports)
+{
+    public double TotalCycles => TemporalCycles + StallCycles + OnloadCycles + OffloadCycles;
+
+    /// <summary>Cycles the spatial unrolling leaves PEs idle: temporal − ideal.</summary>
+    public double SpatialIdleCycles => TemporalCycles - IdealCycles;
+}
+
+/// <summary>The chosen mapping with its accesses, footprints, latency terms and how the search found it.</summary>
 public sealed record MappingDetails(
     SpatialMapping Spatial,
     TemporalMapping Temporal,
     ImmutableArray<LevelAccess> Accesses,
     ImmutableArray<LevelFootprint> Footprints,
-    double OnloadCycles,
-    double OffloadCycles,
+    LatencyBreakdown Latency,
     MappingObjective Objective,
     int MappingsEvaluated,
     bool Exhaustive);
