@@ -65,6 +65,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         var evaluator = new MappingEvaluator(problem);
         evaluator.SetOrdering(result.Dims, result.Factors);
         Array.Copy(result.Cuts, evaluator.Cuts, result.Cuts.Length);
+        if (result.Trimmed) evaluator.Trim();
         var score = evaluator.Evaluate();
         var (temporal, accesses, footprints, latency) = evaluator.Describe();
 

@@ -61,6 +61,8 @@ internal sealed class MappingEvaluator
     private double[] _reductionAbove = [];
     private double[] _relevantAbove = [];
     private readonly int[] _runningCut;
+    /// <summary>Per level and operand, a cut below the level's after <see cref="Trim"/>; −1 when the level's applies.</summary>
+    private readonly int[] _operandCut;
 
     // Per evaluation, per operand and position in its hierarchy.
     private readonly int[][] _eff, _levelIndex;
@@ -106,6 +108,8 @@ internal sealed class MappingEvaluator
         _actStall = new double[maxActivities];
         _actWindow = new double[maxActivities];
         _runningCut = new int[_operands];
+        _operandCut = new int[_levels * _operands];
+        Array.Fill(_operandCut, -1);
         _eff = new int[_operands][];
         _levelIndex = new int[_operands][];
         _tile = new double[_operands][];
@@ -176,6 +180,7 @@ internal sealed class MappingEvaluator
     /// </summary>
     public void AllocateGreedy()
     {
+        ClearTrim();
         Array.Clear(_runningCut);
         for (int l = 0; l < Cuts.Length; l++)
         {
@@ -192,6 +197,36 @@ internal sealed class MappingEvaluator
                 if (lo > _runningCut[o]) _runningCut[o] = lo;
         }
     }
+
+    /// <summary>
+    /// Shrinks each operand's tile in each level, from the outermost, by the loops at the top of its cut that index it
+    /// alone (no window): the level above sends the same data either way, in smaller pieces, so more of it overlaps
+    /// compute and less is loaded before it. The operands of a shared level may then keep different loops. False when
+    /// nothing changed; <see cref="AllocateGreedy"/> or setting <see cref="Cuts"/> undoes it.
+    /// </summary>
+    public bool Trim()
+    {
+        bool changed = false;
+        for (int o = 0; o < _operands; o++)
+        {
+            var h = _p.Hierarchy[o];
+            for (int k = h.Length - 2; k >= 0; k--)
+            {
+                int l = h[k], floor = k == 0 ? 0 : CutOf(h[k - 1], o);
+                int cut = CutOf(l, o);
+                while (cut > floor && (_p.FullyRelevantMask[o] & (1 << _loopDim[cut - 1])) != 0) cut--;
+                if (cut == CutOf(l, o)) continue;
+                _operandCut[l * _operands + o] = cut;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>Untrimmed: every operand of a level keeps the level's cut.</summary>
+    public void ClearTrim() => Array.Fill(_operandCut, -1);
+
+    private int CutOf(int level, int o) => _operandCut[level * _operands + o] is var c && c >= 0 ? c : Cuts[level];
 
     private bool Fits(int level, int cut)
     {
@@ -237,7 +272,7 @@ internal sealed class MappingEvaluator
             for (int k = 0; k < h.Length; k++)
             {
                 int l = h[k];
-                cut = l == p.OffChip ? _n : Math.Max(cut, Cuts[l]);
+                cut = l == p.OffChip ? _n : Math.Max(cut, CutOf(l, o));
                 int e = l == p.OffChip ? _n : _irEnd[cut * _operands + o];
                 _eff[o][k] = e;
                 _tile[o][k] = p.Extent(o, _prefix, e * _dims, l);
@@ -506,7 +541,7 @@ internal sealed class MappingEvaluator
             int cut = 0;
             foreach (var l in p.Hierarchy[o])
             {
-                cut = l == p.OffChip ? _n : Math.Max(cut, Cuts[l]);
+                cut = l == p.OffChip ? _n : Math.Max(cut, CutOf(l, o));
                 below.Add(cut);
             }
             allocations.Add(new OperandAllocation(p.Roles[o], [.. p.Hierarchy[o].Select(l => p.Levels[l].Name)], below.ToImmutable()));

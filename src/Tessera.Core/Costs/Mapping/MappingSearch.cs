@@ -1,7 +1,7 @@
 namespace Tessera.Costs.Mapping;
 
 /// <summary>The best mapping a search found, with its score and how many mappings it evaluated.</summary>
-internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, MappingScore Score, int Evaluated, bool Exhaustive);
+internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, bool Trimmed, MappingScore Score, int Evaluated, bool Exhaustive);
 
 /// <summary>
 /// Temporal-mapping search over one problem: enumerate distinct orderings of the loops' prime factors (merging the
@@ -50,7 +50,7 @@ internal static class MappingSearch
                 Try(evaluator, sd, sf, options, best);
             }
         }
-        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !merged);
+        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Trimmed, best.Score, best.Evaluated, !merged);
     }
 
     private sealed class Best(MappingObjective objective, int levels)
@@ -58,14 +58,16 @@ internal static class MappingSearch
         public int[] Dims = [];
         public long[] Factors = [];
         public int[] Cuts = new int[levels];
+        public bool Trimmed;
         public MappingScore Score = new(false, double.PositiveInfinity, double.PositiveInfinity);
         public int Evaluated;
 
-        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts)
+        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts, bool trimmed = false)
         {
             Evaluated++;
             if (!score.BetterThan(Score, objective)) return;
             Score = score;
+            Trimmed = trimmed;
             Dims = dims.ToArray();
             Factors = factors.ToArray();
             Cuts = (int[])cuts.Clone();
@@ -79,10 +81,13 @@ internal static class MappingSearch
         {
             evaluator.AllocateGreedy();
             best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts);
+            if (evaluator.Trim())
+                best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts, trimmed: true);
             return;
         }
         // Every cut vector: each on-chip level keeps any number of the loops.
         var cuts = evaluator.Cuts;
+        evaluator.ClearTrim();
         Array.Clear(cuts);
         while (true)
         {
