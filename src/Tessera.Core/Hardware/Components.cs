@@ -24,7 +24,7 @@ public enum PortDirection { FromHigh, ToLow, FromLow, ToHigh }
 
 /// <summary>
 /// One physical port of a memory level: its word width (<see cref="BitsPerCycle"/>), the smallest access
-/// (<see cref="MinBitsPerCycle"/>: a transfer is rounded up to it), the energy per bit of a read or write word through
+/// (<see cref="MinBitsPerCycle"/>: a transfer is rounded up to it; 0 when transfers are not rounded), the energy per bit of a read or write word through
 /// it, and the operand movements it carries. Movements that share a port share its cycles.
 /// </summary>
 public sealed record MemoryPort(string Name, double BitsPerCycle, double MinBitsPerCycle, double ReadEnergyPerBitPj,
@@ -60,10 +60,10 @@ public sealed record MemoryLevel(
         ImmutableArray<(OperandRole, PortDirection)> Moves(params PortDirection[] directions) =>
             [.. Holds.SelectMany(o => directions.Select(d => (o, d)))];
         if (SharedReadWritePort)
-            return [new MemoryPort("rw", ReadBitsPerCycle, ReadBitsPerCycle, ReadEnergyPerBitPj, WriteEnergyPerBitPj,
+            return [new MemoryPort("rw", ReadBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj,
                 Moves(PortDirection.FromHigh, PortDirection.ToLow, PortDirection.FromLow, PortDirection.ToHigh))];
-        return [new MemoryPort("r", ReadBitsPerCycle, ReadBitsPerCycle, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.ToLow, PortDirection.ToHigh)),
-            new MemoryPort("w", WriteBitsPerCycle, WriteBitsPerCycle, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.FromHigh, PortDirection.FromLow))];
+        return [new MemoryPort("r", ReadBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.ToLow, PortDirection.ToHigh)),
+            new MemoryPort("w", WriteBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.FromHigh, PortDirection.FromLow))];
     }
 
     /// <summary>Cycles this level needs to read and write the given bits through its ports.</summary>

@@ -200,7 +200,8 @@ internal sealed class MappingEvaluator
 
     /// <summary>
     /// Shrinks each operand's tile in each level, from the outermost, by the loops at the top of its cut that index it
-    /// alone (no window): the level above sends the same data either way, in smaller pieces, so more of it overlaps
+    /// alone (no window), unless the tile stays in place across the loop above: the level above then sends the same
+    /// data either way, in smaller pieces, so more of it overlaps
     /// compute and less is loaded before it. The operands of a shared level may then keep different loops. False when
     /// nothing changed; <see cref="AllocateGreedy"/> or setting <see cref="Cuts"/> undoes it.
     /// </summary>
@@ -214,6 +215,8 @@ internal sealed class MappingEvaluator
             {
                 int l = h[k], floor = k == 0 ? 0 : CutOf(h[k - 1], o);
                 int cut = CutOf(l, o);
+                // With a loop that leaves the tile in place right above the cut, a smaller tile would be fetched again.
+                if (cut < _n && _irEnd[cut * _operands + o] != cut) continue;
                 while (cut > floor && (_p.FullyRelevantMask[o] & (1 << _loopDim[cut - 1])) != 0) cut--;
                 if (cut == CutOf(l, o)) continue;
                 _operandCut[l * _operands + o] = cut;
@@ -394,7 +397,8 @@ internal sealed class MappingEvaluator
         double real = Math.Ceiling(amount / p.PortBits[port]);
         _real[m] = real;
         double accesses = (count - firstWrites) * instances;
-        double charged = Math.Ceiling(amount / p.PortMinBits[port]) * p.PortMinBits[port];
+        double granule = p.PortMinBits[port];
+        double charged = granule <= 0 || double.IsPositiveInfinity(granule) ? amount : Math.Ceiling(amount / granule) * granule;
         int lo = l * _operands + o;
         _energy[lo] += charged * accesses * p.MoveEnergyPerBit[m];
         if (direction is PortDirection.ToLow or PortDirection.ToHigh)
