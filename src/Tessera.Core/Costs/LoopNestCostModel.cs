@@ -162,6 +162,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
             if (!a.Alternates.IsDefaultOrEmpty)
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
         }
+        foreach (var (dim, factor) in core.Dataflow.TemporalOrdering) b.Append(";t").Append(dim).Append(factor);
         foreach (var m in core.Memories) Append(b, m, names);
         b.Append("#off");
         Append(b, offChip, names);

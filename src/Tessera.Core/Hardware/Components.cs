@@ -88,9 +88,14 @@ public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension
         Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
 }
 
-/// <summary>A dataflow: which loop dimensions unroll on which array axis, and how far.</summary>
+/// <summary>
+/// A dataflow: which loop dimensions unroll on which array axis, and how far. <see cref="TemporalOrdering"/>, when a
+/// mapping file pins it, fixes the temporal loops innermost first (factor 0: all that remains of the dimension).
+/// </summary>
 public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling> Axes)
 {
+    public ImmutableArray<(string Dimension, long Factor)> TemporalOrdering { get; init; } = [];
+
     /// <summary>Unrolling factor of a loop dimension across all array axes (1 when not unrolled).</summary>
     public int FactorOf(string dimension) =>
         Axes.SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);

@@ -153,10 +153,8 @@ internal sealed class MappingProblem
         for (int o = 0; o < Operands; o++)
         {
             var role = Roles[o];
-            var held = Enumerable.Range(0, OffChip).Where(l => Levels[l].Holds.Contains(role)).ToList();
-            if (held.Count == 0 && OffChip > 0)
-                throw new TesseraInputException($"cannot map {nest.Operands[o].Tensor}: no memory level of core '{core.Name}' holds the {RoleName(role)} operand");
-            Hierarchy[o] = [.. held, OffChip];
+            // An operand no on-chip level holds goes between the top level and the PEs directly (ZigZag's gemm_l1 inputs).
+            Hierarchy[o] = [.. Enumerable.Range(0, OffChip).Where(l => Levels[l].Holds.Contains(role)), OffChip];
         }
         // Output first, then weights, then inputs: the order in which double-buffering claims shared memories.
         HeldBy = [.. Enumerable.Range(0, OffChip).Select(l => Enumerable.Range(0, Operands).Where(o => Hierarchy[o].Contains(l))
@@ -273,6 +271,31 @@ internal sealed class MappingProblem
             elements *= Math.Min(Math.Min(extent, combinations), AxisLength[a]);
         }
         return elements;
+    }
+
+    /// <summary>
+    /// The core's pinned temporal ordering (innermost first) applied to this nest: factor 0 takes what remains of the
+    /// dimension, dimensions it skips go outermost, dimensions the nest lacks are ignored; null when none is pinned.
+    /// </summary>
+    public List<(int Dim, long Factor)>? PinnedLoops()
+    {
+        var pinned = Core.Dataflow.TemporalOrdering;
+        if (pinned.IsDefaultOrEmpty) return null;
+        var left = (long[])Temporal.Clone();
+        var loops = new List<(int, long)>();
+        foreach (var (name, factor) in pinned)
+        {
+            int d = Array.IndexOf(DimNames, name);
+            if (d < 0 || left[d] == 1) continue;
+            long f = factor == 0 ? left[d] : Math.Min(factor, left[d]);
+            if (left[d] % f != 0)
+                throw new TesseraInputException($"temporal loop {name} {factor} of core '{Core.Name}' does not divide the {left[d]} iterations left of {name}");
+            loops.Add((d, f));
+            left[d] /= f;
+        }
+        for (int d = 0; d < Dims; d++)
+            if (left[d] > 1) loops.Add((d, left[d]));
+        return loops;
     }
 
     /// <summary>Prime factors of every dimension's temporal iterations, as (dimension, factor) loops.</summary>

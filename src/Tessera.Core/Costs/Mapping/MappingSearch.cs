@@ -4,7 +4,7 @@ namespace Tessera.Costs.Mapping;
 internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, bool Trimmed, MappingScore Score, int Evaluated, bool Exhaustive);
 
 /// <summary>
-/// Temporal-mapping search over one problem: enumerate distinct orderings of the loops' prime factors (merging the
+/// Temporal-mapping search over one problem (only allocations when the core pins the ordering): enumerate distinct orderings of the loops' prime factors (merging the
 /// smallest factors of the most-split dimension until at most the enumeration limit remain, like LOMA's limit on loop
 /// prime factors), allocate each bottom-up, then draw random orderings of the unmerged factors (like Timeloop's random
 /// mapper). Deterministic for a seed.
@@ -14,6 +14,12 @@ internal static class MappingSearch
     public static SearchResult Run(MappingProblem problem, MappingSearchOptions options, CancellationToken cancellation = default)
     {
         var evaluator = new MappingEvaluator(problem);
+        if (problem.PinnedLoops() is { } pinned)
+        {
+            var only = new Best(options.Objective, problem.OffChip);
+            Try(evaluator, [.. pinned.Select(l => l.Dim)], [.. pinned.Select(l => l.Factor)], options, only);
+            return new SearchResult(only.Dims, only.Factors, only.Cuts, only.Trimmed, only.Score, only.Evaluated, true);
+        }
         var primes = problem.PrimeLoops();
         var loops = new List<(int Dim, long Factor)>(primes);
         bool merged = false;

@@ -124,32 +124,33 @@ public static partial class StreamHardwareImporter
 
     /// <summary>
     /// One ZigZag/Stream core file on its own (for mapping a layer on one core). The outermost level becomes the
-    /// off-chip level when it holds every operand and is named like DRAM or is at least the library's off-chip size;
-    /// a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels are unbounded
-    /// and keep the file's port bandwidth and energy per bit; a single read_write port is shared by reads and writes.
+    /// off-chip level when it holds every operand and is named like DRAM, is at least the library's off-chip size, or
+    /// the file is a ZigZag accelerator (no Stream <c>type:</c>), whose hierarchy ends at its top level as ZigZag's
+    /// does; a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels keep the file's
+    /// ports, bandwidth and energy per bit, and are unbounded unless they are such a ZigZag top level.
     /// </summary>
     public static (Core? Core, MemoryLevel? OffChip) LoadCore(string path, TechnologyLibrary technology)
     {
         var frequency = technology.Si("stream_import.default_frequency");
         var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
         ParsedMemory? top = parsed.Top;
-        MemoryLevel OffChip() => new(top!.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
+        bool zigZag = YamlReader.Load(path).Root is var root && YamlReader.Find(root, "type") is null;
+        MemoryLevel OffChip(bool bounded = false) => new(top!.Name, bounded ? top.Bits : long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
             [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort, Ports: top.Ports);
         if (parsed.Core is not { } core) return (null, OffChip());
         var last = core.Memories[^1];
         bool holdsAll = Enum.GetValues<OperandRole>().All(last.Holds.Contains);
         bool looksOffChip = last.Name.Contains("dram", StringComparison.OrdinalIgnoreCase)
             || last.CapacityBits / 8.0 >= technology.Si("stream_import.offchip_level_min_size");
-        if (core.Memories.Length > 1 && holdsAll && looksOffChip)
-            core = core with { Memories = core.Memories[..^1] };
-        else
-            top = null!;
-        return (core, top is null ? null : OffChip());
+        if (core.Memories.Length > 1 && holdsAll && (looksOffChip || zigZag))
+            return (core with { Memories = core.Memories[..^1] }, OffChip(bounded: !looksOffChip));
+        return (core, null);
     }
 
     /// <summary>
     /// The spatial unrolling of a ZigZag/Stream mapping file for one layer type: the entry named like the type
-    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored.
+    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored. The
+    /// entry's temporal_ordering ([DIM, factor], innermost first, "*" for the rest), when given, is kept with it.
     /// </summary>
     public static SpatialUnrolling LoadSpatialMapping(string path, string layerType, IReadOnlyList<ArrayAxis> axes)
     {
@@ -158,8 +159,18 @@ public static partial class StreamHardwareImporter
         YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
         var entry = Named(layerType) ?? Named("default")
             ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping for layer type '{layerType}' and no 'default' entry");
-        return ParseUnrolling(r, r.Need(entry, "spatial_mapping", "a mapping entry"),
+        var unrolling = ParseUnrolling(r, r.Need(entry, "spatial_mapping", "a mapping entry"),
             $"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", axes, "spatial_mapping", skipUnknownAxes: true);
+        if (YamlReader.Find(entry, "temporal_ordering") is not { } ordering) return unrolling;
+        var loops = ImmutableArray.CreateBuilder<(string, long)>();
+        foreach (var item in r.Sequence(ordering, "temporal_ordering"))
+        {
+            var pair = r.Sequence(item, "a temporal loop [DIM, factor]");
+            if (pair.Children.Count != 2) throw r.Error(item, "temporal loop; expected [DIM, factor] or [DIM, \"*\"]");
+            var factor = r.Text(pair.Children[1], "factor") == "*" ? 0 : (long)r.PositiveInt(pair.Children[1], "factor");
+            loops.Add((r.Text(pair.Children[0], "dimension"), factor));
+        }
+        return unrolling with { TemporalOrdering = loops.ToImmutable() };
     }
 
     /// <summary>Loop dimensions a spatial unrolling may name: those of convolutions and matrix products, or numbered ones (D0, D1, …) as ZigZag's GEMM workloads use.</summary>
