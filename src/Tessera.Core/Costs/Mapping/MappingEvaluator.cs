@@ -239,7 +239,7 @@ internal sealed class MappingEvaluator
             double bits = 0;
             foreach (var o in _p.HeldBy[l])
             {
-                int c = Array.IndexOf(held, o) >= 0 ? Math.Max(cut, _runningCut[o]) : _runningCut[o];
+                int c = l == _p.Hierarchy[o][^1] ? _n : Array.IndexOf(held, o) >= 0 ? Math.Max(cut, _runningCut[o]) : _runningCut[o];
                 int e = _irEnd[c * _operands + o];
                 bits += _p.Extent(o, _prefix, e * _dims, l) * ElementBits(o, e, l);
             }
@@ -275,8 +275,9 @@ internal sealed class MappingEvaluator
             for (int k = 0; k < h.Length; k++)
             {
                 int l = h[k];
-                cut = l == p.OffChip ? _n : Math.Max(cut, CutOf(l, o));
-                int e = l == p.OffChip ? _n : _irEnd[cut * _operands + o];
+                bool top = k == h.Length - 1;
+                cut = top ? _n : Math.Max(cut, CutOf(l, o));
+                int e = top ? _n : _irEnd[cut * _operands + o];
                 _eff[o][k] = e;
                 _tile[o][k] = p.Extent(o, _prefix, e * _dims, l);
                 _tileBits[o][k] = _tile[o][k] * ElementBits(o, e, l);
@@ -545,7 +546,7 @@ internal sealed class MappingEvaluator
             int cut = 0;
             foreach (var l in p.Hierarchy[o])
             {
-                cut = l == p.OffChip ? _n : Math.Max(cut, CutOf(l, o));
+                cut = l == p.Hierarchy[o][^1] ? _n : Math.Max(cut, CutOf(l, o));
                 below.Add(cut);
             }
             allocations.Add(new OperandAllocation(p.Roles[o], [.. p.Hierarchy[o].Select(l => p.Levels[l].Name)], below.ToImmutable()));

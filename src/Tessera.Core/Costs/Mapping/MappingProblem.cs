@@ -59,7 +59,12 @@ internal sealed class MappingProblem
     /// <summary>Operands each on-chip level holds.</summary>
     public readonly int[][] HeldBy;
 
-    public MappingProblem(LoopNest nest, Core core, MemoryLevel offChip)
+    /// <param name="residency">
+    /// ZigZag's data-locality rule, when given: inputs and outputs (as far as it lets them) stop at the innermost level that
+    /// holds both and has room for the whole of both (they stay on chip between layers), weights at the innermost level that serves the
+    /// whole array and has room for <see cref="Residency.WorkloadWeightBits"/> (every weight of the workload) besides.
+    /// </param>
+    public MappingProblem(LoopNest nest, Core core, MemoryLevel offChip, Residency? residency = null)
     {
         Nest = nest;
         Core = core;
@@ -150,11 +155,13 @@ internal sealed class MappingProblem
         (AxisStart, TermStart, TermDim, TermCoefficient, AxisLength) = ([.. axisStart], [.. termStart], [.. termDim], [.. termCoefficient], [.. axisLength]);
 
         Hierarchy = new int[Operands][];
+        var resident = Resident(residency);
         for (int o = 0; o < Operands; o++)
         {
             var role = Roles[o];
+            int top = resident.GetValueOrDefault(role, OffChip);
             // An operand no on-chip level holds goes between the top level and the PEs directly (ZigZag's gemm_l1 inputs).
-            Hierarchy[o] = [.. Enumerable.Range(0, OffChip).Where(l => Levels[l].Holds.Contains(role)), OffChip];
+            Hierarchy[o] = [.. Enumerable.Range(0, top).Where(l => Levels[l].Holds.Contains(role)), top];
         }
         // Output first, then weights, then inputs: the order in which double-buffering claims shared memories.
         HeldBy = [.. Enumerable.Range(0, OffChip).Select(l => Enumerable.Range(0, Operands).Where(o => Hierarchy[o].Contains(l))
@@ -175,6 +182,31 @@ internal sealed class MappingProblem
     }
 
     public static string RoleName(OperandRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>The on-chip level each operand stays in under <paramref name="residency"/> (none: all go off chip).</summary>
+    private Dictionary<OperandRole, int> Resident(Residency? residency)
+    {
+        var result = new Dictionary<OperandRole, int>();
+        if (residency is null) return result;
+        double Whole(OperandRole role) => Nest.Operands.Where(o => o.Role == role).Sum(o => (double)Nest.UniqueBits(o));
+        double activations = Whole(OperandRole.Input) + Whole(OperandRole.Output);
+        var axes = Core.Array.Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        for (int l = 0; l < OffChip; l++)
+        {
+            var level = Levels[l];
+            double room = (double)level.CapacityBits * Instances[l];
+            bool io = level.Holds.Contains(OperandRole.Input) && level.Holds.Contains(OperandRole.Output);
+            if (io && !result.ContainsKey(OperandRole.Input) && !result.ContainsKey(OperandRole.Output) && activations <= room)
+            {
+                if (residency.Inputs) result[OperandRole.Input] = l;
+                if (residency.Outputs) result[OperandRole.Output] = l;
+            }
+            if (level.Holds.Contains(OperandRole.Weight) && !result.ContainsKey(OperandRole.Weight) && axes.IsSubsetOf(level.ServedArrayAxes)
+                && residency.WorkloadWeightBits + (io ? activations : 0) <= room)
+                result[OperandRole.Weight] = l;
+        }
+        return result;
+    }
 
     /// <summary>Index of a movement in <see cref="PortOf"/> and <see cref="MoveEnergyPerBit"/>.</summary>
     public int Move(int level, int operand, PortDirection direction) => (level * Operands + operand) * 4 + (int)direction;

@@ -65,18 +65,53 @@ public sealed record MappingDetails(
     bool Exhaustive);
 
 /// <summary>
+/// ZigZag's rule for what stays on chip between layers (its default flow, which its published test values use). A
+/// layer's inputs (when <see cref="Inputs"/>) and outputs (when <see cref="Outputs"/>) stay in the innermost level that
+/// holds both and fits both whole; weights stay in the innermost level serving the whole array that fits
+/// <see cref="WorkloadWeightBits"/>, all the weights of the workload. <see cref="Of"/> sets the flags per layer.
+/// </summary>
+public sealed record Residency(bool Inputs, bool Outputs, long WorkloadWeightBits)
+{
+    /// <summary>
+    /// Per MAC layer: outputs may stay unless the layer starts or ends a branch (its result feeds several MAC layers, or
+    /// one that also reads another's), since those go through the top memory (the last layer's may stay); inputs stay when the producing MAC
+    /// layer's outputs may, and the first layer's input may. Layers without MACs are skipped over, as ZigZag does.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Residency> Of(ModelGraph graph)
+    {
+        var macs = graph.Operators.OfType<ComputeOperator>().ToList();
+        long weights = macs.Sum(op => op.Nest.Operands.Where(o => o.Role == OperandRole.Weight).Sum(o => op.Nest.UniqueBits(o)));
+        // MAC layers reached from an operator through non-MAC ones, and those reaching it.
+        List<ComputeOperator> Next(Operator op) => [.. graph.Successors(op).SelectMany(s => s is ComputeOperator c ? [c] : Next(s)).Distinct()];
+        var previous = macs.ToDictionary(op => op.Name, _ => new List<ComputeOperator>());
+        foreach (var op in macs)
+            foreach (var n in Next(op))
+                previous[n.Name].Add(op);
+        var outputs = macs.ToDictionary(op => op.Name, op =>
+        {
+            var next = Next(op);
+            return next.Count == 0 || (next.Count == 1 && previous[next[0].Name].Count == 1);
+        });
+        return macs.ToDictionary(op => op.Name, op => new Residency(
+            previous[op.Name].Count == 0 || outputs[previous[op.Name][0].Name], outputs[op.Name], weights));
+    }
+}
+
+/// <summary>
 /// Search settings. Orderings of the loops' prime factors are enumerated when there are at most
 /// <see cref="EnumerationLimit"/> distinct ones (factors are merged until that holds, as LOMA's limit on loop prime
 /// factors does), then <see cref="RandomSamples"/> random orderings of the unmerged factors are drawn with
 /// <see cref="Seed"/> (as Timeloop's random mapper does). With <see cref="AllAllocations"/> every allocation of
-/// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive.
+/// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive. With
+/// <see cref="Residency"/> operands that fit stay on chip (ZigZag's data-locality rule) instead of coming from off chip.
 /// </summary>
 public sealed record MappingSearchOptions(
     MappingObjective Objective = MappingObjective.Edp,
     int EnumerationLimit = 5040,
     int RandomSamples = 2000,
     int Seed = 1,
-    bool AllAllocations = false)
+    bool AllAllocations = false,
+    Residency? Residency = null)
 {
     public static readonly MappingSearchOptions Default = new();
 }

@@ -134,7 +134,7 @@ public static partial class StreamHardwareImporter
         var frequency = technology.Si("stream_import.default_frequency");
         var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
         ParsedMemory? top = parsed.Top;
-        bool zigZag = YamlReader.Load(path).Root is var root && YamlReader.Find(root, "type") is null;
+        bool zigZag = YamlReader.Find(YamlReader.Load(path, lastKeyWins: true).Root, "type") is null;
         MemoryLevel OffChip(bool bounded = false) => new(top!.Name, bounded ? top.Bits : long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
             [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort, Ports: top.Ports);
         if (parsed.Core is not { } core) return (null, OffChip());
