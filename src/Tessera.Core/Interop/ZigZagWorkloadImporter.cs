@@ -157,11 +157,14 @@ public static partial class ZigZagWorkloadImporter
         var weight = wBits > 0 ? Source(wName, wAxes, wBits) : "";
         if (mac && wBits > 0)
         {
+            int partialBits = Bits(outName);
+            if (partialBits < finalBits)
+                throw r.Error(precision, $"partial sums of {outName} have {partialBits} bits but final outputs (O_final) {finalBits}; expected partial sums at least as wide");
             var nest = new LoopNest(nestDims,
             [
                 new LoopOperand(input, OperandRole.Input, inAxes, inBits),
                 new LoopOperand(weight, OperandRole.Weight, wAxes, wBits),
-                new LoopOperand(output, OperandRole.Output, outAxes, finalBits) { PartialSumBits = Bits(outName) },
+                new LoopOperand(output, OperandRole.Output, outAxes, finalBits) { PartialSumBits = partialBits },
             ]);
             return (new ComputeOperator(name, type, [input, weight], [output], nest), tensors);
         }
