@@ -86,7 +86,8 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
             objective, result.Evaluated, result.Exhaustive);
         double utilisation = problem.Nest.Macs / (score.Cycles * problem.Core.Array.ProcessingElements);
         return new OperatorCost(score.Cycles, problem.ComputeCycles, offChipCycles,
-            new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy) { Details = details };
+            new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy)
+        { Details = details };
     }
 
     /// <summary>

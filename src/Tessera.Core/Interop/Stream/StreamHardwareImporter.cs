@@ -274,12 +274,17 @@ public static partial class StreamHardwareImporter
 
     private static readonly Dictionary<string, PortDirection> Directions = new(StringComparer.Ordinal)
     {
-        ["fh"] = PortDirection.FromHigh, ["tl"] = PortDirection.ToLow, ["fl"] = PortDirection.FromLow, ["th"] = PortDirection.ToHigh,
+        ["fh"] = PortDirection.FromHigh,
+        ["tl"] = PortDirection.ToLow,
+        ["fl"] = PortDirection.FromLow,
+        ["th"] = PortDirection.ToHigh,
     };
 
     private static readonly Dictionary<string, OperandRole> Operands = new(StringComparer.Ordinal)
     {
-        ["I1"] = OperandRole.Input, ["I2"] = OperandRole.Weight, ["O"] = OperandRole.Output,
+        ["I1"] = OperandRole.Input,
+        ["I2"] = OperandRole.Weight,
+        ["O"] = OperandRole.Output,
     };
 
     private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
