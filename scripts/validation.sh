@@ -26,7 +26,7 @@ cases=(
   "$st/accelerator3.yaml|-|$st/offchip.yaml"
 )
 models=(resnet18 "$shared/data/onnx/resnet18.onnx" "$shared/data/onnx/mobilenetv2.onnx")
-echo "| model | core | spatial mapping | off-chip | MACs | energy (µJ) | cycles | MAC-layer utilisation | MAC layers bound by compute / on-chip bw / off-chip bw / tile load+offload |"
+echo "| model | core | spatial mapping | off-chip | MACs | energy (µJ) | cycles | MAC-layer utilisation | MAC layers: compute only / with port stalls / tile load / tile offload as largest extra term |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for m in "${models[@]}"; do
   for c in "${cases[@]}"; do

@@ -9,11 +9,11 @@ mac = [l for l in r["layers"] if l["macs"] > 0]
 
 
 def bound(key):
-    return sum(1 for l in mac if l["cost"]["boundBy"].startswith(key))
+    return sum(1 for l in mac if key in l["cost"]["boundBy"])
 
 
 spatial = os.path.basename(mapping) if mapping != "-" else "inferred"
 print("| {} | {} | {} | {} | {:.1f} M | {:.1f} | {:.4g} | {:.1f} % | {} / {} / {} / {} |".format(
     os.path.basename(model), os.path.basename(core), spatial, r["offChip"], r["totalMacs"] / 1e6,
     r["totalEnergyPj"] / 1e6, r["totalCycles"], 100 * r["macUtilisation"],
-    bound("compute"), bound("on-chip"), bound("off-chip"), bound("tile")))
+    sum(1 for l in mac if l["cost"]["boundBy"] == "compute"), bound("stalls"), bound("tile load"), bound("tile offload")))

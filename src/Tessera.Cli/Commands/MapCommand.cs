@@ -186,19 +186,32 @@ internal static class MapCommand
                 Units.Count(a.ReadBits), Units.Count(a.WriteBits), Units.Si(a.EnergyPj * 1e-12, "J"));
         console.Write(accesses);
 
-        var footprint = new Table().AddColumns("level", "instances", "footprint per instance", "capacity", "used", "double-buffered", "transfer cycles");
+        var footprint = new Table().AddColumns("level", "instances", "footprint per instance", "capacity", "used", "double-buffered");
         foreach (var f in d.Footprints)
             footprint.AddRow(Markup.Escape(f.Level), f.Instances.ToString(), Units.Bytes(f.Bits / 8), Units.Bytes(f.CapacityBits / 8.0),
-                $"{f.Bits / f.CapacityBits:P1}", f.DoubleBuffered ? "yes" : "no", Units.Count(f.TransferCycles));
+                $"{f.Bits / f.CapacityBits:P1}", f.DoubleBuffered ? "yes" : "no");
         console.Write(footprint);
+
+        var ports = new Table().AddColumns("port", "stall (+) / slack (−) cycles");
+        foreach (var port in d.Latency.Ports)
+            ports.AddRow(Markup.Escape($"{port.Level}.{port.Port}"), Units.Count(port.StallCycles));
+        console.Write(ports);
 
         var e = cost.Energy;
         var energy = new Table().AddColumns("energy", "J", "share");
         foreach (var (name, pj) in new[] { ("compute (MACs)", e.ComputePj), ("on-chip memory", e.OnChipMemoryPj), ("off-chip memory", e.OffChipMemoryPj) })
             energy.AddRow(name, Units.Si(pj * 1e-12, "J"), e.TotalPj > 0 ? $"{pj / e.TotalPj:P1}" : "-");
         console.Write(energy);
-        console.MarkupLine($"cycles: compute {Units.Count(cost.ComputeCycles)}, off-chip transfer {Units.Count(cost.OffChipCycles)}, " +
-            $"first-tile load {Units.Count(d.OnloadCycles)}, last-tile offload {Units.Count(d.OffloadCycles)} → total {Units.Count(cost.Cycles)}");
+        var t = d.Latency;
+        var latency = new Table().AddColumns("latency term", "cycles");
+        latency.AddRow("ideal (MACs ÷ PEs)", Units.Count(t.IdealCycles));
+        latency.AddRow("+ idle PEs of the spatial unrolling", Units.Count(t.SpatialIdleCycles));
+        latency.AddRow("= ideal temporal cycles", Units.Count(t.TemporalCycles));
+        latency.AddRow(Markup.Escape($"+ stall of the worst port{(t.StallPort.Length > 0 ? $" ({t.StallPort})" : "")}"), Units.Count(t.StallCycles));
+        latency.AddRow("+ on-loading of the first input tiles", Units.Count(t.OnloadCycles));
+        latency.AddRow("+ off-loading of the last output tile", Units.Count(t.OffloadCycles));
+        latency.AddRow("[bold]= total[/]", $"[bold]{Units.Count(cost.Cycles)}[/]");
+        console.Write(latency);
     }
 
     private static string RoleLabel(OperandRole role) => role switch

@@ -27,8 +27,11 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public string Name => "loopnest";
 
     /// <summary>Bump the version when the rules change numbers, so cached profiles of the old rules are not reused.</summary>
-    /// <remarks>2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns.</remarks>
-    public string Identity => $"loopnest-2|{Options}";
+    /// <remarks>
+    /// 2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns. 3: ZigZag's latency terms
+    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision.
+    /// </remarks>
+    public string Identity => $"loopnest-3|{Options}";
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
     public int CachedMappings => _searches.Count;
@@ -40,7 +43,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
         _costs.GetOrAdd(Key(nest, core, offChip, names: true), _ =>
         {
-            var problem = new MappingProblem(nest, core, offChip);
+            var problem = new MappingProblem(nest, core, offChip, Options.Residency);
             var found = _searches.GetOrAdd(Key(nest, core, offChip, names: false),
                 _ => new Lazy<SearchResult>(() => MappingSearch.Run(problem, Options))).Value;
             return Report(problem, found, Options.Objective);
@@ -50,7 +53,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public static OperatorCost Search(LoopNest nest, Core core, MemoryLevel offChip, MappingSearchOptions options,
         CancellationToken cancellation = default)
     {
-        var problem = new MappingProblem(nest, core, offChip);
+        var problem = new MappingProblem(nest, core, offChip, options.Residency);
         var result = MappingSearch.Run(problem, options, cancellation);
         return Report(problem, result, options.Objective);
     }
@@ -63,8 +66,9 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         var evaluator = new MappingEvaluator(problem);
         evaluator.SetOrdering(result.Dims, result.Factors);
         Array.Copy(result.Cuts, evaluator.Cuts, result.Cuts.Length);
+        if (result.Trimmed) evaluator.Trim();
         var score = evaluator.Evaluate();
-        var (temporal, accesses, footprints, transfer, refill) = evaluator.Describe();
+        var (temporal, accesses, footprints, latency) = evaluator.Describe();
 
         double macPj = problem.Nest.Macs * problem.Core.Array.MacEnergyPj;
         var offChipName = problem.Levels[problem.OffChip].Name;
@@ -73,20 +77,18 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         double readBits = accesses.Where(a => a.Level == offChipName).Sum(a => a.ReadBits);
         double writeBits = accesses.Where(a => a.Level == offChipName).Sum(a => a.WriteBits);
 
-        // What sets the time: compute plus refills that cannot overlap, or the busiest level's ports.
-        double stalls = footprints.Select((f, l) => f.DoubleBuffered ? 0 : refill[l]).Sum();
-        int slowest = Array.IndexOf(transfer, transfer.Max());
-        double steady = Math.Max(problem.ComputeCycles + stalls, transfer[slowest]);
-        string boundBy = evaluator.OnloadCycles + evaluator.OffloadCycles > steady ? "tile load/offload"
-            : problem.ComputeCycles + stalls >= transfer[slowest]
-            ? stalls > 0 ? "compute + refill stalls" : "compute"
-            : slowest == problem.OffChip ? "off-chip bandwidth" : $"on-chip bandwidth ({problem.Levels[slowest].Name})";
+        // The largest term besides the temporal cycles names what bounds the operator.
+        var terms = new[] { (latency.StallCycles, $"stalls on {latency.StallPort}"), (latency.OnloadCycles, "tile load"), (latency.OffloadCycles, "tile offload") };
+        var (largest, name) = terms.MaxBy(t => t.Item1);
+        string boundBy = largest <= 0 ? "compute" : largest >= latency.TemporalCycles ? name : $"compute + {name}";
+        double offChipCycles = problem.Levels[problem.OffChip].TransferCycles(readBits, writeBits);
 
-        var details = new MappingDetails(problem.Spatial, temporal, accesses, footprints, evaluator.OnloadCycles, evaluator.OffloadCycles,
+        var details = new MappingDetails(problem.Spatial, temporal, accesses, footprints, latency,
             objective, result.Evaluated, result.Exhaustive);
         double utilisation = problem.Nest.Macs / (score.Cycles * problem.Core.Array.ProcessingElements);
-        return new OperatorCost(score.Cycles, problem.ComputeCycles, transfer[problem.OffChip],
-            new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy) { Details = details };
+        return new OperatorCost(score.Cycles, problem.ComputeCycles, offChipCycles,
+            new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy)
+        { Details = details };
     }
 
     /// <summary>
@@ -137,10 +139,10 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         foreach (var d in nest.Dimensions) b.Append(d.Name).Append('=').Append(d.Size).Append(',');
         foreach (var o in nest.Operands)
         {
-            b.Append('|').Append(o.Role).Append(':').Append(o.Bits);
+            b.Append('|').Append(o.Role).Append(':').Append(o.Bits).Append('/').Append(o.PartialSumBits);
             foreach (var axis in o.Axes)
             {
-                b.Append('[');
+                b.Append('[').Append(axis.Length).Append(':');
                 foreach (var t in axis.Terms) b.Append(t.Coefficient).Append('*').Append(t.Dimension).Append('+');
                 b.Append(']');
             }
@@ -162,6 +164,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
             if (!a.Alternates.IsDefaultOrEmpty)
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
         }
+        foreach (var (dim, factor) in core.Dataflow.TemporalOrdering) b.Append(";t").Append(dim).Append(factor);
         foreach (var m in core.Memories) Append(b, m, names);
         if (core.Fixed is { } fixedDataflow) b.Append("#fixed:").Append(fixedDataflow.Key);
         b.Append("#off");
@@ -177,6 +180,14 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
             .Append(':').Append(m.ReadEnergyPerBitPj.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(m.WriteEnergyPerBitPj.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(m.SharedReadWritePort)
-            .Append(':').AppendJoin(',', m.Holds).Append(':').AppendJoin(',', m.ServedArrayAxes).Append('}');
+            .Append(':').AppendJoin(',', m.Holds).Append(':').AppendJoin(',', m.ServedArrayAxes);
+        if (!m.Ports.IsDefaultOrEmpty)
+            foreach (var p in m.Ports)
+                b.Append('[').Append(p.Name).Append(':').Append(p.BitsPerCycle.ToString("R", CultureInfo.InvariantCulture))
+                    .Append(':').Append(p.MinBitsPerCycle.ToString("R", CultureInfo.InvariantCulture))
+                    .Append(':').Append(p.ReadEnergyPerBitPj.ToString("R", CultureInfo.InvariantCulture))
+                    .Append(':').Append(p.WriteEnergyPerBitPj.ToString("R", CultureInfo.InvariantCulture))
+                    .Append(':').AppendJoin(',', p.Serves.Select(x => $"{x.Operand}{x.Direction}")).Append(']');
+        b.Append('}');
     }
 }

@@ -17,9 +17,25 @@ public interface IHardwareComponent
 }
 
 /// <summary>
+/// The four ways data crosses a memory level's boundary, seen from the level (ZigZag's fh, tl, fl, th): written in
+/// from the level above, read out to the level below, written in from below (outputs, partial sums), read out to above.
+/// </summary>
+public enum PortDirection { FromHigh, ToLow, FromLow, ToHigh }
+
+/// <summary>
+/// One physical port of a memory level: its word width (<see cref="BitsPerCycle"/>), the smallest access
+/// (<see cref="MinBitsPerCycle"/>: a transfer is rounded up to it; 0 when transfers are not rounded), the energy per bit of a read or write word through
+/// it, and the operand movements it carries. Movements that share a port share its cycles.
+/// </summary>
+public sealed record MemoryPort(string Name, double BitsPerCycle, double MinBitsPerCycle, double ReadEnergyPerBitPj,
+    double WriteEnergyPerBitPj, ImmutableArray<(OperandRole Operand, PortDirection Direction)> Serves);
+
+/// <summary>
 /// One level of a core's memory hierarchy. Energies are per bit; bandwidths in bits per cycle.
 /// <see cref="Holds"/> lists the operands this level stores. With <see cref="SharedReadWritePort"/> reads and
 /// writes share one port (a DRAM bus, a single-ported SRAM) and <see cref="ReadBitsPerCycle"/> is its bandwidth.
+/// <see cref="Ports"/>, when given (ZigZag's port allocation), say which port carries each operand movement;
+/// otherwise <see cref="EffectivePorts"/> derives one read and one write port (or one shared port).
 /// </summary>
 public sealed record MemoryLevel(
     string Name,
@@ -32,9 +48,23 @@ public sealed record MemoryLevel(
     ImmutableArray<string> ServedArrayAxes,
     double AreaMm2 = 0,
     double StaticPowerW = 0,
-    bool SharedReadWritePort = false) : IHardwareComponent
+    bool SharedReadWritePort = false,
+    ImmutableArray<MemoryPort> Ports = default) : IHardwareComponent
 {
     public IEnumerable<IHardwareComponent> Children => [];
+
+    /// <summary>The given ports, or a read port (to low, to high) and a write port (from high, from low), one port when shared.</summary>
+    public ImmutableArray<MemoryPort> EffectivePorts()
+    {
+        if (!Ports.IsDefaultOrEmpty) return Ports;
+        ImmutableArray<(OperandRole, PortDirection)> Moves(params PortDirection[] directions) =>
+            [.. Holds.SelectMany(o => directions.Select(d => (o, d)))];
+        if (SharedReadWritePort)
+            return [new MemoryPort("rw", ReadBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj,
+                Moves(PortDirection.FromHigh, PortDirection.ToLow, PortDirection.FromLow, PortDirection.ToHigh))];
+        return [new MemoryPort("r", ReadBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.ToLow, PortDirection.ToHigh)),
+            new MemoryPort("w", WriteBitsPerCycle, 0, ReadEnergyPerBitPj, WriteEnergyPerBitPj, Moves(PortDirection.FromHigh, PortDirection.FromLow))];
+    }
 
     /// <summary>Cycles this level needs to read and write the given bits through its ports.</summary>
     public double TransferCycles(double readBits, double writeBits) => SharedReadWritePort
@@ -58,9 +88,14 @@ public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension
         Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
 }
 
-/// <summary>A dataflow: which loop dimensions unroll on which array axis, and how far.</summary>
+/// <summary>
+/// A dataflow: which loop dimensions unroll on which array axis, and how far. <see cref="TemporalOrdering"/>, when a
+/// mapping file pins it, fixes the temporal loops innermost first (factor 0: all that remains of the dimension).
+/// </summary>
 public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling> Axes)
 {
+    public ImmutableArray<(string Dimension, long Factor)> TemporalOrdering { get; init; } = [];
+
     /// <summary>Unrolling factor of a loop dimension across all array axes (1 when not unrolled).</summary>
     public int FactorOf(string dimension) =>
         Axes.SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);

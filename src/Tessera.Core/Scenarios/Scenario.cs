@@ -13,7 +13,7 @@ namespace Tessera.Scenarios;
 public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase Phase = TransformerPhase.Prefill,
     int SequenceLength = 128, int ContextLength = 1024, string? Label = null)
 {
-    public string DisplayName => Label ?? (IsOnnxPath ? Path.GetFileNameWithoutExtension(Source) : Source);
+    public string DisplayName => Label ?? (IsOnnxPath || Path.HasExtension(Source) ? Path.GetFileNameWithoutExtension(Source) : Source);
 
     public bool IsOnnxPath => Source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 }

@@ -143,9 +143,10 @@ public static class ScenarioLoader
         })];
     }
 
-    /// <summary>One model by zoo name or .onnx path.</summary>
+    /// <summary>One model by zoo name, .onnx path or ZigZag workload file (its own precisions; <paramref name="bits"/> does not apply).</summary>
     public static ModelGraph Build(ModelRequest request, int bits) => request.IsOnnxPath
         ? OnnxImporter.Load(request.Source, new OnnxImportOptions(request.Batch, bits))
+        : Interop.ZigZagWorkloadImporter.Handles(request.Source) ? Interop.ZigZagWorkloadImporter.Load(request.Source, request.Batch)
         : ModelZoo.Create(request.Source, new ModelOptions(request.Batch, bits, request.Phase, request.SequenceLength, request.ContextLength));
 
     private static bool LooksLikePath(string value) =>

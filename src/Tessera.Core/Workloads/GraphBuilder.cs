@@ -62,7 +62,8 @@ public sealed class GraphBuilder(string name, int bits = 8)
         if (bias) inputs = inputs.Add(Parameter($"{node}.bias", outChannels));
         var y = AddTensor($"{node}.out", [batch, outChannels, outH, outW], TensorKind.Activation);
         var nest = LoopNests.Convolution(x, w, y, batch, groups, outChannels / groups, inChannels / groups,
-            outH, outW, kernel, kernel, stride, stride, dilation, dilation, Bits, Bits, Bits, padding, padding);
+            outH, outW, kernel, kernel, stride, stride, dilation, dilation, Bits, Bits, Bits, padding, padding,
+            inputHeight: height, inputWidth: width);
         Add(new ComputeOperator(node, "Conv", inputs, [y], nest));
         return y;
     }

@@ -18,6 +18,12 @@ public sealed record OperandAxis(ImmutableArray<IndexTerm> Terms)
     /// </summary>
     public long Padding { get; init; }
 
+    /// <summary>
+    /// The tensor's extent along this axis when index values run past it (the padding at both ends holds no data, so a
+    /// tile never holds more than this); 0 when the axis maps 1:1 to the tensor.
+    /// </summary>
+    public long Length { get; init; }
+
     public static OperandAxis Of(string dimension) => new([new IndexTerm(dimension)]);
 
     public static OperandAxis Of(params IndexTerm[] terms) => new([.. terms]);
@@ -38,6 +44,12 @@ public enum OperandRole { Input, Weight, Output }
 /// <summary>An operand of a loop nest: a projection of the loop dimensions onto a tensor.</summary>
 public sealed record LoopOperand(string Tensor, OperandRole Role, ImmutableArray<OperandAxis> Axes, int Bits)
 {
+    /// <summary>
+    /// Bits of a partial sum while a reduction is incomplete (an output's accumulator width, ZigZag's O against
+    /// O_final); <see cref="Bits"/> is the final value's width. Equal to <see cref="Bits"/> unless set.
+    /// </summary>
+    public int PartialSumBits { get; init; } = Bits;
+
     /// <summary>Dimensions that change this operand (relevant or partially relevant).</summary>
     public ImmutableHashSet<string> RelevantDimensions { get; } =
         Axes.SelectMany(a => a.Terms).Select(t => t.Dimension).ToImmutableHashSet();

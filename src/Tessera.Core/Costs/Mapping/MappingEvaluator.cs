@@ -1,5 +1,6 @@
 using Tessera.Scoring;
 using System.Collections.Immutable;
+using Tessera.Hardware;
 using Tessera.Workloads;
 
 namespace Tessera.Costs.Mapping;
@@ -22,22 +23,27 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 }
 
 /// <summary>
-/// Evaluates temporal mappings of one <see cref="MappingProblem"/> analytically (ZigZag/Timeloop style). Holds scratch
-/// arrays, so one instance serves one thread. Set an ordering with <see cref="SetOrdering"/>, then choose the loops each
-/// level keeps (<see cref="AllocateGreedy"/> or <see cref="Cuts"/> directly) and call <see cref="Evaluate"/>.
+/// Evaluates temporal mappings of one <see cref="MappingProblem"/> analytically with ZigZag's published model (Mei et
+/// al., IEEE TC 2021). Holds scratch arrays, so one instance serves one thread. Set an ordering with
+/// <see cref="SetOrdering"/>, choose the loops each level keeps (<see cref="AllocateGreedy"/> or <see cref="Cuts"/>
+/// directly) and call <see cref="Evaluate"/>.
 /// </summary>
 /// <remarks>
-/// Rules. A level's tile is the operand's extent over the loops below its cut and the spatial factors its instance
-/// serves. It is refilled each time a loop above it advances, except across the innermost run of loops above it that
-/// are irrelevant to the operand (stationarity): fills = Π(loops above) / Π(that run). Each fill writes the tile into
-/// every instance of the level and reads it once from the level above for all the instances that share it there
-/// (broadcast along irrelevant unrolled dimensions; for outputs, spatial reduction along unrolled reduction dimensions).
-/// Outputs go up on every fill and come back as partial sums except the first time:
-/// reads above = (fills − Π relevant loops above) × tile. The PEs act as a level with no loops below.
-/// A mapping whose footprint (Σ tiles of the operands a level holds, per instance) exceeds a level's capacity is
-/// rejected. When twice the footprint fits, the level double-buffers and its refills overlap compute; otherwise the
-/// array waits for them. Cycles = max(compute + those stalls, the busiest level's port time) + first-tile load +
-/// last-tile offload, where stalls and port times leave out the first and last tiles (they are the load and offload).
+/// Tiles. A level's tile is the operand's extent over the loops below its cut and the spatial factors its instance
+/// serves. Loops just above a cut that do not index the operand leave the tile in place (stationarity): the effective
+/// cut extends over them, so a level is refilled once per period = Π loops below its effective cut. Outputs hold
+/// partial sums (<see cref="LoopOperand.PartialSumBits"/>) while a reduction loop remains above, final values after.
+///
+/// Movements. Per period a level is written its tile from above and reads out, to the level below, the union of the
+/// child tiles its instance feeds; outputs move the other way and, while partial, come back. Each movement takes
+/// ⌈bits ÷ its port's word⌉ cycles. It may take the whole period when the level can double-buffer (its tile, less
+/// the part the top relevant loops stream in, fills at most half the memory, shared memories counted together);
+/// otherwise only the period ÷ the top irrelevant loops of the receiving level. Stall (+) or slack (−) per movement =
+/// (cycles − allowed) × (periods − 1); movements on one port add their stalls, and their slacks count only as far as
+/// the port's busy windows (the union over the period) leave room. The worst port's stall adds to the ideal temporal
+/// cycles, then the first tiles' on-loading (serial over levels, parallel over the two inputs unless a port carries
+/// both) and the last output tile's off-loading. Energy: MACs × MAC energy + every movement's bits, rounded up to its
+/// port's smallest access, × the port's energy per bit; the first write of a partial sum needs no read back.
 /// </remarks>
 internal sealed class MappingEvaluator
 {
@@ -47,20 +53,34 @@ internal sealed class MappingEvaluator
     private int[] _loopDim = [];
     private double[] _loopFactor = [];
     private double[] _prefix = [];
-    private double[] _suffix = [];
-    private double[] _irrelevantRun = [];
-    private double[] _relevantSuffix = [];
-    private readonly double[] _reads, _writes, _refillReads, _refillWrites, _footprint;
-    /// <summary>Bits of the first tile loaded and the last tile offloaded, per level: they are in the onload/offload time.</summary>
-    private readonly double[] _edgeReads, _edgeWrites;
+    private double[] _cycles = [];
+    private int[] _irEnd = [];
+    private double[] _reductionAbove = [];
+    private double[] _relevantAbove = [];
     private readonly int[] _runningCut;
+    /// <summary>Per level and operand, a cut below the level's after <see cref="Trim"/>; −1 when the level's applies.</summary>
+    private readonly int[] _operandCut;
+
+    // Per evaluation, per operand and position in its hierarchy.
+    private readonly int[][] _eff, _levelIndex;
+    private readonly double[][] _tile, _tileBits, _topIrrelevant;
+    private readonly bool[][] _doubleBuffered;
+    // Per level and operand; per movement; per port; per activity.
+    private readonly double[] _reads, _writes, _readBits, _writeBits, _energy, _footprint;
+    private readonly double[] _real;
+    private readonly double[] _portStall;
+    private readonly bool[] _portActive;
+    private readonly int[] _actPort;
+    private readonly double[] _actPeriod, _actAllowed, _actCount, _actStall, _actWindow;
+    private int _activities;
 
     /// <summary>Loops (counted from the innermost) at or below each on-chip level; the off-chip level takes all.</summary>
     public int[] Cuts { get; }
 
     public int LoopCount => _n;
-    public double OnloadCycles { get; private set; }
-    public double OffloadCycles { get; private set; }
+
+    /// <summary>The latency terms of the last evaluation.</summary>
+    public LatencyBreakdown Latency { get; private set; } = new(0, 0, 0, "", 0, 0, []);
 
     public MappingEvaluator(MappingProblem problem)
     {
@@ -70,16 +90,39 @@ internal sealed class MappingEvaluator
         _dims = problem.Dims;
         _reads = new double[_levels * _operands];
         _writes = new double[_levels * _operands];
-        _refillReads = new double[_levels];
-        _refillWrites = new double[_levels];
+        _readBits = new double[_levels * _operands];
+        _writeBits = new double[_levels * _operands];
+        _energy = new double[_levels * _operands];
         _footprint = new double[_levels];
-        _edgeReads = new double[_levels];
-        _edgeWrites = new double[_levels];
+        _real = new double[_levels * _operands * 4];
+        _portStall = new double[problem.PortLevel.Length];
+        _portActive = new bool[problem.PortLevel.Length];
+        int maxActivities = _levels * _operands * 4;
+        _actPort = new int[maxActivities];
+        _actPeriod = new double[maxActivities];
+        _actAllowed = new double[maxActivities];
+        _actCount = new double[maxActivities];
+        _actStall = new double[maxActivities];
+        _actWindow = new double[maxActivities];
         _runningCut = new int[_operands];
+        _operandCut = new int[_levels * _operands];
+        Array.Fill(_operandCut, -1);
+        _eff = new int[_operands][];
+        _levelIndex = new int[_operands][];
+        _tile = new double[_operands][];
+        _tileBits = new double[_operands][];
+        _topIrrelevant = new double[_operands][];
+        _doubleBuffered = new bool[_operands][];
+        for (int o = 0; o < _operands; o++)
+        {
+            int h = problem.Hierarchy[o].Length;
+            (_eff[o], _tile[o], _tileBits[o], _topIrrelevant[o], _doubleBuffered[o]) = (new int[h], new double[h], new double[h], new double[h], new bool[h]);
+            _levelIndex[o] = [.. Enumerable.Range(0, _levels).Select(l => Array.IndexOf(problem.Hierarchy[o], l))];
+        }
         Cuts = new int[problem.OffChip];
     }
 
-    /// <summary>Loops innermost first; precomputes loop sizes below every cut and reuse runs above it.</summary>
+    /// <summary>Loops innermost first; precomputes loop sizes below every position and relevance runs above it.</summary>
     public void SetOrdering(ReadOnlySpan<int> dims, ReadOnlySpan<long> factors)
     {
         int n = dims.Length;
@@ -91,35 +134,39 @@ internal sealed class MappingEvaluator
         if (_prefix.Length < (n + 1) * _dims)
         {
             _prefix = new double[(n + 1) * _dims];
-            _suffix = new double[n + 1];
-            _irrelevantRun = new double[(n + 1) * _operands];
-            _relevantSuffix = new double[(n + 1) * _operands];
+            _cycles = new double[n + 1];
+            _irEnd = new int[(n + 1) * _operands];
+            _reductionAbove = new double[(n + 1) * _operands];
+            _relevantAbove = new double[(n + 1) * _operands];
         }
         _n = n;
         for (int d = 0; d < _dims; d++) _prefix[d] = 1;
+        _cycles[0] = 1;
         for (int i = 0; i < n; i++)
         {
             _loopDim[i] = dims[i];
             _loopFactor[i] = factors[i];
             Array.Copy(_prefix, i * _dims, _prefix, (i + 1) * _dims, _dims);
             _prefix[(i + 1) * _dims + dims[i]] *= factors[i];
+            _cycles[i + 1] = _cycles[i] * factors[i];
         }
-        _suffix[n] = 1;
         for (int o = 0; o < _operands; o++)
         {
-            _irrelevantRun[n * _operands + o] = 1;
-            _relevantSuffix[n * _operands + o] = 1;
+            _irEnd[n * _operands + o] = n;
+            _reductionAbove[n * _operands + o] = 1;
+            _relevantAbove[n * _operands + o] = 1;
         }
         for (int i = n - 1; i >= 0; i--)
         {
             double f = _loopFactor[i];
-            _suffix[i] = _suffix[i + 1] * f;
             int bit = 1 << _loopDim[i];
             for (int o = 0; o < _operands; o++)
             {
                 bool relevant = (_p.RelevantMask[o] & bit) != 0;
-                _irrelevantRun[i * _operands + o] = relevant ? 1 : f * _irrelevantRun[(i + 1) * _operands + o];
-                _relevantSuffix[i * _operands + o] = relevant ? f * _relevantSuffix[(i + 1) * _operands + o] : _relevantSuffix[(i + 1) * _operands + o];
+                int row = i * _operands + o, above = row + _operands;
+                _irEnd[row] = relevant ? i : _irEnd[above];
+                _reductionAbove[row] = relevant ? _reductionAbove[above] : f * _reductionAbove[above];
+                _relevantAbove[row] = relevant ? f * _relevantAbove[above] : _relevantAbove[above];
             }
         }
     }
@@ -130,6 +177,7 @@ internal sealed class MappingEvaluator
     /// </summary>
     public void AllocateGreedy()
     {
+        ClearTrim();
         Array.Clear(_runningCut);
         for (int l = 0; l < Cuts.Length; l++)
         {
@@ -141,12 +189,44 @@ internal sealed class MappingEvaluator
                 if (Fits(l, mid)) lo = mid;
                 else hi = mid - 1;
             }
-            int c = lo;
-            Cuts[l] = c;
+            Cuts[l] = lo;
             foreach (var o in _p.HeldBy[l])
-                if (c > _runningCut[o]) _runningCut[o] = c;
+                if (lo > _runningCut[o]) _runningCut[o] = lo;
         }
     }
+
+    /// <summary>
+    /// Shrinks each operand's tile in each level, from the outermost, by the loops at the top of its cut that index it
+    /// alone (no window), unless the tile stays in place across the loop above: the level above then sends the same
+    /// data either way, in smaller pieces, so more of it overlaps
+    /// compute and less is loaded before it. The operands of a shared level may then keep different loops. False when
+    /// nothing changed; <see cref="AllocateGreedy"/> or setting <see cref="Cuts"/> undoes it.
+    /// </summary>
+    public bool Trim()
+    {
+        bool changed = false;
+        for (int o = 0; o < _operands; o++)
+        {
+            var h = _p.Hierarchy[o];
+            for (int k = h.Length - 2; k >= 0; k--)
+            {
+                int l = h[k], floor = k == 0 ? 0 : CutOf(h[k - 1], o);
+                int cut = CutOf(l, o);
+                // With a loop that leaves the tile in place right above the cut, a smaller tile would be fetched again.
+                if (cut < _n && _irEnd[cut * _operands + o] != cut) continue;
+                while (cut > floor && (_p.FullyRelevantMask[o] & (1 << _loopDim[cut - 1])) != 0) cut--;
+                if (cut == CutOf(l, o)) continue;
+                _operandCut[l * _operands + o] = cut;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /// <summary>Untrimmed: every operand of a level keeps the level's cut.</summary>
+    public void ClearTrim() => Array.Fill(_operandCut, -1);
+
+    private int CutOf(int level, int o) => _operandCut[level * _operands + o] is var c && c >= 0 ? c : Cuts[level];
 
     private bool Fits(int level, int cut)
     {
@@ -156,13 +236,20 @@ internal sealed class MappingEvaluator
             double bits = 0;
             foreach (var o in _p.HeldBy[l])
             {
-                int c = Array.IndexOf(held, o) >= 0 ? Math.Max(cut, _runningCut[o]) : _runningCut[o];
-                bits += _p.Extent(o, _prefix, c * _dims, l) * _p.Bits[o];
+                int c = l == _p.Hierarchy[o][^1] ? _n : Array.IndexOf(held, o) >= 0 ? Math.Max(cut, _runningCut[o]) : _runningCut[o];
+                int e = _irEnd[c * _operands + o];
+                bits += _p.Extent(o, _prefix, e * _dims, l) * ElementBits(o, e, l);
             }
             if (bits > _p.Levels[l].CapacityBits) return false;
         }
         return true;
     }
+
+    /// <summary>An output is a partial sum while a reduction remains above position <paramref name="cut"/> of level <paramref name="level"/>.</summary>
+    private bool Partial(int o, int cut, int level) =>
+        _p.Roles[o] == OperandRole.Output && (_reductionAbove[cut * _operands + o] > 1 || _p.SpatialReductionAbove[level]);
+
+    private double ElementBits(int o, int cut, int level) => Partial(o, cut, level) ? _p.PartialSumBits[o] : _p.Bits[o];
 
     /// <summary>Evaluates the current ordering and <see cref="Cuts"/>; infeasible when a level's footprint exceeds its capacity.</summary>
     public MappingScore Evaluate()
@@ -170,96 +257,282 @@ internal sealed class MappingEvaluator
         var p = _p;
         Array.Clear(_reads);
         Array.Clear(_writes);
-        Array.Clear(_refillReads);
-        Array.Clear(_refillWrites);
+        Array.Clear(_readBits);
+        Array.Clear(_writeBits);
+        Array.Clear(_energy);
         Array.Clear(_footprint);
-        Array.Clear(_edgeReads);
-        Array.Clear(_edgeWrites);
-        double onload = 0, offload = 0;
+        Array.Clear(_real);
+        _activities = 0;
+
+        // Tiles at the effective cuts, and what each level must hold.
         for (int o = 0; o < _operands; o++)
         {
-            bool output = p.Roles[o] == OperandRole.Output;
-            double bits = p.Bits[o];
-            int childCut = 0, child = -1;
-            double childTile = 0;
-            foreach (var parent in p.Hierarchy[o])
+            var h = p.Hierarchy[o];
+            int cut = 0;
+            for (int k = 0; k < h.Length; k++)
             {
-                int row = childCut * _operands + o;
-                double fills = _suffix[childCut] / _irrelevantRun[row];
-                double firsts = _relevantSuffix[row];
-                double parentTile = p.Extent(o, _prefix, childCut * _dims, parent) * p.Instances[parent];
-                int pi = parent * _operands + o;
-                if (output)
+                int l = h[k];
+                bool top = k == h.Length - 1;
+                cut = top ? _n : Math.Max(cut, CutOf(l, o));
+                int e = top ? _n : _irEnd[cut * _operands + o];
+                _eff[o][k] = e;
+                _tile[o][k] = p.Extent(o, _prefix, e * _dims, l);
+                _tileBits[o][k] = _tile[o][k] * ElementBits(o, e, l);
+                if (l < p.OffChip) _footprint[l] += _tileBits[o][k];
+            }
+        }
+        for (int l = 0; l < p.OffChip; l++)
+            if (_footprint[l] > p.Levels[l].CapacityBits)
+                return new MappingScore(false, double.PositiveInfinity, double.PositiveInfinity);
+        DoubleBuffering();
+
+        double total = _cycles[_n];
+        for (int o = 0; o < _operands; o++)
+        {
+            var h = p.Hierarchy[o];
+            bool output = p.Roles[o] == OperandRole.Output;
+            // Inputs stay at the MACs across the innermost loops that do not index them; outputs are written every cycle.
+            double macPeriod = output ? 1 : _cycles[_irEnd[o]];
+            for (int k = 0; k < h.Length; k++)
+            {
+                int l = h[k];
+                bool top = k == h.Length - 1;
+                int below = k == 0 ? 0 : _eff[o][k - 1];
+                double childPeriod = k == 0 ? macPeriod : _cycles[below];
+                double allowedBelow = k > 0 && _doubleBuffered[o][k - 1] ? childPeriod
+                    : Math.Floor(childPeriod / (k == 0 ? 1 : _topIrrelevant[o][k - 1]));
+                double period = _cycles[_eff[o][k]];
+                double allowedAbove = _doubleBuffered[o][k] ? period : Math.Floor(period / _topIrrelevant[o][k]);
+                double fed = p.Extent(o, _prefix, below * _dims, l);
+                double instances = p.Instances[l];
+                if (!output)
                 {
-                    _writes[pi] += fills * parentTile;
-                    _reads[pi] += (fills - firsts) * parentTile;
+                    Move(l, o, PortDirection.ToLow, fed, p.Bits[o], allowedBelow, childPeriod, total / childPeriod, instances);
+                    if (!top) Move(l, o, PortDirection.FromHigh, _tile[o][k], p.Bits[o], allowedAbove, period, total / period, instances);
+                    continue;
                 }
-                else
-                    _reads[pi] += fills * parentTile;
-                if (child >= 0)
-                {
-                    double all = childTile * p.Instances[child];
-                    int ci = child * _operands + o;
-                    var c = p.Levels[child];
-                    var q = p.Levels[parent];
-                    if (output)
-                    {
-                        _reads[ci] += fills * all;
-                        _writes[ci] += (fills - firsts) * all;
-                        _refillReads[child] += fills * all * bits;
-                        _refillWrites[child] += (fills - firsts) * all * bits;
-                        offload += childTile * bits / Math.Min(c.ReadBitsPerCycle, q.WriteBitsPerCycle);
-                        _edgeReads[child] += all * bits;
-                        _edgeWrites[parent] += parentTile * bits;
-                    }
-                    else
-                    {
-                        _writes[ci] += fills * all;
-                        _refillWrites[child] += fills * all * bits;
-                        onload += childTile * bits / Math.Min(c.WriteBitsPerCycle, q.ReadBitsPerCycle);
-                        _edgeWrites[child] += all * bits;
-                        _edgeReads[parent] += parentTile * bits;
-                    }
-                }
-                if (parent == p.OffChip) break;
-                childCut = Math.Max(childCut, Cuts[parent]);
-                child = parent;
-                // This level's tile is both its footprint and what it exchanges with the level above.
-                childTile = p.Extent(o, _prefix, childCut * _dims, parent);
-                _footprint[parent] += childTile * bits;
+                bool partialIn = Partial(o, below, l);
+                double bitsIn = partialIn ? p.PartialSumBits[o] : p.Bits[o];
+                double fills = total / childPeriod;
+                Move(l, o, PortDirection.FromLow, fed, bitsIn, allowedBelow, childPeriod, fills, instances);
+                if (partialIn)
+                    Move(l, o, PortDirection.ToLow, fed, bitsIn, allowedBelow, childPeriod, fills, instances, _relevantAbove[below * _operands + o]);
+                if (top) continue;
+                bool partialUp = Partial(o, _eff[o][k], h[k + 1]);
+                double bitsUp = partialUp ? p.PartialSumBits[o] : p.Bits[o];
+                Move(l, o, PortDirection.ToHigh, _tile[o][k], bitsUp, allowedAbove, period, total / period, instances);
+                if (partialUp)
+                    Move(l, o, PortDirection.FromHigh, _tile[o][k], bitsUp, allowedAbove, period, total / period, instances,
+                        _relevantAbove[_eff[o][k] * _operands + o]);
             }
         }
 
+        var (stall, stallPort) = CombinePorts();
+        double onload = Onloading(), offload = Offloading();
         double energy = p.Nest.Macs * p.Core.Array.MacEnergyPj;
-        double stalls = 0, slowest = 0;
-        for (int l = 0; l < _levels; l++)
-        {
-            var level = p.Levels[l];
-            if (l < p.OffChip && _footprint[l] > level.CapacityBits)
-                return new MappingScore(false, double.PositiveInfinity, double.PositiveInfinity);
-            double readBits = 0, writeBits = 0;
-            for (int o = 0; o < _operands; o++)
-            {
-                readBits += _reads[l * _operands + o] * p.Bits[o];
-                writeBits += _writes[l * _operands + o] * p.Bits[o];
-            }
-            energy += readBits * level.ReadEnergyPerBitPj + writeBits * level.WriteEnergyPerBitPj;
-            double instances = p.Instances[l];
-            // The first and last tiles are timed by onload/offload; the rest overlaps compute or stalls it.
-            slowest = Math.Max(slowest, level.TransferCycles((readBits - _edgeReads[l]) / instances, (writeBits - _edgeWrites[l]) / instances));
-            // Without room for a second tile, refills cannot overlap compute: the array waits for them.
-            if (l < p.OffChip && 2 * _footprint[l] > level.CapacityBits)
-                stalls += level.TransferCycles((_refillReads[l] - _edgeReads[l]) / instances, (_refillWrites[l] - _edgeWrites[l]) / instances);
-        }
-        OnloadCycles = onload;
-        OffloadCycles = offload;
-        double cycles = Math.Max(p.ComputeCycles + stalls, slowest) + onload + offload;
-        return new MappingScore(true, energy, cycles);
+        for (int i = 0; i < _energy.Length; i++) energy += _energy[i];
+        Latency = new LatencyBreakdown(Math.Ceiling(p.Nest.Macs / (double)p.Core.Array.ProcessingElements), total, stall,
+            stallPort < 0 ? "" : $"{p.Levels[p.PortLevel[stallPort]].Name}.{p.PortName[stallPort]}", onload, offload, []);
+        return new MappingScore(true, energy, total + stall + onload + offload);
     }
 
-    /// <summary>The temporal mapping and access details of the last evaluation (slow path for reports).</summary>
-    public (TemporalMapping Temporal, ImmutableArray<LevelAccess> Accesses, ImmutableArray<LevelFootprint> Footprints, double[] TransferCycles,
-        double[] RefillCycles) Describe()
+    /// <summary>
+    /// Double-buffering per operand and level: the tile less what its top relevant loops stream in, at most half the
+    /// memory with every operand there counted, or fitting beside the others (then it claims that room). Off-chip always.
+    /// </summary>
+    private void DoubleBuffering()
+    {
+        var p = _p;
+        for (int o = 0; o < _operands; o++)
+        {
+            var h = p.Hierarchy[o];
+            for (int k = 0; k < h.Length; k++)
+            {
+                int start = k == 0 ? 0 : _eff[o][k - 1], end = _eff[o][k];
+                double topIrrelevant = 1;
+                for (int i = end - 1; i >= start && (p.RelevantMask[o] & (1 << _loopDim[i])) == 0; i--) topIrrelevant *= _loopFactor[i];
+                _topIrrelevant[o][k] = topIrrelevant;
+                _doubleBuffered[o][k] = h[k] == p.OffChip;
+            }
+        }
+        for (int l = 0; l < p.OffChip; l++)
+        {
+            double capacity = p.Levels[l].CapacityBits, shared = 0;
+            foreach (var o in p.HeldBy[l]) shared += EffectiveBits(o, _levelIndex[o][l]) / capacity;
+            foreach (var o in p.HeldBy[l])
+            {
+                int k = _levelIndex[o][l];
+                double own = EffectiveBits(o, k) / capacity;
+                if (shared <= 0.5) _doubleBuffered[o][k] = true;
+                else if (own <= 1 - shared)
+                {
+                    _doubleBuffered[o][k] = true;
+                    shared += own;
+                }
+            }
+        }
+    }
+
+    /// <summary>The tile's bits divided by its top fully relevant loops: the part that must be replaced at once.</summary>
+    private double EffectiveBits(int o, int k)
+    {
+        int start = k == 0 ? 0 : _eff[o][k - 1], end = _eff[o][k];
+        double topRelevant = 1;
+        for (int i = end - 1; i >= start && (_p.FullyRelevantMask[o] & (1 << _loopDim[i])) != 0; i--) topRelevant *= _loopFactor[i];
+        return Math.Floor(_tileBits[o][k] / topRelevant);
+    }
+
+    /// <summary>
+    /// One periodic movement of <paramref name="elements"/> per instance of level <paramref name="l"/>: its port cycles,
+    /// stall/slack and busy window, its accesses and energy (<paramref name="firstWrites"/> periods need no read back).
+    /// </summary>
+    private void Move(int l, int o, PortDirection direction, double elements, double bits, double allowed, double period, double count,
+        double instances, double firstWrites = 0)
+    {
+        var p = _p;
+        int m = p.Move(l, o, direction), port = p.PortOf[m];
+        double amount = elements * bits;
+        double real = Math.Ceiling(amount / p.PortBits[port]);
+        _real[m] = real;
+        double accesses = (count - firstWrites) * instances;
+        double granule = p.PortMinBits[port];
+        double charged = granule <= 0 || double.IsPositiveInfinity(granule) ? amount : Math.Ceiling(amount / granule) * granule;
+        int lo = l * _operands + o;
+        _energy[lo] += charged * accesses * p.MoveEnergyPerBit[m];
+        if (direction is PortDirection.ToLow or PortDirection.ToHigh)
+        {
+            _reads[lo] += elements * accesses;
+            _readBits[lo] += amount * accesses;
+        }
+        else
+        {
+            _writes[lo] += elements * accesses;
+            _writeBits[lo] += amount * accesses;
+        }
+        int a = _activities++;
+        _actPort[a] = port;
+        _actPeriod[a] = period;
+        _actAllowed[a] = allowed;
+        _actCount[a] = count;
+        _actStall[a] = (real - allowed) * (count - 1);
+        _actWindow[a] = allowed * (count - 1);
+    }
+
+    /// <summary>Stall per port (stalls add; slacks count as far as the union of busy windows leaves room); the worst port.</summary>
+    private (double Stall, int Port) CombinePorts()
+    {
+        Array.Clear(_portStall);
+        Array.Clear(_portActive);
+        double worst = 0;
+        int worstPort = -1;
+        for (int port = 0; port < _portStall.Length; port++)
+        {
+            int activities = 0, single = -1;
+            double stalls = 0, slacks = 0, windows = 0;
+            for (int a = 0; a < _activities; a++)
+            {
+                if (_actPort[a] != port) continue;
+                activities++;
+                single = a;
+                if (_actStall[a] > 0) stalls += _actStall[a];
+                else slacks += _actStall[a];
+                windows += _actWindow[a];
+            }
+            if (activities == 0) continue;
+            _portActive[port] = true;
+            double combined = activities == 1 ? _actStall[single] : stalls + Math.Max(0, slacks + windows - WindowUnion(port));
+            _portStall[port] = combined;
+            if (combined > worst) (worst, worstPort) = (combined, port);
+        }
+        return (worst, worstPort);
+    }
+
+    /// <summary>
+    /// Cycles in which some movement on the port is busy: each is busy for its allowed window at the start of every one
+    /// of its periods. Periods are prefix products of one loop order, so each divides the next and the union is periodic.
+    /// </summary>
+    private double WindowUnion(int port)
+    {
+        Span<(double Period, double Window, double Count)> acts = stackalloc (double, double, double)[_activities];
+        int n = 0;
+        for (int a = 0; a < _activities; a++)
+        {
+            if (_actPort[a] != port) continue;
+            if (_actAllowed[a] >= _actPeriod[a]) return _actPeriod[a] * _actCount[a];
+            acts[n++] = (_actPeriod[a], _actAllowed[a], _actCount[a]);
+        }
+        var sorted = acts[..n];
+        sorted.Sort((x, y) => x.Period.CompareTo(y.Period));
+        var last = sorted[n - 1];
+        return Covered(sorted, n - 1, last.Period) * last.Count;
+    }
+
+    /// <summary>Busy cycles in [0, x) of the movements 0..i (sorted by period), for x up to period i.</summary>
+    private static double Covered(ReadOnlySpan<(double Period, double Window, double Count)> acts, int i, double x)
+    {
+        if (i < 0 || x <= 0) return 0;
+        double window = Math.Min(x, acts[i].Window);
+        return window + Below(acts, i - 1, x) - Below(acts, i - 1, window);
+    }
+
+    /// <summary><see cref="Covered"/> of movements 0..i extended periodically beyond their longest period.</summary>
+    private static double Below(ReadOnlySpan<(double Period, double Window, double Count)> acts, int i, double x)
+    {
+        if (i < 0) return 0;
+        double period = acts[i].Period, whole = Math.Floor(x / period);
+        return whole * Covered(acts, i, period) + Covered(acts, i, x - whole * period);
+    }
+
+    /// <summary>
+    /// First tiles of the inputs: per level pair the slower of the upper level's read and the lower level's write, serial
+    /// over levels; the two inputs load in parallel except over ports that carry both (ZigZag's shared/half-shared rule).
+    /// </summary>
+    private double Onloading()
+    {
+        var p = _p;
+        Span<double> own = stackalloc double[2], half = stackalloc double[2], shared = stackalloc double[2];
+        own.Clear();
+        half.Clear();
+        shared.Clear();
+        int inputs = 0;
+        for (int o = 0; o < _operands && inputs < 2; o++)
+        {
+            if (p.Roles[o] == OperandRole.Output) continue;
+            var h = p.Hierarchy[o];
+            for (int k = 0; k + 1 < h.Length; k++)
+            {
+                int lower = p.Move(h[k], o, PortDirection.FromHigh), upper = p.Move(h[k + 1], o, PortDirection.ToLow);
+                double cycles = Math.Max(_real[lower], _real[upper]);
+                bool a = p.PortServesBothInputs[p.PortOf[lower]], b = p.PortServesBothInputs[p.PortOf[upper]];
+                if (a && b) shared[inputs] += cycles;
+                else if (a || b) half[inputs] += cycles;
+                else own[inputs] += cycles;
+            }
+            inputs++;
+        }
+        if (inputs < 2) return own[0] + half[0] + shared[0];
+        double first = shared[0] + Math.Max(shared[1] + half[1] + own[1], half[0] + own[0]);
+        double second = shared[1] + Math.Max(shared[0] + half[0] + own[0], half[1] + own[1]);
+        return Math.Min(first, second);
+    }
+
+    /// <summary>The last output tile, level by level to the top: per pair the slower of the read out and the write in.</summary>
+    private double Offloading()
+    {
+        var p = _p;
+        double cycles = 0;
+        for (int o = 0; o < _operands; o++)
+        {
+            if (p.Roles[o] != OperandRole.Output) continue;
+            var h = p.Hierarchy[o];
+            for (int k = 0; k + 1 < h.Length; k++)
+                cycles += Math.Max(_real[p.Move(h[k], o, PortDirection.ToHigh)], _real[p.Move(h[k + 1], o, PortDirection.FromLow)]);
+        }
+        return cycles;
+    }
+
+    /// <summary>The temporal mapping, accesses, footprints and latency terms of the last evaluation (slow path for reports).</summary>
+    public (TemporalMapping Temporal, ImmutableArray<LevelAccess> Accesses, ImmutableArray<LevelFootprint> Footprints, LatencyBreakdown Latency) Describe()
     {
         var p = _p;
         var loops = Enumerable.Range(0, _n).Select(i => new TemporalLoop(p.DimNames[_loopDim[i]], (long)_loopFactor[i])).ToImmutableArray();
@@ -270,34 +543,27 @@ internal sealed class MappingEvaluator
             int cut = 0;
             foreach (var l in p.Hierarchy[o])
             {
-                cut = l == p.OffChip ? _n : Math.Max(cut, Cuts[l]);
+                cut = l == p.Hierarchy[o][^1] ? _n : Math.Max(cut, CutOf(l, o));
                 below.Add(cut);
             }
             allocations.Add(new OperandAllocation(p.Roles[o], [.. p.Hierarchy[o].Select(l => p.Levels[l].Name)], below.ToImmutable()));
         }
         var accesses = ImmutableArray.CreateBuilder<LevelAccess>();
         var footprints = ImmutableArray.CreateBuilder<LevelFootprint>();
-        var transfer = new double[_levels];
-        var refill = new double[_levels];
         for (int l = 0; l < _levels; l++)
         {
-            var level = p.Levels[l];
-            double levelReads = 0, levelWrites = 0;
             for (int o = 0; o < _operands; o++)
             {
-                if (!p.Hierarchy[o].Contains(l)) continue;
-                double r = _reads[l * _operands + o], w = _writes[l * _operands + o], b = p.Bits[o];
-                levelReads += r * b;
-                levelWrites += w * b;
-                accesses.Add(new LevelAccess(level.Name, p.Roles[o], r, w, r * b, w * b,
-                    r * b * level.ReadEnergyPerBitPj + w * b * level.WriteEnergyPerBitPj));
+                if (_levelIndex[o][l] < 0) continue;
+                int lo = l * _operands + o;
+                accesses.Add(new LevelAccess(p.Levels[l].Name, p.Roles[o], _reads[lo], _writes[lo], _readBits[lo], _writeBits[lo], _energy[lo]));
             }
-            transfer[l] = level.TransferCycles((levelReads - _edgeReads[l]) / p.Instances[l], (levelWrites - _edgeWrites[l]) / p.Instances[l]);
-            refill[l] = level.TransferCycles((_refillReads[l] - _edgeReads[l]) / p.Instances[l], (_refillWrites[l] - _edgeWrites[l]) / p.Instances[l]);
             if (l < p.OffChip)
-                footprints.Add(new LevelFootprint(level.Name, _footprint[l], level.CapacityBits, (int)p.Instances[l],
-                    2 * _footprint[l] <= level.CapacityBits, transfer[l]));
+                footprints.Add(new LevelFootprint(p.Levels[l].Name, _footprint[l], p.Levels[l].CapacityBits, (int)p.Instances[l],
+                    p.HeldBy[l].All(o => _doubleBuffered[o][_levelIndex[o][l]])));
         }
-        return (new TemporalMapping(loops, allocations.ToImmutable()), accesses.ToImmutable(), footprints.ToImmutable(), transfer, refill);
+        var ports = Enumerable.Range(0, _portStall.Length).Where(g => _portActive[g])
+            .Select(g => new PortStall(p.Levels[p.PortLevel[g]].Name, p.PortName[g], _portStall[g])).ToImmutableArray();
+        return (new TemporalMapping(loops, allocations.ToImmutable()), accesses.ToImmutable(), footprints.ToImmutable(), Latency with { Ports = ports });
     }
 }

@@ -32,16 +32,39 @@ internal sealed class MappingProblem
     public readonly int Operands;
     public readonly OperandRole[] Roles;
     public readonly double[] Bits;
+    /// <summary>Bits of a partial sum of each operand (the final width for inputs).</summary>
+    public readonly double[] PartialSumBits;
     /// <summary>Bit d set when dimension d indexes the operand (relevant or partially relevant).</summary>
     public readonly int[] RelevantMask;
+    /// <summary>Bit d set when dimension d indexes the operand alone on an axis, not in an overlapping window (ZigZag's r).</summary>
+    public readonly int[] FullyRelevantMask;
+    /// <summary>Per on-chip level: an output-irrelevant dimension is unrolled on an axis the level does not serve, so
+    /// the sum over it is completed above the level (the level holds partial sums).</summary>
+    public readonly bool[] SpatialReductionAbove;
+
+    /// <summary>Ports of all levels, level by level: the level, name, word width, smallest access and whether it carries both inputs.</summary>
+    public readonly int[] PortLevel;
+    public readonly string[] PortName;
+    public readonly double[] PortBits, PortMinBits;
+    public readonly bool[] PortServesBothInputs;
+    /// <summary>Port carrying each movement, [(level·Operands + operand)·4 + direction], and its energy per bit.</summary>
+    public readonly int[] PortOf;
+    public readonly double[] MoveEnergyPerBit;
     public readonly int[] AxisStart, TermStart, TermDim;
+    /// <summary>Each operand axis's tensor extent (a tile holds no more), +∞ when unbounded.</summary>
+    public readonly double[] AxisLength;
     public readonly double[] TermCoefficient;
     /// <summary>Levels holding each operand, innermost first, ending with the off-chip level.</summary>
     public readonly int[][] Hierarchy;
     /// <summary>Operands each on-chip level holds.</summary>
     public readonly int[][] HeldBy;
 
-    public MappingProblem(LoopNest nest, Core core, MemoryLevel offChip)
+    /// <param name="residency">
+    /// ZigZag's data-locality rule, when given: inputs and outputs (as far as it lets them) stop at the innermost level that
+    /// holds both and has room for the whole of both (they stay on chip between layers), weights at the innermost level that serves the
+    /// whole array and has room for <see cref="Residency.WorkloadWeightBits"/> (every weight of the workload) besides.
+    /// </param>
+    public MappingProblem(LoopNest nest, Core core, MemoryLevel offChip, Residency? residency = null)
     {
         Nest = nest;
         Core = core;
@@ -104,16 +127,21 @@ internal sealed class MappingProblem
         Operands = nest.Operands.Length;
         Roles = [.. nest.Operands.Select(o => o.Role)];
         Bits = [.. nest.Operands.Select(o => (double)o.Bits)];
+        PartialSumBits = [.. nest.Operands.Select(o => (double)o.PartialSumBits)];
         RelevantMask = [.. nest.Operands.Select(o => o.RelevantDimensions.Aggregate(0, (m, d) => m | (1 << index[d])))];
+        FullyRelevantMask = [.. nest.Operands.Select(o => o.Axes.Where(a => !Overlaps(a, nest.Sizes))
+            .SelectMany(a => a.Terms).Aggregate(0, (m, t) => m | (1 << index[t.Dimension])))];
         var axisStart = new List<int>();
         var termStart = new List<int>();
         var termDim = new List<int>();
         var termCoefficient = new List<double>();
+        var axisLength = new List<double>();
         foreach (var operand in nest.Operands)
         {
             axisStart.Add(termStart.Count);
             foreach (var axis in operand.Axes)
             {
+                axisLength.Add(axis.Length > 0 ? axis.Length : double.PositiveInfinity);
                 termStart.Add(termDim.Count);
                 foreach (var term in axis.Terms)
                 {
@@ -124,22 +152,109 @@ internal sealed class MappingProblem
         }
         axisStart.Add(termStart.Count);
         termStart.Add(termDim.Count);
-        (AxisStart, TermStart, TermDim, TermCoefficient) = ([.. axisStart], [.. termStart], [.. termDim], [.. termCoefficient]);
+        (AxisStart, TermStart, TermDim, TermCoefficient, AxisLength) = ([.. axisStart], [.. termStart], [.. termDim], [.. termCoefficient], [.. axisLength]);
 
         Hierarchy = new int[Operands][];
+        var resident = Resident(residency);
         for (int o = 0; o < Operands; o++)
         {
             var role = Roles[o];
-            var held = Enumerable.Range(0, OffChip).Where(l => Levels[l].Holds.Contains(role)).ToList();
-            if (held.Count == 0 && OffChip > 0)
-                throw new TesseraInputException($"cannot map {nest.Operands[o].Tensor}: no memory level of core '{core.Name}' holds the {RoleName(role)} operand");
-            Hierarchy[o] = [.. held, OffChip];
+            int top = resident.GetValueOrDefault(role, OffChip);
+            // An operand no on-chip level holds goes between the top level and the PEs directly (ZigZag's gemm_l1 inputs).
+            Hierarchy[o] = [.. Enumerable.Range(0, top).Where(l => Levels[l].Holds.Contains(role)), top];
         }
-        HeldBy = [.. Enumerable.Range(0, OffChip).Select(l => Enumerable.Range(0, Operands).Where(o => Hierarchy[o].Contains(l)).ToArray())];
+        // Output first, then weights, then inputs: the order in which double-buffering claims shared memories.
+        HeldBy = [.. Enumerable.Range(0, OffChip).Select(l => Enumerable.Range(0, Operands).Where(o => Hierarchy[o].Contains(l))
+            .OrderBy(o => Roles[o] switch { OperandRole.Output => 0, OperandRole.Weight => 1, _ => 2 }).ToArray())];
+
+        int output = Array.IndexOf(Roles, OperandRole.Output);
+        int reductionMask = ~RelevantMask[output];
+        SpatialReductionAbove = new bool[Levels.Length];
+        for (int l = 0; l < Levels.Length; l++)
+        {
+            var served = Levels[l].ServedArrayAxes.ToHashSet(StringComparer.Ordinal);
+            SpatialReductionAbove[l] = l < OffChip && factors.Any(f => f.Factor > 1 && !served.Contains(f.Axis)
+                && index.TryGetValue(f.Dimension, out var d) && (reductionMask & (1 << d)) != 0);
+        }
+
+        (PortLevel, PortName, PortBits, PortMinBits, PortServesBothInputs, PortOf, MoveEnergyPerBit) = Ports();
         CheckSpatialTilesFit();
     }
 
     public static string RoleName(OperandRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>The on-chip level each operand stays in under <paramref name="residency"/> (none: all go off chip).</summary>
+    private Dictionary<OperandRole, int> Resident(Residency? residency)
+    {
+        var result = new Dictionary<OperandRole, int>();
+        if (residency is null) return result;
+        double Whole(OperandRole role) => Nest.Operands.Where(o => o.Role == role).Sum(o => (double)Nest.UniqueBits(o));
+        double activations = Whole(OperandRole.Input) + Whole(OperandRole.Output);
+        var axes = Core.Array.Axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        for (int l = 0; l < OffChip; l++)
+        {
+            var level = Levels[l];
+            double room = (double)level.CapacityBits * Instances[l];
+            bool io = level.Holds.Contains(OperandRole.Input) && level.Holds.Contains(OperandRole.Output);
+            if (io && !result.ContainsKey(OperandRole.Input) && !result.ContainsKey(OperandRole.Output) && activations <= room)
+            {
+                if (residency.Inputs) result[OperandRole.Input] = l;
+                if (residency.Outputs) result[OperandRole.Output] = l;
+            }
+            if (level.Holds.Contains(OperandRole.Weight) && !result.ContainsKey(OperandRole.Weight) && axes.IsSubsetOf(level.ServedArrayAxes)
+                && residency.WorkloadWeightBits + (io ? activations : 0) <= room)
+                result[OperandRole.Weight] = l;
+        }
+        return result;
+    }
+
+    /// <summary>Index of a movement in <see cref="PortOf"/> and <see cref="MoveEnergyPerBit"/>.</summary>
+    public int Move(int level, int operand, PortDirection direction) => (level * Operands + operand) * 4 + (int)direction;
+
+    /// <summary>An axis whose terms overlap (a sliding window such as OY·stride + FY): its dimensions are partially relevant.</summary>
+    private static bool Overlaps(OperandAxis axis, ImmutableDictionary<string, long> sizes) =>
+        axis.Terms.Length > 1 && axis.Extent(sizes) < axis.Terms.Aggregate(1L, (p, t) => p * sizes[t.Dimension]);
+
+    /// <summary>
+    /// Each level's ports and which carries every movement of every operand. A movement the file allocates to no port
+    /// goes to a port that carries movements of the same kind (reads: to low, to high; writes: from high, from low).
+    /// </summary>
+    private (int[], string[], double[], double[], bool[], int[], double[]) Ports()
+    {
+        var level = new List<int>();
+        var name = new List<string>();
+        var bits = new List<double>();
+        var min = new List<double>();
+        var both = new List<bool>();
+        var portOf = new int[Levels.Length * Operands * 4];
+        var energy = new double[portOf.Length];
+        for (int l = 0; l < Levels.Length; l++)
+        {
+            var ports = Levels[l].EffectivePorts();
+            int first = level.Count;
+            foreach (var p in ports)
+            {
+                level.Add(l);
+                name.Add(p.Name);
+                bits.Add(p.BitsPerCycle);
+                min.Add(p.MinBitsPerCycle);
+                both.Add(p.Serves.Any(s => s.Operand == OperandRole.Input) && p.Serves.Any(s => s.Operand == OperandRole.Weight));
+            }
+            for (int o = 0; o < Operands; o++)
+                foreach (var direction in Enum.GetValues<PortDirection>())
+                {
+                    bool read = direction is PortDirection.ToLow or PortDirection.ToHigh;
+                    bool SameKind(PortDirection d) => (d is PortDirection.ToLow or PortDirection.ToHigh) == read;
+                    int i = ports.IndexOf(ports.FirstOrDefault(p => p.Serves.Contains((Roles[o], direction)))
+                        ?? ports.FirstOrDefault(p => p.Serves.Any(s => SameKind(s.Direction))) ?? ports[0]);
+                    var port = ports[i];
+                    portOf[Move(l, o, direction)] = first + i;
+                    double perBit = read ? port.ReadEnergyPerBitPj : port.WriteEnergyPerBitPj;
+                    energy[Move(l, o, direction)] = perBit > 0 ? perBit : read ? Levels[l].ReadEnergyPerBitPj : Levels[l].WriteEnergyPerBitPj;
+                }
+        }
+        return ([.. level], [.. name], [.. bits], [.. min], [.. both], portOf, energy);
+    }
 
     /// <summary>Without any temporal loop a level must still hold what its instance's PEs use at once.</summary>
     private void CheckSpatialTilesFit()
@@ -168,7 +283,7 @@ internal sealed class MappingProblem
     /// Distinct elements of operand <paramref name="o"/> in one instance of <paramref name="level"/> when the temporal
     /// loops below have the sizes in <paramref name="prefix"/> (at <paramref name="offset"/>): relevant dimensions
     /// multiply, sliding windows give stride·(OY−1)+dilation·(FY−1)+1 (at most OY·FY when windows do not overlap),
-    /// irrelevant dimensions add nothing.
+    /// irrelevant dimensions add nothing, and no axis exceeds the tensor's extent.
     /// </summary>
     public double Extent(int o, double[] prefix, int offset, int level)
     {
@@ -184,10 +299,35 @@ internal sealed class MappingProblem
                 extent += TermCoefficient[t] * (size - 1);
                 combinations *= size;
             }
-            // A stride larger than the window (or a group stride) leaves gaps the span would count.
-            elements *= Math.Min(extent, combinations);
+            // A stride larger than the window (or a group stride) leaves gaps the span would count; padding holds no data.
+            elements *= Math.Min(Math.Min(extent, combinations), AxisLength[a]);
         }
         return elements;
+    }
+
+    /// <summary>
+    /// The core's pinned temporal ordering (innermost first) applied to this nest: factor 0 takes what remains of the
+    /// dimension, dimensions it skips go outermost, dimensions the nest lacks are ignored; null when none is pinned.
+    /// </summary>
+    public List<(int Dim, long Factor)>? PinnedLoops()
+    {
+        var pinned = Core.Dataflow.TemporalOrdering;
+        if (pinned.IsDefaultOrEmpty) return null;
+        var left = (long[])Temporal.Clone();
+        var loops = new List<(int, long)>();
+        foreach (var (name, factor) in pinned)
+        {
+            int d = Array.IndexOf(DimNames, name);
+            if (d < 0 || left[d] == 1) continue;
+            long f = factor == 0 ? left[d] : Math.Min(factor, left[d]);
+            if (left[d] % f != 0)
+                throw new TesseraInputException($"temporal loop {name} {factor} of core '{Core.Name}' does not divide the {left[d]} iterations left of {name}");
+            loops.Add((d, f));
+            left[d] /= f;
+        }
+        for (int d = 0; d < Dims; d++)
+            if (left[d] > 1) loops.Add((d, left[d]));
+        return loops;
     }
 
     /// <summary>Prime factors of every dimension's temporal iterations, as (dimension, factor) loops.</summary>

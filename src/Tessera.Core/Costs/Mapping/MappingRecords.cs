@@ -30,34 +30,86 @@ public sealed record TemporalMapping(ImmutableArray<TemporalLoop> Loops, Immutab
 /// <summary>Reads and writes of one operand at one level, in elements and in bits, and their energy.</summary>
 public sealed record LevelAccess(string Level, OperandRole Operand, double Reads, double Writes, double ReadBits, double WriteBits, double EnergyPj);
 
-/// <summary>What one instance of a level holds, against its capacity; double-buffered when twice that fits.</summary>
-public sealed record LevelFootprint(string Level, double Bits, long CapacityBits, int Instances, bool DoubleBuffered, double TransferCycles);
+/// <summary>What one instance of a level holds, against its capacity; double-buffered when every operand there is.</summary>
+public sealed record LevelFootprint(string Level, double Bits, long CapacityBits, int Instances, bool DoubleBuffered);
 
-/// <summary>The chosen mapping with its accesses, footprints and how the search found it.</summary>
+/// <summary>Stall (positive) or slack (negative) cycles of one memory port over the operator, its movements combined.</summary>
+public sealed record PortStall(string Level, string Port, double StallCycles);
+
+/// <summary>
+/// The latency of one mapping as ZigZag's model defines it: <see cref="TemporalCycles"/> (the temporal loops' product:
+/// the ideal cycles <see cref="IdealCycles"/> = MACs ÷ PEs plus what the spatial unrolling leaves idle), the worst
+/// port's <see cref="StallCycles"/> (<see cref="StallPort"/>; every port in <see cref="Ports"/>), the first tiles'
+/// <see cref="OnloadCycles"/> and the last output tile's <see cref="OffloadCycles"/>.
+/// </summary>
+public sealed record LatencyBreakdown(double IdealCycles, double TemporalCycles, double StallCycles, string StallPort,
+    double OnloadCycles, double OffloadCycles, ImmutableArray<PortStall> Ports)
+{
+    public double TotalCycles => TemporalCycles + StallCycles + OnloadCycles + OffloadCycles;
+
+    /// <summary>Cycles the spatial unrolling leaves PEs idle: temporal − ideal.</summary>
+    public double SpatialIdleCycles => TemporalCycles - IdealCycles;
+}
+
+/// <summary>The chosen mapping with its accesses, footprints, latency terms and how the search found it.</summary>
 public sealed record MappingDetails(
     SpatialMapping Spatial,
     TemporalMapping Temporal,
     ImmutableArray<LevelAccess> Accesses,
     ImmutableArray<LevelFootprint> Footprints,
-    double OnloadCycles,
-    double OffloadCycles,
+    LatencyBreakdown Latency,
     Objective Objective,
     int MappingsEvaluated,
     bool Exhaustive);
+
+/// <summary>
+/// ZigZag's rule for what stays on chip between layers (its default flow, which its published test values use). A
+/// layer's inputs (when <see cref="Inputs"/>) and outputs (when <see cref="Outputs"/>) stay in the innermost level that
+/// holds both and fits both whole; weights stay in the innermost level serving the whole array that fits
+/// <see cref="WorkloadWeightBits"/>, all the weights of the workload. <see cref="Of"/> sets the flags per layer.
+/// </summary>
+public sealed record Residency(bool Inputs, bool Outputs, long WorkloadWeightBits)
+{
+    /// <summary>
+    /// Per MAC layer: outputs may stay unless the layer starts or ends a branch (its result feeds several MAC layers, or
+    /// one that also reads another's), since those go through the top memory (the last layer's may stay); inputs stay when the producing MAC
+    /// layer's outputs may, and the first layer's input may. Layers without MACs are skipped over, as ZigZag does.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Residency> Of(ModelGraph graph)
+    {
+        var macs = graph.Operators.OfType<ComputeOperator>().ToList();
+        long weights = macs.Sum(op => op.Nest.Operands.Where(o => o.Role == OperandRole.Weight).Sum(o => op.Nest.UniqueBits(o)));
+        // MAC layers reached from an operator through non-MAC ones, and those reaching it.
+        List<ComputeOperator> Next(Operator op) => [.. graph.Successors(op).SelectMany(s => s is ComputeOperator c ? [c] : Next(s)).Distinct()];
+        var previous = macs.ToDictionary(op => op.Name, _ => new List<ComputeOperator>());
+        foreach (var op in macs)
+            foreach (var n in Next(op))
+                previous[n.Name].Add(op);
+        var outputs = macs.ToDictionary(op => op.Name, op =>
+        {
+            var next = Next(op);
+            return next.Count == 0 || (next.Count == 1 && previous[next[0].Name].Count == 1);
+        });
+        return macs.ToDictionary(op => op.Name, op => new Residency(
+            previous[op.Name].Count == 0 || outputs[previous[op.Name][0].Name], outputs[op.Name], weights));
+    }
+}
 
 /// <summary>
 /// Search settings. Orderings of the loops' prime factors are enumerated when there are at most
 /// <see cref="EnumerationLimit"/> distinct ones (factors are merged until that holds, as LOMA's limit on loop prime
 /// factors does), then <see cref="RandomSamples"/> random orderings of the unmerged factors are drawn with
 /// <see cref="Seed"/> (as Timeloop's random mapper does). With <see cref="AllAllocations"/> every allocation of
-/// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive.
+/// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive. With
+/// <see cref="Residency"/> operands that fit stay on chip (ZigZag's data-locality rule) instead of coming from off chip.
 /// </summary>
 public sealed record MappingSearchOptions(
     Objective? Objective = null,
     int EnumerationLimit = 5040,
     int RandomSamples = 2000,
     int Seed = 1,
-    bool AllAllocations = false)
+    bool AllAllocations = false,
+    Residency? Residency = null)
 {
     /// <summary>
     /// What the search minimises, EDP unless given: latency, energy or edp (ec and edcp rank like energy and edp on

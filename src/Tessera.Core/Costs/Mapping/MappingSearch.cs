@@ -3,10 +3,10 @@ using Tessera.Scoring;
 namespace Tessera.Costs.Mapping;
 
 /// <summary>The best mapping a search found, with its score and how many mappings it evaluated.</summary>
-internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, MappingScore Score, int Evaluated, bool Exhaustive);
+internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, bool Trimmed, MappingScore Score, int Evaluated, bool Exhaustive);
 
 /// <summary>
-/// Temporal-mapping search over one problem: enumerate distinct orderings of the loops' prime factors (merging the
+/// Temporal-mapping search over one problem (only allocations when the core pins the ordering): enumerate distinct orderings of the loops' prime factors (merging the
 /// smallest factors of the most-split dimension until at most the enumeration limit remain, like LOMA's limit on loop
 /// prime factors), allocate each bottom-up, then draw random orderings of the unmerged factors (like Timeloop's random
 /// mapper). Deterministic for a seed.
@@ -17,6 +17,12 @@ internal static class MappingSearch
     {
         if (problem.Core.Fixed?.Temporal is { } pinned) return PinnedMappingSearch.Run(problem, pinned, options, cancellation);
         var evaluator = new MappingEvaluator(problem);
+        if (problem.PinnedLoops() is { } ordering)
+        {
+            var only = new Best(options.Objective, problem.OffChip);
+            Try(evaluator, [.. ordering.Select(l => l.Dim)], [.. ordering.Select(l => l.Factor)], options, only);
+            return new SearchResult(only.Dims, only.Factors, only.Cuts, only.Trimmed, only.Score, only.Evaluated, true);
+        }
         var primes = problem.PrimeLoops();
         var loops = new List<(int Dim, long Factor)>(primes);
         bool merged = false;
@@ -53,7 +59,7 @@ internal static class MappingSearch
                 Try(evaluator, sd, sf, options, best);
             }
         }
-        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !merged);
+        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Trimmed, best.Score, best.Evaluated, !merged);
     }
 
     internal sealed class Best(Objective objective, int levels)
@@ -61,14 +67,16 @@ internal static class MappingSearch
         public int[] Dims = [];
         public long[] Factors = [];
         public int[] Cuts = new int[levels];
+        public bool Trimmed;
         public MappingScore Score = new(false, double.PositiveInfinity, double.PositiveInfinity);
         public int Evaluated;
 
-        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts)
+        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts, bool trimmed = false)
         {
             Evaluated++;
             if (!score.BetterThan(Score, objective)) return;
             Score = score;
+            Trimmed = trimmed;
             Dims = dims.ToArray();
             Factors = factors.ToArray();
             Cuts = (int[])cuts.Clone();
@@ -82,10 +90,13 @@ internal static class MappingSearch
         {
             evaluator.AllocateGreedy();
             best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts);
+            if (evaluator.Trim())
+                best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts, trimmed: true);
             return;
         }
         // Every cut vector: each on-chip level keeps any number of the loops.
         var cuts = evaluator.Cuts;
+        evaluator.ClearTrim();
         Array.Clear(cuts);
         while (true)
         {

@@ -49,7 +49,7 @@ internal static class PinnedMappingSearch
         }
 
         Enumerate(0);
-        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !truncated);
+        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Trimmed, best.Score, best.Evaluated, !truncated);
     }
 
     /// <summary>Builds one candidate: level by level from the innermost, each level's loops innermost first; then off-chip.</summary>

@@ -22,7 +22,7 @@ namespace Tessera.Interop.Stream;
 /// core_memory_sharing groups become <see cref="Package.SharedMemoryGroups"/> after checking that the members are
 /// compute cores with identical outermost memories.
 /// </remarks>
-public static class StreamHardwareImporter
+public static partial class StreamHardwareImporter
 {
     public static Package Load(string path, TechnologyLibrary technology)
     {
@@ -182,36 +182,37 @@ public static class StreamHardwareImporter
     }
 
     private sealed record ParsedMemory(string Name, long Bits, double ReadBw, double WriteBw, double ReadPjPerBit,
-        double WritePjPerBit, double LatencyCycles, bool SharedPort = false);
+        double WritePjPerBit, double LatencyCycles, bool SharedPort, ImmutableArray<MemoryPort> Ports);
 
     /// <summary>
     /// One ZigZag/Stream core file on its own (for mapping a layer on one core). The outermost level becomes the
-    /// off-chip level when it holds every operand and is named like DRAM or is at least the library's off-chip size;
-    /// a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels are unbounded
-    /// and keep the file's port bandwidth and energy per bit; a single read_write port is shared by reads and writes.
+    /// off-chip level when it holds every operand and is named like DRAM, is at least the library's off-chip size, or
+    /// the file is a ZigZag accelerator (no Stream <c>type:</c>), whose hierarchy ends at its top level as ZigZag's
+    /// does; a memory-only file (Stream's offchip.yaml) yields no core, only that level. Off-chip levels keep the file's
+    /// ports, bandwidth and energy per bit, and are unbounded unless they are such a ZigZag top level.
     /// </summary>
     public static (Core? Core, MemoryLevel? OffChip) LoadCore(string path, TechnologyLibrary technology)
     {
         var frequency = technology.Si("stream_import.default_frequency");
         var parsed = ParseCore(Path.GetFullPath(path), technology, frequency, technology.NodeFrom("defaults.node"));
         ParsedMemory? top = parsed.Top;
-        MemoryLevel OffChip() => new(top!.Name, long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
-            [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort);
+        bool zigZag = YamlReader.Find(YamlReader.Load(path, lastKeyWins: true).Root, "type") is null;
+        MemoryLevel OffChip(bool bounded = false) => new(top!.Name, bounded ? top.Bits : long.MaxValue, top.ReadBw, top.WriteBw, top.ReadPjPerBit, top.WritePjPerBit,
+            [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: top.SharedPort, Ports: top.Ports);
         if (parsed.Core is not { } core) return (null, OffChip());
         var last = core.Memories[^1];
         bool holdsAll = Enum.GetValues<OperandRole>().All(last.Holds.Contains);
         bool looksOffChip = last.Name.Contains("dram", StringComparison.OrdinalIgnoreCase)
             || last.CapacityBits / 8.0 >= technology.Si("stream_import.offchip_level_min_size");
-        if (core.Memories.Length > 1 && holdsAll && looksOffChip)
-            core = core with { Memories = core.Memories[..^1] };
-        else
-            top = null!;
-        return (core, top is null ? null : OffChip());
+        if (core.Memories.Length > 1 && holdsAll && (looksOffChip || zigZag))
+            return (core with { Memories = core.Memories[..^1] }, OffChip(bounded: !looksOffChip));
+        return (core, null);
     }
 
     /// <summary>
     /// The spatial unrolling of a ZigZag/Stream mapping file for one layer type: the entry named like the type
-    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored.
+    /// (Conv, Gemm, …), else "default". Entries are "DIM, factor" per array axis; axes the core lacks are ignored. The
+    /// entry's temporal_ordering ([DIM, factor], innermost first, "*" for the rest), when given, is kept with it.
     /// </summary>
     public static SpatialUnrolling LoadSpatialMapping(string path, string layerType, IReadOnlyList<ArrayAxis> axes)
     {
@@ -220,24 +221,63 @@ public static class StreamHardwareImporter
         YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
         var entry = Named(layerType) ?? Named("default")
             ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping for layer type '{layerType}' and no 'default' entry");
-        var spatial = r.Mapping(r.Need(entry, "spatial_mapping", "a mapping entry"), "spatial_mapping");
-        var known = axes.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        var unrolling = ParseUnrolling(r, r.Need(entry, "spatial_mapping", "a mapping entry"),
+            $"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", axes, "spatial_mapping", skipUnknownAxes: true);
+        if (YamlReader.Find(entry, "temporal_ordering") is not { } ordering) return unrolling;
+        var loops = ImmutableArray.CreateBuilder<(string, long)>();
+        foreach (var item in r.Sequence(ordering, "temporal_ordering"))
+        {
+            var pair = r.Sequence(item, "a temporal loop [DIM, factor]");
+            if (pair.Children.Count != 2) throw r.Error(item, "temporal loop; expected [DIM, factor] or [DIM, \"*\"]");
+            var factor = r.Text(pair.Children[1], "factor") == "*" ? 0 : (long)r.PositiveInt(pair.Children[1], "factor");
+            loops.Add((r.Text(pair.Children[0], "dimension"), factor));
+        }
+        return unrolling with { TemporalOrdering = loops.ToImmutable() };
+    }
+
+    /// <summary>Loop dimensions a spatial unrolling may name: those of convolutions and matrix products, or numbered ones (D0, D1, …) as ZigZag's GEMM workloads use.</summary>
+    private static readonly string[] UnrollableDimensions = ["B", "G", "K", "C", "OY", "OX", "FY", "FX", "D"];
+
+    [System.Text.RegularExpressions.GeneratedRegex("^D[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex NumberedDimension();
+
+    /// <summary>
+    /// An unrolling "D1: [K, 16]" per array axis ("DIM, factor" entries). Each axis's product of factors must fit its
+    /// size and each dimension must be a loop dimension; mapping files may name axes the core lacks (they are skipped).
+    /// </summary>
+    private static SpatialUnrolling ParseUnrolling(YamlReader r, YamlNode node, string name, IReadOnlyList<ArrayAxis> axes, string what,
+        bool skipUnknownAxes = false)
+    {
+        var map = r.Mapping(node, what);
+        var sizes = axes.ToDictionary(a => a.Name, a => a.Size, StringComparer.Ordinal);
         var result = ImmutableArray.CreateBuilder<AxisUnrolling>();
-        foreach (var (k, v) in spatial.Children)
+        foreach (var (k, v) in map.Children)
         {
             var axis = r.Text(k, "array dimension");
-            if (!known.Contains(axis)) continue;
+            if (!sizes.TryGetValue(axis, out var size))
+            {
+                if (skipUnknownAxes) continue;
+                throw r.Error(k, $"{what} names array dimension '{axis}', which the operational array lacks; expected one of " +
+                    $"{string.Join(", ", sizes.Keys)}{Diagnostics.Suggestions.DidYouMean(axis, sizes.Keys)}");
+            }
             var factors = ImmutableArray.CreateBuilder<(string, int)>();
+            long product = 1;
             foreach (var item in r.Sequence(v, $"unrolling of {axis}"))
             {
                 var parts = r.Text(item, "unrolling").Split(',', StringSplitOptions.TrimEntries);
                 if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var f) || f <= 0)
                     throw r.Error(item, $"unrolling '{r.Text(item, "unrolling")}'; expected 'DIM, factor' such as 'K, 32'");
+                if (!UnrollableDimensions.Contains(parts[0], StringComparer.Ordinal) && !NumberedDimension().IsMatch(parts[0]))
+                    throw r.Error(item, $"unrolling names loop dimension '{parts[0]}'; expected one of {string.Join(", ", UnrollableDimensions)}" +
+                        Diagnostics.Suggestions.DidYouMean(parts[0], UnrollableDimensions));
+                product *= f;
                 factors.Add((parts[0], f));
             }
+            if (product > size)
+                throw r.Error(v, $"the unrolling of {axis} uses {product} PEs but {axis} has {size}");
             result.Add(new AxisUnrolling(axis, factors.ToImmutable()));
         }
-        return new SpatialUnrolling($"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", result.ToImmutable());
+        return new SpatialUnrolling(name, result.ToImmutable());
     }
 
     private sealed record ParsedCore(Core? Core, ParsedMemory Top)
@@ -272,9 +312,13 @@ public static class StreamHardwareImporter
         var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.Number(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
         var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
         var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
-            l.Memory.ReadPjPerBit, l.Memory.WritePjPerBit, l.Holds, l.Served)).ToImmutableArray();
-        // Stream's files pin no unrolling: take the one the per-PE memories can feed (a mapping file may override it).
-        var dataflow = Dataflows.FromServedAxes(axes, memories, pe.MacBits);
+            l.Memory.ReadPjPerBit, l.Memory.WritePjPerBit, l.Holds, l.Served, SharedReadWritePort: l.Memory.SharedPort,
+            Ports: l.Memory.Ports)).ToImmutableArray();
+        // The file's `dataflows:` pins the unrolling; without it, take the one the per-PE memories can feed (a mapping
+        // file may override either).
+        var dataflow = YamlReader.Find(root, "dataflows") is { } df && df is not YamlScalarNode { Value: null or "" or "null" }
+            ? ParseUnrolling(r, df, $"{name}:dataflows", axes, "dataflows")
+            : Dataflows.FromServedAxes(axes, memories, pe.MacBits);
         return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
     }
 
@@ -290,36 +334,69 @@ public static class StreamHardwareImporter
         return (int)technology.Value("stream_import.default_mac_bits");
     }
 
+    private static readonly Dictionary<string, PortDirection> Directions = new(StringComparer.Ordinal)
+    {
+        ["fh"] = PortDirection.FromHigh,
+        ["tl"] = PortDirection.ToLow,
+        ["fl"] = PortDirection.FromLow,
+        ["th"] = PortDirection.ToHigh,
+    };
+
+    private static readonly Dictionary<string, OperandRole> Operands = new(StringComparer.Ordinal)
+    {
+        ["I1"] = OperandRole.Input,
+        ["I2"] = OperandRole.Weight,
+        ["O"] = OperandRole.Output,
+    };
+
     private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
     {
         var bits = (long)r.Positive(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'");
         var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
-        var holds = holdsNode.Select(o => r.Text(o, "operand") switch
-        {
-            "I1" => OperandRole.Input,
-            "I2" => OperandRole.Weight,
-            "O" => OperandRole.Output,
-            var other => throw r.Error(o, $"memory '{name}' holds operand '{other}'; expected I1, I2 or O"),
-        }).Distinct().ToImmutableArray();
+        var holds = holdsNode.Select(o => Operands.TryGetValue(r.Text(o, "operand"), out var role) ? role
+            : throw r.Error(o, $"memory '{name}' holds operand '{r.Text(o, "operand")}'; expected I1, I2 or O")).Distinct().ToImmutableArray();
         if (holds.IsEmpty) throw r.Error(holdsNode, $"memory level '{name}' holds no operand; expected one of I1, I2, O");
+        var rCost = r.Number(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
+        var wCost = r.Number(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
+        // r_cost/w_cost are per access of one port word (bandwidth_max bits): per bit they depend on the port.
         double read = 0, write = 0;
-        foreach (var p in r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports"))
+        var ports = ImmutableArray.CreateBuilder<MemoryPort>();
+        var portsNode = r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports");
+        bool allocated = false;
+        foreach (var p in portsNode)
         {
             var port = r.Mapping(p, "port");
             var bw = r.Positive(r.Need(port, "bandwidth_max", "a port"), "bandwidth_max");
+            var minNode = YamlReader.Find(port, "bandwidth_min");
+            var min = minNode is null ? bw : r.Positive(minNode, "bandwidth_min");
+            if (min > bw) throw r.Error(minNode!, $"bandwidth_min {min} exceeds bandwidth_max {bw} of a port of memory '{name}'");
             var kind = r.OptionalText(port, "type") ?? "read_write";
+            if (kind is not ("read" or "write" or "read_write"))
+                throw r.Error(port, $"port type '{kind}' of memory '{name}'; expected read, write or read_write");
             if (kind is "read" or "read_write") read = Math.Max(read, bw);
             if (kind is "write" or "read_write") write = Math.Max(write, bw);
+            var serves = ImmutableArray.CreateBuilder<(OperandRole, PortDirection)>();
+            if (YamlReader.Find(port, "allocation") is YamlSequenceNode allocation)
+                foreach (var a in allocation)
+                {
+                    var parts = r.Text(a, "allocation").Split(',', StringSplitOptions.TrimEntries);
+                    if (parts.Length != 2 || !Operands.TryGetValue(parts[0], out var role) || !Directions.TryGetValue(parts[1], out var direction))
+                        throw r.Error(a, $"port allocation '{r.Text(a, "allocation")}'; expected 'OPERAND, DIRECTION' with OPERAND I1, I2 or O and DIRECTION fh, tl, fl or th");
+                    if (!holds.Contains(role))
+                        throw r.Error(a, $"port allocation '{r.Text(a, "allocation")}' names an operand memory '{name}' does not hold");
+                    serves.Add((role, direction));
+                    allocated = true;
+                }
+            ports.Add(new MemoryPort(r.OptionalText(port, "name") ?? $"port{ports.Count + 1}", bw, min,
+                kind == "write" ? 0 : rCost / bw, kind == "read" ? 0 : wCost / bw, serves.ToImmutable()));
         }
         if (read <= 0 || write <= 0)
             throw r.Error(m, $"memory '{name}' needs a read and a write port with positive bandwidth_max");
-        var rCost = r.Number(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
-        var wCost = r.Number(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
         var latency = YamlReader.Find(m, "latency") is { } l ? r.Number(l, "latency") : 0;
         var served = YamlReader.Find(m, "served_dimensions") is { } s
             ? r.Sequence(s, "served_dimensions").Select(d => r.Text(d, "dimension")).ToImmutableArray() : [];
-        var shared = r.Sequence(r.Need(m, "ports", $"memory '{name}'"), "ports")
-            .All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");
-        return (new ParsedMemory(name, bits, read, write, rCost / read, wCost / write, latency, shared), holds, served);
+        var shared = portsNode.All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");
+        return (new ParsedMemory(name, bits, read, write, rCost / read, wCost / write, latency, shared, allocated ? ports.ToImmutable() : default),
+            holds, served);
     }
 }

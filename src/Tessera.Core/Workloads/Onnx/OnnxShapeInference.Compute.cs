@@ -75,7 +75,7 @@ internal static partial class OnnxShapeInference
         var lowering = new ComputeLowering((ins, o, bits) => LoopNests.Convolution(ins[0], ins[1], o,
             x[0], groups, w[0] / groups, w[1], twoD ? outSpatial[0] : 1, outSpatial[^1],
             twoD ? kernel[0] : 1, kernel[^1], twoD ? strides[0] : 1, strides[^1], twoD ? dilations[0] : 1, dilations[^1],
-            bits, bits, bits, twoD ? padBegin[0] : 0, padBegin[^1]));
+            bits, bits, bits, twoD ? padBegin[0] : 0, padBegin[^1], inputHeight: twoD ? x[2] : 1, inputWidth: x[^1]));
         return One(OnnxValue.Activation(y, c.In(0).ElemType), lowering);
     }
 
