@@ -8,7 +8,7 @@ internal static class ResultTablePrinter
 {
     public static void Print(IAnsiConsole console, ResultTable t)
     {
-        var table = new Table { Title = new TableTitle(Markup.Escape(t.Title)), Caption = new TableTitle(Markup.Escape(t.Caption)) };
+        var table = new Table { Title = new TableTitle(Markup.Escape(t.Title)), Caption = t.Caption.Length > 0 ? new TableTitle(Markup.Escape(t.Caption)) : null };
         foreach (var c in t.Columns)
             table.AddColumn(new TableColumn(Markup.Escape(c.Header)) { Alignment = c.Kind == ValueKind.Text ? Justify.Left : Justify.Right });
         foreach (var row in t.Rows)
@@ -28,6 +28,8 @@ internal static class ResultTablePrinter
         ValueKind.Ratio => $"{v.Number:0.000}",
         ValueKind.PerSecond => $"{Units.Count(v.Number)}/s",
         ValueKind.PerJoule => $"{Units.Count(v.Number)}/J",
+        ValueKind.Usd => Units.Usd(v.Number),
+        ValueKind.JouleUsd => Units.Si(v.Number, "J·$"),
         _ => v.Number.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
     };
 }

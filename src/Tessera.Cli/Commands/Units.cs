@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tessera.Cli.Commands;
 
 /// <summary>Human-readable engineering units for tables.</summary>
@@ -14,6 +16,10 @@ internal static class Units
         while (Math.Abs(value) >= 1000 && i < Prefixes.Length - 1) { value /= 1000; i++; }
         return i == 0 ? $"{value:0.##}" : $"{value:0.00} {Prefixes[i]}";
     }
+
+    /// <summary>Dollars: whole from $100 ("$5,403"), cents from $1 ("$44.03"), three decimals below ("$0.118").</summary>
+    public static string Usd(double value) => value.ToString(Math.Abs(value) >= 100 ? "$#,0" : Math.Abs(value) >= 1 ? "$0.00" : "$0.###",
+        CultureInfo.InvariantCulture);
 
     public static string Bytes(double bytes)
     {

@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 
 namespace Tessera.Reports;
 
-/// <summary>How a table column's numbers read: the CLI picks units from it.</summary>
-public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule }
+/// <summary>How a table column's numbers read: the CLI picks units from it (Usd: dollars; JouleUsd: energy × cost, J·$).</summary>
+public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule, Usd, JouleUsd }
 
 /// <summary>A column of a result table.</summary>
 public sealed record ResultColumn(string Header, ValueKind Kind);

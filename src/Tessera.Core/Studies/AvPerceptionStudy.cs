@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
+using Tessera.Reports;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Zoo;
@@ -15,10 +17,14 @@ public sealed record DetectionHead(int Channels, int Outputs);
 /// <summary>The fusion encoder over camera tokens (a BERT-style transformer encoder).</summary>
 public sealed record FusionEncoder(int Layers, int Hidden, int Heads, int Ffn, int TokensPerCamera);
 
-/// <summary>The AV-perception study's inputs (av-perception.yaml).</summary>
+/// <summary>
+/// The AV-perception study's inputs (av-perception.yaml). <see cref="Objective"/> ranks the packages that meet the
+/// deadline (per frame: latency, energy, package cost).
+/// </summary>
 public sealed record AvPerceptionConfig(
     int Cameras, string Backbone, DetectionHead Head, FusionEncoder Fusion, int Bits, double FrameRate, double DeadlineSeconds,
-    ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show, BaselineMatch Match = BaselineMatch.Cost)
+    ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show,
+    Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
     public double PeriodSeconds => 1 / FrameRate;
 
@@ -26,7 +32,7 @@ public sealed record AvPerceptionConfig(
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
         r.KnownKeys(root, "the study", "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
-            "fusion_stage", "homogeneous", "show", "baseline_match");
+            "fusion_stage", "homogeneous", "show", "baseline_match", "objective");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -44,33 +50,87 @@ public sealed record AvPerceptionConfig(
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"), StudyFiles.Match(r, root));
+            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
     }
 }
 
 /// <summary>One perception package evaluated: its simulated stages, frame latency, slack, energy per frame and E·C.</summary>
 public sealed record PerceptionEvaluation(
-    string Label, bool Heterogeneous, ComposedPackage Package, StageResult Cnn, StageResult Transfer, StageResult Fusion,
-    double LatencySeconds, double BottleneckSeconds, double SlackSeconds, double EnergyPerFrameJ, ImmutableArray<string> Misses)
+    string Label, bool Heterogeneous, ComposedPackage Package, Metrics Cnn, Metrics Transfer, Metrics Fusion,
+    double LatencySeconds, double BottleneckSeconds, double SlackSeconds, double EnergyPerFrameJ, ImmutableArray<string> Misses) : IStudyPackage
 {
     public bool MeetsDeadline => Misses.IsEmpty;
 
     /// <summary>Energy per frame × package cost (J·$).</summary>
     public double EnergyCost => EnergyPerFrameJ * Package.CostUsd;
+
+    /// <summary>What the objective scores, per frame: latency, energy and the package cost.</summary>
+    public Metrics PerFrame => Metrics.Of(LatencySeconds, EnergyPerFrameJ, Package.CostUsd);
 }
 
 /// <summary>A homogeneous baseline family and its deadline-meeting package of nearest cost.</summary>
 public sealed record PerceptionBaseline(string Family, PerceptionEvaluation? Nearest);
 
 /// <summary>
-/// The study's result: <see cref="Best"/> minimises E·C under the deadline (null when nothing meets it).
-/// <see cref="Evaluations"/> holds the physically legal packages only; <see cref="Rejected"/> the ones the floorplanner rejects.
+/// The study's result: <see cref="Best"/> minimises the objective under the deadline (null when nothing meets it),
+/// <see cref="Bespoke"/> among the heterogeneous packages. <see cref="Evaluations"/> holds the physically legal
+/// packages only; <see cref="Rejected"/> the ones the floorplanner rejects.
 /// </summary>
 public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArray<PerceptionEvaluation> Evaluations,
     PerceptionEvaluation? Best, PerceptionEvaluation? Bespoke, ImmutableArray<PerceptionBaseline> Baselines,
-    ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
+    ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds) : StudyResult(AvPerceptionStudy.Name)
 {
-    public IEnumerable<PerceptionEvaluation> Meeting => Evaluations.Where(e => e.MeetsDeadline).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal);
+    /// <summary>The packages that meet the deadline, best by the objective first (ties by label).</summary>
+    public IEnumerable<PerceptionEvaluation> Meeting => AvPerceptionStudy.Ranked(Evaluations.Where(e => e.MeetsDeadline), Config.Objective);
+
+    public override ImmutableArray<ResultTable> ToTables()
+    {
+        var c = Config;
+        var rows = Meeting.Take(c.Show).Concat(new[] { Bespoke }.OfType<PerceptionEvaluation>())
+            .Concat(Baselines.Select(b => b.Nearest).OfType<PerceptionEvaluation>()).Distinct();
+        IEnumerable<string> Roles(PerceptionEvaluation e) =>
+            new[] { (e == Best, $"best {c.Objective}"), (e == Bespoke, "bespoke") }.Where(x => x.Item1).Select(x => x.Item2)
+                .Concat(Baselines.Where(b => b.Nearest == e).Select(b => $"baseline {b.Family}"));
+        var fastest = Evaluations.MinBy(e => e.LatencySeconds);
+        var summary = Best is { } best ? $"best package meeting the deadline by {c.Objective}: {best.Label} (${best.Package.CostUsd:N0}, {best.Package.Describe()})"
+            : fastest is null ? "no package is physically legal"
+            : $"no package meets the deadline; the fastest, {fastest.Label}, misses: {string.Join("; ", fastest.Misses)}";
+        var packages = new ResultTable(
+            $"AV perception: {c.Cameras} cameras × {c.Backbone} + detection head, fusion encoder {c.Fusion.Layers}×{c.Fusion.Hidden} over " +
+            $"{c.Cameras * c.Fusion.TokensPerCamera} tokens; {c.FrameRate:0.##} fps, deadline {c.DeadlineSeconds * 1e3:0.###} ms",
+            $"{Evaluations.Length} legal packages ({Rejected.Length} rejected by the floorplan), {Evaluations.Count(e => e.MeetsDeadline)} meet the deadline; " +
+            $"{Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s",
+            [.. StudyReport.PackageColumns, new("CNN", ValueKind.Seconds), new("transfer", ValueKind.Seconds), new("fusion", ValueKind.Seconds),
+                new("latency", ValueKind.Seconds), new("slack", ValueKind.Seconds), new("energy/frame", ValueKind.Joules), new("E·C per frame", ValueKind.JouleUsd)],
+            [.. rows.Select(e => ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(e, Roles(e)), e.Cnn.LatencySeconds, e.Transfer.LatencySeconds,
+                e.Fusion.LatencySeconds, e.LatencySeconds, e.SlackSeconds, e.EnergyPerFrameJ, e.EnergyCost]))],
+            [summary, Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the heterogeneous package meeting the deadline with the lowest {c.Objective} per frame"
+                : "no heterogeneous package meets the deadline"]);
+        var baselines = Bespoke is not { } bespoke ? null : StudyReport.Baselines(c.Match, bespoke, Baselines.Select(b => (b.Family, b.Nearest)), "meets the deadline",
+            [new("energy/frame", ValueKind.Joules), new("bespoke energy ×", ValueKind.Ratio), new("E·C per frame", ValueKind.JouleUsd), new("bespoke E·C ×", ValueKind.Ratio)],
+            n => [n.EnergyPerFrameJ, bespoke.EnergyPerFrameJ / n.EnergyPerFrameJ, n.EnergyCost, bespoke.EnergyCost / n.EnergyCost]);
+        return StudyReport.Tables(packages, baselines, StudyReport.Rejected(Rejected));
+    }
+
+    public override object ToJson() => new
+    {
+        Study, CostModel, Objective = Config.Objective.Name,
+        BaselineMatch = Config.Match, Config.Cameras, Config.Backbone, Config.Head, Config.Fusion, Config.Bits, Config.FrameRate, Config.DeadlineSeconds,
+        Best = Best is { } b ? Json(b) : null,
+        Bespoke = Bespoke is { } s ? Json(s) : null,
+        Baselines = Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Json(n) : null }),
+        Evaluations = Evaluations.Select(Json),
+        Rejected = Rejected.Select(StudyReport.Rejected),
+        Simulations, WallSeconds,
+    };
+
+    private static object Json(PerceptionEvaluation e) => new
+    {
+        e.Label, e.Heterogeneous, Package = StudyReport.Package(e.Package),
+        CnnSeconds = e.Cnn.LatencySeconds, TransferSeconds = e.Transfer.LatencySeconds, FusionSeconds = e.Fusion.LatencySeconds,
+        e.LatencySeconds, e.BottleneckSeconds, e.SlackSeconds, e.EnergyPerFrameJ, e.EnergyCost, e.MeetsDeadline, e.Misses,
+    };
 }
 
 /// <summary>
@@ -80,16 +140,28 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
 /// another (the camera tokens cross the package links as a simulated transfer), so frames pipeline: each side must
 /// finish within the frame period. Homogeneous packages run the stages one after the other on all chiplets. A package
 /// meets the deadline when the frame latency (sum of the stages) is at most the deadline and its busiest side fits
-/// the frame period; among those the study minimises energy per frame × package cost.
+/// the frame period; among those the study minimises its objective (energy per frame × package cost by default).
 /// </summary>
-public static class AvPerceptionStudy
+public sealed class AvPerceptionStudy : IStudy
 {
     public const string Name = "av-perception";
 
-    public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
-        IProgress<double>? progress = null, StageSimulator? simulator = null)
+    string IStudy.Name => Name;
+
+    public string Description => "autonomous-vehicle perception: cameras × CNN + transformer fusion under a frame deadline, ranked by an objective (energy × cost by default)";
+
+    public string DefaultYaml => StudyFiles.DefaultText(Name);
+
+    public void Validate(StudyOptions options) => AvPerceptionConfig.Load(options.Path, options.Technology);
+
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
+        Run(AvPerceptionConfig.Load(options.Path, options.Technology), options.Technology, options.Simulator(), progress, cancellation);
+
+    /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
+    public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
+        IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var setup = new StudySetup(t, c.Designs, simulator);
         var sim = setup.Simulator;
         double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
         double fusionBytes = FusionGraph(c).ParameterBytes;
@@ -110,18 +182,23 @@ public static class AvPerceptionStudy
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             evaluations.Add(Evaluate(c, sim, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
             progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsDeadline).ToList();
-        var best = meeting.OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
-        var bespoke = meeting.Where(e => e.Heterogeneous).OrderBy(e => e.EnergyCost).ThenBy(e => e.Label, StringComparer.Ordinal).FirstOrDefault();
+        var best = Ranked(meeting, c.Objective).FirstOrDefault();
+        var bespoke = Ranked(meeting.Where(e => e.Heterogeneous), c.Objective).FirstOrDefault();
         var reference = bespoke ?? best;
         var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Heterogeneous), e => e.Package, reference?.Package)
             .Select(b => new PerceptionBaseline(b.Family, b.Nearest)).ToImmutableArray();
-        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, sim.Simulations, setup.WallSeconds);
+        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
+
+    /// <summary>Packages by the objective's score per frame, lowest first; ties by label.</summary>
+    internal static IOrderedEnumerable<PerceptionEvaluation> Ranked(IEnumerable<PerceptionEvaluation> packages, Objective objective) =>
+        packages.OrderBy(e => objective.Score(e.PerFrame)).ThenBy(e => e.Label, StringComparer.Ordinal);
 
     private static ModelGraph Backbone(AvPerceptionConfig c) => ModelZoo.Create(c.Backbone, new ModelOptions(c.Cameras, c.Bits));
 
@@ -164,7 +241,7 @@ public static class AvPerceptionStudy
         long tokenBytes = (long)c.Cameras * f.TokensPerCamera * f.Hidden * c.Bits / 8;
         var transfer = heterogeneous
             ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p, cnnRole, fusionRole, tokenBytes)
-            : StageResult.None;
+            : Metrics.Zero;
         var frame = cnn + transfer + fusion;
         double bottleneck = heterogeneous ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;
         var misses = ImmutableArray.CreateBuilder<string>();

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
+using Tessera.Reports;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Zoo;
@@ -11,11 +13,14 @@ namespace Tessera.Studies;
 /// <summary>Service-level targets: time to first token and time per output token (seconds).</summary>
 public sealed record ServingTargets(double TtftSeconds, double TpotSeconds);
 
-/// <summary>The LLM-serving study's inputs (llm-serving.yaml).</summary>
+/// <summary>
+/// The LLM-serving study's inputs (llm-serving.yaml). <see cref="Objective"/> ranks the disaggregated packages that
+/// meet the targets to pick the bespoke one (per output token: latency = TPOT, energy per token, package cost).
+/// </summary>
 public sealed record LlmServingConfig(
     TransformerConfig Model, int Bits, double RequestRate, int PromptTokens, int OutputTokens, int Batch,
     ServingTargets Targets, int MaxModulesPerChiplet, ImmutableDictionary<string, ChipletSpec> Designs,
-    GroupSpace Prefill, GroupSpace Decode, GroupSpace Homogeneous, int Show, BaselineMatch Match = BaselineMatch.Cost)
+    GroupSpace Prefill, GroupSpace Decode, GroupSpace Homogeneous, int Show, Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
     /// <summary>The KV length a decode step sees on average: the prompt plus half the output.</summary>
     public int MeanContext => PromptTokens + OutputTokens / 2;
@@ -24,7 +29,7 @@ public sealed record LlmServingConfig(
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path);
         r.KnownKeys(root, "the study", "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch", "targets",
-            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match");
+            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match", "objective");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
@@ -35,7 +40,8 @@ public sealed record LlmServingConfig(
             new ServingTargets(StudyFiles.Seconds(r, targets, "ttft"), StudyFiles.Seconds(r, targets, "tpot")),
             StudyFiles.Int(r, root, "max_modules_per_chiplet"), designs,
             StudyFiles.Space(r, root, "prefill", designs, t), StudyFiles.Space(r, root, "decode", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"), StudyFiles.Match(r, root));
+            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
     }
 }
 
@@ -46,9 +52,9 @@ public sealed record LlmServingConfig(
 /// </summary>
 public sealed record ServingEvaluation(
     string Label, bool Disaggregated, ComposedPackage Package, double MemoryNeededBytes, double MemoryCapacityBytes,
-    StageResult? Prefill, StageResult? DecodeStep, StageResult? KvTransfer,
+    Metrics? Prefill, Metrics? DecodeStep, Metrics? KvTransfer,
     double TtftSeconds, double TpotSeconds, double CapacityTokensPerSecond, double TokensPerSecond,
-    double EnergyPerTokenJ, double CostPerMillionTokensUsd, ImmutableArray<string> Misses)
+    double EnergyPerTokenJ, double CostPerMillionTokensUsd, ImmutableArray<string> Misses) : IStudyPackage
 {
     public bool MemoryFits => MemoryNeededBytes <= MemoryCapacityBytes;
     public bool MeetsTargets => Misses.IsEmpty;
@@ -56,6 +62,9 @@ public sealed record ServingEvaluation(
 
     /// <summary>Energy per token × package cost (J·$), Mozart's energy-cost.</summary>
     public double EnergyCost => EnergyPerTokenJ * Package.CostUsd;
+
+    /// <summary>What the objective scores, per output token: latency = TPOT, energy per token, the package cost.</summary>
+    public Metrics PerToken => Metrics.Of(TpotSeconds, EnergyPerTokenJ, Package.CostUsd);
 }
 
 /// <summary>A homogeneous baseline family (design and memory) and its package of nearest cost that meets the targets.</summary>
@@ -69,10 +78,64 @@ public sealed record ServingBaseline(string Family, ServingEvaluation? Nearest);
 public sealed record LlmServingResult(
     LlmServingConfig Config, ImmutableArray<ServingEvaluation> Evaluations, ServingEvaluation? Cheapest, ServingEvaluation? Bespoke,
     ImmutableArray<ServingBaseline> Baselines, ServingEvaluation? Closest, ImmutableArray<RejectedPackage> Rejected,
-    long KvBytesPerToken, long WeightBytes, int Simulations, double WallSeconds)
+    long KvBytesPerToken, long WeightBytes, int Simulations, double WallSeconds) : StudyResult(LlmServingStudy.Name)
 {
     /// <summary>The cheapest packages that meet the targets, cheapest first.</summary>
     public IEnumerable<ServingEvaluation> Meeting => Evaluations.Where(e => e.MeetsTargets).OrderBy(e => e.Package.CostUsd).ThenBy(e => e.Label, StringComparer.Ordinal);
+
+    public override ImmutableArray<ResultTable> ToTables()
+    {
+        var c = Config;
+        var rows = Meeting.Take(c.Show).Concat(new[] { Bespoke }.OfType<ServingEvaluation>())
+            .Concat(Baselines.Select(b => b.Nearest).OfType<ServingEvaluation>()).Distinct();
+        IEnumerable<string> Roles(ServingEvaluation e) =>
+            new[] { (e == Cheapest, "cheapest"), (e == Bespoke, "bespoke") }.Where(x => x.Item1).Select(x => x.Item2)
+                .Concat(Baselines.Where(b => b.Nearest == e).Select(b => $"baseline {b.Family}"));
+        var packages = new ResultTable(
+            $"LLM serving: {c.Model.Name}, {c.Bits}-bit, {c.RequestRate:0.##} requests/s, prompt {c.PromptTokens}, output {c.OutputTokens}, batch {c.Batch}; " +
+            $"targets TTFT ≤ {c.Targets.TtftSeconds:0.###} s, TPOT ≤ {c.Targets.TpotSeconds:0.###} s",
+            $"weights {WeightBytes / (double)(1L << 30):0.00} GiB, KV cache {KvBytesPerToken / 1024.0:0.00} KiB per token; {Evaluations.Length} legal packages ({Rejected.Length} rejected by the floorplan), {Evaluations.Count(e => e.MeetsTargets)} meet the targets; " +
+            $"{Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s",
+            [.. StudyReport.PackageColumns, new("TTFT", ValueKind.Seconds), new("TPOT", ValueKind.Seconds), new("KV xfer", ValueKind.Seconds),
+                new("tokens/s", ValueKind.PerSecond), new("tokens/J", ValueKind.PerJoule), new("energy/token", ValueKind.Joules),
+                new("per M tokens", ValueKind.Usd), new("E·C per token", ValueKind.JouleUsd)],
+            [.. rows.Select(e => ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(e, Roles(e)), e.TtftSeconds, e.TpotSeconds,
+                e.KvTransfer?.LatencySeconds ?? 0, e.TokensPerSecond, e.TokensPerSecondPerWatt, e.EnergyPerTokenJ, e.CostPerMillionTokensUsd, e.EnergyCost]))],
+            [
+                Cheapest is { } cheapest ? $"cheapest package meeting the targets: {cheapest.Label} (${cheapest.Package.CostUsd:N0}, {cheapest.Package.Describe()})"
+                    : Closest is { } closest ? $"no package meets the targets; the closest, {closest.Label}, misses: {string.Join("; ", closest.Misses)}"
+                    : "no package is physically legal",
+                Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the disaggregated package meeting the targets with the lowest {c.Objective} per token (latency = TPOT)"
+                    : "no disaggregated package meets the targets",
+            ]);
+        var baselines = Bespoke is not { } bespoke ? null : StudyReport.Baselines(c.Match, bespoke, Baselines.Select(b => (b.Family, b.Nearest)), "meets the targets",
+            [new("energy/token", ValueKind.Joules), new("bespoke energy ×", ValueKind.Ratio), new("E·C per token", ValueKind.JouleUsd), new("bespoke E·C ×", ValueKind.Ratio)],
+            n => [n.EnergyPerTokenJ, bespoke.EnergyPerTokenJ / n.EnergyPerTokenJ, n.EnergyCost, bespoke.EnergyCost / n.EnergyCost]);
+        return StudyReport.Tables(packages, baselines, StudyReport.Rejected(Rejected));
+    }
+
+    public override object ToJson() => new
+    {
+        Study, CostModel, Objective = Config.Objective.Name,
+        Model = Config.Model.Name, Config.Bits, Config.RequestRate, Config.PromptTokens, Config.OutputTokens, Config.Batch,
+        Config.Targets, KvBytesPerToken, WeightBytes, BaselineMatch = Config.Match,
+        Cheapest = Cheapest is { } c ? Json(c) : null,
+        Bespoke = Bespoke is { } b ? Json(b) : null,
+        Baselines = Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Json(n) : null }),
+        Closest = Cheapest is null && Closest is { } closest ? Json(closest) : null,
+        Evaluations = Evaluations.Select(Json),
+        Rejected = Rejected.Select(StudyReport.Rejected),
+        Simulations, WallSeconds,
+    };
+
+    private static object Json(ServingEvaluation e) => new
+    {
+        e.Label, e.Disaggregated, Package = StudyReport.Package(e.Package), e.MemoryNeededBytes, e.MemoryCapacityBytes,
+        TtftSeconds = StudyReport.Finite(e.TtftSeconds), TpotSeconds = StudyReport.Finite(e.TpotSeconds), KvTransferSeconds = e.KvTransfer?.LatencySeconds,
+        e.CapacityTokensPerSecond, e.TokensPerSecond, EnergyPerTokenJ = StudyReport.Finite(e.EnergyPerTokenJ),
+        TokensPerSecondPerWatt = StudyReport.Finite(e.TokensPerSecondPerWatt), CostPerMillionTokensUsd = StudyReport.Finite(e.CostPerMillionTokensUsd),
+        EnergyCost = StudyReport.Finite(e.EnergyCost), e.MeetsTargets, e.Misses,
+    };
 }
 
 /// <summary>
@@ -85,16 +148,29 @@ public sealed record LlmServingResult(
 /// tokens/s are capped by the request rate, and a package must sustain it. Weights and KV cache (batch × (prompt +
 /// output) tokens, sized by KV heads) must fit each group's whole memory modules (at most max_modules_per_chiplet
 /// per chiplet). Cost per million tokens = package cost over the service lifetime at the served rate + energy ×
-/// PUE × electricity price.
+/// PUE × electricity price. Reported: the cheapest package meeting the targets, and the bespoke package: the
+/// disaggregated one meeting them that the study's objective ranks first.
 /// </summary>
-public static class LlmServingStudy
+public sealed class LlmServingStudy : IStudy
 {
     public const string Name = "llm-serving";
 
-    public static LlmServingResult Run(LlmServingConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
-        IProgress<double>? progress = null, StageSimulator? simulator = null)
+    string IStudy.Name => Name;
+
+    public string Description => "LLM serving: prefill and decode (disaggregated or not), KV cache, TTFT/TPOT targets, $ per million tokens";
+
+    public string DefaultYaml => StudyFiles.DefaultText(Name);
+
+    public void Validate(StudyOptions options) => LlmServingConfig.Load(options.Path, options.Technology);
+
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
+        Run(LlmServingConfig.Load(options.Path, options.Technology), options.Technology, options.Simulator(), progress, cancellation);
+
+    /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
+    public static LlmServingResult Run(LlmServingConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
+        IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var setup = new StudySetup(t, c.Designs, simulator);
         var sim = setup.Simulator;
         var operating = OperatingCosts.From(t);
         long kvPerToken = TransformerSizing.KvBytesPerToken(c.Model, c.Bits);
@@ -119,6 +195,7 @@ public static class LlmServingStudy
         var evaluations = ImmutableArray.CreateBuilder<ServingEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var package = legal[i];
             evaluations.Add(Evaluate(c, t, sim, operating, package.Name, disaggregatedByName[package.Name], package, prefillBytes, decodeBytes, kvPerToken));
             progress?.Report((i + 1) / (double)legal.Length);
@@ -126,13 +203,13 @@ public static class LlmServingStudy
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsTargets).ToList();
         var cheapest = meeting.OrderBy(e => e.Package.CostUsd).ThenBy(e => e.EnergyPerTokenJ).FirstOrDefault();
-        var bespoke = meeting.Where(e => e.Disaggregated).OrderBy(e => e.EnergyCost).FirstOrDefault();
+        var bespoke = meeting.Where(e => e.Disaggregated).OrderBy(e => c.Objective.Score(e.PerToken)).FirstOrDefault();
         var reference = bespoke ?? cheapest;
         var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Disaggregated), e => e.Package, reference?.Package)
             .Select(b => new ServingBaseline(b.Family, b.Nearest)).ToImmutableArray();
         var closest = all.OrderBy(e => Shortfall(e, c)).ThenBy(e => e.Package.CostUsd).FirstOrDefault();
         return new LlmServingResult(c, all, cheapest, bespoke, baselines, closest, rejected, kvPerToken, weights,
-            sim.Simulations, setup.WallSeconds);
+            sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
 
     /// <summary>The worst relative miss of a package (0 when it meets everything); memory misses rank last.</summary>
@@ -168,7 +245,7 @@ public static class LlmServingStudy
         long kvBytes = (long)c.Batch * c.PromptTokens * kvPerToken;
         var transfer = disaggregated
             ? sim.Transfer($"kv-{kvBytes}@{StageSimulator.HardwareKey(p)}", p, prefillRole, decodeRole, kvBytes)
-            : StageResult.None;
+            : Metrics.Zero;
 
         double tokensPerBatch = (double)c.Batch * c.OutputTokens;
         var decodeBusy = transfer + decode.Times(c.OutputTokens);

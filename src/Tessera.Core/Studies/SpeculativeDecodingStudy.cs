@@ -3,6 +3,8 @@ using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Evaluation;
+using Tessera.Reports;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Zoo;
@@ -61,17 +63,21 @@ public static class Speculation
     }
 }
 
-/// <summary>The speculative-decoding study's inputs (speculative-decoding.yaml).</summary>
+/// <summary>
+/// The speculative-decoding study's inputs (speculative-decoding.yaml). <see cref="Objective"/> ranks the legal
+/// heterogeneous packages at the reference α and γ to pick the bespoke one (per output token of a sequence: latency =
+/// step time ÷ expected tokens, energy per token, package cost).
+/// </summary>
 public sealed record SpeculativeConfig(
     TransformerConfig Target, TransformerConfig Draft, int Bits, int Batch, int Context,
     ImmutableArray<double> Alphas, ImmutableArray<int> Gammas, ImmutableDictionary<string, ChipletSpec> Designs,
     GroupSpace DraftSpace, GroupSpace TargetSpace, GroupSpace Baselines, double ReferenceAlpha, int ReferenceGamma,
-    BaselineMatch Match = BaselineMatch.Cost)
+    Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match");
+        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -94,7 +100,8 @@ public sealed record SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
-            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma, StudyFiles.Match(r, root));
+            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma,
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
     }
 }
 
@@ -102,38 +109,115 @@ public sealed record SpeculativeConfig(
 public sealed record SpeculativePoint(double Alpha, int Gamma, double ExpectedTokens, double StepSeconds, double TokensPerSecond, double EnergyPerTokenJ);
 
 /// <summary>One package of the study: the simulated draft step and verification passes, and every (α, γ) point.</summary>
-public sealed record SpeculativePackage(string Label, bool Heterogeneous, ComposedPackage Package, StageResult DraftStep,
-    ImmutableArray<(int Gamma, StageResult Verify)> Verifications, ImmutableArray<SpeculativePoint> Points)
+public sealed record SpeculativePackage(string Label, bool Heterogeneous, ComposedPackage Package, Metrics DraftStep,
+    ImmutableArray<(int Gamma, Metrics Verify)> Verifications, ImmutableArray<SpeculativePoint> Points) : IStudyPackage
 {
     public SpeculativePoint At(double alpha, int gamma) => Points.First(p => p.Alpha == alpha && p.Gamma == gamma);
+
+    /// <summary>What the objective scores at one (α, γ), per output token of a sequence: step time ÷ expected tokens, energy per token, the package cost.</summary>
+    public Metrics PerTokenAt(double alpha, int gamma)
+    {
+        var p = At(alpha, gamma);
+        return Metrics.Of(p.StepSeconds / p.ExpectedTokens, p.EnergyPerTokenJ, Package.CostUsd);
+    }
 }
 
 /// <summary>
-/// The study's result: every heterogeneous package tried, the chosen one (lowest energy per token × cost at the
-/// reference α and γ) and the equal-cost homogeneous baselines. Only physically legal packages are evaluated:
+/// The study's result: every heterogeneous package tried, the chosen one (lowest objective at the reference α and
+/// γ) and the equal-cost homogeneous baselines. Only physically legal packages are evaluated:
 /// <see cref="Rejected"/> lists the others with their violations; <see cref="Bespoke"/> is null (and there are no
 /// baselines to match it) when no heterogeneous package is legal.
 /// </summary>
 public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Heterogeneous, SpeculativePackage? Bespoke,
-    ImmutableArray<SpeculativePackage> Baselines, ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds);
+    ImmutableArray<SpeculativePackage> Baselines, ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
+    : StudyResult(SpeculativeDecodingStudy.Name)
+{
+    public override ImmutableArray<ResultTable> ToTables()
+    {
+        var c = Config;
+        var reference = $"α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
+        var packages = new ResultTable(
+            $"speculative decoding: target {c.Target.Name}, draft {c.Draft.Name}, {c.Bits}-bit, batch {c.Batch}, context {c.Context}",
+            $"{Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s; baselines run draft and target one after the other on the same chiplets, " +
+            $"at about the bespoke package's {c.Match.ToString().ToLowerInvariant()}",
+            [.. StudyReport.PackageColumns, new("draft step", ValueKind.Seconds), .. c.Gammas.Select(g => new ResultColumn($"verify γ{g}", ValueKind.Seconds)),
+                new($"tokens/s at {reference}", ValueKind.PerSecond), new("energy/token", ValueKind.Joules), new("E·C per token", ValueKind.JouleUsd)],
+            [.. Heterogeneous.Concat(Baselines).Select(p =>
+            {
+                var at = p.At(c.ReferenceAlpha, c.ReferenceGamma);
+                return ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(p, p == Bespoke ? ["bespoke"] : p.Heterogeneous ? [] : ["baseline"]),
+                    p.DraftStep.LatencySeconds, .. p.Verifications.Select(v => (ResultValue)v.Verify.LatencySeconds),
+                    at.TokensPerSecond, at.EnergyPerTokenJ, at.EnergyPerTokenJ * p.Package.CostUsd]);
+            })],
+            [Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the heterogeneous package with the lowest {c.Objective} per token at {reference}"
+                : "no heterogeneous package is physically legal"]);
+        return StudyReport.Tables(packages, Bespoke is { } bespoke ? Sweep(bespoke) : null, StudyReport.Rejected(Rejected));
+    }
+
+    /// <summary>The bespoke package against each baseline at every (α, γ); × = bespoke ÷ baseline.</summary>
+    private ResultTable Sweep(SpeculativePackage bespoke) => new(
+        $"bespoke package {bespoke.Label} against the baselines over α and γ", "× = bespoke ÷ baseline",
+        [new("α", ValueKind.Ratio), new("γ", ValueKind.Count), new("E[tokens]", ValueKind.Ratio), new("bespoke tokens/s", ValueKind.PerSecond),
+            new("bespoke energy/token", ValueKind.Joules),
+            .. Baselines.SelectMany(b => new ResultColumn[] { new($"{b.Label} tokens/s", ValueKind.PerSecond), new("bespoke throughput ×", ValueKind.Ratio),
+                new($"{b.Label} energy/token", ValueKind.Joules), new("bespoke energy ×", ValueKind.Ratio) })],
+        [.. bespoke.Points.OrderBy(p => p.Gamma).ThenBy(p => p.Alpha).Select(point => ImmutableArray.Create<ResultValue>([
+            point.Alpha, point.Gamma, point.ExpectedTokens, point.TokensPerSecond, point.EnergyPerTokenJ,
+            .. Baselines.Select(b => b.At(point.Alpha, point.Gamma)).SelectMany(q => new ResultValue[] {
+                q.TokensPerSecond, point.TokensPerSecond / q.TokensPerSecond, q.EnergyPerTokenJ, point.EnergyPerTokenJ / q.EnergyPerTokenJ })]))],
+        []);
+
+    public override object ToJson() => new
+    {
+        Study, CostModel, Objective = Config.Objective.Name,
+        Target = Config.Target.Name, Draft = Config.Draft.Name, Config.Bits, Config.Batch, Config.Context,
+        BaselineMatch = Config.Match,
+        Reference = new { Alpha = Config.ReferenceAlpha, Gamma = Config.ReferenceGamma },
+        Bespoke = Bespoke is { } bespoke ? Json(bespoke) : null,
+        Heterogeneous = Heterogeneous.Select(Json),
+        Baselines = Baselines.Select(Json),
+        Rejected = Rejected.Select(StudyReport.Rejected),
+        Simulations, WallSeconds,
+    };
+
+    private static object Json(SpeculativePackage p) => new
+    {
+        p.Label, p.Heterogeneous, Package = StudyReport.Package(p.Package),
+        DraftStepSeconds = p.DraftStep.LatencySeconds, DraftStepJ = p.DraftStep.EnergyJ,
+        Verifications = p.Verifications.Select(v => new { v.Gamma, Seconds = v.Verify.LatencySeconds, Joules = v.Verify.EnergyJ }),
+        p.Points,
+    };
+}
 
 /// <summary>
 /// Speculative decoding: one step is γ draft decode steps (each simulated at the context length; the few extra
 /// positions are ignored) followed by one target pass verifying γ + 1 tokens against the KV cache. The draft runs on
 /// its own chiplets and the target on others in a heterogeneous package (the study tries each draft group × target
-/// group and keeps the lowest energy per token × cost at the reference α and γ); a homogeneous baseline runs
+/// group and keeps the one its objective ranks first at the reference α and γ); a homogeneous baseline runs
 /// both, one after the other, tensor parallel over all its chiplets. Throughput = batch × expected tokens ÷ step time;
 /// energy per token = step energy ÷ (batch × expected tokens). The token ids handed between draft and target are
 /// a few bytes and are not simulated.
 /// </summary>
-public static class SpeculativeDecodingStudy
+public sealed class SpeculativeDecodingStudy : IStudy
 {
     public const string Name = "speculative-decoding";
 
-    public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, IOperatorCostModel? costModel = null,
-        IProgress<double>? progress = null, StageSimulator? simulator = null)
+    string IStudy.Name => Name;
+
+    public string Description => "speculative decoding: a draft on small chiplets, the target on large ones, swept over α and γ";
+
+    public string DefaultYaml => StudyFiles.DefaultText(Name);
+
+    public void Validate(StudyOptions options) => SpeculativeConfig.Load(options.Path, options.Technology);
+
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
+        Run(SpeculativeConfig.Load(options.Path, options.Technology), options.Technology, options.Simulator(), progress, cancellation);
+
+    /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
+    public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
+        IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, costModel, simulator);
+        var setup = new StudySetup(t, c.Designs, simulator);
         var sim = setup.Simulator;
         var options = setup.Options;
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
@@ -152,9 +236,13 @@ public static class SpeculativeDecodingStudy
             from n in c.Baselines.Counts
             select PackageComposer.Compose(t, $"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)], options));
         int total = (hetPackages.Length + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
-        void Step() => progress?.Report(++done / (double)total);
+        void Step()
+        {
+            cancellation.ThrowIfCancellationRequested();
+            progress?.Report(++done / (double)total);
+        }
         var heterogeneous = hetPackages.Select(p => Evaluate(c, sim, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
-        var bespoke = heterogeneous.MinBy(h => h.At(c.ReferenceAlpha, c.ReferenceGamma).EnergyPerTokenJ * h.Package.CostUsd);
+        var bespoke = heterogeneous.MinBy(h => c.Objective.Score(h.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma)));
 
         // Equal cost (or area): for each baseline design and memory, the legal chiplet count nearest the bespoke package.
         var baselinePackages = bespoke is null ? [] : baselineCandidates
@@ -164,7 +252,7 @@ public static class SpeculativeDecodingStudy
 
         var baselines = baselinePackages.Select(p => Evaluate(c, sim, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
         return new SpeculativeResult(c, heterogeneous, bespoke, baselines, [.. rejectedHet, .. rejectedBaselines],
-            sim.Simulations, setup.WallSeconds);
+            sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
 
     private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, string label, bool heterogeneous,

@@ -7,6 +7,7 @@ using Tessera.Ecosystem;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Yaml;
@@ -16,63 +17,56 @@ using Tessera.Workloads;
 
 namespace Tessera.Studies;
 
-/// <summary>Latency and energy of one simulated stage (a phase of a model, or a transfer) on one package.</summary>
-public sealed record StageResult(double LatencySeconds, double EnergyJ)
-{
-    public static readonly StageResult None = new(0, 0);
-
-    public static StageResult operator +(StageResult a, StageResult b) =>
-        new(a.LatencySeconds + b.LatencySeconds, a.EnergyJ + b.EnergyJ);
-
-    public StageResult Times(double n) => new(LatencySeconds * n, EnergyJ * n);
-}
-
 /// <summary>
 /// Simulates study stages with the event-driven simulator and remembers each result by a key naming the model, phase,
 /// lengths and hardware (the caller's key must name all of them), so packages that share a group reuse its
 /// simulations within a run. Every model runs tensor parallel over all cores of its (sub-)package. Not thread-safe:
-/// one study run at a time.
+/// one study run at a time. A stage's metrics carry its latency and its total energy only (no breakdown, no cost): the
+/// studies add and scale stages, and adding totals rounds exactly as the study figures always have.
 /// </summary>
 public sealed class StageSimulator(IOperatorCostModel costModel)
 {
-    private readonly Dictionary<string, StageResult> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Metrics> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>The name of the operator cost model every stage is simulated with.</summary>
+    public string CostModel => costModel.Name;
 
     public int Simulations { get; private set; }
     public int CacheHits { get; private set; }
 
     /// <summary>One model instance tensor parallel over every core of the package.</summary>
-    public StageResult Model(string key, Package package, Func<ModelInstance> model) => Cached(key, () =>
+    public Metrics Model(string key, Package package, Func<ModelInstance> model) => Cached(key, () =>
     {
         var instance = model();
         var ways = CoreRef.All(package).Length;
         var graph = Partitioners.Create(new PartitionOptions(PartitionMode.TensorParallel, TensorParallelWays: ways), costModel)
             .Partition(package, [instance]);
         var result = new Simulator(costModel).Simulate(key, package, graph).Evaluation;
-        return new StageResult(result.LatencySeconds, result.Energy.TotalJ);
+        return Metrics.Of(result.LatencySeconds, result.Energy.TotalJ);
     });
 
     /// <summary>Bytes sent from every chiplet of one group to every chiplet of another (evenly split) over the package's links.</summary>
-    public StageResult Transfer(string key, Package package, IReadOnlyList<string> from, IReadOnlyList<string> to, long bytes) =>
+    public Metrics Transfer(string key, Package package, IReadOnlyList<string> from, IReadOnlyList<string> to, long bytes) =>
         Cached(key, () =>
         {
-            if (bytes <= 0) return StageResult.None;
+            if (bytes <= 0) return Metrics.Zero;
             var builder = new TaskGraphBuilder(PartitionMode.LayerByLayer, []);
             long share = Math.Max(1, bytes / (from.Count * to.Count));
             foreach (var f in from)
                 foreach (var d in to)
                     builder.Transfer($"{f}->{d}", key, new CoreRef(f, 0), new CoreRef(d, 0), share, [], holdOutput: false);
             var result = new Simulator(costModel).Simulate(key, package, builder.Build()).Evaluation;
-            return new StageResult(result.LatencySeconds, result.Energy.TotalJ);
+            return Metrics.Of(result.LatencySeconds, result.Energy.TotalJ);
         });
 
     /// <summary>Bytes sent from every chiplet of one role's group to every chiplet of another's over the whole package's links.</summary>
-    public StageResult Transfer(string key, ComposedPackage p, string fromRole, string toRole, long bytes) =>
+    public Metrics Transfer(string key, ComposedPackage p, string fromRole, string toRole, long bytes) =>
         Transfer(key, p.Package, ChipletIds(p, fromRole), ChipletIds(p, toRole), bytes);
 
     private static string[] ChipletIds(ComposedPackage p, string role) =>
         [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(role, StringComparison.Ordinal)).Select(ch => ch.Id)];
 
-    private StageResult Cached(string key, Func<StageResult> simulate)
+    private Metrics Cached(string key, Func<Metrics> simulate)
     {
         if (_cache.TryGetValue(key, out var hit))
         {
@@ -209,6 +203,17 @@ public static class StudyFiles
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
     }
 
+    /// <summary>
+    /// The optional <c>objective:</c> that ranks the packages meeting the study's constraints; energy × package cost
+    /// when absent, the ranking of Mozart's studies.
+    /// </summary>
+    internal static Objective Objective(YamlReader r, YamlMappingNode root)
+    {
+        if (YamlReader.Find(root, "objective") is not { } node) return Scoring.Objective.EnergyCost;
+        try { return Scoring.Objective.Parse(r.Text(node, "objective")); }
+        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+    }
+
     /// <summary>The optional <c>baseline_match:</c> (cost or area; cost when absent).</summary>
     internal static BaselineMatch Match(YamlReader r, YamlMappingNode root)
     {
@@ -265,14 +270,14 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
 }
 
 /// <summary>
-/// What every study run starts with: its wall clock, the simulator (the caller's, to share its cache, or a new one
-/// on the given cost model), the default cost options and each design's chiplet candidate.
+/// What every study run starts with: its wall clock, the simulator (the caller's, to share its cache and choose its cost
+/// model, or a new one on the default cost model), the default cost options and each design's chiplet candidate.
 /// </summary>
-internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, IOperatorCostModel? costModel, StageSimulator? simulator)
+internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, StageSimulator? simulator)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(costModel ?? new LoopNestCostModel());
+    public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(CostModels.Create(CostModels.Default));
     public CostOptions Options { get; } = CostOptions.Default(t);
     public ImmutableDictionary<string, ChipletCandidate> Candidates { get; } = designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
     public double WallSeconds => _clock.Elapsed.TotalSeconds;

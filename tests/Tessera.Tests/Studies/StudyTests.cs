@@ -49,7 +49,7 @@ public class StudyRunTests
 {
     private static readonly TechnologyLibrary Technology = TechnologyLibrary.LoadDefault();
 
-    private const string SmallServing = """
+    internal const string SmallServing = """
         model: gpt2-small
         bits: 16
         request_rate: 1
@@ -66,7 +66,7 @@ public class StudyRunTests
         show: 4
         """;
 
-    private const string SmallPerception = """
+    internal const string SmallPerception = """
         cameras: 2
         backbone: resnet18
         head: {channels: 64, outputs: 45}
@@ -88,7 +88,9 @@ public class StudyRunTests
 
     /// <summary>gpt2-small verified after a tiny draft, every group of the small ws design, at α 0.7; the gammas and the groups' counts and memory vary.</summary>
     private static SpeculativeResult Speculative(string gammas, string draft, string target, int referenceGamma, string baselines) =>
-        SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile($$"""
+        SpeculativeDecodingStudy.Run(SpeculativeConfig.Load(CliRunner.TempFile(SpeculativeText(gammas, draft, target, referenceGamma, baselines)), Technology), Technology);
+
+    internal static string SpeculativeText(string gammas, string draft, string target, int referenceGamma, string baselines) => $$"""
             target: gpt2-small
             draft: {name: tiny, layers: 2, hidden: 256, heads: 4, kv_heads: 4, ffn: 512, vocab: 50257}
             bits: 16
@@ -103,7 +105,7 @@ public class StudyRunTests
               target: {designs: [small], {{target}}}
             reference: {alpha: 0.7, gamma: {{referenceGamma}}}
             baselines: {designs: [small], {{baselines}}}
-            """), Technology), Technology);
+            """;
 
     [Fact]
     public void Every_reported_serving_package_meets_its_targets()
