@@ -18,11 +18,17 @@ internal static class CostCommand
         var sharing = new Option<int>("--products-sharing") { Description = "Products that reuse these chiplet designs (their NRE is split)", DefaultValueFactory = _ => 1 };
         var packaging = new Option<string>("--packaging") { Description = "2d (organic substrate) or 2.5d (silicon interposer)", DefaultValueFactory = _ => "2.5d" };
         var nre = new Option<string>("--nre") { Description = "NRE model: mozart (default) or actuary (Chiplet Actuary)", DefaultValueFactory = _ => "mozart" };
+        var profile = new Option<string>("--profile")
+        {
+            Description = $"Cost profile for dies and packaging: {string.Join(" or ", CostProfile.All.Select(p => p.Name))} (default {CostProfile.Default.Name})",
+            DefaultValueFactory = _ => CostProfile.Default.Name,
+        };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
-        var command = new Command("cost", "Manufacturing and NRE cost of a package") { target, volume, sharing, packaging, nre, json };
+        var command = new Command("cost", "Manufacturing and NRE cost of a package") { target, volume, sharing, packaging, nre, profile, json };
         command.SetAction(parse =>
         {
             var technology = TechnologyLibrary.LoadDefault();
+            var costProfile = CostProfile.Parse(parse.GetValue(profile)!);
             var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
             var defaults = CostOptions.Default(technology, ParsePackaging(parse.GetValue(packaging)!));
             var options = defaults with
@@ -30,6 +36,7 @@ internal static class CostCommand
                 Volume = parse.GetValue(volume) ?? defaults.Volume,
                 ProductsSharing = parse.GetValue(sharing),
                 Nre = ParseNre(parse.GetValue(nre)!),
+                Profile = costProfile,
             };
             var cost = CostModel.Evaluate(technology, package, options);
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(cost));
@@ -60,6 +67,7 @@ internal static class CostCommand
         c.Options.Volume,
         c.Options.ProductsSharing,
         NreModel = c.Options.Nre,
+        Profile = c.Options.Profile.Name,
         Chiplets = c.Chiplets.Select(k => new
         {
             k.Design, k.Node, k.Instances, AreaMm2 = k.Area.TotalMm2, Area = k.Area, k.Die.DiesPerWafer, k.Die.Yield,
@@ -74,17 +82,23 @@ internal static class CostCommand
     private static void Print(IAnsiConsole console, PackageCost c)
     {
         var kind = c.Options.Packaging == Packaging.Organic2D ? "2D organic substrate" : "2.5D silicon interposer";
-        console.MarkupLine($"[bold]{Markup.Escape(c.Package)}[/]: {kind}, {c.Options.Volume:N0} units, design NRE shared by {c.Options.ProductsSharing} product(s), NRE model {c.Options.Nre}");
+        console.MarkupLine($"[bold]{Markup.Escape(c.Package)}[/]: {kind}, cost profile {c.Options.Profile.Name}, {c.Options.Volume:N0} units, design NRE shared by {c.Options.ProductsSharing} product(s), NRE model {c.Options.Nre}");
         var dies = new Table().AddColumns("design", "node", "instances", "area mm²", "(logic+SRAM, PHYs)", "dies/wafer", "yield", "$/good die", "$ in package", "NRE $M");
         foreach (var k in c.Chiplets)
             dies.AddRow(Markup.Escape(k.Design), k.Node, k.Instances.ToString(), $"{k.Area.TotalMm2:0.00}",
-                $"{k.Area.PeArraysMm2 + k.Area.SramMm2 + k.Area.VectorUnitsMm2 + k.Area.OverheadMm2:0.00}, {k.Area.MemoryInterfacesMm2 + k.Area.DieToDiePhysMm2:0.00} ({k.Area.MemoryInterfaces} DRAM, {k.Area.DieToDieLinks} D2D)",
+                k.Area.StatedMm2 is null
+                    ? $"{k.Area.PeArraysMm2 + k.Area.SramMm2 + k.Area.VectorUnitsMm2 + k.Area.OverheadMm2:0.00}, {k.Area.MemoryInterfacesMm2 + k.Area.DieToDiePhysMm2:0.00} ({k.Area.MemoryInterfaces} DRAM, {k.Area.DieToDieLinks} D2D)"
+                    : $"stated (estimate {k.Area.EstimatedMm2:0.00})",
                 k.Die.DiesPerWafer.ToString(), $"{k.Die.Yield:0.0000}", $"{k.Die.CostPerGoodDieUsd:0.00}", $"{k.DiesUsd:0.00}", $"{k.Nre.TotalUsd / 1e6:0.00}");
         console.Write(dies);
         var p = c.Packaging;
-        console.MarkupLine($"packaging: substrate {p.SubstrateAreaMm2:0.0} mm² ${p.SubstrateUsd:0.00}" +
-            (p.Kind == Packaging.Interposer25D ? $", interposer {p.InterposerAreaMm2:0.0} mm² ${p.InterposerUsd:0.00} (yield {p.InterposerYield:0.0000})" : "") +
-            $", assembly ${p.AssemblyUsd:0.00}; package yield {p.PackageYield:0.0000}");
+        var parts = new List<string>();
+        if (p.SubstrateAreaMm2 > 0) parts.Add($"substrate {p.SubstrateAreaMm2:0.0} mm² ${p.SubstrateUsd:0.00}");
+        if (p.InterposerAreaMm2 > 0)
+            parts.Add($"interposer {p.InterposerAreaMm2:0.0} mm² ${p.InterposerUsd:0.00}" + (p.InterposerYield < 1 ? $" (yield {p.InterposerYield:0.0000})" : ""));
+        parts.Add($"assembly ${p.AssemblyUsd:0.00}");
+        if (p.AssemblyMachineUsd > 0) parts.Add($"machine time ${p.AssemblyMachineUsd:0.00}");
+        console.MarkupLine($"packaging: {string.Join(", ", parts)}; package yield {p.PackageYield:0.0000}");
         var total = new Table().AddColumns("part", "$ per unit");
         total.AddRow("known-good dies", $"{c.DiesUsd:0.00}");
         total.AddRow("packaging", $"{c.PackagingUsd:0.00}");

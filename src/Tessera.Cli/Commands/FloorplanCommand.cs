@@ -16,14 +16,15 @@ internal static class FloorplanCommand
         var target = new Argument<string>("hardware") { Description = "A preset name or a hardware YAML file" };
         var packaging = new Option<string>("--packaging") { Description = "2d (organic substrate) or 2.5d (silicon interposer)", DefaultValueFactory = _ => "2.5d" };
         var svg = new Option<string?>("--svg") { Description = "Write the floorplan drawing to this SVG file" };
+        var reach = new Option<string?>("--ucie-reach") { Description = "UCIe-advanced reach at 2.5D: spec (2 mm, default) or mozart (10 mm)" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
         var command = new Command("floorplan", "Floorplan of a package with its physical checks (reticle, carrier size, link reach, shoreline, power density)")
-            { target, packaging, svg, json };
+            { target, packaging, svg, reach, json };
         command.SetAction(parse =>
         {
             var technology = TechnologyLibrary.LoadDefault();
             var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
-            var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!));
+            var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!), parse.GetValue(reach));
             if (parse.GetValue(svg) is { } file)
                 File.WriteAllText(file, FloorplanSvg.Render(plan));
             if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(plan));

@@ -118,7 +118,7 @@ public static class CandidateGenerator
         var core = BuildCore(t, name, template, template.Width * widthScale, template.Height * heightScale, buffer, node);
         var bare = new Chiplet(name, [core], node);
         var area = CostModel.Area(t, bare, [MemoryType], 0, Packaging.Interposer25D);
-        var die = Manufacturing.Die(name, area.TotalMm2, CostModel.Process(t, node));
+        var die = CostProfile.Default.Die(t, name, area.TotalMm2, node);
         var leakage = LeakageW(t, area);
         // The chiplet carries its leakage so the simulator charges it over the makespan.
         var chiplet = bare with { StaticPowerW = leakage };

@@ -25,23 +25,31 @@ public enum NreModel
     ChipletActuary,
 }
 
-/// <summary>What a cost evaluation assumes: integration, volume per product and reuse of the designs.</summary>
+/// <summary>What a cost evaluation assumes: integration, volume per product, reuse of the designs, NRE and cost models.</summary>
 public sealed record CostOptions(Packaging Packaging, long Volume, int ProductsSharing = 1, NreModel Nre = NreModel.Mozart)
 {
+    /// <summary>How dies and packages are priced (<see cref="CostProfile.Default"/> unless set).</summary>
+    public CostProfile Profile { get; init; } = CostProfile.Default;
+
     /// <summary>Options with the library's default volume.</summary>
     public static CostOptions Default(TechnologyLibrary technology, Packaging packaging = Packaging.Interposer25D) =>
         new(packaging, (long)technology.Value("manufacturing.default_volume"));
 }
 
-/// <summary>Die area of a chiplet design split into what it is made of (mm²).</summary>
+/// <summary>
+/// Die area of a chiplet design split into what it is made of (mm²), the estimate; a design that states its area
+/// (<see cref="StatedMm2"/>, a known die) is priced at that area instead.
+/// </summary>
 public sealed record DieArea(double PeArraysMm2, double SramMm2, double VectorUnitsMm2, double OverheadMm2,
-    double MemoryInterfacesMm2, double DieToDiePhysMm2, int MemoryInterfaces, int DieToDieLinks)
+    double MemoryInterfacesMm2, double DieToDiePhysMm2, int MemoryInterfaces, int DieToDieLinks, double? StatedMm2 = null)
 {
-    public double TotalMm2 => PeArraysMm2 + SramMm2 + VectorUnitsMm2 + OverheadMm2 + MemoryInterfacesMm2 + DieToDiePhysMm2;
+    public double EstimatedMm2 => PeArraysMm2 + SramMm2 + VectorUnitsMm2 + OverheadMm2 + MemoryInterfacesMm2 + DieToDiePhysMm2;
+
+    public double TotalMm2 => StatedMm2 ?? EstimatedMm2;
 }
 
 /// <summary>NRE of one chiplet design (USD).</summary>
-/// <remarks>Mozart's model fills the breakdown (its unitemised remainder in the lump sum); Chiplet Actuary's gives only a lump sum.</remarks>
+/// <remarks>Mozart's model fills the breakdown; Chiplet Actuary's gives only a lump sum.</remarks>
 public sealed record DesignNre(double MasksUsd, double IpUsd, double SoftwareUsd, double LabourUsd, double ValidationUsd,
     double LumpSumUsd = 0)
 {
@@ -55,13 +63,16 @@ public sealed record ChipletCost(string Design, string Node, int Instances, DieA
     public double DiesUsd => Instances * Die.CostPerGoodDieUsd;
 }
 
-/// <summary>Packaging of one package (USD, mm²) and its assembly yield.</summary>
+/// <summary>
+/// Packaging of one package (USD, mm²) and its assembly yield. <see cref="AssemblyUsd"/> is the $/mm² assembly charge,
+/// <see cref="AssemblyMachineUsd"/> the placement and bonding machine time (CATCH; zero where a profile has none).
+/// </summary>
 public sealed record PackagingCost(
     Packaging Kind, double SubstrateAreaMm2, double SubstrateUsd, double InterposerAreaMm2, double InterposerUsd,
-    double InterposerYield, double AssemblyUsd, double PackageYield)
+    double InterposerYield, double AssemblyUsd, double PackageYield, double AssemblyMachineUsd = 0)
 {
     /// <summary>Substrate, known-good interposer and assembly (before the yield loss).</summary>
-    public double TotalUsd => SubstrateUsd + InterposerUsd + AssemblyUsd;
+    public double TotalUsd => SubstrateUsd + InterposerUsd + AssemblyUsd + AssemblyMachineUsd;
 }
 
 /// <summary>Memory modules bought for a package's memory devices.</summary>
@@ -105,19 +116,9 @@ public static class CostModel
     private const double Um2PerMm2 = 1e6;
     private const double BytesPerGb = 1024.0 * 1024 * 1024;
 
-    /// <summary>The wafer process of a node from the library.</summary>
-    public static WaferProcess Process(TechnologyLibrary t, string node)
-    {
-        var n = t.Node(node);
-        return new WaferProcess(n, t.WaferCostUsd(n), t.Value("manufacturing.wafer_diameter"), t.Value("manufacturing.scribe_width"),
-            t.Value("manufacturing.edge_loss"), t.DefectDensityPerCm2(n), t.NegativeBinomialAlpha,
-            t.Value("manufacturing.critical_area_ratio"), t.Value("manufacturing.process_yield"),
-            t.Value("manufacturing.test_cost_per_die"), t.ReticleLimitMm2);
-    }
-
     /// <summary>
     /// Die area of a design: PE arrays, SRAMs (every copy of a per-PE buffer) and vector units times the routing overhead factor, plus one DRAM PHY
-    /// and controller per memory interface and one die-to-die PHY per link. An explicit Chiplet.AreaMm2 wins.
+    /// and controller per memory interface and one die-to-die PHY per link. A stated Chiplet.AreaMm2 (a known die) is the area priced.
     /// </summary>
     public static DieArea Area(TechnologyLibrary t, Chiplet design, IReadOnlyList<string> memoryTypes, int dieToDieLinks,
         Packaging packaging)
@@ -129,9 +130,10 @@ public static class CostModel
         var overhead = (pe + sram + vector) * (t.Value("die_area.logic_overhead_factor") - 1);
         var interfaces = memoryTypes.Sum(type => MemoryInterfaceMm2(t, type, packaging));
         var d2d = dieToDieLinks * t.Value("die_area.die_to_die_phy");
-        if (design.AreaMm2 > 0)
-            return new DieArea(0, 0, 0, design.AreaMm2, 0, 0, memoryTypes.Count, dieToDieLinks);
-        return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count, dieToDieLinks);
+        if (design.AreaMm2 < 0 || !double.IsFinite(design.AreaMm2))
+            throw new TesseraInputException($"chiplet '{design.Name}' states a die area of {design.AreaMm2} mm²; expected a positive finite area");
+        return new DieArea(pe, sram, vector, overhead, interfaces, d2d, memoryTypes.Count, dieToDieLinks,
+            design.AreaMm2 > 0 ? design.AreaMm2 : null);
     }
 
     /// <summary>Copies of a memory level in a core: one per position on the array axes it does not serve (per-PE buffers).</summary>
@@ -164,8 +166,16 @@ public static class CostModel
         }
         var ratio = NodeRatio(t, n);
         return new DesignNre(t.Si($"{b}.masks") * ratio, t.Si($"{b}.ip") * ratio, t.Si($"{b}.software") * ratio,
-            t.Si($"{b}.labour") * ratio, t.Si($"{b}.validation") * ratio, t.Si($"{b}.other") * ratio);
+            t.Si($"{b}.labour") * ratio, t.Si($"{b}.validation") * ratio);
     }
+
+    /// <summary>
+    /// Mozart's NRE of one product, paid once per product whatever its designs: the package design, and at 2.5D the
+    /// interposer mask (a 2D package has no interposer to mask).
+    /// </summary>
+    public static double ProductNreUsd(TechnologyLibrary t, Packaging packaging) =>
+        t.Si("manufacturing.nre_product.package_design")
+        + (packaging == Packaging.Interposer25D ? t.Si("manufacturing.nre_product.interposer_mask") : 0);
 
     /// <summary>NRE at a node relative to 16 nm: Mozart's totals where it lists the node, else Chiplet Actuary's.</summary>
     private static double NodeRatio(TechnologyLibrary t, string node)
@@ -177,45 +187,6 @@ public static class CostModel
             : t.Contains($"manufacturing.nre.{node}")
                 ? t.Value($"manufacturing.nre.{node}") / t.Value($"manufacturing.nre.{reference}")
                 : throw new TesseraInputException($"no NRE for node '{node}'; expected one of {string.Join(", ", t.Children("manufacturing.nre"))}");
-    }
-
-    /// <summary>Substrate, interposer and assembly of a package holding dies of the given areas.</summary>
-    public static PackagingCost PackagingOf(TechnologyLibrary t, IReadOnlyList<double> dieAreasMm2, Packaging kind)
-    {
-        if (dieAreasMm2.Count == 0)
-            throw new TesseraInputException("a package needs at least one die to cost its packaging");
-        const string p = "packaging";
-        var dies = dieAreasMm2.Sum();
-        var substrateArea = t.Value($"{p}.organic_substrate.area_factor") * dies;
-        var substrate = substrateArea * t.Value($"{p}.organic_substrate.cost_per_mm2") * (dieAreasMm2.Count > 1 ? MultichipFactor(t, substrateArea) : 1);
-        var alignment = t.Value($"{p}.alignment_yield_per_die");
-        var perBump = t.Value($"{p}.bond_yield_per_bump");
-        if (kind == Packaging.Organic2D)
-        {
-            var pitch = t.Value($"{p}.bond_pitch_2d");
-            var yield2d = dieAreasMm2.Aggregate(1.0, (y, a) => y * Manufacturing.BondYield(a, pitch, perBump, alignment));
-            return new PackagingCost(kind, substrateArea, substrate, 0, 0, 1,
-                substrateArea * t.Value($"{p}.assembly_2d_cost_per_mm2"), yield2d);
-        }
-        var interposerArea = t.Value($"{p}.silicon_interposer.area_factor") * dies;
-        // Chip-last: only interposers that pass test are assembled, so each good one costs area × $/mm² / yield.
-        var interposerYield = Manufacturing.NegativeBinomialYield(interposerArea, t.Value("manufacturing.defect_density_interposer"),
-            t.Value("manufacturing.negative_binomial_alpha_interposer"));
-        var interposer = interposerArea * t.Value($"{p}.silicon_interposer.cost_per_mm2") / interposerYield;
-        var pitch25 = t.Value($"{p}.bond_pitch_2_5d");
-        var yield = dieAreasMm2.Aggregate(1.0, (y, a) => y * Manufacturing.BondYield(a, pitch25, perBump, alignment));
-        return new PackagingCost(kind, substrateArea, substrate, interposerArea, interposer, interposerYield,
-            interposerArea * t.Value($"{p}.assembly_2_5d_cost_per_mm2"), yield);
-    }
-
-    /// <summary>Chiplet Actuary's multi-chip substrate factor by package side.</summary>
-    private static double MultichipFactor(TechnologyLibrary t, double substrateAreaMm2)
-    {
-        const string o = "packaging.organic_substrate";
-        var side = Math.Sqrt(substrateAreaMm2);
-        return side <= t.Get($"{o}.multichip_factor_small").Attributes["max_side"] ? t.Value($"{o}.multichip_factor_small")
-            : side <= t.Get($"{o}.multichip_factor_medium").Attributes["max_side"] ? t.Value($"{o}.multichip_factor_medium")
-            : t.Value($"{o}.multichip_factor_large");
     }
 
     /// <summary>Memory modules of a package priced by type ($/GB × module capacity).</summary>
@@ -258,14 +229,12 @@ public static class CostModel
         var dieAreas = new List<double>();
         foreach (var (design, instances, area) in DesignAreas(t, package, options.Packaging))
         {
-            var die = Manufacturing.Die(design.Name, area.TotalMm2, Process(t, design.TechnologyNode));
+            var die = options.Profile.Die(t, design.Name, area.TotalMm2, design.TechnologyNode);
             chiplets.Add(new ChipletCost(design.Name, t.Node(design.TechnologyNode), instances, area, die,
                 Nre(t, design.TechnologyNode, area.TotalMm2, options.Nre)));
             dieAreas.AddRange(Enumerable.Repeat(area.TotalMm2, instances));
         }
-        var productNre = t.Si("manufacturing.nre_product.package_design")
-            + (options.Packaging == Packaging.Interposer25D ? t.Si("manufacturing.nre_product.interposer_mask") : 0);
-        return new PackageCost(package.Name, options, chiplets.ToImmutable(), PackagingOf(t, dieAreas, options.Packaging),
-            [.. package.Memories.Select(m => Memory(t, m))], productNre);
+        return new PackageCost(package.Name, options, chiplets.ToImmutable(), options.Profile.Package(t, dieAreas, options.Packaging),
+            [.. package.Memories.Select(m => Memory(t, m))], ProductNreUsd(t, options.Packaging));
     }
 }

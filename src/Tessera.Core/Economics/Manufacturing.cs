@@ -41,12 +41,45 @@ public static class Manufacturing
         return Math.Pow(perBumpYield, dieAreaMm2 / (pitchMm * pitchMm)) * alignmentYield;
     }
 
+    /// <summary>
+    /// Dies per wafer in CATCH's wafer map (Mozart's port): rows of square dies of the given side stacked across the
+    /// usable circle from its edge, each row holding as many dies as fit along the chord through its centre line.
+    /// </summary>
+    public static long SquaresInCircle(double diameterMm, double sideMm)
+    {
+        if (!(sideMm > 0) || !double.IsFinite(sideMm))
+            throw new TesseraInputException($"die side {sideMm} mm; expected a positive finite length");
+        var radius = diameterMm / 2;
+        var rows = (long)Math.Floor(diameterMm / sideMm);
+        long dies = 0;
+        for (long k = 0; k < rows; k++)
+        {
+            var y = -radius + (k + 0.5) * sideMm;
+            dies += (long)Math.Floor(2 * Math.Sqrt(radius * radius - y * y) / sideMm);
+        }
+        return dies;
+    }
+
+    /// <summary>
+    /// CATCH's reticle utilisation: the share of an exposure field the dies fill, ⌊R/A⌋·A/R for a die of area A in a
+    /// field of area R. The lithography share of wafer cost is divided by it (a poorly fitting die pays for idle field).
+    /// </summary>
+    public static double ReticleUtilisation(double dieAreaMm2, double reticleMm2) =>
+        dieAreaMm2 > 0 && dieAreaMm2 <= reticleMm2 ? Math.Floor(reticleMm2 / dieAreaMm2) * dieAreaMm2 / reticleMm2
+            : throw new TesseraInputException($"die area {dieAreaMm2} mm²; expected a positive area up to the reticle's {reticleMm2:0} mm²");
+
+    /// <summary>Refuses a die larger than the reticle, naming the chiplet.</summary>
+    public static void CheckReticle(string chiplet, double areaMm2, double reticleLimitMm2)
+    {
+        if (areaMm2 > reticleLimitMm2)
+            throw new TesseraInputException(
+                $"chiplet '{chiplet}' has a die area of {areaMm2:0.#} mm², above the reticle limit of {reticleLimitMm2:0} mm²; split it into smaller chiplets");
+    }
+
     /// <summary>The die's figures on a process: dies per wafer, yield and cost per known-good die.</summary>
     public static DieEconomics Die(string chiplet, double areaMm2, WaferProcess process)
     {
-        if (areaMm2 > process.ReticleLimitMm2)
-            throw new TesseraInputException(
-                $"chiplet '{chiplet}' has a die area of {areaMm2:0.#} mm², above the reticle limit of {process.ReticleLimitMm2:0} mm²; split it into smaller chiplets");
+        CheckReticle(chiplet, areaMm2, process.ReticleLimitMm2);
         var dies = DiesPerWafer(areaMm2, process.WaferDiameterMm, process.ScribeMm, process.EdgeLossMm);
         var yield = NegativeBinomialYield(areaMm2, process.DefectDensityPerCm2, process.Alpha, process.CriticalAreaRatio, process.ProcessYield);
         var cost = process.WaferCostUsd / (dies * yield) + process.TestCostPerDieUsd / yield;

@@ -238,7 +238,7 @@ public sealed class BasicDesigner
     /// </summary>
     private double PackagingUsd(IReadOnlyList<double> areas, double diesUsd)
     {
-        var packaging = CostModel.PackagingOf(_t, areas, Packaging.Interposer25D);
+        var packaging = CostProfile.Default.Package(_t, areas, Packaging.Interposer25D);
         return packaging.TotalUsd / packaging.PackageYield + diesUsd * (1 / packaging.PackageYield - 1);
     }
 

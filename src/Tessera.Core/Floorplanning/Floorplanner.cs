@@ -18,12 +18,17 @@ public static class Floorplanner
     private const string F = "floorplan";
     private const double PicoJoule = 1e-12;
 
-    public static Floorplan Plan(TechnologyLibrary t, Package package, Packaging packaging)
+    /// <summary>
+    /// Places and checks a package. <paramref name="advancedReach"/> names the UCIe-advanced reach choice of the
+    /// technology library (spec 2 mm, the default; mozart 10 mm) that bounds 2.5D links; 2D links use UCIe standard's.
+    /// </summary>
+    public static Floorplan Plan(TechnologyLibrary t, Package package, Packaging packaging, string? advancedReach = null)
     {
         var areaOf = CostModel.DesignAreas(t, package, packaging).ToDictionary(d => d.Design.Name, d => d.Area.TotalMm2, StringComparer.Ordinal);
         var spacing = t.Value(packaging == Packaging.Interposer25D ? $"{F}.die_spacing_2_5d" : $"{F}.die_spacing_2d");
         var keepout = t.Value($"{F}.edge_keepout");
-        var d2d = t.DieToDie(packaging == Packaging.Interposer25D ? "ucie-advanced" : "ucie-standard");
+        var advanced = t.DieToDie("ucie-advanced", advancedReach); // a misspelt choice fails at 2D as well
+        var d2d = packaging == Packaging.Interposer25D ? advanced : t.DieToDie("ucie-standard");
         var reach = d2d.ReachMm ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no reach in the technology library");
         var shorelinePerMm = d2d.BandwidthPerMmBytesPerSecond
             ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no bandwidth_per_mm in the technology library");

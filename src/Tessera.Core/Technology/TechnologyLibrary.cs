@@ -298,15 +298,35 @@ public sealed class TechnologyLibrary
     /// <summary>Known die-to-die link kinds.</summary>
     public IEnumerable<string> DieToDieKinds => Children("die_to_die");
 
-    /// <summary>A die-to-die link kind (case-insensitive name).</summary>
-    public DieToDieSpec DieToDie(string kind)
+    /// <summary>
+    /// A die-to-die link kind (case-insensitive name). A kind whose reach is a labelled choice (UCIe advanced: spec or
+    /// mozart) takes the one <paramref name="reach"/> names, or its first, the default.
+    /// </summary>
+    public DieToDieSpec DieToDie(string kind, string? reach = null)
     {
         var name = DieToDieKinds.FirstOrDefault(t => string.Equals(t, kind, StringComparison.OrdinalIgnoreCase))
             ?? throw new TesseraInputException($"unknown link type '{kind}'; expected one of {string.Join(", ", DieToDieKinds)}");
         var k = $"die_to_die.{name}";
         return new DieToDieSpec(name, Value($"{k}.energy_per_bit"), Si($"{k}.bandwidth"), Si($"{k}.latency"),
             Contains($"{k}.bandwidth_per_mm") ? Si($"{k}.bandwidth_per_mm") : null,
-            Contains($"{k}.reach") ? Value($"{k}.reach") : null, Get($"{k}.energy_per_bit").Source);
+            ReachMm(name, reach), Get($"{k}.energy_per_bit").Source);
+    }
+
+    /// <summary>The named reach choices of a link kind, the default first; empty when it has a single reach.</summary>
+    public IReadOnlyList<string> ReachChoices(string kind) => [.. Children($"die_to_die.{DieToDie(kind).Kind}.reach")];
+
+    private double? ReachMm(string kind, string? choice)
+    {
+        var key = $"die_to_die.{kind}.reach";
+        var choices = Children(key).ToList();
+        if (choices.Count == 0)
+            return choice is null ? Contains(key) ? Value(key) : null
+                : throw new TesseraInputException($"link type '{kind}' has no reach choices; '{choice}' names none");
+        var name = choice is null ? choices[0]
+            : choices.FirstOrDefault(c => string.Equals(c, choice.Trim(), StringComparison.OrdinalIgnoreCase))
+              ?? throw new TesseraInputException(
+                  $"unknown {kind} reach '{choice}'{Suggestions.DidYouMean(choice, choices)}; expected one of {string.Join(", ", choices)}");
+        return Value($"{key}.{name}");
     }
 
     /// <summary>On-chip NoC energy per bit per hop (router + link) in pJ.</summary>

@@ -163,7 +163,7 @@ internal sealed class YamlReader(string file)
     public double Positive(YamlNode node, string what)
     {
         var v = Number(node, what);
-        return v > 0 ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a positive number");
+        return v > 0 && double.IsFinite(v) ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a positive finite number");
     }
 
     public int PositiveInt(YamlNode node, string what)

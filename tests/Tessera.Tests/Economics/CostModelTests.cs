@@ -47,7 +47,7 @@ public class CostModelTests
     [Fact]
     public void A_die_above_the_reticle_limit_is_rejected_with_its_name_and_area()
     {
-        var e = Assert.Throws<TesseraInputException>(() => Manufacturing.Die("huge", 900, CostModel.Process(Tech, "7nm")));
+        var e = Assert.Throws<TesseraInputException>(() => CostProfile.Actuary.Die(Tech, "huge", 900, "7nm"));
         Assert.Contains("huge", e.Message);
         Assert.Contains("900", e.Message);
         Assert.Contains("858", e.Message);
@@ -62,7 +62,7 @@ public class CostModelTests
     [Fact]
     public void Bigger_dies_yield_less_and_cost_more_per_good_die()
     {
-        var process = CostModel.Process(Tech, "7nm");
+        var process = ActuaryProfile.Process(Tech, "7nm");
         DieEconomics? previous = null;
         for (double area = 10; area <= 850; area += 20)
         {
@@ -82,11 +82,11 @@ public class CostModelTests
     [InlineData(Packaging.Interposer25D)]
     public void Packaging_yield_falls_with_more_dies(Packaging kind)
     {
-        var yields = Enumerable.Range(1, 6).Select(n => CostModel.PackagingOf(Tech, [.. Enumerable.Repeat(50.0, n)], kind).PackageYield).ToList();
+        var yields = Enumerable.Range(1, 6).Select(n => CostProfile.Actuary.Package(Tech, [.. Enumerable.Repeat(50.0, n)], kind).PackageYield).ToList();
         for (int i = 1; i < yields.Count; i++)
             Assert.True(yields[i] < yields[i - 1]);
         // One 50 mm² die at 45 µm: 50 / 0.045² = 24691 bumps; 0.999999^24691 × 0.9998 = 0.975613 × 0.9998 = 0.975418.
-        Assert.Equal(0.975418, CostModel.PackagingOf(Tech, [50.0], Packaging.Interposer25D).PackageYield, 5);
+        Assert.Equal(0.975418, CostProfile.Actuary.Package(Tech, [50.0], Packaging.Interposer25D).PackageYield, 5);
     }
 
     [Fact]
@@ -105,11 +105,12 @@ public class CostModelTests
     }
 
     [Fact]
-    public void Mozart_nre_at_16_nm_is_its_stated_14_8_million_and_scales_by_its_node_totals()
+    public void Mozart_nre_per_design_at_16_nm_is_its_14_0_million_and_scales_by_its_node_totals()
     {
-        Assert.Equal(14.8e6, CostModel.Nre(Tech, "16nm", 50, NreModel.Mozart).TotalUsd, 3);
-        // 28 nm: 14.8 × 28 / 50 = 8.288 M.
-        Assert.Equal(8.288e6, CostModel.Nre(Tech, "28nm", 50, NreModel.Mozart).TotalUsd, 3);
+        // Masks 8.5 + IP 2.5 + software 2.2 + labour 0.5 + validation 0.3 = 14.0 M; the per-product 0.8 M is not in it.
+        Assert.Equal(14.0e6, CostModel.Nre(Tech, "16nm", 50, NreModel.Mozart).TotalUsd, 3);
+        // 28 nm: 14.0 × 28 / 50 = 7.84 M.
+        Assert.Equal(7.84e6, CostModel.Nre(Tech, "28nm", 50, NreModel.Mozart).TotalUsd, 3);
         // Chiplet Actuary 28 nm, 150 mm²: 51 M × (0.8 × 150/300 + 0.2) = 51 × 0.6 = 30.6 M.
         Assert.Equal(30.6e6, CostModel.Nre(Tech, "28nm", 150, NreModel.ChipletActuary).TotalUsd, 3);
     }
@@ -141,7 +142,7 @@ public class CostModelTests
         Assert.Equal(package.Chiplets.Length, cost.Chiplets.Sum(c => c.Instances));
         Assert.All(cost.Chiplets, c => Assert.True(c.Die.Yield is > 0 and < 1 && c.Die.CostPerGoodDieUsd > 0 && c.Nre.TotalUsd > 0));
         var parts = cost.Chiplets.Sum(c => c.Instances * c.Die.CostPerGoodDieUsd) + cost.Packaging.SubstrateUsd
-            + cost.Packaging.InterposerUsd + cost.Packaging.AssemblyUsd + cost.YieldLossUsd
+            + cost.Packaging.InterposerUsd + cost.Packaging.AssemblyUsd + cost.Packaging.AssemblyMachineUsd + cost.YieldLossUsd
             + cost.Memories.Sum(m => m.Usd) + cost.NrePerUnitUsd;
         Assert.Equal(cost.TotalUsd, parts, cost.TotalUsd * 1e-12);
         Assert.Equal(cost.UnitCostUsd + cost.NrePerUnitUsd, cost.TotalUsd, cost.TotalUsd * 1e-12);
@@ -179,12 +180,12 @@ public class CostModelTests
         Assert.Equal(932, ws.Die.DiesPerWafer);
         Assert.Equal(0.9291, ws.Die.Yield, 4);
         Assert.Equal(3.34, ws.Die.CostPerGoodDieUsd, 2);
-        Assert.Equal(8.288e6, ws.Nre.TotalUsd, 3);
+        Assert.Equal(7.84e6, ws.Nre.TotalUsd, 3);
         Assert.Equal(0.7591, cost.Packaging.PackageYield, 4);
         Assert.Equal(0.7010, cost.Packaging.InterposerYield, 4);
         Assert.Equal(420.48, cost.MemoryUsd, 2);
-        Assert.Equal(17.376, cost.NrePerUnitUsd, 3);
-        Assert.Equal(627.87, cost.TotalUsd, 2);
+        Assert.Equal(16.48, cost.NrePerUnitUsd, 3);
+        Assert.Equal(626.98, cost.TotalUsd, 2);
     }
 
     [Fact]

@@ -50,14 +50,14 @@ public sealed class PoolSelectionTests
     public void Nre_per_unit_is_shared_by_the_applications_using_a_design()
     {
         var (selection, table) = Suite(Objective.EnergyCost, ("a", [1 * MiB, 1 * MiB], 3), ("b", [1 * MiB, 1 * MiB], 4));
-        // One design for both applications: its $14.8 M NRE (Mozart, 16 nm; 14 nm scales by 1) over 2 products, plus each
+        // One design for both applications: its $14.0 M NRE (Mozart, 16 nm; 14 nm scales by 1) over 2 products, plus each
         // product's own $0.8 M (interposer mask 0.3 + package design 0.5), over 1 M units.
         var single = selection.Evaluate([0]);
-        Assert.All(single.Packages, p => Assert.Equal((14.8e6 / 2 + 0.8e6) / 1e6, p!.Cost.NrePerUnitUsd, 6));
+        Assert.All(single.Packages, p => Assert.Equal((14.0e6 / 2 + 0.8e6) / 1e6, p!.Cost.NrePerUnitUsd, 6));
         // The same design serving one application alone pays all of it.
         var alone = new BasicDesigner(Tech, table, table.Models[0], [table.Candidates[0]], MemoryOption.Mozart(Tech), Options(), _ => 1);
         var package = alone.Evaluate(alone.Adapt(single.Packages[0]!.Plan))!;
-        Assert.Equal((14.8e6 + 0.8e6) / 1e6, package.Cost.NrePerUnitUsd, 6);
+        Assert.Equal((14.0e6 + 0.8e6) / 1e6, package.Cost.NrePerUnitUsd, 6);
     }
 
     [Fact]
@@ -72,9 +72,9 @@ public sealed class PoolSelectionTests
         Assert.All(monolithic.Packages, p =>
         {
             Assert.Single(p!.Designs);
-            Assert.Equal((14.8e6 + 0.8e6) / 1e6, p.Cost.NrePerUnitUsd, 6);
+            Assert.Equal((14.0e6 + 0.8e6) / 1e6, p.Cost.NrePerUnitUsd, 6);
         });
         // The homogeneous baseline shares its one design across both.
-        Assert.All(baselines.Single(b => b.Name == "homogeneous").Packages, p => Assert.Equal((14.8e6 / 2 + 0.8e6) / 1e6, p!.Cost.NrePerUnitUsd, 6));
+        Assert.All(baselines.Single(b => b.Name == "homogeneous").Packages, p => Assert.Equal((14.0e6 / 2 + 0.8e6) / 1e6, p!.Cost.NrePerUnitUsd, 6));
     }
 }

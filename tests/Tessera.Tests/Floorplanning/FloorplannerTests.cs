@@ -1,4 +1,5 @@
 using CsCheck;
+using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Floorplanning;
 using Tessera.Hardware;
@@ -73,6 +74,24 @@ public class FloorplannerTests
         Assert.Equal(ViolationKind.LinkReach, v.Kind);
         Assert.Equal(10.2, v.Value, 9);
         Assert.True(Floorplanner.Plan(Tech, package, Packaging.Organic2D).Legal);
+    }
+
+    [Fact]
+    public void Mozarts_ucie_reach_admits_a_link_the_spec_rejects()
+    {
+        // Dies of 25 mm² (5 mm sides): c0–c2 spans 0.1 + 5 + 0.1 = 5.2 mm, beyond the spec's 2 mm, within Mozart's 10 mm.
+        var near = Row(3, 25, extra: [new Link("c0", "c2", 1e11, 1, 0)]);
+        var spec = Assert.Single(Floorplanner.Plan(Tech, near, Packaging.Interposer25D).Violations);
+        Assert.Equal((ViolationKind.LinkReach, 5.2, 2.0), (spec.Kind, Math.Round(spec.Value, 9), spec.Limit));
+        Assert.Equal(spec, Assert.Single(Floorplanner.Plan(Tech, near, Packaging.Interposer25D, "spec").Violations));
+        var mozart = Floorplanner.Plan(Tech, near, Packaging.Interposer25D, "mozart");
+        Assert.True(mozart.Legal);
+        Assert.All(mozart.Links, l => Assert.Equal(10, l.ReachMm));
+        // 100 mm² dies: 10.2 mm is beyond both.
+        var far = Row(3, 100, extra: [new Link("c0", "c2", 1e11, 1, 0)]);
+        Assert.Equal(10.2, Assert.Single(Floorplanner.Plan(Tech, far, Packaging.Interposer25D, "mozart").Violations).Value, 9);
+        var e = Assert.Throws<TesseraInputException>(() => Floorplanner.Plan(Tech, near, Packaging.Organic2D, "mozzart"));
+        Assert.Contains("expected one of spec, mozart", e.Message);
     }
 
     [Fact]

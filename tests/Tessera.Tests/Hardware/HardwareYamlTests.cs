@@ -166,6 +166,32 @@ public sealed partial class HardwareYamlTests : IDisposable
         Fails(Valid.Replace(from, to, StringComparison.Ordinal), "expected a positive");
 
     [Fact]
+    public void A_stated_die_area_overrides_the_estimate_from_components()
+    {
+        var p = Load(Valid.Replace("preset: nvdla-like", "preset: nvdla-like\n    area_mm2: 42.5", StringComparison.Ordinal));
+        Assert.Equal(42.5, p.Chiplet("c1_0").Design.AreaMm2);
+        Assert.Equal(0, p.Chiplet("c0_0").Design.AreaMm2); // not stated: estimated from its components
+        var area = Tessera.Economics.CostModel.DesignAreas(Tech, p, Tessera.Economics.Packaging.Interposer25D).Single(d => d.Design.Name == "big").Area;
+        Assert.Equal(42.5, area.TotalMm2);
+        Assert.NotEqual(42.5, area.EstimatedMm2);
+    }
+
+    [Theory]
+    [InlineData("0", "expected a positive finite number")]
+    [InlineData("-3", "expected a positive finite number")]
+    [InlineData("1e999", "expected a positive finite number")]
+    [InlineData("Infinity", "expected a positive finite number")]
+    [InlineData("NaN", "expected a positive finite number")]
+    [InlineData("big", "expected a number")]
+    public void A_stated_die_area_must_be_positive_and_finite(string value, string expected) =>
+        Fails(Valid.Replace("preset: nvdla-like", $"preset: nvdla-like\n    area_mm2: {value}", StringComparison.Ordinal), expected);
+
+    [Fact]
+    public void An_unknown_chiplet_key_is_refused_with_a_suggestion() =>
+        Fails(Valid.Replace("preset: nvdla-like", "preset: nvdla-like\n    area_mm: 40", StringComparison.Ordinal),
+            "unknown key 'area_mm' in chiplet 'big' (did you mean 'area_mm2'?)");
+
+    [Fact]
     public void A_link_to_a_missing_chiplet_fails()
     {
         var text = Valid.Replace("kind: mesh", "kind: explicit\n  pairs: [[c0_0, c9_9]]", StringComparison.Ordinal);

@@ -45,6 +45,22 @@ public class TechnologyLibraryTests
     }
 
     [Fact]
+    public void Ucie_advanced_reach_is_a_labelled_choice_defaulting_to_the_spec()
+    {
+        Assert.Equal(["spec", "mozart"], Tech.ReachChoices("ucie-advanced"));
+        Assert.Equal(2, Tech.DieToDie("ucie-advanced").ReachMm);
+        Assert.Equal(10, Tech.DieToDie("ucie-advanced", "mozart").ReachMm);
+        Assert.Contains("Das Sharma", Tech.Get("die_to_die.ucie-advanced.reach.spec").Source, StringComparison.Ordinal);
+        Assert.Contains("Mozart", Tech.Get("die_to_die.ucie-advanced.reach.mozart").Source, StringComparison.Ordinal);
+        // A kind with one reach has no choices to name.
+        Assert.Empty(Tech.ReachChoices("ucie-standard"));
+        Assert.Equal(25, Tech.DieToDie("ucie-standard").ReachMm);
+        Assert.Throws<TesseraInputException>(() => Tech.DieToDie("ucie-standard", "mozart"));
+        var e = Assert.Throws<TesseraInputException>(() => Tech.DieToDie("ucie-advanced", "mozar"));
+        Assert.Contains("did you mean 'mozart'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scar_and_preset_constants_cite_their_papers()
     {
         Assert.StartsWith("SCAR Table II", Tech.Get("scar.frequency").Source, StringComparison.Ordinal);

@@ -30,7 +30,7 @@ namespace Tessera.Hardware.Yaml;
 ///         memories:                          # innermost first
 ///           - {name: rf, size: 64 B, bandwidth: 16, holds: [weight], served_axes: []}
 ///           - {name: gb, size: 1 MiB, bandwidth: 1024, holds: [input, weight, output]}
-///   big: {preset: nvdla-like}                    # a preset core; also {preset: scar-ws, fixed_dataflow: kcp_ws}
+///   big: {preset: nvdla-like, area_mm2: 42}      # a preset core; also fixed_dataflow: kcp_ws; area_mm2: a known die's area, priced instead of the estimate
 /// grid: {width: 3, height: 3, chiplet: compute}    # or layout: [[a, b], [b, a]], or instances: [{id, chiplet, x, y}]
 /// memories:
 ///   - {id: dram, type: LPDDR5, attach: sides}       # sides | left | right | all | [chiplet ids]; or count: n
@@ -88,18 +88,22 @@ public static class TesseraHardwareYaml
             catch (TesseraInputException e) { throw r.Error(n, e.Message); }
         }
 
+        private static readonly string[] ChipletKeys = ["preset", "cores", "node", "area_mm2", "fixed_dataflow", "fixed_mapping"];
+
         private Chiplet Chiplet(string name, YamlMappingNode map, string packageNode)
         {
+            r.KnownKeys(map, $"chiplet '{name}'", ChipletKeys);
             var node = NodeOf(map, packageNode);
+            var area = Find(map, "area_mm2") is { } a ? r.Positive(a, "area_mm2") : 0;
             if (Find(map, "preset") is { } preset)
             {
                 var core = Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech));
-                return new Chiplet(name, [Fixed(map, core, keepUnrolling: true)], node);
+                return new Chiplet(name, [Fixed(map, core, keepUnrolling: true)], node, area);
             }
             var cores = r.Sequence(r.Need(map, "cores", $"chiplet '{name}'"), "cores")
                 .Select((c, i) => Core(r.Mapping(c, "core"), $"{name}-core{i}", node)).ToImmutableArray();
             if (cores.IsEmpty) throw r.Error(map, $"chiplet '{name}' has no cores; expected at least one");
-            return new Chiplet(name, cores, node);
+            return new Chiplet(name, cores, node, area);
         }
 
         private T Wrap<T>(YamlNode at, Func<T> build)
