@@ -10,6 +10,7 @@ using Tessera.Scenarios;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Interop;
+using Tessera.Hardware.Presets;
 
 namespace Tessera.Cli.Commands;
 
@@ -19,9 +20,6 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal static class MapCommand
 {
-    /// <summary>Off-chip memory for core files that bring none: one LPDDR5 device, as the single-core presets use.</summary>
-    private const string DefaultDram = "LPDDR5";
-
     /// <summary>Operators a terminal user waits for without a progress bar.</summary>
     private const int QuietOperatorCount = 8;
 
@@ -30,7 +28,7 @@ internal static class MapCommand
         var model = new Argument<string>("model") { Description = "A zoo name (see 'tessera models'), an .onnx file, or a MAESTRO mapping file (.m)" };
         var core = new Option<string?>("--core") { Description = "Core preset name, a ZigZag/Stream core YAML file, or a Tessera hardware file (its first core); required unless MODEL is a .m file" };
         var mapping = new Option<string?>("--mapping") { Description = "ZigZag/Stream mapping YAML whose spatial_mapping sets the unrolling per layer type" };
-        var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {DefaultDram})" };
+        var offChip = new Option<string?>("--offchip") { Description = $"Off-chip memory for a core file without one: a DRAM type of the technology library or a Stream memory core file (default {HardwarePresets.GenericDram})" };
         var layer = new Option<string?>("--layer") { Description = "Print this layer's mapping: loops per memory level, accesses, footprint, energy" };
         var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
@@ -49,7 +47,7 @@ internal static class MapCommand
             var (request, bits) = shape.Bind(parse, parse.GetValue(model)!);
             var graph = ScenarioLoader.Build(request, bits);
             var coreSpec = parse.GetValue(core) ?? throw new TesseraInputException("--core is required; expected a core preset, a core file or a hardware file");
-            var (theCore, theOffChip) = ResolveCore(coreSpec, parse.GetValue(offChip), technology);
+            var (theCore, theOffChip) = HardwareLoader.LoadCore(coreSpec, parse.GetValue(offChip), technology);
             var layerName = parse.GetValue(layer);
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
@@ -60,38 +58,13 @@ internal static class MapCommand
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
-            var rows = new List<LayerRow>();
-            void MapAll(Action? step)
-            {
-                var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
-                var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
-                foreach (var op in graph.Operators)
-                {
-                    var opCore = mappingPath is null ? theCore
-                        : cores.TryGetValue(op.OpType, out var c) ? c
-                        : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
-                    OperatorCost cost;
-                    try { cost = operatorModel.Evaluate(graph, op, opCore, theOffChip); }
-                    catch (TesseraInputException e) { throw new TesseraInputException($"layer {op.Name} ({op.OpType}): {e.Message}"); }
-                    rows.Add(new LayerRow(op.Name, op.OpType, op is ComputeOperator co ? co.Nest.Macs : 0, cost));
-                    step?.Invoke();
-                }
-            }
-            if (graph.Operators.Length > QuietOperatorCount)
-                ProgressBar.Run(context, asJson, $"mapping {graph.Name}", bar =>
-                {
-                    int done = 0;
-                    MapAll(() => bar?.Report(++done / (double)graph.Operators.Length));
-                    return 0;
-                });
-            else
-                MapAll(null);
-
-            long pes = theCore.Array.ProcessingElements;
-            double macCycles = rows.Where(r => r.Macs > 0).Sum(r => r.Cost.Cycles);
-            var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, theCore.FrequencyHz, pes, [.. rows],
-                rows.Sum(r => r.Macs), rows.Sum(r => r.Cost.Cycles), rows.Sum(r => r.Cost.Energy.TotalPj),
-                macCycles > 0 ? rows.Sum(r => r.Macs) / (macCycles * pes) : 0);
+            var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
+            var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
+            Func<Operator, Core>? coreOf = mappingPath is null ? null
+                : op => cores.TryGetValue(op.OpType, out var c) ? c
+                    : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
+            var result = ProgressBar.Run(context, asJson || graph.Operators.Length <= QuietOperatorCount, $"mapping {graph.Name}",
+                bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, bar));
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
@@ -105,37 +78,7 @@ internal static class MapCommand
         return command;
     }
 
-    internal sealed record LayerRow(string Name, string Type, long Macs, OperatorCost Cost)
-    {
-        public double SpatialUtilisation => Cost.Details?.Spatial.Utilisation ?? Cost.Utilisation;
-    }
-
-    /// <summary>Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers).</summary>
-    internal sealed record MapResult(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
-        long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
-
-    /// <summary>A core (see <see cref="HardwareLoader.LoadCore"/>) with --offchip, its own off-chip level, or the default DRAM.</summary>
-    internal static (Core Core, MemoryLevel OffChip) ResolveCore(string spec, string? offChipSpec, TechnologyLibrary technology)
-    {
-        var (core, offChip) = HardwareLoader.LoadCore(spec, technology);
-        return (core, offChipSpec is not null ? OffChipFrom(offChipSpec, core, technology) : offChip ?? OffChipFrom(DefaultDram, core, technology));
-    }
-
-    private static bool IsYaml(string path) =>
-        path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-
-    private static MemoryLevel OffChipFrom(string spec, Core core, TechnologyLibrary technology)
-    {
-        if (IsYaml(spec))
-            return StreamHardwareImporter.LoadCore(spec, technology).OffChip
-                ?? throw new TesseraInputException($"{spec} has no off-chip level; expected a memory core or a core whose outermost level is DRAM");
-        if (!technology.DramTypes.Contains(spec))
-            throw new TesseraInputException($"unknown off-chip memory '{spec}'; expected a .yaml file or one of {string.Join(", ", technology.DramTypes)}");
-        var device = HardwareDefaults.Device(technology, "dram", spec);
-        return CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, core.FrequencyHz);
-    }
-
-    private static void PrintTable(IAnsiConsole console, MapResult result)
+    private static void PrintTable(IAnsiConsole console, NetworkMapping result)
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Model)}[/] on [bold]{Markup.Escape(result.Core)}[/] " +
             $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()})");
@@ -153,7 +96,7 @@ internal static class MapCommand
             $"MAC layers use the {result.ProcessingElements} PEs {result.MacUtilisation:P1} of their time");
     }
 
-    private static void PrintLayer(IAnsiConsole console, MapResult result, LayerRow row)
+    private static void PrintLayer(IAnsiConsole console, NetworkMapping result, LayerCost row)
     {
         var cost = row.Cost;
         console.MarkupLine($"[bold]{Markup.Escape(row.Name)}[/] ({Markup.Escape(row.Type)}) on [bold]{Markup.Escape(result.Core)}[/]: " +

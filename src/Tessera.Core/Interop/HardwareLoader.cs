@@ -71,4 +71,27 @@ public static class HardwareLoader
         return (first, device is null ? null
             : Costs.CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, first.FrequencyHz));
     }
+
+    /// <summary>
+    /// A core for intra-core mapping (<see cref="LoadCore(string, TechnologyLibrary)"/>) with its off-chip level: the one
+    /// <paramref name="offChipSpec"/> names (a DRAM type of the technology library, or a Stream memory core file), else
+    /// the source's own, else <see cref="HardwarePresets.GenericDram"/>.
+    /// </summary>
+    public static (Core Core, MemoryLevel OffChip) LoadCore(string presetOrPath, string? offChipSpec, TechnologyLibrary technology)
+    {
+        ArgumentNullException.ThrowIfNull(technology);
+        var (core, offChip) = LoadCore(presetOrPath, technology);
+        return (core, offChipSpec is not null ? OffChipFrom(offChipSpec, core, technology) : offChip ?? OffChipFrom(HardwarePresets.GenericDram, core, technology));
+    }
+
+    private static MemoryLevel OffChipFrom(string spec, Core core, TechnologyLibrary technology)
+    {
+        if (spec.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            return StreamHardwareImporter.LoadCore(spec, technology).OffChip
+                ?? throw new TesseraInputException($"{spec} has no off-chip level; expected a memory core or a core whose outermost level is DRAM");
+        if (!technology.DramTypes.Contains(spec))
+            throw new TesseraInputException($"unknown off-chip memory '{spec}'{Suggestions.DidYouMean(spec, technology.DramTypes)}; expected a .yaml file or one of {string.Join(", ", technology.DramTypes)}");
+        var device = HardwareDefaults.Device(technology, "dram", spec);
+        return Costs.CostModelExtensions.OffChipLevel(device, device.BandwidthBytesPerSecond, device.EnergyPerBitPj, core.FrequencyHz);
+    }
 }

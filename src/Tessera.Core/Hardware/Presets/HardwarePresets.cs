@@ -15,6 +15,9 @@ namespace Tessera.Hardware.Presets;
 /// </remarks>
 public static class HardwarePresets
 {
+    /// <summary>The off-chip memory of single-core packages (and of core files that bring none): one LPDDR5 device.</summary>
+    public const string GenericDram = "LPDDR5";
+
     private static readonly OperandRole[] All = [OperandRole.Input, OperandRole.Weight, OperandRole.Output];
 
     public static IReadOnlyList<string> CoreNames { get; } =
@@ -273,9 +276,9 @@ public static class HardwarePresets
             _ => t.NodeFrom("scar.node"),
         };
         var chiplet = new ChipletInstance("c0", new Chiplet(core.Name, [core], node), 0, 0);
-        // TPU v1 used DDR3 (DDR4 is the library's nearest); the others get one LPDDR5 device; SCAR cores their own DRAM.
+        // TPU v1 used DDR3 (DDR4 is the library's nearest); the others get one generic device; SCAR cores their own DRAM.
         var type = core.Name.StartsWith("tpu", StringComparison.Ordinal) ? "DDR4"
-            : core.Name.StartsWith("scar", StringComparison.Ordinal) ? "SCAR-28nm" : "LPDDR5";
+            : core.Name.StartsWith("scar", StringComparison.Ordinal) ? "SCAR-28nm" : GenericDram;
         var dram = HardwareDefaults.Device(t, "dram", type);
         return new Package(name, [chiplet], [dram], [HardwareDefaults.MemoryLink(dram, chiplet.Id)], name);
     }
