@@ -47,7 +47,7 @@ public sealed record EcosystemResult(
 public readonly record struct EcosystemProgress(string Stage, double Fraction);
 
 /// <summary>
-/// The ecosystem flow (issue 6): profile the suite on the candidates (cached), compose each application's BASIC, select
+/// The ecosystem flow: profile the suite on the candidates (cached), compose each application's BASIC, select
 /// the pool (growth with Mozart's stop rule, annealing, exact CP-SAT), build the baselines and simulate the final packages.
 /// </summary>
 public static class EcosystemRunner
@@ -122,7 +122,7 @@ public static class EcosystemRunner
             baselines, ratios, simulated, floorplans, seconds.ToImmutable());
     }
 
-    /// <summary>The three baselines of issue 6 in the same table model.</summary>
+    /// <summary>The three baselines (best homogeneous design, SCAR-style library, monolithic chips) in the same table model.</summary>
     public static ImmutableArray<BaselineResult> Baselines(TechnologyLibrary t, ProfileTable table, IReadOnlyList<FusionPlan> plans,
         IReadOnlyList<MemoryOption> memories, BasicOptions options, PoolSelection selection)
     {
