@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
-using Tessera.Diagnostics;
 
 namespace Tessera.Costs;
 
@@ -13,18 +11,11 @@ public static class CostModels
     /// <summary>The name of the model used when none is chosen.</summary>
     public const string Default = "loopnest";
 
-    private static readonly ImmutableSortedDictionary<string, Type> ByName = typeof(IOperatorCostModel).Assembly.GetTypes()
-        .Where(t => t is { IsAbstract: false, IsInterface: false, IsPublic: true } && typeof(IOperatorCostModel).IsAssignableFrom(t)
-            && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
-        .ToImmutableSortedDictionary(t => ((IOperatorCostModel)Activator.CreateInstance(t)!).Name, t => t, StringComparer.Ordinal);
+    private static readonly ImmutableArray<IOperatorCostModel> Prototypes = Registry.Discover<IOperatorCostModel>(m => m.Name);
 
-    public static ImmutableArray<string> Names { get; } = [.. ByName.Keys];
+    public static ImmutableArray<string> Names { get; } = [.. Prototypes.Select(m => m.Name)];
 
     /// <summary>A new model of this name (each instance has its own memo); an input error naming the known models otherwise.</summary>
-    public static IOperatorCostModel Create(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return ByName.TryGetValue(name.Trim().ToLowerInvariant(), out var type) ? (IOperatorCostModel)Activator.CreateInstance(type)!
-            : throw new TesseraInputException($"cost model '{name}'{Suggestions.DidYouMean(name, Names)}; expected one of {string.Join(", ", Names)}");
-    }
+    public static IOperatorCostModel Create(string name) =>
+        (IOperatorCostModel)Activator.CreateInstance(Registry.Find(Prototypes, name, m => m.Name, "cost model").GetType())!;
 }

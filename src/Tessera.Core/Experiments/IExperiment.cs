@@ -54,22 +54,10 @@ public abstract record ExperimentResult(string Experiment)
 /// <summary>The experiments, found by reflection: every public non-abstract <see cref="IExperiment"/> in this assembly, by name.</summary>
 public static class ExperimentRegistry
 {
-    public static ImmutableArray<IExperiment> All { get; } =
-    [
-        .. typeof(IExperiment).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IExperiment).IsAssignableFrom(t)
-                && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
-            .Select(t => (IExperiment)Activator.CreateInstance(t)!)
-            .OrderBy(e => e.Name, StringComparer.Ordinal),
-    ];
+    public static ImmutableArray<IExperiment> All { get; } = Registry.Discover<IExperiment>(e => e.Name);
 
     /// <summary>The experiment with this name (case-insensitive); an input error listing the known names otherwise.</summary>
-    public static IExperiment Find(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return All.FirstOrDefault(e => string.Equals(e.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new TesseraInputException($"unknown experiment '{name}'; expected one of: {string.Join(", ", All.Select(e => e.Name))}");
-    }
+    public static IExperiment Find(string name) => Registry.Find(All, name, e => e.Name, "experiment");
 
     /// <summary>
     /// The shared folder (the one holding data/): the explicit folder if given, else the first ancestor of a start

@@ -86,25 +86,12 @@ public static class Schedulers
     /// <summary>The scheduler used when none is named: place each layer where it finishes first.</summary>
     public const string Default = "greedy";
 
-    public static ImmutableArray<IScheduler> All { get; } =
-    [
-        .. typeof(IScheduler).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false, IsPublic: true } && typeof(IScheduler).IsAssignableFrom(t)
-                && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
-            .Select(t => (IScheduler)Activator.CreateInstance(t)!)
-            .OrderBy(s => s.Name, StringComparer.Ordinal),
-    ];
+    public static ImmutableArray<IScheduler> All { get; } = Registry.Discover<IScheduler>(s => s.Name);
 
     /// <summary>Every option name any scheduler takes (for the command line's flags).</summary>
     public static ImmutableArray<SchedulerOption> AllOptions { get; } =
         [.. All.SelectMany(s => s.Options).DistinctBy(o => o.Name).OrderBy(o => o.Name, StringComparer.Ordinal)];
 
     /// <summary>The scheduler of this name (case-insensitive); an input error naming the known ones otherwise.</summary>
-    public static IScheduler Find(string name, string? where = null)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var key = name.Trim().ToLowerInvariant();
-        return All.FirstOrDefault(s => s.Name == key)
-            ?? throw TesseraInputException.At(where, $"scheduler '{name}'{Suggestions.DidYouMean(key, All.Select(s => s.Name))}; expected one of {string.Join(", ", All.Select(s => s.Name))}");
-    }
+    public static IScheduler Find(string name, string? where = null) => Registry.Find(All, name, s => s.Name, "scheduler", where);
 }

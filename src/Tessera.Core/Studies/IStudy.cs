@@ -52,21 +52,8 @@ public abstract record StudyResult(string Study)
 /// <summary>The studies, found by reflection: every public non-abstract <see cref="IStudy"/> in this assembly, by name.</summary>
 public static class StudyRegistry
 {
-    public static ImmutableArray<IStudy> All { get; } =
-    [
-        .. typeof(IStudy).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false, IsPublic: true } && typeof(IStudy).IsAssignableFrom(t)
-                && t.GetConstructor(BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes) is not null)
-            .Select(t => (IStudy)Activator.CreateInstance(t)!)
-            .OrderBy(s => s.Name, StringComparer.Ordinal),
-    ];
+    public static ImmutableArray<IStudy> All { get; } = Registry.Discover<IStudy>(s => s.Name);
 
     /// <summary>The study with this name (case-insensitive); an input error with a did-you-mean and the known names otherwise.</summary>
-    public static IStudy Find(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        return All.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new TesseraInputException(
-                $"unknown study '{name.Trim()}'{Suggestions.DidYouMean(name, All.Select(s => s.Name))}; expected one of {string.Join(", ", All.Select(s => s.Name))}");
-    }
+    public static IStudy Find(string name) => Registry.Find(All, name, s => s.Name, "study");
 }
