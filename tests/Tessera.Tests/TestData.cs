@@ -20,4 +20,13 @@ internal static class TestData
             throw new DirectoryNotFoundException($"no shared/data folder above {AppContext.BaseDirectory}; set TESSERA_SHARED");
         return Path.Combine([root, .. parts]);
     }
+
+    /// <summary>A file of this repository (the folder above the test binaries that holds Tessera.slnx).</summary>
+    public static string Repository(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Tessera.slnx")))
+                return Path.Combine([dir.FullName, .. parts]);
+        throw new DirectoryNotFoundException($"no Tessera.slnx above {AppContext.BaseDirectory}");
+    }
 }
