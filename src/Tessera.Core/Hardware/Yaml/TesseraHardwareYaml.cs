@@ -54,6 +54,7 @@ public static class TesseraHardwareYaml
     {
         public Package Package(YamlMappingNode root, string defaultName)
         {
+            r.KnownKeys(root, "a package", "name", "node", "chiplets", "grid", "instances", "topology", "memories");
             var name = r.OptionalText(root, "name") ?? defaultName;
             var node = NodeOf(root, tech.NodeFrom("defaults.node"));
             var designs = new Dictionary<string, (Chiplet Design, YamlNode At)>(StringComparer.Ordinal);
@@ -114,6 +115,8 @@ public static class TesseraHardwareYaml
 
         private Core Core(YamlMappingNode map, string defaultName, string chipletNode)
         {
+            r.KnownKeys(map, "a core", Find(map, "preset") is not null ? ["preset", "fixed_dataflow", "fixed_mapping"]
+                : ["name", "node", "array", "precision", "mac_energy_pj", "dataflow", "unrolling", "frequency", "memories", "fixed_dataflow", "fixed_mapping"]);
             if (Find(map, "preset") is { } preset)
                 return Fixed(map, Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech)), keepUnrolling: true);
             var name = r.OptionalText(map, "name") ?? defaultName;
@@ -253,6 +256,8 @@ public static class TesseraHardwareYaml
 
         private MemoryLevel Level(YamlMappingNode map, string node, ImmutableArray<ArrayAxis> axes)
         {
+            r.KnownKeys(map, "a memory level", "name", "size", "bandwidth", "read_bandwidth", "write_bandwidth", "holds", "served_axes",
+                "read_energy_pj_per_bit", "write_energy_pj_per_bit");
             var name = r.Text(r.Need(map, "name", "a memory level"), "name");
             var bytes = (long)Math.Ceiling(r.Quantity(r.Need(map, "size", $"memory level '{name}'"), "size", YamlReader.SizeUnits, "B"));
             var shared = Find(map, "bandwidth");
@@ -294,6 +299,7 @@ public static class TesseraHardwareYaml
                 foreach (var item in r.Sequence(inst, "instances"))
                 {
                     var m = r.Mapping(item, "instance");
+                    r.KnownKeys(m, "an instance", "id", "chiplet", "x", "y");
                     result.Add(new ChipletInstance(r.Text(r.Need(m, "id", "an instance"), "id"), Design(r.Need(m, "chiplet", "an instance")),
                         Find(m, "x") is { } x ? (int)r.Number(x, "x") : result.Count, Find(m, "y") is { } y ? (int)r.Number(y, "y") : 0));
                 }
@@ -301,6 +307,7 @@ public static class TesseraHardwareYaml
             else if (Find(root, "grid") is { } gridNode)
             {
                 var grid = r.Mapping(gridNode, "grid");
+                r.KnownKeys(grid, "grid", "layout", "width", "height", "chiplet");
                 if (Find(grid, "layout") is { } layout)
                 {
                     var rows = r.Sequence(layout, "layout");
@@ -331,6 +338,7 @@ public static class TesseraHardwareYaml
 
         private ImmutableArray<Link> TopologyLinks(YamlMappingNode topo, List<ChipletInstance> instances, int width, int height, HashSet<string> ids)
         {
+            r.KnownKeys(topo, "topology", "kind", "link", "pairs");
             var kindNode = r.Need(topo, "kind", "topology");
             var kind = r.Text(kindNode, "kind").ToLowerInvariant();
             var (bandwidth, energy, latency) = LinkSpec(r.Need(topo, "link", "topology"));
@@ -370,6 +378,7 @@ public static class TesseraHardwareYaml
         {
             DieToDieSpec? spec = null;
             YamlMappingNode? map = node as YamlMappingNode;
+            if (map is not null) r.KnownKeys(map, "a link", "type", "bandwidth", "energy_pj_per_bit", "latency");
             var typeNode = map is null ? node : Find(map, "type");
             if (typeNode is not null)
                 spec = Wrap(typeNode, () => tech.DieToDie(r.Text(typeNode, "link type")));
@@ -385,6 +394,7 @@ public static class TesseraHardwareYaml
         private void AddMemory(YamlMappingNode map, List<ChipletInstance> instances, int width, HashSet<string> ids,
             List<MemoryDevice> memories, List<Link> links)
         {
+            r.KnownKeys(map, "a memory device", "id", "type", "attach", "count");
             var id = r.Text(r.Need(map, "id", "a memory device"), "id");
             var typeNode = r.Need(map, "type", $"memory '{id}'");
             var spec = Wrap(typeNode, () => tech.Dram(r.Text(typeNode, "type")));
