@@ -16,15 +16,19 @@ public static class TesseraCli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // Redirected output (a file, a pipe, a batch log) gets plain text without escape codes, and no terminal width:
+        // wide tables then stay on one line per row.
+        bool redirected = Console.IsOutputRedirected || stdout != Console.Out;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(stdout),
             Interactive = InteractionSupport.No,
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         });
-        // Redirected output has no terminal width; wide tables then stay on one line per row.
-        if (Console.IsOutputRedirected || stdout != Console.Out)
+        if (redirected)
             console.Profile.Width = RedirectedWidth;
-        var context = new CliContext(console, stdout, stderr);
+        var context = new CliContext(console, stdout, stderr, [.. args]);
         var root = new RootCommand("Tessera: design heterogeneous chiplet-based AI accelerators and schedule neural networks on them.");
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ModelsCommand.Create(context));
@@ -64,5 +68,5 @@ public static class TesseraCli
     }
 }
 
-/// <summary>Where commands write: a Spectre console for tables, raw writers for JSON and errors.</summary>
-public sealed record CliContext(IAnsiConsole Console, TextWriter Out, TextWriter Error);
+/// <summary>Where commands write (a Spectre console for tables, raw writers for JSON and errors) and the arguments they were given.</summary>
+public sealed record CliContext(IAnsiConsole Console, TextWriter Out, TextWriter Error, IReadOnlyList<string> Args);

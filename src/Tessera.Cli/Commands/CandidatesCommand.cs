@@ -38,7 +38,7 @@ internal static class CandidatesCommand
             // Profiling searches mappings for minutes on a first run.
             var table = ProgressBar.Run(context, parse.GetValue(json), "Profiling operators on candidates", bar => profiler.Profile(candidates, names, bar));
             var seconds = clock.Elapsed.TotalSeconds;
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(table, store.Path, seconds));
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(table, store.Path, seconds), costModel: profiler.Version);
             else Print(context.Console, table, store.Path, seconds);
             return 0;
         });

@@ -39,7 +39,7 @@ internal static class CostCommand
                 Profile = costProfile,
             };
             var cost = CostModel.Evaluate(technology, package, options);
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(cost));
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(cost));
             else Print(context.Console, cost);
             return 0;
         });

@@ -43,7 +43,7 @@ internal static class EcosystemCommand
                 stage => EcosystemRunner.Run(technology, request, stage is null ? null : new Progress(stage)));
             if (parse.GetValue(floorplans) is { } folder)
                 WriteFloorplans(folder, result);
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(result));
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(result), costModel: result.Request.CostModel, seed: result.Request.Seed);
             else Print(context.Console, result);
             return 0;
         });

@@ -39,19 +39,20 @@ internal static class ExperimentCommand
             var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!);
             // Experiments simulate many configurations (seconds to minutes).
             var result = ProgressBar.Run(context, parse.GetValue(json), $"experiment {experiment.Name}", bar => experiment.Run(options, bar, CancellationToken.None));
+            var manifest = JsonOutput.ManifestOf(context, options.Inputs, result.CostModel);
             if (parse.GetValue(outFile) is { } file)
             {
                 try
                 {
                     using var writer = new StreamWriter(file);
-                    JsonOutput.WriteObject(writer, result);
+                    JsonOutput.WriteResult(writer, result, manifest);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw new TesseraInputException($"{file}: cannot write the result ({e.Message})");
                 }
             }
-            if (parse.GetValue(json)) JsonOutput.WriteObject(context.Out, result);
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context.Out, result, manifest);
             else ResultTablePrinter.Print(context.Console, result.ToTable());
             return 0;
         });

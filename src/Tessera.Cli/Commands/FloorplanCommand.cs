@@ -27,7 +27,7 @@ internal static class FloorplanCommand
             var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!), parse.GetValue(reach));
             if (parse.GetValue(svg) is { } file)
                 File.WriteAllText(file, FloorplanSvg.Render(plan));
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, Describe(plan));
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(plan));
             else Print(context.Console, plan);
             return 0;
         });

@@ -31,7 +31,7 @@ internal static class HardwareCommand
             }
             var package = HardwareLoader.Load(name, TechnologyLibrary.LoadDefault());
             var summary = Describe(package);
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, summary);
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, summary);
             else Print(context.Console, package);
             return 0;
         });

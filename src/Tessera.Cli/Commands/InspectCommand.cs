@@ -38,7 +38,7 @@ internal static class InspectCommand
             };
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(context.Out, new { Model = totals, Operators = rows });
+                JsonOutput.WriteResult(context, new { Model = totals, Operators = rows });
                 return 0;
             }
             var table = new Table().AddColumns("operator", "type", "output", "loops", "MACs", "vector ops", "param bytes", "act. bytes in", "bytes out");

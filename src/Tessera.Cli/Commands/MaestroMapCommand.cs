@@ -56,7 +56,7 @@ internal static class MaestroMapCommand
                 r.Result.AveragePesInUse, r.Result.L2Accesses, r.Result.L1Accesses)).ToList();
         var result = new Result(path, model.Name, hardware.ProcessingElements, hardware.NocBandwidth, hardware.NocLatencyCycles,
             hardware.OffChipBandwidth, rows, rows.Sum(r => r.Cycles), rows.Sum(r => r.Macs), rows.Sum(r => r.EnergyMacUnits));
-        if (options.Json) JsonOutput.Write(context.Out, result);
+        if (options.Json) JsonOutput.WriteResult(context, result);
         else Print(context.Console, result);
         return 0;
     }

@@ -68,7 +68,7 @@ internal static class MapCommand
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
-                JsonOutput.Write(context.Out, result with { Layers = layers });
+                JsonOutput.WriteResult(context, result with { Layers = layers }, costModel: operatorModel.Identity);
                 return 0;
             }
             if (layerName is null) PrintTable(context.Console, result);

@@ -39,14 +39,16 @@ internal static class RunCommand
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default {CostModels.Default})" };
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
+        var replay = new Option<string?>("--replay") { Description = "Re-run the command recorded in a result's manifest (a --json output) and say whether every number matches" };
         var options = Schedulers.AllOptions.ToDictionary(o => o.Name, o => (Option)(o.Repeatable
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, ways, scheduler, objective, costModel, noContention, trace };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, ways, scheduler, objective, costModel, noContention, trace, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(replay) is { } recorded) return Replay.Run(context, recorded);
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
@@ -86,7 +88,8 @@ internal static class RunCommand
             if (parse.GetValue(trace) is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
-            var outcome = ProgressBar.Run(context, asJson, $"{scenario.Schedule.Scheduler} on {scenario.Name}", bar => new ScenarioRunner().Run(scenario, bar));
+            var runner = new ScenarioRunner();
+            var outcome = ProgressBar.Run(context, asJson, $"{scenario.Schedule.Scheduler} on {scenario.Name}", bar => runner.Run(scenario, bar));
             if (parse.GetValue(trace) is { } file && outcome.Simulations.Length == 1)
             {
                 try { TraceWriter.Write(file, outcome.Simulations[0]); }
@@ -95,11 +98,21 @@ internal static class RunCommand
                     throw new TesseraInputException($"{file}: cannot write the trace ({e.Message})");
                 }
             }
-            if (asJson) JsonOutput.Write(context.Out, Describe(scenario, outcome));
+            if (asJson)
+                JsonOutput.WriteResult(context, Describe(scenario, outcome), scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
         return command;
+    }
+
+    /// <summary>The seed the run used: the one given, else the scheduler's default; null for schedulers without one.</summary>
+    private static int? Seed(Scenario scenario)
+    {
+        var option = Schedulers.Find(scenario.Schedule.Scheduler).Options.FirstOrDefault(o => o.Name == "seed");
+        if (option is null) return null;
+        var text = scenario.Schedule.Options.TryGetValue("seed", out var given) ? given.Values[^1] : option.Default;
+        return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : null;
     }
 
     private static string Describe(SchedulerOption o) =>

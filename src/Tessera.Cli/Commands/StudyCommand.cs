@@ -43,7 +43,7 @@ internal static class StudyCommand
             var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(), parse.GetValue(costModel)!);
             // A study simulates every candidate package (seconds to a minute).
             var result = ProgressBar.Run(context, parse.GetValue(json), $"study {study.Name}", bar => study.Run(options, bar, CancellationToken.None));
-            if (parse.GetValue(json)) JsonOutput.Write(context.Out, result.ToJson());
+            if (parse.GetValue(json)) JsonOutput.WriteResult(context, result.ToJson(), costModel: result.CostModel);
             else
                 foreach (var table in result.ToTables())
                     ResultTablePrinter.Print(context.Console, table);

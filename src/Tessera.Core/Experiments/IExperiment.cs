@@ -28,6 +28,11 @@ public interface IExperiment
 /// </summary>
 public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false, string CostModel = CostModels.Default)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _read = new(StringComparer.Ordinal);
+
+    /// <summary>Every shared file the experiment asked for (its inputs, for the result's manifest).</summary>
+    public IEnumerable<string> Inputs => _read.Keys.Order(StringComparer.Ordinal);
+
     /// <summary>A file under the shared folder; a clear error when the folder was not found.</summary>
     public string SharedFile(string experiment, params string[] parts)
     {
@@ -37,6 +42,7 @@ public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced
         var path = Path.Combine([SharedFolder, .. parts]);
         if (!File.Exists(path))
             throw new TesseraInputException($"experiment {experiment}: {path} does not exist; expected the shared data folder's {string.Join('/', parts)}");
+        _read.TryAdd(path, true);
         return path;
     }
 }

@@ -66,6 +66,13 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
 
     public const int DefaultTensorParallelWays = 2;
 
+    /// <summary>The file the scenario was read from; null for one built in code or from flags.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The files a run of this scenario reads: the scenario file, hardware, model and mapping files.</summary>
+    public IEnumerable<string> InputFiles() =>
+        new[] { Source, Hardware, Mapping }.Concat(Models.Select(m => m.Source)).OfType<string>().Where(File.Exists);
+
     /// <summary>Where a setting was given, or null.</summary>
     public string? Origin(string key) => Origins.TryGetValue(key, out var o) ? o : null;
 

@@ -46,7 +46,7 @@ public static class ScenarioLoader
             models.Add(new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
                 r.OptionalText(m, "label")));
         }
-        var scenario = new Scenario(name, hardware, models.ToImmutable(), bits);
+        var scenario = new Scenario(name, hardware, models.ToImmutable(), bits) { Source = Path.GetFullPath(path) };
         string At(YamlNode node) => $"{r.File}:{node.Start.Line}:{node.Start.Column}";
         if (YamlReader.Find(root, "partition") is { } pn)
         {

@@ -50,12 +50,17 @@ public sealed class TechnologyLibrary
     public ImmutableArray<string> Nodes { get; }
 
     /// <summary>Loads the library embedded in Tessera.Core.</summary>
-    public static TechnologyLibrary LoadDefault()
+    public static TechnologyLibrary LoadDefault() => Parse(DefaultText, "technology.yaml");
+
+    /// <summary>The text of the built-in technology file (manifests hash it).</summary>
+    public static string DefaultText { get; } = ReadDefault();
+
+    private static string ReadDefault()
     {
         using var stream = typeof(TechnologyLibrary).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"embedded resource {ResourceName} is missing");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), "technology.yaml");
+        return reader.ReadToEnd();
     }
 
     /// <summary>Parses a technology file (same format as the embedded one).</summary>
