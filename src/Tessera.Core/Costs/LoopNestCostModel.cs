@@ -29,9 +29,10 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     /// <summary>Bump the version when the rules change numbers, so cached profiles of the old rules are not reused.</summary>
     /// <remarks>
     /// 2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns. 3: ZigZag's latency terms
-    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision.
+    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision. 4: IMC
+    /// macros (bit-serial steps, ZigZag-IMC's macro energy).
     /// </remarks>
-    public string Identity => $"loopnest-3|{Options}";
+    public string Identity => $"loopnest-4|{Options}";
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
     public int CachedMappings => _searches.Count;
@@ -70,7 +71,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         var score = evaluator.Evaluate();
         var (temporal, accesses, footprints, latency) = evaluator.Describe();
 
-        double macPj = problem.Nest.Macs * problem.Core.Array.MacEnergyPj;
+        double macPj = problem.ComputeEnergyPj;
         var offChipName = problem.Levels[problem.OffChip].Name;
         double offChipPj = accesses.Where(a => a.Level == offChipName).Sum(a => a.EnergyPj);
         double onChipPj = score.EnergyPj - macPj - offChipPj;
@@ -84,8 +85,9 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         double offChipCycles = problem.Levels[problem.OffChip].TransferCycles(readBits, writeBits);
 
         var details = new MappingDetails(problem.Spatial, temporal, accesses, footprints, latency,
-            objective, result.Evaluated, result.Exhaustive);
-        double utilisation = problem.Nest.Macs / (score.Cycles * problem.Core.Array.ProcessingElements);
+            objective, result.Evaluated, result.Exhaustive) { Imc = problem.Imc };
+        // Of the array's peak rate: PEs per step, a bit-serial IMC step lasting several cycles.
+        double utilisation = problem.Nest.Macs * problem.CyclesPerStep / (score.Cycles * problem.Core.Array.ProcessingElements);
         return new OperatorCost(score.Cycles, problem.ComputeCycles, offChipCycles,
             new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy)
         { Details = details };
@@ -157,9 +159,10 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         b.Append("#core:").Append(names ? core.Name : "").Append('@').Append(core.FrequencyHz.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(core.Array.MacEnergyPj.ToString("R", CultureInfo.InvariantCulture));
         foreach (var a in core.Array.Axes) b.Append(',').Append(a.Name).Append(a.Size);
+        if (core.Array.Imc is { } imc) b.Append("#imc:").Append(imc.Key);
         foreach (var a in core.Dataflow.Axes)
         {
-            b.Append(';').Append(a.Axis);
+            b.Append(';').Append(a.Axis).Append(a.OneOf ? "?" : "");
             foreach (var (dim, factor) in a.Factors) b.Append(dim).Append(factor);
             if (!a.Alternates.IsDefaultOrEmpty)
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
