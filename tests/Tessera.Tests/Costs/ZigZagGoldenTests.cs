@@ -61,6 +61,20 @@ public class ZigZagGoldenTests(ITestOutputHelper output)
         Check($"resnet18 on {hardware}", Map(graph, hardware, mapping), energyPj, cycles, energyTolerance, cyclesTolerance);
     }
 
+    /// <summary>
+    /// ZigZag's IMC tests (tests/main/test_imc): ResNet-18 on its analog and digital 128×128 macros with default_imc.yaml
+    /// (a spatial_mapping_hint), energy in pJ and latency in cycles of the macro's clock.
+    /// </summary>
+    [Theory]
+    [InlineData("aimc", 4_695_729_577.2, 5_540_648, 1, 1)]
+    [InlineData("dimc", 4_726_170_712.8, 6_337_728, 1, 1)]
+    public void ResNet18_on_ZigZag_IMC_macros_lands_near_ZigZag(string hardware, double energyPj, double cycles,
+        double energyTolerance, double cyclesTolerance)
+    {
+        var graph = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"), new OnnxImportOptions(1, 8));
+        Check($"resnet18 on {hardware}", Map(graph, hardware, "default_imc"), energyPj, cycles, energyTolerance, cyclesTolerance);
+    }
+
     [Theory]
     [InlineData("gemm_l1", 511_349.76, 8_191, 0.015, 0.0)]
     // Energy: the output register (3/4 pJ per access here, 0.02 in gemm_l1) is written and read every cycle in our
