@@ -91,7 +91,7 @@ internal static class MapCommand
             double macCycles = rows.Where(r => r.Macs > 0).Sum(r => r.Cost.Cycles);
             var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, theCore.FrequencyHz, pes, [.. rows],
                 rows.Sum(r => r.Macs), rows.Sum(r => r.Cost.Cycles), rows.Sum(r => r.Cost.Energy.TotalPj),
-                macCycles > 0 ? rows.Sum(r => r.Macs) / (macCycles * pes) : 0);
+                macCycles > 0 ? rows.Sum(r => r.Macs) * (theCore.Array.Imc?.CyclesPerStep ?? 1) / (macCycles * pes) : 0);
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
@@ -110,7 +110,10 @@ internal static class MapCommand
         public double SpatialUtilisation => Cost.Details?.Spatial.Utilisation ?? Cost.Utilisation;
     }
 
-    /// <summary>Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers).</summary>
+    /// <summary>
+    /// Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers), times an IMC
+    /// macro's bit-serial cycles per step (of the array's peak rate).
+    /// </summary>
     internal sealed record MapResult(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
         long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
 

@@ -44,7 +44,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
         _costs.GetOrAdd(Key(nest, core, offChip, names: true), _ =>
         {
-            var problem = new MappingProblem(nest, core, offChip, Options.Residency);
+            var problem = new MappingProblem(nest, core, offChip, Options.Residency) { StepPeriods = Options.ZigZagImcLatency };
             var found = _searches.GetOrAdd(Key(nest, core, offChip, names: false),
                 _ => new Lazy<SearchResult>(() => MappingSearch.Run(problem, Options))).Value;
             return Report(problem, found, Options.Objective);
@@ -54,7 +54,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public static OperatorCost Search(LoopNest nest, Core core, MemoryLevel offChip, MappingSearchOptions options,
         CancellationToken cancellation = default)
     {
-        var problem = new MappingProblem(nest, core, offChip, options.Residency);
+        var problem = new MappingProblem(nest, core, offChip, options.Residency) { StepPeriods = options.ZigZagImcLatency };
         var result = MappingSearch.Run(problem, options, cancellation);
         return Report(problem, result, options.Objective);
     }

@@ -179,6 +179,25 @@ public class ImcCostModelTests
     }
 
     [Fact]
+    public void ZigZags_latency_rule_gives_memories_a_cycle_per_step_and_changes_nothing_on_digital_cores()
+    {
+        var nest = Gemm(10, 32, 64);
+        var slow = TestHardware.OffChip(4);
+        var imc = LoadCore(AnalogCore);
+        var latency = new MappingSearchOptions(Objective.Latency);
+        var tessera = LoopNestCostModel.Search(nest, imc, slow, latency);
+        var zigZag = LoopNestCostModel.Search(nest, imc, slow, latency with { ZigZagImcLatency = true });
+        // Same steps; with a step's 4 cycles counted as one, every transfer has less time and stalls at least as long.
+        Assert.Equal(tessera.Details!.Latency.TemporalCycles, zigZag.Details!.Latency.TemporalCycles);
+        Assert.True(zigZag.Cycles > tessera.Cycles, $"{zigZag.Cycles} vs {tessera.Cycles}");
+        var digital = TestHardware.Core();
+        var a = LoopNestCostModel.Search(nest, digital, slow, latency);
+        var b = CostModels.Create("loopnest-zigzag-imc").Evaluate(nest, digital, slow);
+        Assert.Equal(a.Cycles, LoopNestCostModel.Search(nest, digital, slow, latency with { ZigZagImcLatency = true }).Cycles);
+        Assert.Equal(new LoopNestCostModel().Evaluate(nest, digital, slow).Energy, b.Energy);
+    }
+
+    [Fact]
     public void Tessera_run_costs_the_IMC_cores_of_a_package_by_their_macros()
     {
         var workload = TestData.Shared("data", "stream-tutorial", "lab1", "workload", "4_convs.onnx");

@@ -142,7 +142,7 @@ internal sealed class MappingEvaluator
         _n = n;
         for (int d = 0; d < _dims; d++) _prefix[d] = 1;
         // Periods count cycles: a step of a bit-serial IMC macro lasts several, and memories have as many to deliver.
-        _cycles[0] = _p.CyclesPerStep;
+        _cycles[0] = _p.PeriodCyclesPerStep;
         for (int i = 0; i < n; i++)
         {
             _loopDim[i] = dims[i];
@@ -332,9 +332,10 @@ internal sealed class MappingEvaluator
         double onload = Onloading(), offload = Offloading();
         double energy = p.ComputeEnergyPj;
         for (int i = 0; i < _energy.Length; i++) energy += _energy[i];
-        Latency = new LatencyBreakdown(Math.Ceiling(p.Nest.Macs / (double)p.Core.Array.ProcessingElements) * p.CyclesPerStep, total, stall,
+        double temporal = total * p.CyclesPerStep / _cycles[0];
+        Latency = new LatencyBreakdown(Math.Ceiling(p.Nest.Macs / (double)p.Core.Array.ProcessingElements) * p.CyclesPerStep, temporal, stall,
             stallPort < 0 ? "" : $"{p.Levels[p.PortLevel[stallPort]].Name}.{p.PortName[stallPort]}", onload, offload, []);
-        return new MappingScore(true, energy, total + stall + onload + offload);
+        return new MappingScore(true, energy, temporal + stall + onload + offload);
     }
 
     /// <summary>

@@ -23,6 +23,10 @@ internal sealed class MappingProblem
     public readonly double ComputeCycles;
     /// <summary>Cycles one temporal step takes: 1, or an IMC macro's bit-serial input cycles.</summary>
     public readonly int CyclesPerStep;
+    /// <summary>ZigZag-IMC's latency rule: memory periods counted in steps (transfers get one cycle per step), not cycles.</summary>
+    public bool StepPeriods { get; init; }
+    /// <summary>Cycles a step counts for in the memories' periods.</summary>
+    public int PeriodCyclesPerStep => StepPeriods ? 1 : CyclesPerStep;
     /// <summary>Energy of the arithmetic: MACs × MAC energy, or the IMC macro's circuits on this unrolling (<see cref="Imc"/>).</summary>
     public readonly double ComputeEnergyPj;
     public readonly ImcEnergy? Imc;

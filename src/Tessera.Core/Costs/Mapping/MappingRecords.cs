@@ -132,6 +132,8 @@ public sealed record Residency(bool Inputs, bool Outputs, long WorkloadWeightBit
 /// <see cref="Seed"/> (as Timeloop's random mapper does). With <see cref="AllAllocations"/> every allocation of
 /// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive. With
 /// <see cref="Residency"/> operands that fit stay on chip (ZigZag's data-locality rule) instead of coming from off chip.
+/// With <see cref="ZigZagImcLatency"/> an IMC core's memory transfers are timed as ZigZag-IMC does, against periods of
+/// MAC steps rather than of the cycles a bit-serial step takes (<see cref="ZigZagImcCostModel"/>).
 /// </summary>
 public sealed record MappingSearchOptions(
     Objective? Objective = null,
@@ -139,7 +141,8 @@ public sealed record MappingSearchOptions(
     int RandomSamples = 2000,
     int Seed = 1,
     bool AllAllocations = false,
-    Residency? Residency = null)
+    Residency? Residency = null,
+    bool ZigZagImcLatency = false)
 {
     /// <summary>
     /// What the search minimises, EDP unless given: latency, energy or edp (ec and edcp rank like energy and edp on
