@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using Tessera.Technology;
 
@@ -137,6 +136,14 @@ public sealed record ImcMacro(
         return null;
     }
 
+    /// <summary>The kind a description names (analog, digital; any case), or null.</summary>
+    public static ImcKind? KindOf(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "analog" => ImcKind.Analog,
+        "digital" => ImcKind.Digital,
+        _ => null,
+    };
+
     /// <summary>Why <paramref name="bitSerialBits"/> input bits per cycle cannot feed <paramref name="inputBits"/>-bit inputs, or null.</summary>
     public static string? SerialProblem(int inputBits, int bitSerialBits) =>
         bitSerialBits > inputBits ? $"{bitSerialBits} input bits per cycle exceed the input's {inputBits}; expected 1 to {inputBits}" : null;
@@ -170,8 +177,4 @@ public sealed record ImcMacro(
             Circuit.FlipFlopFf, Circuit.BitlineCellFf, Circuit.AdcLinearFf, Circuit.AdcThermalFf, Circuit.DacFfPerBit])
             .Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
     }.Select(o => Convert.ToString(o, CultureInfo.InvariantCulture)));
-
-    /// <summary>Axes that only count macros (neither columns nor rows).</summary>
-    public ImmutableArray<string> MacroAxes(PeArray array) =>
-        [.. array.Axes.Select(a => a.Name).Where(n => n != ColumnAxis && n != RowAxis)];
 }

@@ -42,8 +42,9 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 /// (cycles − allowed) × (periods − 1); movements on one port add their stalls, and their slacks count only as far as
 /// the port's busy windows (the union over the period) leave room. The worst port's stall adds to the ideal temporal
 /// cycles, then the first tiles' on-loading (serial over levels, parallel over the two inputs unless a port carries
-/// both) and the last output tile's off-loading. Energy: MACs × MAC energy (an IMC macro: its circuits) + every movement's bits, rounded up to its
-/// port's smallest access, × the port's energy per bit; the first write of a partial sum needs no read back.
+/// both) and the last output tile's off-loading. Energy: MACs × MAC energy (an IMC macro: its circuits) + every
+/// movement's bits, rounded up to its port's smallest access, × the port's energy per bit; the first write of a partial
+/// sum needs no read back.
 /// </remarks>
 internal sealed class MappingEvaluator
 {

@@ -27,12 +27,8 @@ public static partial class TesseraHardwareYaml
             var where = $"core '{core}' imc";
             r.KnownKeys(map, where, ImcKeys);
             var typeNode = r.Need(map, "type", where);
-            var kind = r.Text(typeNode, "type").ToLowerInvariant() switch
-            {
-                "analog" => ImcKind.Analog,
-                "digital" => ImcKind.Digital,
-                var other => throw r.Error(typeNode, $"{where}: type '{other}'; expected analog or digital"),
-            };
+            var kind = ImcMacro.KindOf(r.Text(typeNode, "type"))
+                ?? throw r.Error(typeNode, $"{where}: type '{r.Text(typeNode, "type")}'; expected analog or digital");
             int Positive(string key, string what) => r.PositiveInt(r.Need(map, key, $"{where} ({what})"), $"{where} {key}");
             int columns = Positive("columns", "the macro's columns, along the array's first axis");
             int rows = Positive("rows", "the macro's rows, along the array's second axis");

@@ -28,12 +28,8 @@ public static partial class StreamHardwareImporter
             return null;
         r.KnownKeys(array, ImcArray, ImcArrayKeys);
         var typeNode = r.Need(array, "imc_type", ImcArray);
-        var kind = r.Text(typeNode, "imc_type").ToLowerInvariant() switch
-        {
-            "analog" => ImcKind.Analog,
-            "digital" => ImcKind.Digital,
-            var other => throw r.Error(typeNode, $"imc_type '{other}'; expected analog or digital"),
-        };
+        var kind = ImcMacro.KindOf(r.Text(typeNode, "imc_type"))
+            ?? throw r.Error(typeNode, $"imc_type '{r.Text(typeNode, "imc_type")}'; expected analog or digital");
         var precisionNode = r.Need(array, "input_precision", $"{ImcArray} (its [activation, weight] bits)");
         var precision = r.Sequence(precisionNode, "input_precision");
         if (precision.Children.Count != 2)
