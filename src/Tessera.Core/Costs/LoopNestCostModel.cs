@@ -29,10 +29,9 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     /// <summary>Bump the version when the rules change numbers, so cached profiles of the old rules are not reused.</summary>
     /// <remarks>
     /// 2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns. 3: ZigZag's latency terms
-    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision. 4: IMC
-    /// macros (bit-serial steps, ZigZag-IMC's macro energy).
+    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision.
     /// </remarks>
-    public string Identity => $"loopnest-4|{Options}";
+    public string Identity => $"loopnest-3|{Options}";
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
     public int CachedMappings => _searches.Count;

@@ -12,7 +12,7 @@ public sealed class RooflineCostModel : IOperatorCostModel
 {
     public string Name => "roofline";
 
-    public string Identity => "roofline-2";
+    public string Identity => "roofline-1";
 
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip)
     {
