@@ -48,6 +48,9 @@ internal static class HardwareCommand
             {
                 k.Name, ProcessingElements = k.Array.ProcessingElements, k.Array.MacBits, k.Array.MacEnergyPj, k.FrequencyHz,
                 Dataflow = k.Dataflow.Name,
+                Imc = k.Array.Imc is { } m
+                    ? new { m.Kind, m.Columns, m.Rows, Macros = m.Macros(k.Array), m.InputBits, m.WeightBits, m.BitSerialBits, m.AdcBits, m.ClockPeriodNs }
+                    : null,
                 Fixed = k.Fixed is { } f ? new { f.Name, Directives = f.Directives?.ToString(), Temporal = f.Temporal?.ToString() } : null,
                 Unrolling = k.Dataflow.Axes.Select(a => $"{a.Axis}: {string.Join(" ", a.Factors.Select(f => $"{f.Dimension} {f.Factor}"))}"),
                 Memories = k.Memories.Select(m => new { m.Name, m.CapacityBits, m.ReadBitsPerCycle, m.WriteBitsPerCycle, m.ReadEnergyPerBitPj, m.WriteEnergyPerBitPj, m.Holds }),
@@ -64,7 +67,8 @@ internal static class HardwareCommand
         foreach (var design in package.Chiplets.GroupBy(c => c.Design))
             foreach (var core in design.Key.Cores)
                 cores.AddRow(Markup.Escape(design.Key.Name), string.Join(" ", design.Select(c => c.Id)), Markup.Escape(core.Name),
-                    core.Array.ProcessingElements.ToString(), core.Array.MacBits.ToString(), $"{core.Array.MacEnergyPj:0.####}",
+                    core.Array.ProcessingElements.ToString(), core.Array.MacBits.ToString(),
+                    core.Array.Imc is { } imc ? $"{imc.Kind.ToString().ToLowerInvariant()} IMC, {imc.Macros(core.Array)} × {imc.Columns}×{imc.Rows}" : $"{core.Array.MacEnergyPj:0.####}",
                     Units.Si(core.FrequencyHz, "Hz"), Markup.Escape(core.Fixed is { } f ? $"{core.Dataflow.Name}, fixed {f.Name}" : core.Dataflow.Name),
                     Markup.Escape(string.Join(", ", core.Memories.Select(m => $"{m.Name} {Units.Bytes(m.CapacityBits / 8.0)}"))));
         console.Write(cores);

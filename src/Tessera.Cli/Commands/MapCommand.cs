@@ -142,12 +142,17 @@ internal static class MapCommand
 
         var e = cost.Energy;
         var energy = new Table().AddColumns("energy", "J", "share");
-        foreach (var (name, pj) in new[] { ("compute (MACs)", e.ComputePj), ("on-chip memory", e.OnChipMemoryPj), ("off-chip memory", e.OffChipMemoryPj) })
+        var rows = new List<(string, double)> { (d.Imc is null ? "compute (MACs)" : "compute (IMC macro)", e.ComputePj) };
+        if (d.Imc is { } imc)
+            rows.AddRange([("  DACs", imc.DacPj), ("  ADCs", imc.AdcPj), ("  1-bit multipliers", imc.MultiplierPj), ("  bitlines", imc.BitlinePj),
+                ("  adder trees", imc.AdderTreePj), ("  place-value adders", imc.PlaceValuePj), ("  accumulators", imc.AccumulatorPj)]);
+        rows.AddRange([("on-chip memory", e.OnChipMemoryPj), ("off-chip memory", e.OffChipMemoryPj)]);
+        foreach (var (name, pj) in rows)
             energy.AddRow(name, Units.Si(pj * 1e-12, "J"), e.TotalPj > 0 ? $"{pj / e.TotalPj:P1}" : "-");
         console.Write(energy);
         var t = d.Latency;
         var latency = new Table().AddColumns("latency term", "cycles");
-        latency.AddRow("ideal (MACs ÷ PEs)", Units.Count(t.IdealCycles));
+        latency.AddRow(d.Imc is null ? "ideal (MACs ÷ PEs)" : "ideal (MACs ÷ PEs × bit-serial input cycles)", Units.Count(t.IdealCycles));
         latency.AddRow("+ idle PEs of the spatial unrolling", Units.Count(t.SpatialIdleCycles));
         latency.AddRow("= ideal temporal cycles", Units.Count(t.TemporalCycles));
         latency.AddRow(Markup.Escape($"+ stall of the worst port{(t.StallPort.Length > 0 ? $" ({t.StallPort})" : "")}"), Units.Count(t.StallCycles));

@@ -43,7 +43,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
         _costs.GetOrAdd(Key(nest, core, offChip, names: true), _ =>
         {
-            var problem = new MappingProblem(nest, core, offChip, Options.Residency);
+            var problem = new MappingProblem(nest, core, offChip, Options.Residency) { StepPeriods = Options.ZigZagImcLatency };
             var found = _searches.GetOrAdd(Key(nest, core, offChip, names: false),
                 _ => new Lazy<SearchResult>(() => MappingSearch.Run(problem, Options))).Value;
             return Report(problem, found, Options.Objective);
@@ -53,7 +53,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     public static OperatorCost Search(LoopNest nest, Core core, MemoryLevel offChip, MappingSearchOptions options,
         CancellationToken cancellation = default)
     {
-        var problem = new MappingProblem(nest, core, offChip, options.Residency);
+        var problem = new MappingProblem(nest, core, offChip, options.Residency) { StepPeriods = options.ZigZagImcLatency };
         var result = MappingSearch.Run(problem, options, cancellation);
         return Report(problem, result, options.Objective);
     }
@@ -70,7 +70,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         var score = evaluator.Evaluate();
         var (temporal, accesses, footprints, latency) = evaluator.Describe();
 
-        double macPj = problem.Nest.Macs * problem.Core.Array.MacEnergyPj;
+        double macPj = problem.ComputeEnergyPj;
         var offChipName = problem.Levels[problem.OffChip].Name;
         double offChipPj = accesses.Where(a => a.Level == offChipName).Sum(a => a.EnergyPj);
         double onChipPj = score.EnergyPj - macPj - offChipPj;
@@ -84,8 +84,9 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         double offChipCycles = problem.Levels[problem.OffChip].TransferCycles(readBits, writeBits);
 
         var details = new MappingDetails(problem.Spatial, temporal, accesses, footprints, latency,
-            objective, result.Evaluated, result.Exhaustive);
-        double utilisation = problem.Nest.Macs / (score.Cycles * problem.Core.Array.ProcessingElements);
+            objective, result.Evaluated, result.Exhaustive) { Imc = problem.Imc };
+        // Of the array's peak rate: PEs per step, a bit-serial IMC step lasting several cycles.
+        double utilisation = problem.Nest.Macs * problem.CyclesPerStep / (score.Cycles * problem.Core.Array.ProcessingElements);
         return new OperatorCost(score.Cycles, problem.ComputeCycles, offChipCycles,
             new CoreEnergy(macPj, onChipPj, offChipPj), readBits, writeBits, utilisation, boundBy)
         { Details = details };
@@ -157,9 +158,10 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         b.Append("#core:").Append(names ? core.Name : "").Append('@').Append(core.FrequencyHz.ToString("R", CultureInfo.InvariantCulture))
             .Append(':').Append(core.Array.MacEnergyPj.ToString("R", CultureInfo.InvariantCulture));
         foreach (var a in core.Array.Axes) b.Append(',').Append(a.Name).Append(a.Size);
+        if (core.Array.Imc is { } imc) b.Append("#imc:").Append(imc.Key);
         foreach (var a in core.Dataflow.Axes)
         {
-            b.Append(';').Append(a.Axis);
+            b.Append(';').Append(a.Axis).Append(a.OneOf ? "?" : "");
             foreach (var (dim, factor) in a.Factors) b.Append(dim).Append(factor);
             if (!a.Alternates.IsDefaultOrEmpty)
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);

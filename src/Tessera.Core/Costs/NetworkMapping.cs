@@ -15,7 +15,8 @@ public sealed record LayerCost(string Name, string Type, long Macs, OperatorCost
 
 /// <summary>
 /// Every operator of a model costed on one core, one after another, with totals; <see cref="MacUtilisation"/> is
-/// MACs ÷ (PEs × cycles of the MAC layers). <see cref="Objective"/> is what the mapping search minimised.
+/// MACs ÷ (PEs × cycles of the MAC layers), times an IMC macro's bit-serial cycles per step (of the array's peak rate).
+/// <see cref="Objective"/> is what the mapping search minimised.
 /// </summary>
 public sealed record NetworkMapping(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
     long ProcessingElements, ImmutableArray<LayerCost> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation)
@@ -46,6 +47,7 @@ public sealed record NetworkMapping(string Model, string Core, string OffChip, O
         double macCycles = layers.Where(r => r.Macs > 0).Sum(r => r.Cost.Cycles);
         long macs = layers.Sum(r => r.Macs);
         return new NetworkMapping(graph.Name, core.Name, offChip.Name, objective, core.FrequencyHz, pes, layers,
-            macs, layers.Sum(r => r.Cost.Cycles), layers.Sum(r => r.Cost.Energy.TotalPj), macCycles > 0 ? macs / (macCycles * pes) : 0);
+            macs, layers.Sum(r => r.Cost.Cycles), layers.Sum(r => r.Cost.Energy.TotalPj),
+            macCycles > 0 ? macs * (double)(core.Array.Imc?.CyclesPerStep ?? 1) / (macCycles * pes) : 0);
     }
 }

@@ -25,7 +25,10 @@ public sealed class RooflineCostModel : IOperatorCostModel
             else readBits += bits;
             onChipPj += OnChipPj(core, operand.Role, bits);
         }
-        return Bound(core, offChip, computeCycles, utilisation, nest.Macs * core.Array.MacEnergyPj, onChipPj, readBits, writeBits);
+        double computePj = core.Array.Imc is { } imc
+            ? ImcEnergyModel.Of(imc, Mapping.SpatialMapping.Unroll(nest, core.Dataflow), nest.Macs).TotalPj
+            : nest.Macs * core.Array.MacEnergyPj;
+        return Bound(core, offChip, computeCycles, utilisation, computePj, onChipPj, readBits, writeBits);
     }
 
     public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip)
@@ -43,7 +46,8 @@ public sealed class RooflineCostModel : IOperatorCostModel
 
     /// <summary>
     /// Cycles on the PE array: every dimension unrolled by factor f takes ⌈size/f⌉ steps, so a size that
-    /// does not divide the unrolling leaves PEs idle. Without an unrolling, MACs spread over all PEs.
+    /// does not divide the unrolling leaves PEs idle. Without an unrolling, MACs spread over all PEs. A step of an IMC
+    /// macro takes its bit-serial input cycles; utilisation is of the array's peak rate either way.
     /// </summary>
     internal static (double Cycles, double Utilisation) ArrayCycles(LoopNest nest, Core core)
     {
@@ -57,7 +61,8 @@ public sealed class RooflineCostModel : IOperatorCostModel
             foreach (var d in nest.Dimensions)
                 cycles *= Math.Ceiling((double)d.Size / core.Dataflow.FactorOf(d.Name, nest));
         }
-        return (cycles, nest.Macs / (cycles * pes));
+        int perStep = core.Array.Imc?.CyclesPerStep ?? 1;
+        return (cycles * perStep, nest.Macs / (cycles * pes));
     }
 
     /// <summary>Each bit is written once into and read once out of every on-chip level that holds its operand.</summary>

@@ -78,14 +78,20 @@ public sealed record ArrayAxis(string Name, int Size);
 /// <summary>
 /// Loop dimensions unrolled on one array axis, e.g. D1: K 32 (several for mixed unrollings). <see cref="Alternates"/>,
 /// when set, unroll instead on a loop nest that has none of <see cref="Factors"/>' dimensions (an output-stationary
-/// axis over output columns OX takes a GEMM's output rows D).
+/// axis over output columns OX takes a GEMM's output rows D). With <see cref="OneOf"/> (a ZigZag spatial_mapping_hint)
+/// the axis unrolls only the one listed dimension that fills most of it on the nest.
 /// </summary>
 public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension, int Factor)> Factors,
     ImmutableArray<(string Dimension, int Factor)> Alternates = default)
 {
+    public bool OneOf { get; init; }
+
     /// <summary>The factors that apply to a loop nest with the given dimensions.</summary>
-    public ImmutableArray<(string Dimension, int Factor)> For(LoopNest nest) =>
-        Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
+    public ImmutableArray<(string Dimension, int Factor)> For(LoopNest nest)
+    {
+        var factors = Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
+        return OneOf && factors.Length > 1 ? [factors.MaxBy(f => Math.Min(f.Factor, nest.Sizes.GetValueOrDefault(f.Dimension, 1)))] : factors;
+    }
 }
 
 /// <summary>
@@ -105,10 +111,12 @@ public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling>
         Axes.SelectMany(a => a.For(nest)).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
 }
 
-/// <summary>The MAC array of a core.</summary>
+/// <summary>The MAC array of a core; an in-memory-compute array also carries its <see cref="Imc"/> macro, which then costs the arithmetic.</summary>
 public sealed record PeArray(ImmutableArray<ArrayAxis> Axes, double MacEnergyPj, int MacBits, double AreaMm2 = 0, double StaticPowerW = 0)
     : IHardwareComponent
 {
+    public ImcMacro? Imc { get; init; }
+
     public string Name => "pe-array";
     public long ProcessingElements => Axes.Aggregate(1L, (p, a) => p * a.Size);
     public IEnumerable<IHardwareComponent> Children => [];

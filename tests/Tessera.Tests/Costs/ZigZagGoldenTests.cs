@@ -20,7 +20,7 @@ public class ZigZagGoldenTests(ITestOutputHelper output)
 {
     private static readonly TechnologyLibrary Technology = TechnologyLibrary.LoadDefault();
 
-    private static (double EnergyPj, double Cycles) Map(ModelGraph graph, string hardware, string mapping)
+    private static (double EnergyPj, double Cycles) Map(ModelGraph graph, string hardware, string mapping, bool zigZagImcLatency = false)
     {
         var zz = TestData.Shared("data", "zigzag");
         var (core, offChip) = StreamHardwareImporter.LoadCore(Path.Combine(zz, "hardware", hardware + ".yaml"), Technology);
@@ -32,7 +32,7 @@ public class ZigZagGoldenTests(ITestOutputHelper output)
             {
                 Dataflow = StreamHardwareImporter.LoadSpatialMapping(Path.Combine(zz, "mapping", mapping + ".yaml"), op.OpType, core.Array.Axes),
             };
-            var options = new MappingSearchOptions(Objective.Latency, Residency: residency[op.Name]);
+            var options = new MappingSearchOptions(Objective.Latency, Residency: residency[op.Name], ZigZagImcLatency: zigZagImcLatency);
             var cost = LoopNestCostModel.Search(op.Nest, layerCore, offChip!, options);
             energy += cost.Energy.TotalPj;
             cycles += cost.Cycles;
@@ -59,6 +59,24 @@ public class ZigZagGoldenTests(ITestOutputHelper output)
     {
         var graph = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"), new OnnxImportOptions(1, 8));
         Check($"resnet18 on {hardware}", Map(graph, hardware, mapping), energyPj, cycles, energyTolerance, cyclesTolerance);
+    }
+
+    /// <summary>
+    /// ZigZag's IMC tests (tests/main/test_imc): ResNet-18 on its analog and digital 128×128 macros with default_imc.yaml
+    /// (a spatial_mapping_hint), energy in pJ and latency in cycles of the macro's clock; with Tessera's latency rule
+    /// (memories get the cycles a bit-serial step lasts) and with ZigZag-IMC's (they get one per step).
+    /// </summary>
+    [Theory]
+    [InlineData("aimc", false, 4_695_729_577.2, 5_540_648, 0.10, 0.20)]
+    [InlineData("aimc", true, 4_695_729_577.2, 5_540_648, 0.055, 0.07)]
+    [InlineData("dimc", false, 4_726_170_712.8, 6_337_728, 0.165, 0.04)]
+    [InlineData("dimc", true, 4_726_170_712.8, 6_337_728, 0.12, 0.11)]
+    public void ResNet18_on_ZigZag_IMC_macros_lands_near_ZigZag(string hardware, bool zigZagImcLatency, double energyPj, double cycles,
+        double energyTolerance, double cyclesTolerance)
+    {
+        var graph = OnnxImporter.Load(TestData.Shared("data", "onnx", "resnet18.onnx"), new OnnxImportOptions(1, 8));
+        Check($"resnet18 on {hardware}{(zigZagImcLatency ? " (ZigZag-IMC latency rule)" : "")}",
+            Map(graph, hardware, "default_imc", zigZagImcLatency), energyPj, cycles, energyTolerance, cyclesTolerance);
     }
 
     [Theory]

@@ -62,6 +62,9 @@ public class MaestroCostModel : IOperatorCostModel
 
     private OperatorCost Cost(LoopNest nest, Core core, MemoryLevel offChip)
     {
+        if (core.Array.Imc is not null)
+            throw new Diagnostics.TesseraInputException(
+                $"core '{core.Name}' is an in-memory-compute macro array, which MAESTRO's model does not describe; expected --cost-model loopnest or roofline");
         var (layer, repeats) = MaestroLayers.FromNest(nest);
         var dataflow = DataflowOf(core);
         var directives = dataflow.For(layer.Type)

@@ -42,8 +42,9 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 /// (cycles − allowed) × (periods − 1); movements on one port add their stalls, and their slacks count only as far as
 /// the port's busy windows (the union over the period) leave room. The worst port's stall adds to the ideal temporal
 /// cycles, then the first tiles' on-loading (serial over levels, parallel over the two inputs unless a port carries
-/// both) and the last output tile's off-loading. Energy: MACs × MAC energy + every movement's bits, rounded up to its
-/// port's smallest access, × the port's energy per bit; the first write of a partial sum needs no read back.
+/// both) and the last output tile's off-loading. Energy: MACs × MAC energy (an IMC macro: its circuits) + every
+/// movement's bits, rounded up to its port's smallest access, × the port's energy per bit; the first write of a partial
+/// sum needs no read back.
 /// </remarks>
 internal sealed class MappingEvaluator
 {
@@ -141,7 +142,8 @@ internal sealed class MappingEvaluator
         }
         _n = n;
         for (int d = 0; d < _dims; d++) _prefix[d] = 1;
-        _cycles[0] = 1;
+        // Periods count cycles: a step of a bit-serial IMC macro lasts several, and memories have as many to deliver.
+        _cycles[0] = _p.PeriodCyclesPerStep;
         for (int i = 0; i < n; i++)
         {
             _loopDim[i] = dims[i];
@@ -291,8 +293,8 @@ internal sealed class MappingEvaluator
         {
             var h = p.Hierarchy[o];
             bool output = p.Roles[o] == OperandRole.Output;
-            // Inputs stay at the MACs across the innermost loops that do not index them; outputs are written every cycle.
-            double macPeriod = output ? 1 : _cycles[_irEnd[o]];
+            // Inputs stay at the MACs across the innermost loops that do not index them; outputs are written every step.
+            double macPeriod = output ? _cycles[0] : _cycles[_irEnd[o]];
             for (int k = 0; k < h.Length; k++)
             {
                 int l = h[k];
@@ -329,11 +331,12 @@ internal sealed class MappingEvaluator
 
         var (stall, stallPort) = CombinePorts();
         double onload = Onloading(), offload = Offloading();
-        double energy = p.Nest.Macs * p.Core.Array.MacEnergyPj;
+        double energy = p.ComputeEnergyPj;
         for (int i = 0; i < _energy.Length; i++) energy += _energy[i];
-        Latency = new LatencyBreakdown(Math.Ceiling(p.Nest.Macs / (double)p.Core.Array.ProcessingElements), total, stall,
+        double temporal = total * p.CyclesPerStep / _cycles[0];
+        Latency = new LatencyBreakdown(Math.Ceiling(p.Nest.Macs / (double)p.Core.Array.ProcessingElements) * p.CyclesPerStep, temporal, stall,
             stallPort < 0 ? "" : $"{p.Levels[p.PortLevel[stallPort]].Name}.{p.PortName[stallPort]}", onload, offload, []);
-        return new MappingScore(true, energy, total + stall + onload + offload);
+        return new MappingScore(true, energy, temporal + stall + onload + offload);
     }
 
     /// <summary>

@@ -19,7 +19,17 @@ internal sealed class MappingProblem
     /// <summary>Temporal iterations per dimension: ⌈size / spatial factor⌉.</summary>
     public readonly long[] Temporal;
     public readonly SpatialMapping Spatial;
+    /// <summary>Temporal steps × <see cref="CyclesPerStep"/>: the array's time without stalls.</summary>
     public readonly double ComputeCycles;
+    /// <summary>Cycles one temporal step takes: 1, or an IMC macro's bit-serial input cycles.</summary>
+    public readonly int CyclesPerStep;
+    /// <summary>ZigZag-IMC's latency rule: memory periods counted in steps (transfers get one cycle per step), not cycles.</summary>
+    public bool StepPeriods { get; init; }
+    /// <summary>Cycles a step counts for in the memories' periods.</summary>
+    public int PeriodCyclesPerStep => StepPeriods ? 1 : CyclesPerStep;
+    /// <summary>Energy of the arithmetic: MACs × MAC energy, or the IMC macro's circuits on this unrolling (<see cref="Imc"/>).</summary>
+    public readonly double ComputeEnergyPj;
+    public readonly ImcEnergy? Imc;
 
     /// <summary>On-chip levels 0..OffChip−1, then the off-chip level.</summary>
     public readonly MemoryLevel[] Levels;
@@ -72,27 +82,14 @@ internal sealed class MappingProblem
         DimNames = [.. nest.Dimensions.Select(d => d.Name)];
         var index = DimNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
 
-        // Spatial unrolling: each factor is clipped to what the dimension has left after earlier axes took theirs.
+        var factors = SpatialMapping.Unroll(nest, core.Dataflow);
         var spatial = new long[Dims];
         Array.Fill(spatial, 1L);
-        var factors = ImmutableArray.CreateBuilder<SpatialFactor>();
-        var axisUsed = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var axis in core.Dataflow.Axes)
+        var axisUsed = core.Dataflow.Axes.Select(a => a.Axis).Distinct().ToDictionary(a => a, _ => 1L, StringComparer.Ordinal);
+        foreach (var f in factors)
         {
-            long used = 1;
-            foreach (var (dimension, factor) in axis.For(nest))
-            {
-                int clipped = 1;
-                if (index.TryGetValue(dimension, out var d))
-                {
-                    long left = CeilDiv(nest.Dimensions[d].Size, spatial[d]);
-                    clipped = (int)Math.Min(factor, left);
-                    spatial[d] *= clipped;
-                }
-                used *= clipped;
-                factors.Add(new SpatialFactor(axis.Axis, dimension, factor, clipped));
-            }
-            axisUsed[axis.Axis] = used;
+            if (index.TryGetValue(f.Dimension, out var d)) spatial[d] *= f.Factor;
+            axisUsed[f.Axis] *= f.Factor;
         }
         Temporal = new long[Dims];
         double compute = 1;
@@ -101,8 +98,12 @@ internal sealed class MappingProblem
             Temporal[d] = CeilDiv(nest.Dimensions[d].Size, spatial[d]);
             compute *= Temporal[d];
         }
-        ComputeCycles = compute;
-        Spatial = new SpatialMapping(factors.ToImmutable(), nest.Macs / (compute * core.Array.ProcessingElements));
+        Spatial = new SpatialMapping(factors, nest.Macs / (compute * core.Array.ProcessingElements));
+        // An IMC macro takes several cycles per step (bit-serial inputs) and costs its arithmetic by its own circuits.
+        CyclesPerStep = core.Array.Imc?.CyclesPerStep ?? 1;
+        ComputeCycles = compute * CyclesPerStep;
+        Imc = core.Array.Imc is { } macro ? ImcEnergyModel.Of(macro, factors, nest.Macs) : null;
+        ComputeEnergyPj = Imc?.TotalPj ?? nest.Macs * core.Array.MacEnergyPj;
 
         Levels = [.. core.Memories, offChip];
         OffChip = core.Memories.Length;

@@ -1,5 +1,6 @@
 using Tessera.Scoring;
 using System.Collections.Immutable;
+using Tessera.Hardware;
 using Tessera.Workloads;
 
 namespace Tessera.Costs.Mapping;
@@ -13,6 +14,28 @@ public sealed record SpatialMapping(ImmutableArray<SpatialFactor> Factors, doubl
     /// <summary>Product of the unrolled factors of a dimension (1 when not unrolled).</summary>
     public long FactorOf(string dimension) =>
         Factors.Where(f => f.Dimension == dimension).Aggregate(1L, (p, f) => p * f.Factor);
+
+    /// <summary>A dataflow on a loop nest: each factor clipped to what its dimension has left after earlier axes took theirs.</summary>
+    public static ImmutableArray<SpatialFactor> Unroll(LoopNest nest, SpatialUnrolling dataflow)
+    {
+        ArgumentNullException.ThrowIfNull(nest);
+        ArgumentNullException.ThrowIfNull(dataflow);
+        var taken = new Dictionary<string, long>(StringComparer.Ordinal);
+        var factors = ImmutableArray.CreateBuilder<SpatialFactor>();
+        foreach (var axis in dataflow.Axes)
+            foreach (var (dimension, factor) in axis.For(nest))
+            {
+                int clipped = 1;
+                if (nest.Sizes.TryGetValue(dimension, out var size))
+                {
+                    long done = taken.GetValueOrDefault(dimension, 1);
+                    clipped = (int)Math.Min(factor, (size + done - 1) / done);
+                    taken[dimension] = done * clipped;
+                }
+                factors.Add(new SpatialFactor(axis.Axis, dimension, factor, clipped));
+            }
+        return factors.ToImmutable();
+    }
 }
 
 /// <summary>One temporal loop: a dimension and how many iterations this loop runs.</summary>
@@ -37,8 +60,9 @@ public sealed record LevelFootprint(string Level, double Bits, long CapacityBits
 public sealed record PortStall(string Level, string Port, double StallCycles);
 
 /// <summary>
-/// The latency of one mapping as ZigZag's model defines it: <see cref="TemporalCycles"/> (the temporal loops' product:
-/// the ideal cycles <see cref="IdealCycles"/> = MACs ÷ PEs plus what the spatial unrolling leaves idle), the worst
+/// The latency of one mapping as ZigZag's model defines it: <see cref="TemporalCycles"/> (the temporal loops' product,
+/// times an IMC macro's bit-serial cycles per step: the ideal cycles <see cref="IdealCycles"/> = MACs ÷ PEs (× cycles per
+/// step) plus what the spatial unrolling leaves idle), the worst
 /// port's <see cref="StallCycles"/> (<see cref="StallPort"/>; every port in <see cref="Ports"/>), the first tiles'
 /// <see cref="OnloadCycles"/> and the last output tile's <see cref="OffloadCycles"/>.
 /// </summary>
@@ -51,7 +75,10 @@ public sealed record LatencyBreakdown(double IdealCycles, double TemporalCycles,
     public double SpatialIdleCycles => TemporalCycles - IdealCycles;
 }
 
-/// <summary>The chosen mapping with its accesses, footprints, latency terms and how the search found it.</summary>
+/// <summary>
+/// The chosen mapping with its accesses, footprints, latency terms and how the search found it; on an IMC core also the
+/// macro's energy by component (<see cref="Imc"/>).
+/// </summary>
 public sealed record MappingDetails(
     SpatialMapping Spatial,
     TemporalMapping Temporal,
@@ -60,7 +87,10 @@ public sealed record MappingDetails(
     LatencyBreakdown Latency,
     Objective Objective,
     int MappingsEvaluated,
-    bool Exhaustive);
+    bool Exhaustive)
+{
+    public ImcEnergy? Imc { get; init; }
+}
 
 /// <summary>
 /// ZigZag's rule for what stays on chip between layers (its default flow, which its published test values use). A
@@ -102,6 +132,8 @@ public sealed record Residency(bool Inputs, bool Outputs, long WorkloadWeightBit
 /// <see cref="Seed"/> (as Timeloop's random mapper does). With <see cref="AllAllocations"/> every allocation of
 /// loops to levels is tried instead of the greedy bottom-up fill, which makes small searches truly exhaustive. With
 /// <see cref="Residency"/> operands that fit stay on chip (ZigZag's data-locality rule) instead of coming from off chip.
+/// With <see cref="ZigZagImcLatency"/> an IMC core's memory transfers are timed as ZigZag-IMC does, against periods of
+/// MAC steps rather than of the cycles a bit-serial step takes (<see cref="ZigZagImcCostModel"/>).
 /// </summary>
 public sealed record MappingSearchOptions(
     Objective? Objective = null,
@@ -109,7 +141,8 @@ public sealed record MappingSearchOptions(
     int RandomSamples = 2000,
     int Seed = 1,
     bool AllAllocations = false,
-    Residency? Residency = null)
+    Residency? Residency = null,
+    bool ZigZagImcLatency = false)
 {
     /// <summary>
     /// What the search minimises, EDP unless given: latency, energy or edp (ec and edcp rank like energy and edp on

@@ -27,6 +27,7 @@ namespace Tessera.Hardware.Yaml;
 ///           - {level: offchip, loops: [K, C, OY]}
 ///         frequency: 1 GHz
 ///         precision: int8
+///         imc: {type: analog, rows: 128, columns: 128, input_bits: 8, weight_bits: 8, bit_serial: 2, adc_bits: 8}   # optional: an IMC macro array
 ///         memories:                          # innermost first
 ///           - {name: rf, size: 64 B, bandwidth: 16, holds: [weight], served_axes: []}
 ///           - {name: gb, size: 1 MiB, bandwidth: 1024, holds: [input, weight, output]}
@@ -40,7 +41,7 @@ namespace Tessera.Hardware.Yaml;
 ///   pairs: [[c0_0, c1_0]]                          # for explicit
 /// </code>
 /// </summary>
-public static class TesseraHardwareYaml
+public static partial class TesseraHardwareYaml
 {
     /// <summary>Loads a package file.</summary>
     public static Package Load(string path, TechnologyLibrary technology)
@@ -50,7 +51,7 @@ public static class TesseraHardwareYaml
     }
 
     /// <summary>Reads one file; <paramref name="folder"/> resolves the paths it names.</summary>
-    private sealed class Parser(YamlReader r, TechnologyLibrary tech, string folder)
+    private sealed partial class Parser(YamlReader r, TechnologyLibrary tech, string folder)
     {
         public Package Package(YamlMappingNode root, string defaultName)
         {
@@ -116,7 +117,7 @@ public static class TesseraHardwareYaml
         private Core Core(YamlMappingNode map, string defaultName, string chipletNode)
         {
             r.KnownKeys(map, "a core", Find(map, "preset") is not null ? ["preset", "fixed_dataflow", "fixed_mapping"]
-                : ["name", "node", "array", "precision", "mac_energy_pj", "dataflow", "unrolling", "frequency", "memories", "fixed_dataflow", "fixed_mapping"]);
+                : ["name", "node", "array", "precision", "mac_energy_pj", "dataflow", "unrolling", "frequency", "memories", "fixed_dataflow", "fixed_mapping", "imc"]);
             if (Find(map, "preset") is { } preset)
                 return Fixed(map, Wrap(preset, () => HardwarePresets.CreateCore(r.Text(preset, "preset"), tech)), keepUnrolling: true);
             var name = r.OptionalText(map, "name") ?? defaultName;
@@ -129,11 +130,18 @@ public static class TesseraHardwareYaml
             var precision = precisionNode is null ? tech.PrecisionOf((int)tech.Value("stream_import.default_mac_bits")) : r.Text(precisionNode, "precision");
             var array = Wrap<PeArray>(precisionNode ?? map, () => HardwareDefaults.Array(tech, node, axes, precision,
                 Find(map, "mac_energy_pj") is { } e ? r.Positive(e, "mac_energy_pj") : null));
+            var imc = Find(map, "imc") is { } imcNode ? Imc(imcNode, name, array) : null;
+            if (imc is not null) array = array with { Imc = imc };
             bool ownUnrolling = Find(map, "dataflow") is not null || Find(map, "unrolling") is not null || Find(map, "fixed_dataflow") is null;
-            var dataflow = ownUnrolling ? Dataflow(map, name, axes) : new SpatialUnrolling("fixed", []);
-            var frequency = r.Quantity(r.Need(map, "frequency", $"core '{name}'"), "frequency", YamlReader.FrequencyUnits, "Hz");
+            var dataflow = !ownUnrolling ? new SpatialUnrolling("fixed", [])
+                : imc is not null && Find(map, "dataflow") is null && Find(map, "unrolling") is null ? imc.DefaultUnrolling(array)
+                : Dataflow(map, name, axes);
+            // An IMC core runs, unless told otherwise, at the clock its macro's critical path allows.
+            var frequency = Find(map, "frequency") is null && imc is not null ? 1e9 / imc.ClockPeriodNs
+                : r.Quantity(r.Need(map, "frequency", $"core '{name}'"), "frequency", YamlReader.FrequencyUnits, "Hz");
             var levelsNode = r.Sequence(r.Need(map, "memories", $"core '{name}'"), "memories");
             var levels = levelsNode.Select(l => Level(r.Mapping(l, "memory level"), node, axes)).ToImmutableArray();
+            if (imc is not null) levels = WithCells(imc, array, levels, levelsNode);
             foreach (var role in Enum.GetValues<OperandRole>())
                 if (!levels.Any(l => l.Holds.Contains(role)))
                     throw r.Error(levelsNode, $"core '{name}': no memory level holds the {role.ToString().ToLowerInvariant()} operand; expected at least one level holding input, weight and output");

@@ -218,11 +218,14 @@ public static partial class StreamHardwareImporter
     {
         var (r, root) = YamlReader.LoadAny(path, lastKeyWins: true);
         var entries = r.Sequence(root, "a mapping file (a list of {name, spatial_mapping})").Children.Select(e => r.Mapping(e, "mapping entry")).ToList();
-        YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name && YamlReader.Find(e, "spatial_mapping") is not null);
+        YamlMappingNode? Named(string name) => entries.FirstOrDefault(e => r.OptionalText(e, "name") == name
+            && (YamlReader.Find(e, "spatial_mapping") is not null || YamlReader.Find(e, "spatial_mapping_hint") is not null));
         var entry = Named(layerType) ?? Named("default")
-            ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping for layer type '{layerType}' and no 'default' entry");
-        var unrolling = ParseUnrolling(r, r.Need(entry, "spatial_mapping", "a mapping entry"),
-            $"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}", axes, "spatial_mapping", skipUnknownAxes: true);
+            ?? throw new Diagnostics.TesseraInputException($"{path}: no spatial_mapping (or spatial_mapping_hint) for layer type '{layerType}' and no 'default' entry");
+        var entryName = $"{Path.GetFileNameWithoutExtension(path)}:{r.OptionalText(entry, "name")}";
+        var unrolling = YamlReader.Find(entry, "spatial_mapping") is { } exact
+            ? ParseUnrolling(r, exact, entryName, axes, "spatial_mapping", skipUnknownAxes: true)
+            : ParseHint(r, YamlReader.Find(entry, "spatial_mapping_hint")!, entryName, axes);
         if (YamlReader.Find(entry, "temporal_ordering") is not { } ordering) return unrolling;
         var loops = ImmutableArray.CreateBuilder<(string, long)>();
         foreach (var item in r.Sequence(ordering, "temporal_ordering"))
@@ -267,11 +270,8 @@ public static partial class StreamHardwareImporter
                 var parts = r.Text(item, "unrolling").Split(',', StringSplitOptions.TrimEntries);
                 if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var f) || f <= 0)
                     throw r.Error(item, $"unrolling '{r.Text(item, "unrolling")}'; expected 'DIM, factor' such as 'K, 32'");
-                if (!UnrollableDimensions.Contains(parts[0], StringComparer.Ordinal) && !NumberedDimension().IsMatch(parts[0]))
-                    throw r.Error(item, $"unrolling names loop dimension '{parts[0]}'; expected one of {string.Join(", ", UnrollableDimensions)}" +
-                        Diagnostics.Suggestions.DidYouMean(parts[0], UnrollableDimensions));
                 product *= f;
-                factors.Add((parts[0], f));
+                factors.Add((CheckedDimension(r, item, parts[0]), f));
             }
             if (product > size)
                 throw r.Error(v, $"the unrolling of {axis} uses {product} PEs but {axis} has {size}");
@@ -311,14 +311,15 @@ public static partial class StreamHardwareImporter
         var axes = dims.Zip(sizes, (d, s) => new ArrayAxis(d, s)).ToImmutableArray();
         var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.Number(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
         var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
+        pe = pe with { Imc = ImcOf(r, array, pe, levels, technology) };
         var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
             l.Memory.ReadPjPerBit, l.Memory.WritePjPerBit, l.Holds, l.Served, SharedReadWritePort: l.Memory.SharedPort,
             Ports: l.Memory.Ports)).ToImmutableArray();
-        // The file's `dataflows:` pins the unrolling; without it, take the one the per-PE memories can feed (a mapping
-        // file may override either).
+        // The file's `dataflows:` pins the unrolling; without it, an IMC macro's own, else the one the per-PE memories can
+        // feed (a mapping file may override any).
         var dataflow = YamlReader.Find(root, "dataflows") is { } df && df is not YamlScalarNode { Value: null or "" or "null" }
             ? ParseUnrolling(r, df, $"{name}:dataflows", axes, "dataflows")
-            : Dataflows.FromServedAxes(axes, memories, pe.MacBits);
+            : pe.Imc?.DefaultUnrolling(pe) ?? Dataflows.FromServedAxes(axes, memories, pe.MacBits);
         return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
     }
 
