@@ -24,7 +24,7 @@ public sealed class LayerCostTable
     private static readonly MemoryLevel OnChipOnly = new("on-chip", long.MaxValue, double.PositiveInfinity, double.PositiveInfinity,
         0, 0, [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: true);
 
-    private readonly double[][][] _secondsPrefix, _energyPrefix; // [model][design][op + 1]
+    private readonly double[][][] _secondsPrefix, _energyPrefix; // [model][design][layer + 1]
     private readonly double[][] _weightPrefix, _cutBytes;         // [model][layer + 1]
     private readonly int[][] _starts;                             // [model][layer + 1]: the first operator of each layer, then the count
     private readonly MiniBatchSplit[] _splits;
