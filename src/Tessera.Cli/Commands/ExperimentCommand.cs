@@ -21,8 +21,18 @@ internal static class ExperimentCommand
         var shared = new Option<string?>("--shared") { Description = "The shared folder holding data/ (default: TESSERA_SHARED, else the first ancestor with shared/data)" };
         var reduced = new Option<bool>("--reduced") { Description = "Run the reduced configuration set (fewer rows, small batches; what the tests run)" };
         var costModel = CostModelOption.Create();
+        var setting = new Option<string>("--setting")
+        {
+            Description = "Whose modelling choices: tessera (programmable chiplets, the experiment's own batches and deadlines) or scar " +
+                "(SCAR's experiments as SCAR ran them: fixed-function chiplets, whole-sample mini-batches, MAC layers, AR/VR batch = fps); SCAR and interlayer experiments",
+            DefaultValueFactory = _ => "tessera",
+        };
+        var miniBatchSize = new Option<string?>("--minibatch-size")
+        {
+            Description = "Whole samples per pipelined mini-batch, at most a model's batch, or 'batch' for one mini-batch (default: the setting's; docs/experiments.md)",
+        };
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
-            { name, json, outFile, shared, reduced, costModel };
+            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } experimentName)
@@ -36,7 +46,9 @@ internal static class ExperimentCommand
             var experiment = ExperimentRegistry.Find(experimentName);
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
-            var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!);
+            var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!,
+                ExperimentOptions.ParseSetting(parse.GetValue(setting)!), parse.GetValue(miniBatchSize) is { } size ? ExperimentOptions.ParseMiniBatchSize(size) : null);
+            options.Check(experiment);
             // Experiments simulate many configurations (seconds to minutes).
             var result = ProgressBar.Run(context, parse.GetValue(json), $"experiment {experiment.Name}", bar => experiment.Run(options, bar, CancellationToken.None));
             var manifest = JsonOutput.ManifestOf(context, options.Inputs, result.CostModel);

@@ -29,7 +29,8 @@ internal static class RunCommand
         var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl, fused, pipelined, tp (default: the scheduler's first)" };
         var tile = new Option<string?>("--tile") { Description = "Fused tiling of every operator, Stream's form: \"OY, all\" or \"OY, 4; K, 2\" (default \"OY, all; D, 8\")" };
         var mapping = new Option<string?>("--mapping") { Description = "Stream mapping file (needs Stream --hardware): its tilings and core allocations decide the partition" };
-        var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined)" };
+        var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined; a batch-1 model along its tokens or rows)" };
+        var miniBatchSize = new Option<int?>("--minibatch-size") { Description = "Whole samples per mini-batch for every model, at most its batch (pipelined; SCAR's b′)" };
         var ways = new Option<int?>("--tp") { Description = $"Cores each layer is split over (tp; default {Scenario.DefaultTensorParallelWays})" };
         var scheduler = new Option<string?>("--scheduler", "--search", "--baseline")
         {
@@ -44,7 +45,7 @@ internal static class RunCommand
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, ways, scheduler, objective, costModel, noContention, trace, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -58,6 +59,12 @@ internal static class RunCommand
             if (parse.GetValue(mapping) is { } mp) scenario = (scenario with { Mapping = Path.GetFullPath(mp) }).From("mapping", "--mapping");
             if (parse.GetValue(partition) is { } p) scenario = (scenario with { Partition = Partitioners.ParseMode(p) }).From("partition", "--partition");
             if (parse.GetValue(miniBatches) is { } mb) scenario = (scenario with { MiniBatches = mb }).From("minibatch", "--minibatch");
+            if (parse.GetValue(miniBatchSize) is { } size)
+            {
+                if (size < 1) throw new TesseraInputException($"--minibatch-size {size}; expected a positive number of samples");
+                scenario = (scenario with { Models = [.. scenario.Models.Select(m => m with { MiniBatchSize = Math.Min(size, m.Batch) })] })
+                    .From("minibatch_size", "--minibatch-size");
+            }
             if (parse.GetValue(ways) is { } tp) scenario = (scenario with { TensorParallelWays = tp }).From("tp", "--tp");
             var spec = scenario.Schedule;
             if (parse.GetValue(scheduler) is { } s)

@@ -18,20 +18,70 @@ public interface IExperiment
     /// <summary>One line: what is compared, on what.</summary>
     string Description { get; }
 
+    /// <summary>The settings it runs under; the first is its default.</summary>
+    ImmutableArray<ExperimentSetting> Settings => [ExperimentSetting.Tessera];
+
+    /// <summary>Whether it pipelines models, so that a mini-batch size applies.</summary>
+    bool Pipelines => false;
+
     /// <summary>Runs every configuration and returns the table; reports the finished share (0–1) as it goes.</summary>
     ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation);
 }
 
+/// <summary>Whose modelling choices an experiment follows (a SCAR experiment as Tessera models it, or as SCAR ran it).</summary>
+public enum ExperimentSetting
+{
+    /// <summary>Tessera's: programmable chiplets whose mappings are searched, the experiment's own batches and deadlines.</summary>
+    Tessera,
+
+    /// <summary>SCAR's: fixed-function chiplets (MAESTRO's dataflows), mini-batches of whole samples, SCAR's layers, batches and EDP.</summary>
+    Scar,
+}
+
 /// <summary>
 /// How to run an experiment: where the shared data folder is (the one holding data/stream…), whether to run the
-/// reduced configuration set (a few rows, small batches: what the tests use) and the operator cost model.
+/// reduced configuration set (a few rows, small batches: what the tests use), the operator cost model, the setting
+/// and, for experiments that pipeline, the samples per mini-batch (null: the setting's default).
 /// </summary>
-public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false, string CostModel = CostModels.Default)
+public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced = false, string CostModel = CostModels.Default,
+    ExperimentSetting Setting = ExperimentSetting.Tessera, int? MiniBatchSize = null)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _read = new(StringComparer.Ordinal);
 
     /// <summary>Every shared file the experiment asked for (its inputs, for the result's manifest).</summary>
     public IEnumerable<string> Inputs => _read.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>tessera or scar.</summary>
+    public static ExperimentSetting ParseSetting(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "tessera" => ExperimentSetting.Tessera,
+        "scar" => ExperimentSetting.Scar,
+        var other => throw new TesseraInputException($"setting '{other}'{Suggestions.DidYouMean(other, ["tessera", "scar"])}; expected tessera or scar"),
+    };
+
+    /// <summary>Samples per mini-batch that leave every batch whole: one mini-batch per model.</summary>
+    public const int WholeBatch = int.MaxValue;
+
+    /// <summary>A positive number of samples, or batch (<see cref="WholeBatch"/>).</summary>
+    public static int ParseMiniBatchSize(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Trim().Equals("batch", StringComparison.OrdinalIgnoreCase)) return WholeBatch;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n
+            : throw new TesseraInputException($"mini-batch size '{text}'; expected a positive number of samples or batch (one mini-batch per model)");
+    }
+
+    /// <summary>Refuses a setting or a mini-batch size the experiment does not take.</summary>
+    public void Check(IExperiment experiment)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        if (!experiment.Settings.Contains(Setting))
+            throw new TesseraInputException($"experiment {experiment.Name} has no setting {Setting.ToString().ToLowerInvariant()}; " +
+                $"expected {string.Join(" or ", experiment.Settings.Select(s => s.ToString().ToLowerInvariant()))}");
+        if (MiniBatchSize is { } size && (!experiment.Pipelines || size < 1))
+            throw new TesseraInputException(experiment.Pipelines ? $"mini-batch size {size}; expected a positive number of samples"
+                : $"experiment {experiment.Name} pipelines no model, so a mini-batch size does not apply; expected no --minibatch-size");
+    }
 
     /// <summary>A file under the shared folder; a clear error when the folder was not found.</summary>
     public string SharedFile(string experiment, params string[] parts)
@@ -52,6 +102,9 @@ public abstract record ExperimentResult(string Experiment)
 {
     /// <summary>The operator cost model every cell was costed with.</summary>
     public string CostModel { get; init; } = CostModels.Default;
+
+    /// <summary>The setting it ran under.</summary>
+    public ExperimentSetting Setting { get; init; } = ExperimentSetting.Tessera;
 
     /// <summary>The rows as a table for the console.</summary>
     public abstract ResultTable ToTable();

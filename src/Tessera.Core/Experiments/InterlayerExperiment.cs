@@ -17,7 +17,9 @@ namespace Tessera.Experiments;
 /// on a 4-chiplet heterogeneous package (2 WS + 2 OS SCAR chiplets, 2×2 mesh) with inter-chiplet pipelining, against
 /// one monolithic output-stationary accelerator with the same PEs, L2 and DRAM bandwidth running layer by layer.
 /// The full run also schedules the heterogeneous package with SCAR (layers placed by dataflow over time windows, the
-/// paper's own idea); the homogeneous 2×2 packages show what heterogeneity adds.
+/// paper's own idea); the homogeneous 2×2 packages show what heterogeneity adds. Under SCAR's setting every chip is
+/// fixed-function: the chiplets with MAESTRO's <c>kcp_ws</c> and <c>yxp_os</c>, the monolithic chip with the same
+/// <c>yxp_os</c>, and SCAR cuts between MAC layers.
 /// </summary>
 public sealed class InterlayerExperiment : IExperiment
 {
@@ -25,7 +27,14 @@ public sealed class InterlayerExperiment : IExperiment
 
     public string Description => "GPT-2 small and ResNet-50 on a 2×2 heterogeneous chiplet package (pipelined, and scheduled by SCAR) vs one monolithic output-stationary chip (layer by layer)";
 
-    /// <summary>Sequences per batch for GPT-2 and images for ResNet-50; the paper gives no batch (an assumption, docs/experiments.md).</summary>
+    public ImmutableArray<ExperimentSetting> Settings => [ExperimentSetting.Tessera, ExperimentSetting.Scar];
+
+    public bool Pipelines => true;
+
+    /// <summary>
+    /// Sequences per batch for GPT-2 and images for ResNet-50, pipelined in mini-batches of batch ÷ mini-batches whole
+    /// samples; the paper gives no batch (an assumption, docs/experiments.md).
+    /// </summary>
     public const int Batch = 8, MiniBatches = 4, ReducedBatch = 2, ReducedMiniBatches = 2, SequenceLength = 128;
 
     public const string Gpt2 = "gpt2-small", Resnet50 = "resnet50", Package = "scar-2x2-het";
@@ -38,7 +47,12 @@ public sealed class InterlayerExperiment : IExperiment
 
     public ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation)
     {
-        int batch = options.Reduced ? ReducedBatch : Batch, miniBatches = options.Reduced ? ReducedMiniBatches : MiniBatches;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Check(this);
+        bool scarSetting = options.Setting == ExperimentSetting.Scar;
+        int batch = options.Reduced ? ReducedBatch : Batch;
+        int samples = Math.Min(options.MiniBatchSize ?? batch / (options.Reduced ? ReducedMiniBatches : MiniBatches), batch);
+        int miniBatches = (batch + samples - 1) / samples;
         ImmutableArray<(string Label, string[] Models)> workloads = options.Reduced
             ? [($"{Gpt2} + {Resnet50}", [Gpt2, Resnet50])]
             : [(Gpt2, [Gpt2]), (Resnet50, [Resnet50]), ($"{Gpt2} + {Resnet50}", [Gpt2, Resnet50])];
@@ -52,7 +66,9 @@ public sealed class InterlayerExperiment : IExperiment
             ];
         var technology = TechnologyLibrary.LoadDefault();
         var runner = new ScenarioRunner(technology);
+        if (scarSetting) hardware = [.. hardware.Select(h => h with { Hardware = HardwarePresets.Fixed(h.Hardware) })];
         var packages = hardware.Select(h => h.Hardware).Distinct().ToImmutableDictionary(h => h, h => HardwareLoader.Load(h, technology));
+        var scar = new ScarOptions(Layers: scarSetting ? LayerView.Mac : LayerView.Operators);
         int total = workloads.Length * hardware.Length, done = 0;
         var rows = ImmutableArray.CreateBuilder<InterlayerRow>();
         foreach (var (label, models) in workloads)
@@ -63,9 +79,10 @@ public sealed class InterlayerExperiment : IExperiment
                 cancellation.ThrowIfCancellationRequested();
                 bool pipelined = h.Mode == PartitionMode.Pipelined;
                 var scenario = new Scenario($"{label} on {h.Hardware}", h.Hardware,
-                    [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength))])
-                    { Partition = h.Mode, MiniBatches = pipelined ? miniBatches : null, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
-                var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, runner, packages[h.Hardware], cancellation) : RunPartition(scenario, runner, packages[h.Hardware], cancellation);
+                    [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength) { MiniBatchSize = pipelined ? samples : null })])
+                    { Partition = h.Mode, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
+                var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, runner, packages[h.Hardware], scar, cancellation)
+                    : RunPartition(scenario, runner, packages[h.Hardware], cancellation);
                 int inferences = batch * models.Length;
                 var row = new InterlayerRow(label, h.Hardware, h.Label, batch, pipelined ? miniBatches : 1,
                     ProcessingElements(packages[h.Hardware]), chiplets, latency, energy, inferences / latency, inferences / energy, 1, 1);
@@ -78,7 +95,7 @@ public sealed class InterlayerExperiment : IExperiment
                 progress?.Report(++done / (double)total);
             }
         }
-        return new InterlayerResult(Name, rows.ToImmutable()) { CostModel = options.CostModel };
+        return new InterlayerResult(Name, rows.ToImmutable()) { CostModel = options.CostModel, Setting = options.Setting };
     }
 
     private static (double Latency, double Energy, string Chiplets) RunPartition(Scenario scenario, ScenarioRunner runner, Package package,
@@ -93,9 +110,10 @@ public sealed class InterlayerExperiment : IExperiment
     /// windows, which is what SCAR (its successor) schedules; latency objective, since the paper reports throughput.
     /// </summary>
     private static (double Latency, double Energy, string Chiplets) RunScar(Scenario scenario, ScenarioRunner runner, Package package,
-        CancellationToken cancellation)
+        ScarOptions options, CancellationToken cancellation)
     {
-        var result = runner.Run(scenario with { Schedule = scenario.Schedule with { Scheduler = "scar", Objective = Objective.Latency } }, cancellation: cancellation);
+        var schedule = scenario.Schedule with { Scheduler = "scar", Objective = Objective.Latency, Options = ScarScheduler.Settings(options, "experiment") };
+        var result = runner.Run(scenario with { Schedule = schedule }, cancellation: cancellation);
         result.Require();
         var r = (ScarReport)result.Search!;
         var designs = package.Chiplets.ToDictionary(c => c.Id, c => c.Design.Name, StringComparer.Ordinal);

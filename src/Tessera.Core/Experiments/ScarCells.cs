@@ -2,6 +2,7 @@ using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
+using Tessera.Hardware.Presets;
 using Tessera.Search.Scar;
 using Tessera.Scenarios;
 
@@ -19,8 +20,11 @@ public enum ScarStrategy
     /// <summary>SCAR's Standalone baseline: a chiplet per model (homogeneous packages).</summary>
     Standalone,
 
-    /// <summary>SCAR's Simba-like baseline: each model pipelined over same-dataflow neighbours (homogeneous packages).</summary>
-    SimbaLike,
+    /// <summary>SCAR's Simba baseline: the SCAR scheduler (objective EDP) restricted to a homogeneous package.</summary>
+    Simba,
+
+    /// <summary>A fixed Simba-like rule: each model pipelined over same-dataflow neighbours, chiplets by MACs, one window, no search.</summary>
+    SimbaFixed,
 }
 
 /// <summary>
@@ -32,13 +36,79 @@ public sealed record ScarConfiguration(string Package, string Layout, ScarStrate
     /// <summary>The scenarios this configuration runs; empty means all.</summary>
     public ImmutableArray<int> Scenarios { get; init; } = Scenarios.IsDefault ? [] : Scenarios;
 
-    public bool IsHeterogeneous => Strategy is ScarStrategy.ScarLatency or ScarStrategy.ScarEdp;
+    /// <summary>True when the strategy is the SCAR scheduler (on any package).</summary>
+    public bool Searched => Strategy is ScarStrategy.ScarLatency or ScarStrategy.ScarEdp or ScarStrategy.Simba;
+
+    /// <summary>True on a package that mixes dataflows (Het-Sides, Het-CB, Het-Cross).</summary>
+    public bool Heterogeneous => IsHeterogeneous(Package);
 
     public string StrategyName => ScarCells.Spelling(Strategy);
 
     public string Label => $"{Layout} {StrategyName}";
 
     public bool Runs(int scenario) => Scenarios.IsEmpty || Scenarios.Contains(scenario);
+
+    /// <summary>True for a SCAR package name with a heterogeneous layout.</summary>
+    public static bool IsHeterogeneous(string package) => package.Contains("-het", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// How a SCAR experiment runs its scenarios: the scheduler's settings, the cost model, and whose modelling choices it
+/// follows. <see cref="ExperimentSetting.Scar"/>: the packages' chiplets are fixed-function (the <c>-fixed</c> presets:
+/// MAESTRO's NVDLA-style <c>kcp_ws</c> and ShiDianNao-style <c>yxp_os</c>), windows and segments are cut between MAC layers
+/// (<see cref="LayerView.Mac"/>), an AR/VR model's batch is its frame rate (one second of frames) with no deadline given
+/// to the scheduler, and every model is pipelined in mini-batches of whole samples, at most <see cref="MaxMiniBatches"/>
+/// of them (b′ = ⌈b / 8⌉) unless <see cref="MiniBatchSize"/> says otherwise. <see cref="ExperimentSetting.Tessera"/>: programmable chiplets whose
+/// mappings are searched, every operator a layer, an AR/VR model one frame against its 1/fps deadline, one mini-batch
+/// unless <see cref="MiniBatchSize"/> is given.
+/// </summary>
+public sealed record ScarRunSettings(ScarOptions Scheduler, string CostModel = CostModels.Default, ExperimentSetting Setting = ExperimentSetting.Tessera,
+    int? MiniBatchSize = null)
+{
+    /// <summary>
+    /// Under SCAR's setting a model's batch makes at most this many mini-batches: SCAR's pipelining equation leaves a fill
+    /// and drain overhead of (segments − 1) ÷ mini-batches, and on scenario 4 eight came within 6 % of one-sample
+    /// mini-batches in EDP at half the simulation time (docs/experiments.md).
+    /// </summary>
+    public const int MaxMiniBatches = 8;
+
+    public bool IsScar => Setting == ExperimentSetting.Scar;
+
+    /// <summary>The scheduler's settings with the setting's layer view.</summary>
+    public ScarOptions SchedulerOptions => IsScar ? Scheduler with { Layers = LayerView.Mac } : Scheduler;
+
+    /// <summary>The package a preset stands for under this setting (its fixed-function counterpart under SCAR's).</summary>
+    public string Package(string preset) => IsScar ? HardwarePresets.Fixed(preset) : preset;
+
+    /// <summary>A model's batch: its frame rate for an AR/VR model under SCAR's setting, else the scenario's batch.</summary>
+    public int Batch(ScarScenarioModel model) => IsScar && model.FramesPerSecond is { } fps ? (int)Math.Round(fps) : model.Batch;
+
+    /// <summary>The time an AR/VR model's batch of frames may take: 1/fps for one frame, one second for fps frames.</summary>
+    public double? Deadline(ScarScenarioModel model) => model.FramesPerSecond is { } fps ? Batch(model) / fps : null;
+
+    /// <summary>Samples per mini-batch of a model of this batch; null for one mini-batch.</summary>
+    public int? SamplesPerMiniBatch(int batch) =>
+        MiniBatchSize is { } size ? Math.Min(size, batch) : IsScar ? (batch + MaxMiniBatches - 1) / MaxMiniBatches : null;
+
+    /// <summary>The scenario on a package (under this setting's name for it), language models at sequence length 128.</summary>
+    public Scenario Scenario(ScarScenario scenario, string preset) => new($"scar-scenario-{scenario.Number}", Package(preset),
+    [
+        .. scenario.Models.Select(m => new ModelRequest(m.Model, Batch(m), SequenceLength: ScarScenarios.SequenceLength)
+            { MiniBatchSize = SamplesPerMiniBatch(Batch(m)) }),
+    ]);
+
+    /// <summary>The settings that shape the runs, for the tables' notes.</summary>
+    public string Describe()
+    {
+        var o = SchedulerOptions;
+        var batching = MiniBatchSize == ExperimentOptions.WholeBatch ? "one mini-batch"
+            : MiniBatchSize is { } size ? $"mini-batches of {size} sample{(size == 1 ? "" : "s")} (at most the batch)"
+            : IsScar ? $"mini-batches of ⌈batch / {MaxMiniBatches}⌉ samples" : "one mini-batch";
+        return $"setting {(IsScar ? "scar" : "tessera")}: {(IsScar ? "fixed-function chiplets (kcp_ws, yxp_os), " : "")}{batching}, " +
+            $"layers = {LayerViews.Spelling(o.Layers)}; SCAR: {o.Splits} splits ({o.Splits + 1} window{(o.Splits == 0 ? "" : "s")}), top-k {o.TopK}, " +
+            $"{o.Provisioning.ToString().ToLowerInvariant()} provisioning, evolutionary placement above {o.ExhaustiveChiplets} chiplets " +
+            $"(population {o.Population}, {o.Generations} generations); cost model {CostModel}";
+    }
 }
 
 /// <summary>A model's latency in one cell and its frame deadline (AR/VR), with slack = deadline − latency.</summary>
@@ -70,48 +140,52 @@ public static class ScarCells
         ScarStrategy.ScarLatency => "SCAR-lat",
         ScarStrategy.ScarEdp => "SCAR-EDP",
         ScarStrategy.Standalone => "Standalone",
-        _ => "Simba-like",
+        ScarStrategy.Simba => "Simba",
+        _ => "Simba fixed",
     };
 
     /// <summary>
-    /// Schedules and simulates the scenario. AR/VR models' frame deadlines go to SCAR as soft latency limits (met first
-    /// when any candidate can, reported as slack or miss otherwise). An infeasible configuration becomes the cell's
-    /// reason instead of a missing row.
+    /// Schedules and simulates the scenario. Under Tessera's setting AR/VR models' frame deadlines go to SCAR as soft
+    /// latency limits (met first when any candidate can, reported as slack or miss otherwise); under SCAR's they are only
+    /// reported. An infeasible configuration becomes the cell's reason instead of a missing row.
     /// </summary>
-    public static ScarCell Run(ScarScenario scenario, ScarConfiguration configuration, ScarOptions options, ScenarioRunner runner,
-        string costModel = CostModels.Default, CancellationToken cancellation = default)
+    public static ScarCell Run(ScarScenario scenario, ScarConfiguration configuration, ScarRunSettings settings, ScenarioRunner runner,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(runner);
-        var deadlines = scenario.Models.Where(m => m.DeadlineSeconds is not null)
-            .ToImmutableDictionary(m => m.Model, m => m.DeadlineSeconds!.Value, StringComparer.Ordinal);
-        var run = scenario.On(configuration.Package);
+        var deadlines = scenario.Models.Where(m => settings.Deadline(m) is not null)
+            .ToImmutableDictionary(m => m.Model, m => settings.Deadline(m)!.Value, StringComparer.Ordinal);
+        var limits = settings.IsScar || deadlines.IsEmpty ? null : deadlines;
+        var run = settings.Scenario(scenario, configuration.Package);
         var name = configuration.StrategyName;
         const string origin = "experiment";
-        var schedule = configuration.IsHeterogeneous
+        var schedule = configuration.Searched
             ? new ScheduleSpec
             {
                 Scheduler = "scar",
-                CostModel = costModel,
+                CostModel = settings.CostModel,
                 Objective = configuration.Strategy == ScarStrategy.ScarLatency ? Objective.Latency : Objective.Edp,
-                Options = ScarScheduler.Settings(options with { LatencyLimits = deadlines.IsEmpty ? null : deadlines, EnforceLimits = false }, origin),
+                Options = ScarScheduler.Settings(settings.SchedulerOptions with { LatencyLimits = limits, EnforceLimits = false }, origin),
             }
-            : new ScheduleSpec { Scheduler = configuration.Strategy == ScarStrategy.Standalone ? "standalone" : "simba", CostModel = costModel };
-        var result = runner.Run(run with { Schedule = schedule, MiniBatches = options.MiniBatches == 1 ? null : options.MiniBatches }, cancellation: cancellation);
+            : new ScheduleSpec { Scheduler = configuration.Strategy == ScarStrategy.Standalone ? "standalone" : "simba", CostModel = settings.CostModel };
+        var result = runner.Run(run with { Schedule = schedule }, cancellation: cancellation);
         if (result.Evaluation is not { } e)
-            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, double.NaN, double.NaN, [], 0, result.Infeasible);
+            return new ScarCell(scenario.Number, run.Hardware, configuration.Layout, name, double.NaN, double.NaN, [], 0, result.Infeasible);
         if (result.Search is ScarReport scar)
-            return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, scar.LatencySeconds, scar.EnergyJ,
-                [.. scar.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, m.LimitSeconds))], scar.Simulations, null);
-        return new ScarCell(scenario.Number, configuration.Package, configuration.Layout, name, e.LatencySeconds, e.Energy.TotalJ,
+            return new ScarCell(scenario.Number, run.Hardware, configuration.Layout, name, scar.LatencySeconds, scar.EnergyJ,
+                [.. scar.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, deadlines.TryGetValue(m.Model, out var d) ? d : null))],
+                scar.Simulations, null);
+        return new ScarCell(scenario.Number, run.Hardware, configuration.Layout, name, e.LatencySeconds, e.Energy.TotalJ,
             [.. e.Models.Select(m => new ScarModelOutcome(m.Model, m.LatencySeconds, deadlines.TryGetValue(m.Model, out var d) ? d : null))], 1, null);
     }
 
     /// <summary>
-    /// The 3×3 column groups both SCAR experiments compare: Het-Sides and Het-CB under SCAR (latency and EDP), WS and
-    /// OS under Standalone and Simba-like. <paramref name="suffix"/> picks the preset family ("" datacenter, "-arvr").
+    /// The 3×3 column groups both SCAR experiments compare: Het-Sides and Het-CB under SCAR (latency and EDP); WS and OS
+    /// under Standalone, Simba (SCAR restricted to the homogeneous package) and the fixed Simba-like rule.
+    /// <paramref name="suffix"/> picks the preset family ("" datacenter, "-arvr").
     /// </summary>
     public static ImmutableArray<ScarConfiguration> ThreeByThree(string suffix) =>
     [
@@ -120,9 +194,11 @@ public static class ScarCells
         new($"scar-3x3-het{suffix}", "Het-CB", ScarStrategy.ScarLatency),
         new($"scar-3x3-het{suffix}", "Het-CB", ScarStrategy.ScarEdp),
         new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.Standalone),
-        new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.SimbaLike),
+        new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.Simba),
+        new($"scar-3x3-ws{suffix}", "WS", ScarStrategy.SimbaFixed),
         new($"scar-3x3-os{suffix}", "OS", ScarStrategy.Standalone),
-        new($"scar-3x3-os{suffix}", "OS", ScarStrategy.SimbaLike),
+        new($"scar-3x3-os{suffix}", "OS", ScarStrategy.Simba),
+        new($"scar-3x3-os{suffix}", "OS", ScarStrategy.SimbaFixed),
     ];
 
     /// <summary>
@@ -130,7 +206,7 @@ public static class ScarCells
     /// cell: its cost model's mapping cache is shared by packages built from the same chiplet designs.
     /// </summary>
     public static ImmutableArray<ScarCell> RunAll(IReadOnlyList<ScarScenario> scenarios, IReadOnlyList<ScarConfiguration> configurations,
-        ScarOptions options, string costModel, IProgress<double>? progress, CancellationToken cancellation)
+        ScarRunSettings settings, IProgress<double>? progress, CancellationToken cancellation)
     {
         var work = scenarios.SelectMany(s => configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
         var runner = new ScenarioRunner();
@@ -138,10 +214,22 @@ public static class ScarCells
         foreach (var (scenario, configuration) in work)
         {
             cancellation.ThrowIfCancellationRequested();
-            cells.Add(Run(scenario, configuration, options, runner, costModel, cancellation));
+            cells.Add(Run(scenario, configuration, settings, runner, cancellation));
             progress?.Report(cells.Count / (double)work.Count);
         }
         return cells.MoveToImmutable();
+    }
+
+    /// <summary>
+    /// Best EDP on a heterogeneous package ÷ best EDP on a homogeneous one among feasible cells (&lt; 1: heterogeneity
+    /// wins); NaN when a side has no feasible cell.
+    /// </summary>
+    public static double EdpRatio(IEnumerable<ScarCell> cells)
+    {
+        var feasible = cells.Where(c => c.Feasible).ToList();
+        double Best(bool heterogeneous) => feasible.Where(c => ScarConfiguration.IsHeterogeneous(c.Package) == heterogeneous)
+            .Select(c => c.Edp).DefaultIfEmpty(double.NaN).Min();
+        return Best(true) / Best(false);
     }
 
     /// <summary>A short infeasibility text for a table cell: "infeasible: " and the first clause of the reason.</summary>

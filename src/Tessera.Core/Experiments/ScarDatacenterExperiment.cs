@@ -7,14 +7,19 @@ namespace Tessera.Experiments;
 /// <summary>
 /// SCAR's datacenter evaluation (Odema et al., MICRO 2024), scenarios 1–5: the heterogeneous 3×3 packages Het-Sides
 /// and Het-CB scheduled by SCAR (latency and EDP objectives) against the homogeneous WS and OS packages under the
-/// Standalone and Simba-like baselines; scenario 4 also on the 6×6 Het-Cross package (with 6×6 homogeneous
-/// Simba-like baselines beside it). Every cell is simulated.
+/// Standalone baseline, SCAR's Simba baseline (the SCAR scheduler on the homogeneous package) and a fixed Simba-like
+/// rule; scenario 4 also on the 6×6 Het-Cross package (with the 6×6 homogeneous Simba baselines beside it). Every cell
+/// is simulated, under Tessera's setting or SCAR's (<see cref="ScarRunSettings"/>).
 /// </summary>
 public sealed class ScarDatacenterExperiment : IExperiment
 {
     public string Name => "scar-datacenter";
 
-    public string Description => "SCAR scenarios 1–5 (datacenter): Het-Sides and Het-CB under SCAR vs homogeneous WS/OS under Standalone and Simba-like; scenario 4 also on 6×6 Het-Cross";
+    public string Description => "SCAR scenarios 1–5 (datacenter): Het-Sides and Het-CB under SCAR vs homogeneous WS/OS under Standalone, Simba (SCAR) and a fixed Simba rule; scenario 4 also on 6×6 Het-Cross";
+
+    public ImmutableArray<ExperimentSetting> Settings => [ExperimentSetting.Tessera, ExperimentSetting.Scar];
+
+    public bool Pipelines => true;
 
     /// <summary>The scenario that also runs on the 6×6 packages (SCAR evaluates Het-Cross on it).</summary>
     public const int LargeScenario = 4;
@@ -24,8 +29,10 @@ public sealed class ScarDatacenterExperiment : IExperiment
         .. ScarCells.ThreeByThree(""),
         new("scar-6x6-het-cross", "6×6 Het-Cross", ScarStrategy.ScarLatency, [LargeScenario]),
         new("scar-6x6-het-cross", "6×6 Het-Cross", ScarStrategy.ScarEdp, [LargeScenario]),
-        new("scar-6x6-ws", "6×6 WS", ScarStrategy.SimbaLike, [LargeScenario]),
-        new("scar-6x6-os", "6×6 OS", ScarStrategy.SimbaLike, [LargeScenario]),
+        new("scar-6x6-ws", "6×6 WS", ScarStrategy.Simba, [LargeScenario]),
+        new("scar-6x6-ws", "6×6 WS", ScarStrategy.SimbaFixed, [LargeScenario]),
+        new("scar-6x6-os", "6×6 OS", ScarStrategy.Simba, [LargeScenario]),
+        new("scar-6x6-os", "6×6 OS", ScarStrategy.SimbaFixed, [LargeScenario]),
     ];
 
     /// <summary>
@@ -34,20 +41,18 @@ public sealed class ScarDatacenterExperiment : IExperiment
     /// </summary>
     public static ScarOptions Options(bool reduced) => reduced ? new ScarOptions(Splits: 0, TopK: 1) : new ScarOptions();
 
-    /// <summary>The settings that shape the search, for the table's notes.</summary>
-    public static string Describe(ScarOptions o) =>
-        $"{o.Splits} splits ({o.Splits + 1} window{(o.Splits == 0 ? "" : "s")}), top-k {o.TopK}, {o.Provisioning.ToString().ToLowerInvariant()} provisioning, " +
-        $"{o.MiniBatches} mini-batch{(o.MiniBatches == 1 ? "" : "es")}, evolutionary placement above {o.ExhaustiveChiplets} chiplets (population {o.Population}, {o.Generations} generations)";
-
     public static ImmutableArray<ScarScenario> Scenarios(bool reduced) => reduced ? [ScarScenarios.Get(1)] : ScarScenarios.Datacenter;
 
     public ExperimentResult Run(ExperimentOptions options, IProgress<double>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Check(this);
         var scenarios = Scenarios(options.Reduced);
-        var scar = Options(options.Reduced);
-        var cells = ScarCells.RunAll(scenarios, Configurations, scar, options.CostModel, progress, cancellation);
-        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], Configurations, cells, Describe(scar)) { CostModel = options.CostModel };
+        var settings = new ScarRunSettings(Options(options.Reduced), options.CostModel, options.Setting, options.MiniBatchSize);
+        ImmutableArray<ScarConfiguration> configurations = [.. Configurations.Select(c => c with { Package = settings.Package(c.Package) })];
+        var cells = ScarCells.RunAll(scenarios, configurations, settings, progress, cancellation);
+        return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], configurations, cells, settings.Describe())
+            { CostModel = options.CostModel, Setting = options.Setting };
     }
 }
 
@@ -59,13 +64,8 @@ public sealed record ScarDatacenterResult(string Experiment, ImmutableArray<int>
     /// Best heterogeneous (SCAR) EDP / best homogeneous baseline EDP on the packages of one size (3×3 or 6×6); NaN when
     /// a side has no feasible cell.
     /// </summary>
-    public double EdpRatio(int scenario, bool large)
-    {
-        var mine = Cells.Where(c => c.Scenario == scenario && c.Feasible && c.Package.Contains("6x6", StringComparison.Ordinal) == large).ToList();
-        var het = mine.Where(c => c.Strategy.StartsWith("SCAR", StringComparison.Ordinal)).Select(c => c.Edp).DefaultIfEmpty(double.NaN).Min();
-        var homogeneous = mine.Where(c => !c.Strategy.StartsWith("SCAR", StringComparison.Ordinal)).Select(c => c.Edp).DefaultIfEmpty(double.NaN).Min();
-        return het / homogeneous;
-    }
+    public double EdpRatio(int scenario, bool large) =>
+        ScarCells.EdpRatio(Cells.Where(c => c.Scenario == scenario && c.Package.Contains("6x6", StringComparison.Ordinal) == large));
 
     public ScarCell? Cell(int scenario, ScarConfiguration configuration) =>
         Cells.FirstOrDefault(c => c.Scenario == scenario && c.Package == configuration.Package && c.Strategy == configuration.StrategyName);
@@ -98,13 +98,14 @@ public sealed record ScarDatacenterResult(string Experiment, ImmutableArray<int>
             return row.ToImmutable();
         });
         return new ResultTable(
-            "SCAR datacenter scenarios: heterogeneous packages under SCAR vs homogeneous packages under SCAR's baselines",
+            $"SCAR datacenter scenarios: heterogeneous packages under SCAR vs homogeneous packages under SCAR's baselines ({(Setting == ExperimentSetting.Scar ? "SCAR's" : "Tessera's")} setting)",
             "Latency = simulated makespan; EDP = energy × latency. Language models at sequence length 128; batches in parentheses. " +
-            "Ratio < 1: the best heterogeneous SCAR schedule beats every homogeneous baseline of that package size in EDP (SCAR reports < 1).",
+            "Ratio < 1: the best heterogeneous SCAR schedule beats every homogeneous baseline of that package size in EDP (SCAR reports < 1). " +
+            "Simba = the SCAR scheduler restricted to the homogeneous package; Simba fixed = chiplets by MACs, segments balanced by compute, one window.",
             columns.ToImmutable(), [.. rows],
             [
                 "Het-Sides: WS side columns (the DRAM owners), OS middle column; Het-CB: checkerboard; 6×6 Het-Cross: OS middle rows and columns, WS corners.",
-                $"SCAR settings: {Settings}; {Cells.Sum(c => c.Simulations)} schedules simulated in all.",
+                $"{Settings}; {Cells.Sum(c => c.Simulations)} schedules simulated in all.",
             ]);
     }
 }

@@ -9,10 +9,13 @@ namespace Tessera.Scenarios;
 
 /// <summary>
 /// One model of a scenario: a zoo name or an .onnx path, its batch and, for transformers, phase and lengths.
+/// <see cref="MiniBatchSize"/> (pipelined only) is the whole samples a chiplet processes at a time, SCAR's b′ ≤ b.
 /// </summary>
 public sealed record ModelRequest(string Source, int Batch = 1, TransformerPhase Phase = TransformerPhase.Prefill,
     int SequenceLength = 128, int ContextLength = 1024, string? Label = null)
 {
+    public int? MiniBatchSize { get; init; }
+
     public string DisplayName => Label ?? (IsOnnxPath || Path.HasExtension(Source) ? Path.GetFileNameWithoutExtension(Source) : Source);
 
     public bool IsOnnxPath => Source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
@@ -47,7 +50,10 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
     /// <summary>lbl, fused, pipelined or tp; null for the scheduler's first partition (or the Stream mapping's).</summary>
     public PartitionMode? Partition { get; init; }
 
-    /// <summary>Mini-batches each model's batch is split into (pipelined only); null for one.</summary>
+    /// <summary>
+    /// Mini-batches each model's batch is split into (pipelined only; a batch-1 model along its tokens or rows); null for
+    /// one. <see cref="ModelRequest.MiniBatchSize"/> cuts a model into whole samples instead; a scenario gives one or the other.
+    /// </summary>
     public int? MiniBatches { get; init; }
 
     /// <summary>Cores each layer is split over (tp only); null for <see cref="DefaultTensorParallelWays"/>.</summary>
@@ -61,7 +67,7 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
 
     public ScheduleSpec Schedule { get; init; } = new();
 
-    /// <summary>Where each setting was given, by its scenario key (partition, minibatch, tp, tile, mapping, scheduler, objective, cost_model).</summary>
+    /// <summary>Where each setting was given, by its scenario key (partition, minibatch, minibatch_size, tp, tile, mapping, scheduler, objective, cost_model).</summary>
     public ImmutableDictionary<string, string> Origins { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
     public const int DefaultTensorParallelWays = 2;

@@ -15,7 +15,7 @@ namespace Tessera.Scenarios;
 public static class ScenarioLoader
 {
     private static readonly string[] RootKeys = ["name", "hardware", "bits", "models", "partition", "minibatch", "tp", "tile", "mapping", "schedule"];
-    private static readonly string[] ModelKeys = ["model", "batch", "phase", "sequence", "context", "label"];
+    private static readonly string[] ModelKeys = ["model", "batch", "phase", "sequence", "context", "label", "minibatch_size"];
 
     /// <summary>The keys of <c>schedule:</c> besides the scheduler's own options.</summary>
     public static readonly string[] ScheduleKeys = ["scheduler", "objective", "cost_model", "contention"];
@@ -34,7 +34,9 @@ public static class ScenarioLoader
         if (list.Children.Count == 0)
             throw r.Error(list, "models is empty; expected at least one {model: NAME}");
 
+        string At(YamlNode node) => $"{r.File}:{node.Start.Line}:{node.Start.Column}";
         var models = ImmutableArray.CreateBuilder<ModelRequest>();
+        string? sizeAt = null;
         foreach (var item in list.Children)
         {
             var m = r.Mapping(item, "a model entry such as {model: resnet50, batch: 1}");
@@ -43,11 +45,20 @@ public static class ScenarioLoader
             if (LooksLikePath(source)) source = Path.GetFullPath(Path.Combine(folder, source));
             var phase = YamlReader.Find(m, "phase") is { } p ? Phase(r, p) : TransformerPhase.Prefill;
             int Positive(string key, int fallback) => YamlReader.Find(m, key) is { } n ? r.PositiveInt(n, key) : fallback;
-            models.Add(new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
-                r.OptionalText(m, "label")));
+            var request = new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
+                r.OptionalText(m, "label"));
+            if (YamlReader.Find(m, "minibatch_size") is { } size)
+            {
+                int samples = r.PositiveInt(size, "minibatch_size");
+                if (samples > request.Batch)
+                    throw r.Error(size, $"minibatch_size {samples} exceeds the model's batch {request.Batch}; expected 1 to {request.Batch} samples");
+                request = request with { MiniBatchSize = samples };
+                sizeAt ??= At(size);
+            }
+            models.Add(request);
         }
         var scenario = new Scenario(name, hardware, models.ToImmutable(), bits) { Source = Path.GetFullPath(path) };
-        string At(YamlNode node) => $"{r.File}:{node.Start.Line}:{node.Start.Column}";
+        if (sizeAt is not null) scenario = scenario.From("minibatch_size", sizeAt);
         if (YamlReader.Find(root, "partition") is { } pn)
         {
             try { scenario = scenario with { Partition = Partitioners.ParseMode(r.Text(pn, "partition")) }; }
@@ -139,7 +150,7 @@ public static class ScenarioLoader
             var graph = Build(request, scenario.Bits);
             var label = request.DisplayName;
             for (int n = 2; !labels.Add(label); n++) label = $"{request.DisplayName}#{n}";
-            return new ModelInstance(label, graph, request.Batch);
+            return new ModelInstance(label, graph, request.Batch) { MiniBatchSize = request.MiniBatchSize };
         })];
     }
 

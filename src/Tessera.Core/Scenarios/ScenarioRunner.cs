@@ -102,6 +102,11 @@ public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
             throw TesseraInputException.At(where, $"partition {Partitioners.Spelling(mode)} does not apply to scheduler {scheduler.Name}; " +
                 $"it schedules {string.Join(", ", scheduler.Partitions.Select(Partitioners.Spelling))}");
         Refuse(scenario, "minibatch", scenario.MiniBatches is not null && mode != PartitionMode.Pipelined, "pipelined", mode);
+        bool sized = scenario.Models.Any(m => m.MiniBatchSize is not null);
+        Refuse(scenario, "minibatch_size", sized && mode != PartitionMode.Pipelined, "pipelined", mode);
+        if (sized && scenario.MiniBatches is not null)
+            throw TesseraInputException.At(scenario.Origin("minibatch"), "minibatch (mini-batches per model) and minibatch_size (samples per mini-batch) " +
+                "both cut the batch; expected one of them");
         Refuse(scenario, "tp", scenario.TensorParallelWays is not null && mode != PartitionMode.TensorParallel, "tp", mode);
         Refuse(scenario, "tile", scenario.Tiling is not null && mode != PartitionMode.Fused, "fused", mode);
         var options = new PartitionOptions(mode, scenario.MiniBatches ?? 1, scenario.TensorParallelWays ?? Scenario.DefaultTensorParallelWays,

@@ -32,6 +32,7 @@ public static class ScenarioWriter
                 { "sequence", Text(m.SequenceLength) }, { "context", Text(m.ContextLength) },
             };
             if (m.Label is { } label) entry.Add("label", label);
+            if (m.MiniBatchSize is { } size) entry.Add("minibatch_size", Text(size));
             models.Add(entry);
         }
         root.Add("models", models);
@@ -41,7 +42,7 @@ public static class ScenarioWriter
         if (mode is { } m2)
         {
             root.Add("partition", Partitioners.Spelling(m2));
-            if (m2 == PartitionMode.Pipelined) root.Add("minibatch", Text(scenario.MiniBatches ?? 1));
+            if (m2 == PartitionMode.Pipelined && scenario.Models.All(m => m.MiniBatchSize is null)) root.Add("minibatch", Text(scenario.MiniBatches ?? 1));
             if (m2 == PartitionMode.TensorParallel) root.Add("tp", Text(scenario.TensorParallelWays ?? Scenario.DefaultTensorParallelWays));
             if (m2 == PartitionMode.Fused && scenario.Mapping is null) root.Add("tile", scenario.Tiling ?? FusedPartitioner.DefaultTiling.ToString());
         }

@@ -12,7 +12,8 @@ public sealed record PipelineSegment(CoreRef Core, int FirstOperator, int Operat
 
 /// <summary>
 /// Inter-chiplet pipelining (SCAR): each model's operators are cut into contiguous segments on different
-/// chiplets; the batch is split into mini-batches that flow through them. A segment loads its weights from
+/// chiplets; the batch is split into mini-batches that flow through them — a model's own mini-batch size in whole
+/// samples when it has one, else <c>miniBatches</c> even parts (<see cref="MiniBatchSplit"/>). A segment loads its weights from
 /// DRAM once; activations pass chiplet to chiplet over the package network; the first segment reads the
 /// model inputs and segments write the model outputs to DRAM. Segments are given, or cut to balance compute
 /// over the chiplets assigned to the model (neighbours in snake order, so consecutive segments are adjacent).
@@ -26,6 +27,7 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
         var plans = models.Select(m => segments is not null && segments.TryGetValue(m.Label, out var s)
             ? Check(m, s) : AutoSegments(package, models.Count, m, free)).ToList();
         var paths = MemoryPath.PerChiplet(package);
+        var splits = models.Select(m => MiniBatchSplit.Of(m, miniBatches)).ToList();
         var builder = new TaskGraphBuilder(PartitionMode.Pipelined, models);
         var lastOnCore = new Dictionary<CoreRef, int>();
         int Last(CoreRef c) => lastOnCore.TryGetValue(c, out var t) ? t : -1;
@@ -51,10 +53,12 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
             }
         }
 
-        for (int mb = 0; mb < miniBatches; mb++)
+        int rounds = splits.Max(s => s.Count);
+        for (int mb = 0; mb < rounds; mb++)
             for (int m = 0; m < models.Count; m++)
             {
-                var (label, graph) = (models[m].Label, models[m].Graph);
+                var (label, graph, split) = (models[m].Label, models[m].Graph, splits[m]);
+                if (mb >= split.Count) continue;
                 var produced = new Dictionary<string, int>(StringComparer.Ordinal); // tensor → task holding it on its producer's core
                 var consumed = graph.Operators.SelectMany(o => o.Inputs).ToHashSet(StringComparer.Ordinal);
                 for (int s = 0; s < plans[m].Length; s++)
@@ -76,7 +80,7 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
                             }
                             if (!arrived.TryGetValue(name, out var task))
                             {
-                                long bytes = Slicing.Share(tensor.Bytes, miniBatches, mb);
+                                long bytes = split.Bytes(tensor.Bytes, mb);
                                 // A segment takes in its next mini-batch when it is done with the previous one (SCAR's
                                 // segment latency includes its input communication), so inputs follow the segment's order.
                                 task = tensor.Kind == TensorKind.ModelInput
@@ -90,25 +94,22 @@ public sealed class PipelinedPartitioner(IOperatorCostModel costModel, int miniB
                             deps.Add(task);
                         }
                         deps.Add(Last(seg.Core));
-                        long outBytes = op.Outputs.Sum(o => Slicing.Share(graph.Tensors[o].Bytes, miniBatches, mb));
+                        long outBytes = op.Outputs.Sum(o => split.Bytes(graph.Tensors[o].Bytes, mb));
                         int id = builder.Compute($"{label}/mb{mb}/{op.Name}", label, seg.Core, op.Name,
-                            op is ComputeOperator c ? MiniBatchNest(c.Nest, mb) : null,
-                            op is ComputeOperator ? null : Slicing.Slice(LayerByLayerPartitioner.Work(graph, op), miniBatches, mb),
+                            op is ComputeOperator c ? split.Nest(c.Nest, mb, op.Name) : null,
+                            op is ComputeOperator ? null : split.Work(LayerByLayerPartitioner.Work(graph, op), mb),
                             deps, new TensorRef($"{label}/mb{mb}/{op.Name}", outBytes), miniBatch: mb);
                         lastOnCore[seg.Core] = id;
                         foreach (var o in op.Outputs) produced[o] = id;
                         // Model outputs (no consumer) go back to DRAM.
                         foreach (var o in op.Outputs.Where(o => !consumed.Contains(o)))
                             lastOnCore[seg.Core] = builder.DramWrite($"{label}/mb{mb}/{o}→dram", label, device, seg.Core,
-                                Slicing.Share(graph.Tensors[o].Bytes, miniBatches, mb), [lastOnCore[seg.Core]], mb);
+                                split.Bytes(graph.Tensors[o].Bytes, mb), [lastOnCore[seg.Core]], mb);
                     }
                 }
             }
-        return builder.Build(miniBatches);
+        return builder.Build(rounds) with { ModelMiniBatches = [.. splits.Select(s => s.Count)] };
     }
-
-    private LoopNest MiniBatchNest(LoopNest nest, int index) => miniBatches == 1 ? nest
-        : Slicing.Slice(nest, Slicing.BatchDimension(nest, miniBatches), miniBatches, index);
 
     private static ImmutableArray<PipelineSegment> Check(ModelInstance model, ImmutableArray<PipelineSegment> plan)
     {

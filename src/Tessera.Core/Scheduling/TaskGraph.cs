@@ -85,8 +85,14 @@ public sealed record TaskGraph
     public ImmutableArray<ModelInstance> Models { get; }
     public ImmutableArray<SimTask> Tasks { get; }
 
-    /// <summary>Mini-batches per model (1 unless pipelined).</summary>
+    /// <summary>Mini-batches of the model with the most (1 unless pipelined).</summary>
     public int MiniBatches { get; init; } = 1;
+
+    /// <summary>Mini-batches of each model, in <see cref="Models"/> order; empty when every model has <see cref="MiniBatches"/>.</summary>
+    public ImmutableArray<int> ModelMiniBatches { get; init; } = [];
+
+    /// <summary>The mini-batches of model <paramref name="model"/> (its index).</summary>
+    public int MiniBatchesOf(int model) => ModelMiniBatches.IsDefaultOrEmpty ? MiniBatches : ModelMiniBatches[model];
 
     /// <summary>
     /// How the simulator makes room when an output does not fit: true evicts resident data to DRAM, fewest future uses ×

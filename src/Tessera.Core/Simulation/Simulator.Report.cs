@@ -71,13 +71,13 @@ public sealed partial class Simulator
         var energy = total with { StaticJ = s.StaticWatts * makespan };
         var models = graph.Models.Select((model, m) =>
         {
-            var ends = Enumerable.Range(0, graph.MiniBatches).Select(b => batchEnd[m, b]).Order().ToArray();
+            var ends = Enumerable.Range(0, graph.MiniBatchesOf(m)).Select(b => batchEnd[m, b]).Order().ToArray();
             double latency = modelEnd[m];
             double throughput = ends.Length > 1 && ends[^1] > ends[0] ? (ends.Length - 1) / (ends[^1] - ends[0])
                 : latency > 0 ? 1 / latency : 0;
             return new ModelResult(model.Label, model.Batch, model.Graph.Macs, latency, Row(m))
             {
-                MiniBatches = graph.MiniBatches,
+                MiniBatches = graph.MiniBatchesOf(m),
                 ThroughputPerSecond = throughput,
             };
         }).ToImmutableArray();

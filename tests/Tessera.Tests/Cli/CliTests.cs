@@ -61,6 +61,9 @@ public class CliTests
     [InlineData("hardware: nosuchpreset\nmodels:\n  - model: resnet18", "nosuchpreset")]
     [InlineData("hardware: scar-3x3-het\nmodels: [ {model: resnet18", "malformed YAML")]
     [InlineData("models:\n  - model: resnet18", "hardware")]
+    [InlineData("hardware: scar-3x3-ws\npartition: pipelined\nmodels:\n  - {model: resnet18, batch: 2, minibatch_size: 3}", "minibatch_size 3 exceeds the model's batch 2")]
+    [InlineData("hardware: scar-3x3-ws\nmodels:\n  - {model: resnet18, batch: 2, minibatch_size: 1}", "minibatch_size applies to pipelined partitions only")]
+    [InlineData("hardware: scar-3x3-ws\nmodels:\n  - {model: resnet18, minibatchsize: 1}", "did you mean 'minibatch_size'")]
     public void Bad_scenarios_exit_with_2_and_say_where(string yaml, string expected)
     {
         var path = CliRunner.TempFile(yaml);

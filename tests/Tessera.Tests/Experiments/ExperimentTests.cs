@@ -85,6 +85,22 @@ public class ExperimentTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Interlayer_under_scars_setting_costs_the_monolithic_chip_with_the_chiplets_fixed_os_dataflow()
+    {
+        var result = (InterlayerResult)new InterlayerExperiment().Run(Reduced with { Setting = ExperimentSetting.Scar, CostModel = "maestro" },
+            null, CancellationToken.None);
+        Assert.Equal([HardwarePresets.Fixed(HardwarePresets.Monolithic), HardwarePresets.Fixed(InterlayerExperiment.Package)], result.Rows.Select(r => r.Hardware));
+        Assert.Single(result.Rows.Select(r => r.ProcessingElements).Distinct());
+        var t = TechnologyLibrary.LoadDefault();
+        var monolithic = HardwarePresets.CreatePackage(HardwarePresets.Fixed(HardwarePresets.Monolithic), t).Chiplets.Single().Design.Cores.Single();
+        var os = HardwarePresets.CreatePackage(HardwarePresets.Fixed(InterlayerExperiment.Package), t).Chiplets
+            .Select(c => c.Design.Cores[0]).First(c => c.Fixed!.Name.StartsWith("yxp_os", StringComparison.Ordinal));
+        Assert.Equal(os.Fixed!.Key, monolithic.Fixed!.Key);
+        // Batch 2 in mini-batches of one whole sample each.
+        Assert.Equal([1, 2], result.Rows.Select(r => r.MiniBatches));
+    }
+
+    [Fact]
     public void Cli_rejects_an_unknown_experiment_with_the_list_of_names()
     {
         var outcome = CliRunner.Run("experiment", "scar-cloud");
@@ -115,8 +131,17 @@ public class ExperimentTests(ITestOutputHelper output)
         var outcome = CliRunner.Run("experiment", "scar-datacenter", "--reduced", "--json");
         Assert.Equal(0, outcome.ExitCode);
         var cells = outcome.Json.GetProperty("cells");
-        Assert.Equal(8, cells.GetArrayLength());
+        Assert.Equal(10, cells.GetArrayLength());
         Assert.All(cells.EnumerateArray(), c => Assert.True(c.GetProperty("latencySeconds").GetDouble() > 0));
+    }
+
+    [Fact]
+    public void Cli_refuses_a_setting_the_experiment_does_not_have()
+    {
+        var outcome = CliRunner.Run("experiment", "stream-tutorial", "--setting", "scar");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("has no setting scar; expected tessera", outcome.Error);
+        Assert.Equal(2, CliRunner.Run("experiment", "scar-arvr", "--setting", "maestro").ExitCode);
     }
 
     [Fact]

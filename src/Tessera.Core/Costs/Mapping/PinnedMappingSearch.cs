@@ -7,8 +7,9 @@ namespace Tessera.Costs.Mapping;
 /// The mapping search restricted to a core's pinned temporal mapping (<see cref="PinnedMapping"/>, Timeloop-style mapping
 /// constraints): each listed level keeps its loops in the given order with the given factors, the off-chip level the
 /// rest; only <see cref="PinnedFactor.Searched"/> factors vary (every divisor of what is left, largest first, up to the
-/// enumeration limit). A fully pinned mapping is one candidate: a fixed-function accelerator's. Loops of dimensions the
-/// nest lacks (a filter loop on a matrix product) are dropped.
+/// enumeration limit). A fully pinned mapping is one candidate: a fixed-function accelerator's. A pinned OY loop pins a
+/// matrix product's rows D when the mapping does not pin D itself; other loops of dimensions the nest lacks (a filter loop
+/// on a matrix product) are dropped.
 /// </summary>
 internal static class PinnedMappingSearch
 {
@@ -83,6 +84,7 @@ internal static class PinnedMappingSearch
         var loops = new List<(int, int, PinnedFactor, long)>();
         var offChipListed = new List<int>();
         int previous = -1;
+        bool rowsPinned = pinned.Levels.Any(l => l.Loops.Any(loop => loop.Dimension == "D"));
         foreach (var entry in pinned.Levels)
         {
             int level = entry.Level == PinnedLevel.OffChip ? problem.OffChip : names.IndexOf(entry.Level);
@@ -94,6 +96,8 @@ internal static class PinnedMappingSearch
             foreach (var loop in entry.Loops)
             {
                 int dim = Array.IndexOf(problem.DimNames, loop.Dimension);
+                // A matrix product's rows take the place of the output rows (MAESTRO reads it as a 1×1 convolution).
+                if (dim < 0 && loop.Dimension == "OY" && !rowsPinned) dim = Array.IndexOf(problem.DimNames, "D");
                 if (dim < 0) continue;
                 if (level == problem.OffChip) offChipListed.Add(dim);
                 else loops.Add((level, dim, loop.Kind, loop.Factor));

@@ -41,7 +41,8 @@ public static class MaestroLoopNest
 
     /// <summary>
     /// The spatial unrolling: one array axis per cluster level, unrolling that level's first spatial map of a dimension not
-    /// yet unrolled by the size of the axis. Null when the levels do not match the array's axes one to one.
+    /// yet unrolled by the size of the axis (an axis over output rows OY unrolls a matrix product's rows D). Null when the
+    /// levels do not match the array's axes one to one.
     /// </summary>
     public static SpatialUnrolling? Unrolling(MaestroDataflow dataflow, IReadOnlyList<ArrayAxis> axes)
     {
@@ -57,7 +58,9 @@ public static class MaestroLoopNest
                 .FirstOrDefault(n => n is not null && !used.Contains(n));
             if (dim is null) return null;
             used.Add(dim);
-            result.Add(new AxisUnrolling(axes[i].Name, [(dim, axes[i].Size)]));
+            // MAESTRO reads a matrix product as a 1×1 convolution whose output rows are its rows: an axis over output
+            // rows takes a matrix product's rows D.
+            result.Add(new AxisUnrolling(axes[i].Name, [(dim, axes[i].Size)], dim == "OY" ? [("D", axes[i].Size)] : default));
         }
         return new SpatialUnrolling(dataflow.Name, result.ToImmutable());
     }

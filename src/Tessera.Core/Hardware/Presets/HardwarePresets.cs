@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
+using Tessera.Hardware.Maestro;
 using Tessera.Technology;
 using Tessera.Workloads;
 
@@ -11,7 +12,9 @@ namespace Tessera.Hardware.Presets;
 /// D1: FY 3 × C 4, D2: OY 14; Simba PE: K 16, vector MAC: K 8, lane: C 8. SCAR's packages: `-het` is a
 /// checkerboard (Het-CB) of WS and OS chiplets, `-het-sides` has WS side columns and an OS middle column (Het-Sides),
 /// `-het-cross` an OS cross through the middle rows and columns with WS corners (Het-Cross); the left and right
-/// columns each own one DRAM device. `-arvr` packages use SCAR's 256-PE AR/VR chiplets.
+/// columns each own one DRAM device. `-arvr` packages use SCAR's 256-PE AR/VR chiplets. `-fixed` packages and cores are
+/// SCAR's chiplets as SCAR costed them: fixed-function, with MAESTRO's shipped NVDLA-style `kcp_ws` and ShiDianNao-style
+/// `yxp_os` dataflows (their cluster sizes arrange the array), the monolithic baseline with the same `yxp_os`.
 /// </remarks>
 public static class HardwarePresets
 {
@@ -21,18 +24,29 @@ public static class HardwarePresets
     private static readonly OperandRole[] All = [OperandRole.Input, OperandRole.Weight, OperandRole.Output];
 
     public static IReadOnlyList<string> CoreNames { get; } =
-        ["tpu-like", "tpu-like-small", "eyeriss-like", "nvdla-like", "shidiannao-like", "simba-like", "scar-ws", "scar-os"];
+        ["tpu-like", "tpu-like-small", "eyeriss-like", "nvdla-like", "shidiannao-like", "simba-like", "scar-ws", "scar-os",
+         "scar-ws" + FixedSuffix, "scar-os" + FixedSuffix];
 
-    private static readonly string[] MultiChiplet =
-        ["simba-like", "scar-2x2-het", "scar-2x2-ws", "scar-2x2-os", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os",
+    /// <summary>The SCAR packages and the monolithic baseline, each also with fixed-function chiplets (<see cref="FixedSuffix"/>).</summary>
+    private static readonly string[] ScarFamily =
+        ["scar-2x2-het", "scar-2x2-ws", "scar-2x2-os", "scar-3x3-het", "scar-3x3-ws", "scar-3x3-os",
          "scar-3x3-het-sides", "scar-6x6-het", "scar-6x6-het-cross", "scar-6x6-ws", "scar-6x6-os",
          "scar-3x3-het-arvr", "scar-3x3-het-sides-arvr", "scar-3x3-ws-arvr", "scar-3x3-os-arvr", Monolithic];
+
+    private static readonly string[] MultiChiplet = ["simba-like", .. ScarFamily, .. ScarFamily.Select(n => n + FixedSuffix)];
 
     /// <summary>One chip with the PEs, L2 and DRAM bandwidth of the 2×2 SCAR package (the inter-layer paper's baseline).</summary>
     public const string Monolithic = "monolithic-os";
 
     /// <summary>Marks a SCAR package built from the 256-PE AR/VR chiplets.</summary>
     public const string ArVrSuffix = "-arvr";
+
+    /// <summary>Marks a SCAR package or core whose chiplets have fixed MAESTRO dataflows (always the last suffix).</summary>
+    public const string FixedSuffix = "-fixed";
+
+    /// <summary>The fixed-function counterpart of a SCAR package or core preset ("scar-3x3-ws" → "scar-3x3-ws-fixed").</summary>
+    public static string Fixed(string preset) =>
+        preset.EndsWith(FixedSuffix, StringComparison.Ordinal) ? preset : preset + FixedSuffix;
 
     /// <summary>Multi-chiplet packages, then one single-chiplet package per core ("simba-like-chiplet" for Simba's).</summary>
     public static IReadOnlyList<string> PackageNames { get; } =
@@ -51,6 +65,8 @@ public static class HardwarePresets
             "simba-like" => Simba(t),
             "scar-ws" => Scar(t, Dataflows.WeightStationary),
             "scar-os" => Scar(t, Dataflows.OutputStationary),
+            "scar-ws" + FixedSuffix => Scar(t, Dataflows.WeightStationary, fixedDataflow: true),
+            "scar-os" + FixedSuffix => Scar(t, Dataflows.OutputStationary, fixedDataflow: true),
             _ => throw new TesseraInputException($"unknown core preset '{name}'; expected one of {string.Join(", ", CoreNames)}"),
         };
     }
@@ -63,13 +79,16 @@ public static class HardwarePresets
             case "simba-like":
                 return SimbaPackage(technology);
             case Monolithic:
-                return MonolithicPackage(technology);
+            case Monolithic + FixedSuffix:
+                return MonolithicPackage(technology, key != Monolithic);
             case var scar when scar.StartsWith("scar-", StringComparison.Ordinal) && MultiChiplet.Contains(scar):
             {
-                // scar-NxN-LAYOUT[-arvr]
-                bool arvr = scar.EndsWith(ArVrSuffix, StringComparison.Ordinal);
-                var layout = scar[9..(arvr ? scar.Length - ArVrSuffix.Length : scar.Length)];
-                return ScarPackage(technology, scar, scar[5] - '0', layout, arvr);
+                // scar-NxN-LAYOUT[-arvr][-fixed]
+                bool fixedDataflow = scar.EndsWith(FixedSuffix, StringComparison.Ordinal);
+                var rest = fixedDataflow ? scar[..^FixedSuffix.Length] : scar;
+                bool arvr = rest.EndsWith(ArVrSuffix, StringComparison.Ordinal);
+                var layout = rest[9..(arvr ? rest.Length - ArVrSuffix.Length : rest.Length)];
+                return ScarPackage(technology, scar, scar[5] - '0', layout, arvr, fixedDataflow);
             }
         }
         var core = key == "simba-like-chiplet" ? "simba-like"
@@ -190,41 +209,62 @@ public static class HardwarePresets
         ]);
     }
 
-    private static Core Scar(TechnologyLibrary t, string dataflow, bool arvr = false)
+    private static Core Scar(TechnologyLibrary t, string dataflow, bool arvr = false, bool fixedDataflow = false)
     {
         const string r = "scar";
         var node = t.NodeFrom($"{r}.node");
         var bits = Int(t, $"{r}.mac_bits");
         var size = arvr ? "_arvr" : "";
         var pes = Int(t, arvr ? $"{r}.pes_per_chiplet_arvr" : $"{r}.pes_per_chiplet_datacenter");
-        var first = Int(t, dataflow == Dataflows.WeightStationary ? $"{r}.ws_array_k{size}" : $"{r}.os_array_ox{size}");
-        if (pes % first != 0)
+        bool ws = dataflow == Dataflows.WeightStationary;
+        // A fixed-function chiplet's array is arranged as its MAESTRO dataflow clusters it: kcp_ws spreads output channels
+        // over clusters of input channels, yxp_os output rows over clusters of output columns.
+        var maestro = fixedDataflow ? MaestroDataflows.Create(ws ? MaestroDataflows.KcpWs : MaestroDataflows.YxpOs, t) : null;
+        var last = fixedDataflow ? Int(t, ws ? "maestro.kcp_ws_cluster" : "maestro.yxp_os_cluster") : 0;
+        var first = fixedDataflow ? pes / last : Int(t, ws ? $"{r}.ws_array_k{size}" : $"{r}.os_array_ox{size}");
+        if (pes % first != 0 || (fixedDataflow && pes % last != 0))
             throw new TesseraInputException($"SCAR chiplet: {pes} PEs do not split into rows of {first}");
         var axes = Axes(first, pes / first);
         // The per-PE buffer keeps the stationary operand; the shared L2 holds everything.
-        var stationary = dataflow == Dataflows.WeightStationary ? OperandRole.Weight : OperandRole.Output;
-        var name = (dataflow == Dataflows.WeightStationary ? "scar-ws" : "scar-os") + (arvr ? ArVrSuffix : "");
-        return Build(t, name, node, axes,
+        var stationary = ws ? OperandRole.Weight : OperandRole.Output;
+        var name = (ws ? "scar-ws" : "scar-os") + (arvr ? ArVrSuffix : "") + (fixedDataflow ? FixedSuffix : "");
+        var core = Build(t, name, node, axes,
             Dataflows.Create(dataflow, axes, t), t.Si($"{r}.frequency"), bits,
         [
             Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [stationary]),
             Level(t, node, "l2", Bytes(t, $"{r}.l2_per_chiplet"), t.Value($"{r}.l2_bandwidth"), All, AllAxes(axes)),
         ]);
+        return maestro is null ? core : FixedDataflows.Fix(core, maestro, null);
     }
 
     /// <summary>
     /// The monolithic output-stationary baseline: one core with as many PEs, as much L2 (and L2 bandwidth) as the
     /// <paramref name="chiplets"/> SCAR chiplets together. D1 unrolls output channels K; D2 unrolls output pixels
     /// OX × OY on convolutions and, as its alternate, GEMM rows D on matrix products, so both keep every PE busy when
-    /// their sizes allow — outputs stay in the PEs either way.
+    /// their sizes allow — outputs stay in the PEs either way. With <paramref name="fixedDataflow"/> the core is instead
+    /// fixed to the ShiDianNao-style <c>yxp_os</c> of the fixed SCAR OS chiplets, arranged as that dataflow clusters it.
     /// </summary>
-    private static Core MonolithicOs(TechnologyLibrary t, int chiplets)
+    private static Core MonolithicOs(TechnologyLibrary t, int chiplets, bool fixedDataflow)
     {
         const string r = "scar";
         const string m = "monolithic_os";
         var node = t.NodeFrom($"{r}.node");
         var bits = Int(t, $"{r}.mac_bits");
         int pes = Int(t, $"{r}.pes_per_chiplet_datacenter") * chiplets;
+        var name = Monolithic + (fixedDataflow ? FixedSuffix : "");
+        ImmutableArray<MemoryLevel> Memories(ArrayAxis[] axes) =>
+        [
+            Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [OperandRole.Output]),
+            Level(t, node, "l2", Bytes(t, $"{r}.l2_per_chiplet") * chiplets, t.Value($"{r}.l2_bandwidth") * chiplets, All, AllAxes(axes)),
+        ];
+        if (fixedDataflow)
+        {
+            int columns = Int(t, "maestro.yxp_os_cluster");
+            var clustered = Axes(pes / columns, columns);
+            var core = Build(t, name, node, clustered, Dataflows.Create(Dataflows.OutputStationary, clustered, t), t.Si($"{r}.frequency"), bits,
+                Memories(clustered));
+            return FixedDataflows.Fix(core, MaestroDataflows.Create(MaestroDataflows.YxpOs, t), null);
+        }
         int k = Int(t, $"{m}.array_k"), ox = Int(t, $"{m}.pixels_ox");
         int pixels = pes / k;
         if (k * pixels != pes || pixels % ox != 0)
@@ -232,11 +272,7 @@ public static class HardwarePresets
         var axes = Axes(k, pixels);
         var dataflow = new SpatialUnrolling(Dataflows.OutputStationary,
             [new("D1", [("K", k)]), new("D2", [("OX", ox), ("OY", pixels / ox)], [("D", pixels)])]);
-        return Build(t, Monolithic, node, axes, dataflow, t.Si($"{r}.frequency"), bits,
-        [
-            Level(t, node, "pe-buffer", Bytes(t, $"{r}.pe_buffer_bytes"), bits, [OperandRole.Output]),
-            Level(t, node, "l2", Bytes(t, $"{r}.l2_per_chiplet") * chiplets, t.Value($"{r}.l2_bandwidth") * chiplets, All, AllAxes(axes)),
-        ]);
+        return Build(t, name, node, axes, dataflow, t.Si($"{r}.frequency"), bits, Memories(axes));
     }
 
     // ------------------------------------------------------------------ packages
@@ -245,12 +281,12 @@ public static class HardwarePresets
     /// <see cref="MonolithicOs"/> sized like scar-2x2-het, fed by one DRAM interface with the package's total bandwidth
     /// and capacity (its four edge chiplets own one SCAR DRAM device each).
     /// </summary>
-    private static Package MonolithicPackage(TechnologyLibrary t)
+    private static Package MonolithicPackage(TechnologyLibrary t, bool fixedDataflow)
     {
-        var reference = ScarPackage(t, "scar-2x2-het", 2, "het", arvr: false);
+        var reference = ScarPackage(t, "scar-2x2-het", 2, "het", arvr: false, fixedDataflow);
         int chiplets = reference.Chiplets.Length;
-        var core = MonolithicOs(t, chiplets);
-        var chiplet = new ChipletInstance("c0", new Chiplet(Monolithic, [core], t.NodeFrom("scar.node")), 0, 0);
+        var core = MonolithicOs(t, chiplets, fixedDataflow);
+        var chiplet = new ChipletInstance("c0", new Chiplet(core.Name, [core], t.NodeFrom("scar.node")), 0, 0);
         var device = HardwareDefaults.Device(t, "dram", "SCAR-28nm");
         int devices = reference.Memories.Length;
         // One device of the same type with the four devices' bandwidth and capacity: the simulator routes a chiplet to one
@@ -261,7 +297,7 @@ public static class HardwarePresets
             BandwidthBytesPerSecond = device.BandwidthBytesPerSecond * devices,
             CapacityBytes = device.CapacityBytes * devices,
         };
-        return new Package(Monolithic, [chiplet], [device], [HardwareDefaults.MemoryLink(device, chiplet.Id)], Monolithic);
+        return new Package(core.Name, [chiplet], [device], [HardwareDefaults.MemoryLink(device, chiplet.Id)], core.Name);
     }
 
     private static Package SingleChiplet(TechnologyLibrary t, string name, Core core)
@@ -309,11 +345,13 @@ public static class HardwarePresets
             (_, _) => design, t.DieToDie("simba-grs"), "SCAR-28nm");
     }
 
-    private static Package ScarPackage(TechnologyLibrary t, string name, int size, string layout, bool arvr)
+    private static Package ScarPackage(TechnologyLibrary t, string name, int size, string layout, bool arvr, bool fixedDataflow = false)
     {
         var node = t.NodeFrom("scar.node");
-        var ws = new Chiplet("scar-ws" + (arvr ? ArVrSuffix : ""), [Scar(t, Dataflows.WeightStationary, arvr)], node);
-        var os = new Chiplet("scar-os" + (arvr ? ArVrSuffix : ""), [Scar(t, Dataflows.OutputStationary, arvr)], node);
+        var wsCore = Scar(t, Dataflows.WeightStationary, arvr, fixedDataflow);
+        var osCore = Scar(t, Dataflows.OutputStationary, arvr, fixedDataflow);
+        var ws = new Chiplet(wsCore.Name, [wsCore], node);
+        var os = new Chiplet(osCore.Name, [osCore], node);
         var flows = ScarLayout(layout, size);
         return Grid(t, name, size, size, (x, y) => flows(x, y) == Dataflows.WeightStationary ? ws : os, t.DieToDie("scar-nop"), "SCAR-28nm");
     }

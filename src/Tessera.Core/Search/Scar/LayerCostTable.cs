@@ -10,8 +10,10 @@ namespace Tessera.Search.Scar;
 /// <summary>
 /// The cheap per-layer table SCAR prunes with: every operator of every model costed once per distinct chiplet design
 /// of the package (operands on chip, as a pipelined segment runs them), plus prefix sums so that a contiguous run
-/// of operators costs O(1), and the bytes live across each cut (what a segment boundary must move). Only pruning
-/// uses it; every surviving candidate is simulated.
+/// of layers costs O(1), and the bytes live across each cut (what a segment boundary must move). Only pruning
+/// uses it; every surviving candidate is simulated. Its layers are the models' layers under a <see cref="LayerView"/>
+/// (every operator, or SCAR's layers with non-MAC operators folded in): windows and segments are cut between them,
+/// and <see cref="OperatorOf"/> translates back to operators.
 /// </summary>
 public sealed class LayerCostTable
 {
@@ -22,20 +24,29 @@ public sealed class LayerCostTable
     private static readonly MemoryLevel OnChipOnly = new("on-chip", long.MaxValue, double.PositiveInfinity, double.PositiveInfinity,
         0, 0, [OperandRole.Input, OperandRole.Weight, OperandRole.Output], [], SharedReadWritePort: true);
 
-    private readonly double[][][] _secondsPrefix, _energyPrefix; // [model][design][op + 1]
-    private readonly double[][] _weightPrefix, _cutBytes;         // [model][op + 1]
+    private readonly double[][][] _secondsPrefix, _energyPrefix; // [model][design][layer + 1]
+    private readonly double[][] _weightPrefix, _cutBytes;         // [model][layer + 1]
+    private readonly int[][] _starts;                             // [model][layer + 1]: the first operator of each layer, then the count
+    private readonly MiniBatchSplit[] _splits;
     private readonly int[] _designOfChiplet;
     private readonly MemoryPath[] _paths;
     private readonly (double Bw, double Latency, double Pj)[,] _hop;
     private readonly (double Bw, double Latency, double Pj) _oneHop;
 
-    public LayerCostTable(Package package, IReadOnlyList<ModelInstance> models, IOperatorCostModel costModel)
+    /// <summary>
+    /// The table of <paramref name="models"/> on <paramref name="package"/>; a model without a mini-batch size of its own
+    /// is pipelined in <paramref name="miniBatches"/> even parts.
+    /// </summary>
+    public LayerCostTable(Package package, IReadOnlyList<ModelInstance> models, IOperatorCostModel costModel, int miniBatches = 1,
+        LayerView view = LayerView.Operators)
     {
         ArgumentNullException.ThrowIfNull(package);
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(costModel);
         Package = package;
         Models = [.. models];
+        _splits = [.. models.Select(m => MiniBatchSplit.Of(m, miniBatches))];
+        _starts = [.. models.Select(m => LayerViews.Starts(m.Graph, view))];
         var designs = new List<Chiplet>();
         _designOfChiplet = new int[package.Chiplets.Length];
         for (int c = 0; c < package.Chiplets.Length; c++)
@@ -74,6 +85,8 @@ public sealed class LayerCostTable
         {
             var graph = models[m].Graph;
             var ops = graph.Operators;
+            var starts = _starts[m];
+            int layers = starts.Length - 1;
             _secondsPrefix[m] = new double[designs.Count][];
             _energyPrefix[m] = new double[designs.Count][];
             var layerSeconds = new double[designs.Count][];
@@ -81,26 +94,31 @@ public sealed class LayerCostTable
             {
                 var core = designs[d].Cores[0];
                 var dram = _paths[Array.IndexOf(_designOfChiplet, d)];
-                var seconds = _secondsPrefix[m][d] = new double[ops.Length + 1];
-                var energy = _energyPrefix[m][d] = new double[ops.Length + 1];
-                layerSeconds[d] = new double[ops.Length];
+                var seconds = new double[ops.Length + 1];
+                var energy = new double[ops.Length + 1];
+                layerSeconds[d] = new double[layers];
                 // Mapping searches dominate the table's cost and are independent: run them in parallel (the cost model is thread-safe).
                 var costs = new OperatorCost[ops.Length];
                 Parallel.For(0, ops.Length, i => costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly));
                 for (int i = 0; i < ops.Length; i++)
                 {
-                    double compute = costs[i].Cycles / core.FrequencyHz;
-                    seconds[i + 1] = seconds[i] + compute;
+                    seconds[i + 1] = seconds[i] + costs[i].Cycles / core.FrequencyHz;
                     energy[i + 1] = energy[i] + costs[i].Energy.TotalPj * PicoToUnit;
-                    // SCAR's layer latency: input communication + compute + output communication (off chip, alone).
-                    layerSeconds[d][i] = compute + graph.Statistics(ops[i]).TotalBytes / dram.BytesPerSecond;
                 }
+                // SCAR's layer latency: input communication + compute + output communication (off chip, alone); a layer
+                // folded from several operators communicates what its operators read and write.
+                for (int l = 0; l < layers; l++)
+                    for (int i = starts[l]; i < starts[l + 1]; i++)
+                        layerSeconds[d][l] += (seconds[i + 1] - seconds[i]) + graph.Statistics(ops[i]).TotalBytes / dram.BytesPerSecond;
+                _secondsPrefix[m][d] = AtStarts(seconds, starts);
+                _energyPrefix[m][d] = AtStarts(energy, starts);
             }
-            expected.Add([.. Enumerable.Range(0, ops.Length).Select(i => Enumerable.Range(0, designs.Count).Sum(d => Shares[d] * layerSeconds[d][i]))]);
-            _weightPrefix[m] = new double[ops.Length + 1];
+            expected.Add([.. Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, designs.Count).Sum(d => Shares[d] * layerSeconds[d][l]))]);
+            var weights = new double[ops.Length + 1];
             for (int i = 0; i < ops.Length; i++)
-                _weightPrefix[m][i + 1] = _weightPrefix[m][i] + graph.Statistics(ops[i]).ParameterBytes;
-            _cutBytes[m] = CutBytes(graph);
+                weights[i + 1] = weights[i] + graph.Statistics(ops[i]).ParameterBytes;
+            _weightPrefix[m] = AtStarts(weights, starts);
+            _cutBytes[m] = AtStarts(CutBytes(graph), starts);
         }
         ExpectedSeconds = expected.MoveToImmutable();
     }
@@ -115,33 +133,44 @@ public sealed class LayerCostTable
     /// <summary>Each design's share of the package's chiplets.</summary>
     public ImmutableArray<double> Shares { get; }
 
-    /// <summary>SCAR's E[Lat(l)] per model and operator: Σ over designs of share × the layer's latency on that design.</summary>
+    /// <summary>SCAR's E[Lat(l)] per model and layer: Σ over designs of share × the layer's latency on that design.</summary>
     public ImmutableArray<ImmutableArray<double>> ExpectedSeconds { get; }
+
+    /// <summary>The model's first operator of <paramref name="layer"/>; the operator count for the layer count.</summary>
+    public int OperatorOf(int model, int layer) => _starts[model][layer];
+
+    /// <summary>The operators of a range of layers.</summary>
+    public LayerRange Operators(int model, LayerRange layers) =>
+        new(_starts[model][layers.First], _starts[model][layers.End] - _starts[model][layers.First]);
+
+    /// <summary>How many mini-batches the model's batch makes, b ÷ b′ (a real number when b′ does not divide b).</summary>
+    public double MiniBatches(int model) => _splits[model].Ratio;
 
     public int DesignOf(int chiplet) => _designOfChiplet[chiplet];
 
     /// <summary>Per design, the chiplet (index) with the widest path to DRAM.</summary>
     public ImmutableArray<int> Representatives { get; }
 
-    /// <summary>Energy (J) of operators [first, end) of a model on a design, whole batch, operands on chip.</summary>
+    /// <summary>Energy (J) of layers [first, end) of a model on a design, whole batch, operands on chip.</summary>
     public double ComputeEnergy(int model, int design, int first, int end) =>
         _energyPrefix[model][design][end] - _energyPrefix[model][design][first];
 
-    /// <summary>Compute seconds of operators [first, end) of a model on a design, whole batch.</summary>
+    /// <summary>Compute seconds of layers [first, end) of a model on a design, whole batch.</summary>
     public double ComputeSeconds(int model, int design, int first, int end) =>
         _secondsPrefix[model][design][end] - _secondsPrefix[model][design][first];
 
     /// <summary>
-    /// The estimated latency and energy of a model's segments on a path of chiplets in one window, pipelined over
-    /// mini-batches: the slowest weight load, then Σ stage + (mini-batches − 1) × the slowest stage (SCAR's
-    /// pipelining equation), where a stage is a segment's compute and input transfer for one mini-batch. The window's
-    /// first segment reads its inputs from DRAM and the last writes its outputs there.
+    /// The estimated latency and energy of a model's segments (cuts in layers) on a path of chiplets in one window,
+    /// pipelined over mini-batches: the slowest weight load, then SCAR's pipelining equation Σ_k stage_k + (b/b′ − 1) ×
+    /// max_k stage_k, where stage_k is segment k's compute and input transfer for one mini-batch of b′ samples (the
+    /// table's costs scale with the batch, so b′/b of the batch's). The window's first segment reads its inputs from
+    /// DRAM and the last writes its outputs there.
     /// </summary>
     /// <remarks>With <paramref name="oneHop"/> consecutive segments are taken as neighbours whatever the chiplets (segmentation
     /// scores before placement, on each design's best-connected chiplet).</remarks>
-    public (double LatencySeconds, double EnergyJ) Estimate(int model, ReadOnlySpan<int> cuts, ReadOnlySpan<int> chiplets, int miniBatches,
-        bool oneHop = false)
+    public (double LatencySeconds, double EnergyJ) Estimate(int model, ReadOnlySpan<int> cuts, ReadOnlySpan<int> chiplets, bool oneHop = false)
     {
+        double miniBatches = MiniBatches(model);
         double sum = 0, slowest = 0, load = 0, energy = 0;
         int segments = chiplets.Length;
         for (int s = 0; s < segments; s++)
@@ -177,6 +206,9 @@ public sealed class LayerCostTable
         }
         return (load + sum + (miniBatches - 1) * slowest, energy);
     }
+
+    /// <summary>The values of an operator-indexed prefix array at the layers' first operators (and at the end).</summary>
+    private static double[] AtStarts(double[] prefix, int[] starts) => [.. starts.Select(i => prefix[i])];
 
     /// <summary>
     /// Bytes live across each cut i (between operators i − 1 and i): tensors read at or after i that are model inputs

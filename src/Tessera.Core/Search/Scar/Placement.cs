@@ -112,7 +112,7 @@ public sealed class Placement
         if (_optionsOf.TryGetValue(key, out var cached)) return cached;
         return _optionsOf[key] = [.. PathsOf(cuts.Length - 1).Select(p =>
         {
-            var (latency, energy) = _table.Estimate(model, cuts.AsSpan(), p, _options.MiniBatches);
+            var (latency, energy) = _table.Estimate(model, cuts.AsSpan(), p);
             ulong mask = 0;
             foreach (var c in p) mask |= 1UL << c;
             return new Option(p, mask, latency, energy);
@@ -173,7 +173,7 @@ public sealed class Placement
                 if (found is null) return cache[key] = null;
                 foreach (var c in found) used[c] = true;
                 paths[i] = found;
-                estimates[i] = _table.Estimate(models[i].Model, models[i].Cuts.AsSpan(), found, _options.MiniBatches);
+                estimates[i] = _table.Estimate(models[i].Model, models[i].Cuts.AsSpan(), found);
             }
             double score = goal.Score(estimates.Max(e => e.Item1), estimates.Sum(e => e.Item2));
             return cache[key] = new PlacementResult([.. paths.Select(p => p.ToImmutableArray())], [.. estimates], score);

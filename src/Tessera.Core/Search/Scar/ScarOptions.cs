@@ -23,7 +23,9 @@ public enum Provisioning
 /// combine into at most <see cref="CombinationLimit"/> candidates per provisioning and objective (every combination
 /// up to three models at top-k 3; with more models the best-ranked ones). With <see cref="EnforceLimits"/> false an
 /// unmet limit is no error: the schedule still minimises the violation first and <see cref="ScarResult.Models"/>
-/// shows each model's latency against its limit (deadline reports).
+/// shows each model's latency against its limit (deadline reports). <see cref="MiniBatches"/> even parts pipeline a model
+/// without a mini-batch size of its own (<see cref="Workloads.ModelInstance.MiniBatchSize"/>); <see cref="Layers"/> is
+/// what windows and segments are cut between.
 /// </summary>
 public sealed record ScarOptions(
     int Splits = 4,
@@ -41,7 +43,8 @@ public sealed record ScarOptions(
     int EnumerationLimit = 2048,
     int PathLimit = 50_000,
     int CombinationLimit = 27,
-    bool EnforceLimits = true)
+    bool EnforceLimits = true,
+    LayerView Layers = LayerView.Operators)
 {
     /// <summary>The objective, EDP unless given.</summary>
     public Objective Goal => Objective ?? Objective.Edp;

@@ -35,6 +35,8 @@ public sealed class ScarScheduler : IScheduler
         new("latency-limit", "a model's latency limit as MODEL=SECONDS", "", Repeatable: true),
         new("limits", "hard: a limit no candidate meets makes the scenario infeasible; soft: met first where possible, the miss reported", "hard"),
         new("seed", "the only random source: the same seed gives the same result", $"{Defaults.Seed}"),
+        new("layers", "what windows and segments are cut between: operators, or mac (SCAR's layers: non-MAC operators folded into the MAC operator before them)",
+            LayerViews.Spelling(Defaults.Layers)),
     ];
 
     public ScheduleResult Schedule(ScheduleProblem problem, IProgress<double>? progress, CancellationToken cancellation)
@@ -44,7 +46,8 @@ public sealed class ScarScheduler : IScheduler
         var options = new ScarOptions(s.Count("n-splits", Defaults.Splits, minimum: 0), s.Count("top-k", Defaults.TopK),
             s.Choice("provisioning", "proportional", "proportional", "exhaustive") == "exhaustive" ? Provisioning.Exhaustive : Provisioning.Proportional,
             problem.Objective, LatencyLimits(s), problem.Partition.MiniBatches, s.OptionalCount("node-cap"), s.Count("seed", Defaults.Seed, minimum: 0),
-            EnforceLimits: s.Choice("limits", "hard", "hard", "soft") == "hard");
+            EnforceLimits: s.Choice("limits", "hard", "hard", "soft") == "hard",
+            Layers: LayerViews.Parse(s.Choice("layers", LayerViews.Spelling(Defaults.Layers), "operators", "mac")));
         var r = new ScarSearch(problem.Package, problem.Models, problem.CostModel, options, problem.Simulation).Run(problem.Scenario, progress, cancellation);
         var evaluation = EvaluationSequence.Of(problem.Scenario, [.. r.Windows.Select(w => w.Evaluation)]);
         return new ScheduleResult(Name, evaluation, [], ScarReport.From(r));
@@ -58,6 +61,7 @@ public sealed class ScarScheduler : IScheduler
         {
             ["n-splits"] = $"{options.Splits}", ["top-k"] = $"{options.TopK}", ["seed"] = $"{options.Seed}",
             ["provisioning"] = options.Provisioning.ToString().ToLowerInvariant(), ["limits"] = options.EnforceLimits ? "hard" : "soft",
+            ["layers"] = LayerViews.Spelling(options.Layers),
         };
         if (options.NodeCap is { } cap) values["node-cap"] = $"{cap}";
         var settings = values.ToImmutableDictionary(v => v.Key, v => new SettingValue([v.Value], origin), StringComparer.Ordinal);

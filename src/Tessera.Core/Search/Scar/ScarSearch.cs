@@ -62,7 +62,7 @@ public sealed class ScarSearch
     public ScarResult Run(string scenario, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        var table = new LayerCostTable(_package, _models, _costModel);
+        var table = new LayerCostTable(_package, _models, _costModel, _options.MiniBatches, _options.Layers);
         var windows = TimeWindows.Assign([.. table.ExpectedSeconds.Select(e => (IReadOnlyList<double>)e)], _options.Splits);
         var random = new Random(_options.Seed);
         var placement = new Placement(table, _options);
@@ -110,11 +110,11 @@ public sealed class ScarSearch
 
             var list = candidates.Values.ToList();
             var simulated = new Simulated[list.Count];
-            var slices = active.ToDictionary(m => m, m => WindowSlice.Of(_models[m], ranges[m]));
+            var slices = active.ToDictionary(m => m, m => WindowSlice.Of(_models[m], table.Operators(m, ranges[m])));
             int done = 0;
             Parallel.For(0, list.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
             {
-                simulated[i] = Simulate(scenario, w, ranges, slices, list[i], cancellation);
+                simulated[i] = Simulate(scenario, w, table, ranges, slices, list[i], cancellation);
                 progress?.Report((w + Interlocked.Increment(ref done) / (double)list.Count) / windows.Length);
             });
             simulations += list.Count;
@@ -129,22 +129,23 @@ public sealed class ScarSearch
             }
         }
         var choice = Choose(perWindow.Select(p => p.Options).ToList(), perWindow.Select(p => p.Ranges).ToList());
-        return Report(scenario, perWindow, choice, simulations, clock.Elapsed.TotalSeconds);
+        return Report(scenario, table, perWindow, choice, simulations, clock.Elapsed.TotalSeconds);
     }
 
-    private Simulated Simulate(string scenario, int window, ImmutableArray<LayerRange> ranges, Dictionary<int, ModelInstance> windowSlices,
-        Candidate candidate, CancellationToken cancellation)
+    /// <summary>Simulates a candidate; its ranges and cuts are in the table's layers, the window slices in operators.</summary>
+    private Simulated Simulate(string scenario, int window, LayerCostTable table, ImmutableArray<LayerRange> ranges,
+        Dictionary<int, ModelInstance> windowSlices, Candidate candidate, CancellationToken cancellation)
     {
         var slices = new List<ModelInstance>();
         var segments = ImmutableDictionary.CreateBuilder<string, ImmutableArray<PipelineSegment>>(StringComparer.Ordinal);
         for (int i = 0; i < candidate.Active.Length; i++)
         {
-            var model = _models[candidate.Active[i]];
-            var range = ranges[candidate.Active[i]];
-            slices.Add(windowSlices[candidate.Active[i]]);
-            var cuts = candidate.Cuts[i];
-            segments[model.Label] = [.. candidate.Paths[i].Select((c, s) =>
-                new PipelineSegment(new CoreRef(_package.Chiplets[c].Id, 0), cuts[s] - range.First, cuts[s + 1] - cuts[s]))];
+            int m = candidate.Active[i];
+            slices.Add(windowSlices[m]);
+            var cuts = candidate.Cuts[i].Select(cut => table.OperatorOf(m, cut)).ToArray();
+            int first = table.OperatorOf(m, ranges[m].First);
+            segments[_models[m].Label] = [.. candidate.Paths[i].Select((c, s) =>
+                new PipelineSegment(new CoreRef(_package.Chiplets[c].Id, 0), cuts[s] - first, cuts[s + 1] - cuts[s]))];
         }
         var graph = new PipelinedPartitioner(_costModel, _options.MiniBatches, segments.ToImmutable()).Partition(_package, slices);
         var result = new Simulator(_costModel).Simulate($"{scenario} window {window + 1}", _package, graph, _simulation, cancellation).Evaluation;
@@ -214,8 +215,8 @@ public sealed class ScarSearch
         return latency;
     }
 
-    private ScarResult Report(string scenario, List<(int Index, ImmutableArray<LayerRange> Ranges, List<Simulated> Options)> perWindow, int[] pick,
-        int simulations, double wallSeconds)
+    private ScarResult Report(string scenario, LayerCostTable table, List<(int Index, ImmutableArray<LayerRange> Ranges, List<Simulated> Options)> perWindow,
+        int[] pick, int simulations, double wallSeconds)
     {
         var windows = perWindow.Select(p => p.Options).ToList();
         var ranges = perWindow.Select(p => p.Ranges).ToList();
@@ -242,8 +243,9 @@ public sealed class ScarSearch
         {
             var s = windows[w][pick[w]];
             var c = s.Candidate;
-            var plans = c.Active.Select((m, i) => new ScarModelPlan(_models[m].Label, ranges[w][m], c.Provisioned[i],
-                [.. c.Paths[i].Select((chiplet, k) => Segment(_models[m], c.Cuts[i][k], c.Cuts[i][k + 1], chiplet))], s.Ends[i])).ToImmutableArray();
+            var plans = c.Active.Select((m, i) => new ScarModelPlan(_models[m].Label, table.Operators(m, ranges[w][m]), c.Provisioned[i],
+                [.. c.Paths[i].Select((chiplet, k) => Segment(_models[m], table.OperatorOf(m, c.Cuts[i][k]), table.OperatorOf(m, c.Cuts[i][k + 1]), chiplet))],
+                s.Ends[i])).ToImmutableArray();
             chosen.Add(new ScarWindow(perWindow[w].Index, plans, s.Latency, s.Energy, windows[w].Count, s.Evaluation));
         }
         double latency = chosen.Sum(w => w.LatencySeconds), energy = chosen.Sum(w => w.EnergyJ);

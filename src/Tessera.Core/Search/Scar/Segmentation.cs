@@ -4,7 +4,7 @@ namespace Tessera.Search.Scar;
 
 /// <summary>
 /// Contiguous split points of one model's layers in a window: <see cref="Cuts"/> holds segment boundaries (absolute
-/// operator indices, first and end included), <see cref="Designs"/> the design each segment prefers, and the
+/// layer indices of the table's view, first and end included), <see cref="Designs"/> the design each segment prefers, and the
 /// table's estimate of the model alone.
 /// </summary>
 public sealed record SegmentationCandidate(ImmutableArray<int> Cuts, ImmutableArray<int> Designs, double LatencySeconds, double EnergyJ, double Score)
@@ -58,7 +58,7 @@ public static class Segmentation
             designs[s] = best;
             chiplets[s] = table.Representatives[best];
         }
-        var (latency, energy) = table.Estimate(model, cuts, chiplets, options.MiniBatches, oneHop: true);
+        var (latency, energy) = table.Estimate(model, cuts, chiplets, oneHop: true);
         return new SegmentationCandidate([.. cuts], [.. designs], latency, energy, goal.Score(latency, energy));
     }
 
