@@ -35,10 +35,16 @@ internal static class MapCommand
         var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default loopnest; maestro for a .m file)" };
+        var dataLocality = new Option<bool>("--data-locality")
+        {
+            Description = "ZigZag's data-locality rule (its published test values use it): a MAC layer's inputs and outputs stay on chip in the innermost level " +
+                "that holds both whole, except outputs that start or end a branch; weights stay when all the model's weights fit. Without it every layer reads " +
+                "its operands from and writes its result to the off-chip level",
+        };
         costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
         var maestro = new MaestroMapCommand.HardwareOptions();
         var shape = new ModelOptionsBinder();
-        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel };
+        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel, dataLocality };
         foreach (var option in maestro) command.Options.Add(option);
         shape.AddTo(command);
         command.SetAction(parse =>
@@ -57,6 +63,9 @@ internal static class MapCommand
             var chosen = parse.GetValue(costModel) ?? CostModels.Default;
             if (chosen != CostModels.Default && parse.GetResult(objective) is { Implicit: false })
                 throw new TesseraInputException($"--objective steers the {CostModels.Default} model's mapping search; cost model {chosen} searches no mapping");
+            if (chosen != CostModels.Default && parse.GetValue(dataLocality))
+                throw new TesseraInputException($"--data-locality decides where the {CostModels.Default} model's mappings find their operands; cost model {chosen} has no such choice");
+            var residency = parse.GetValue(dataLocality) ? Residency.Of(graph) : null;
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
@@ -64,6 +73,10 @@ internal static class MapCommand
             void MapAll(Action? step)
             {
                 var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
+                // One model per residency (a handful of flag combinations), so layers of one kind still share searches.
+                var byResidency = new Dictionary<Residency, IOperatorCostModel>();
+                IOperatorCostModel ModelFor(Operator op) => residency?.GetValueOrDefault(op.Name) is not { } r ? operatorModel
+                    : byResidency.TryGetValue(r, out var m) ? m : byResidency[r] = new LoopNestCostModel(options with { Residency = r });
                 var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
                 foreach (var op in graph.Operators)
                 {
@@ -71,7 +84,7 @@ internal static class MapCommand
                         : cores.TryGetValue(op.OpType, out var c) ? c
                         : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
                     OperatorCost cost;
-                    try { cost = operatorModel.Evaluate(graph, op, opCore, theOffChip); }
+                    try { cost = ModelFor(op).Evaluate(graph, op, opCore, theOffChip); }
                     catch (TesseraInputException e) { throw new TesseraInputException($"layer {op.Name} ({op.OpType}): {e.Message}"); }
                     rows.Add(new LayerRow(op.Name, op.OpType, op is ComputeOperator co ? co.Nest.Macs : 0, cost));
                     step?.Invoke();
@@ -89,7 +102,7 @@ internal static class MapCommand
 
             long pes = theCore.Array.ProcessingElements;
             double macCycles = rows.Where(r => r.Macs > 0).Sum(r => r.Cost.Cycles);
-            var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, theCore.FrequencyHz, pes, [.. rows],
+            var result = new MapResult(graph.Name, theCore.Name, theOffChip.Name, options.Objective, residency is not null, theCore.FrequencyHz, pes, [.. rows],
                 rows.Sum(r => r.Macs), rows.Sum(r => r.Cost.Cycles), rows.Sum(r => r.Cost.Energy.TotalPj),
                 macCycles > 0 ? rows.Sum(r => r.Macs) / (macCycles * pes) : 0);
             if (asJson)
@@ -111,7 +124,7 @@ internal static class MapCommand
     }
 
     /// <summary>Totals over all layers; <see cref="MacUtilisation"/> is MACs ÷ (PEs × cycles of the MAC layers).</summary>
-    internal sealed record MapResult(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
+    internal sealed record MapResult(string Model, string Core, string OffChip, Objective Objective, bool DataLocality, double FrequencyHz,
         long ProcessingElements, IReadOnlyList<LayerRow> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation);
 
     /// <summary>A core (see <see cref="HardwareLoader.LoadCore"/>) with --offchip, its own off-chip level, or the default DRAM.</summary>
@@ -138,7 +151,8 @@ internal static class MapCommand
     private static void PrintTable(IAnsiConsole console, MapResult result)
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Model)}[/] on [bold]{Markup.Escape(result.Core)}[/] " +
-            $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()})");
+            $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()}" +
+            (result.DataLocality ? ", activations kept on chip where they fit)" : ")"));
         var table = new Table().AddColumns("layer", "type", "MACs", "spatial util.", "util.", "cycles", "energy", "bound by");
         foreach (var r in result.Layers)
             table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Units.Count(r.Macs), r.Macs > 0 ? $"{r.SpatialUtilisation:P1}" : "-",

@@ -77,10 +77,10 @@ internal sealed class MappingProblem
         Array.Fill(spatial, 1L);
         var factors = ImmutableArray.CreateBuilder<SpatialFactor>();
         var axisUsed = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var axis in core.Dataflow.Axes)
+        foreach (var axis in core.Dataflow.For(nest))
         {
             long used = 1;
-            foreach (var (dimension, factor) in axis.For(nest))
+            foreach (var (dimension, factor) in axis.Factors)
             {
                 int clipped = 1;
                 if (index.TryGetValue(dimension, out var d))
