@@ -151,6 +151,22 @@ public class HandComputedMappingTests
     }
 
     [Fact]
+    public void A_register_that_accumulates_holds_partial_sums_not_final_values()
+    {
+        // GEMM D4 K1 C2 with D unrolled on a 4-PE axis that one output register serves: the register holds 4 outputs.
+        // As final 8-bit values they would fill its 32 bits; while it sums over C (temporal, 2 steps) they are 16-bit
+        // partial sums, 64 bits, so no mapping fits a 32-bit register and a 64-bit one holds exactly them.
+        var nest = LoopNests.MatMul("I", "W", "O", 1, 4, 1, 2);
+        var all = new[] { OperandRole.Input, OperandRole.Weight, OperandRole.Output };
+        Core WithRegister(long bits) => new("acc", new PeArray([new ArrayAxis("D1", 4)], 1, 8), new SpatialUnrolling("d", [new AxisUnrolling("D1", [("D", 4)])]), 1e9,
+            [new MemoryLevel("reg", bits, 64, 64, 1, 1, [OperandRole.Output], ["D1"]), new MemoryLevel("buffer", 1 << 20, 64, 64, 1, 1, [.. all], ["D1"])]);
+        var dram = new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. all], [], SharedReadWritePort: true);
+        Assert.Throws<Tessera.Diagnostics.InfeasibleException>(() => LoopNestCostModel.Search(nest, WithRegister(32), dram, MappingSearchOptions.Default));
+        var cost = LoopNestCostModel.Search(nest, WithRegister(64), dram, MappingSearchOptions.Default);
+        Assert.Equal(64, cost.Details!.Footprints.Single(f => f.Level == "reg").Bits);
+    }
+
+    [Fact]
     public void An_operand_that_no_level_can_hold_is_an_input_error_naming_operand_and_level()
     {
         var nest = LoopNests.MatMul("act", "wgt", "out", 1, 2, 2, 2, leftBits: 16);
