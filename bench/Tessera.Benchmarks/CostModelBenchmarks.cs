@@ -41,7 +41,7 @@ public class CostModelBenchmarks
         _factors = [.. loops.Select(l => l.Factor)];
         _evaluator = new MappingEvaluator(problem);
         _evaluator.SetOrdering(_dims, _factors);
-        _evaluator.AllocateGreedy();
+        _evaluator.Allocate();
         _resnet50 = ModelZoo.Create("resnet50");
         _llama = ModelZoo.Create("llama3.1-8b");
         _llamaBlock = [.. _llama.Operators.Where(o => o.Name.StartsWith("layers.0.", StringComparison.Ordinal))];
@@ -64,7 +64,7 @@ public class CostModelBenchmarks
         for (int i = 0; i < 1000; i++)
         {
             _evaluator.SetOrdering(_dims, _factors);
-            _evaluator.AllocateGreedy();
+            _evaluator.Allocate();
             sum += _evaluator.Evaluate().Cycles;
         }
         return sum;

@@ -33,10 +33,16 @@ internal static class MapCommand
         var objective = new Option<string>("--objective") { Description = "What the search minimises: energy, latency or edp", DefaultValueFactory = _ => Objective.Edp.Name };
         var json = new Option<bool>("--json") { Description = "Write JSON (every layer's mapping details) instead of tables" };
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default loopnest; maestro for a .m file)" };
+        var dataLocality = new Option<bool>("--data-locality")
+        {
+            Description = "ZigZag's data-locality rule (its published test values use it): a MAC layer's inputs and outputs stay on chip in the innermost level " +
+                "that holds both whole, except outputs that start or end a branch; weights stay when all the model's weights fit. Without it every layer reads " +
+                "its operands from and writes its result to the off-chip level",
+        };
         costModel.AcceptOnlyFromAmong([.. CostModels.Names]);
         var maestro = new MaestroMapCommand.HardwareOptions();
         var shape = new ModelOptionsBinder();
-        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel };
+        var command = new Command("map", "Best intra-core mapping of every layer of a model on one core") { model, core, mapping, offChip, layer, objective, json, costModel, dataLocality };
         foreach (var option in maestro) command.Options.Add(option);
         shape.AddTo(command);
         command.SetAction(parse =>
@@ -55,33 +61,42 @@ internal static class MapCommand
             var chosen = parse.GetValue(costModel) ?? CostModels.Default;
             if (chosen != CostModels.Default && parse.GetResult(objective) is { Implicit: false })
                 throw new TesseraInputException($"--objective steers the {CostModels.Default} model's mapping search; cost model {chosen} searches no mapping");
+            if (chosen != CostModels.Default && parse.GetValue(dataLocality))
+                throw new TesseraInputException($"--data-locality decides where the {CostModels.Default} model's mappings find their operands; cost model {chosen} has no such choice");
+            var residency = parse.GetValue(dataLocality) ? Residency.Of(graph) : null;
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
             var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
+            // One model per residency (a handful of flag combinations), so layers of one kind still share searches.
+            var byResidency = new Dictionary<Residency, IOperatorCostModel>();
+            Func<Operator, IOperatorCostModel>? modelOf = residency is null ? null
+                : op => residency.GetValueOrDefault(op.Name) is not { } r ? operatorModel
+                    : byResidency.TryGetValue(r, out var m) ? m : byResidency[r] = new LoopNestCostModel(options with { Residency = r });
             var cores = new Dictionary<string, Core>(StringComparer.Ordinal);
             Func<Operator, Core>? coreOf = mappingPath is null ? null
                 : op => cores.TryGetValue(op.OpType, out var c) ? c
                     : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
             var result = ProgressBar.Run(context, asJson || graph.Operators.Length <= QuietOperatorCount, $"mapping {graph.Name}",
-                bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, bar));
+                bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, modelOf, bar));
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
                 JsonOutput.WriteResult(context, result with { Layers = layers }, costModel: operatorModel.Identity);
                 return 0;
             }
-            if (layerName is null) PrintTable(context.Console, result);
+            if (layerName is null) PrintTable(context.Console, result, residency is not null);
             else PrintLayer(context.Console, result, result.Layers.First(l => l.Name == layerName));
             return 0;
         });
         return command;
     }
 
-    private static void PrintTable(IAnsiConsole console, NetworkMapping result)
+    private static void PrintTable(IAnsiConsole console, NetworkMapping result, bool dataLocality)
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Model)}[/] on [bold]{Markup.Escape(result.Core)}[/] " +
-            $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()})");
+            $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()}" +
+            (dataLocality ? ", activations kept on chip where they fit)" : ")"));
         var table = new Table().AddColumns("layer", "type", "MACs", "spatial util.", "util.", "cycles", "energy", "bound by");
         foreach (var r in result.Layers)
             table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Units.Count(r.Macs), r.Macs > 0 ? $"{r.SpatialUtilisation:P1}" : "-",

@@ -29,9 +29,11 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
     /// <summary>Bump the version when the rules change numbers, so cached profiles of the old rules are not reused.</summary>
     /// <remarks>
     /// 2: output-stationary and row-stationary axes unroll a GEMM's rows and output columns. 3: ZigZag's latency terms
-    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision.
+    /// (per-port stall/slack, double-buffering rule, on-/off-loading), port allocations, partial-sum precision. 4: LOMA's
+    /// per-operand allocation at shared levels, accumulating levels store partial sums, inferred unrollings chosen per
+    /// layer with partial-sum widths.
     /// </remarks>
-    public string Identity => $"loopnest-3|{Options}";
+    public string Identity => $"loopnest-4|{Options}";
 
     /// <summary>Distinct (shape, core) pairs searched so far.</summary>
     public int CachedMappings => _searches.Count;
@@ -65,8 +67,7 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
                 $"no mapping of {string.Join(" ", problem.DimNames.Zip(problem.Temporal, (d, t) => $"{d}{t}"))} fits the memories of core '{problem.Core.Name}'");
         var evaluator = new MappingEvaluator(problem);
         evaluator.SetOrdering(result.Dims, result.Factors);
-        Array.Copy(result.Cuts, evaluator.Cuts, result.Cuts.Length);
-        if (result.Trimmed) evaluator.Trim();
+        evaluator.SetCuts(result.Cuts);
         var score = evaluator.Evaluate();
         var (temporal, accesses, footprints, latency) = evaluator.Describe();
 
@@ -161,10 +162,11 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         if (core.Array.Imc is { } imc) b.Append("#imc:").Append(imc.Key);
         foreach (var a in core.Dataflow.Axes)
         {
-            b.Append(';').Append(a.Axis).Append(a.OneOf ? "?" : "");
+            b.Append(';').Append(a.Axis);
             foreach (var (dim, factor) in a.Factors) b.Append(dim).Append(factor);
             if (!a.Alternates.IsDefaultOrEmpty)
                 foreach (var (dim, factor) in a.Alternates) b.Append('|').Append(dim).Append(factor);
+            if (!a.Choices.IsDefaultOrEmpty) b.Append('?').AppendJoin(',', a.Choices);
         }
         foreach (var (dim, factor) in core.Dataflow.TemporalOrdering) b.Append(";t").Append(dim).Append(factor);
         foreach (var m in core.Memories) Append(b, m, names);

@@ -23,10 +23,11 @@ public sealed record NetworkMapping(string Model, string Core, string OffChip, O
 {
     /// <summary>
     /// Costs each operator of <paramref name="graph"/> on <paramref name="core"/> (or the core <paramref name="coreOf"/>
-    /// gives it, e.g. with a per-layer-type spatial unrolling); a layer that fits no memory names itself in the error.
+    /// gives it, e.g. with a per-layer-type spatial unrolling) with <paramref name="model"/> (or the model
+    /// <paramref name="modelOf"/> gives it, e.g. with its operands' residency); a layer that fits no memory names itself in the error.
     /// </summary>
     public static NetworkMapping Of(ModelGraph graph, Core core, MemoryLevel offChip, IOperatorCostModel model, Objective objective,
-        Func<Operator, Core>? coreOf = null, IProgress<double>? progress = null)
+        Func<Operator, Core>? coreOf = null, Func<Operator, IOperatorCostModel>? modelOf = null, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(core);
@@ -36,7 +37,7 @@ public sealed record NetworkMapping(string Model, string Core, string OffChip, O
         foreach (var op in graph.Operators)
         {
             OperatorCost cost;
-            try { cost = model.Evaluate(graph, op, coreOf?.Invoke(op) ?? core, offChip); }
+            try { cost = (modelOf?.Invoke(op) ?? model).Evaluate(graph, op, coreOf?.Invoke(op) ?? core, offChip); }
             catch (InfeasibleException e) { throw new InfeasibleException($"layer {op.Name} ({op.OpType}): {e.Message}", e); }
             catch (TesseraInputException e) { throw new TesseraInputException($"layer {op.Name} ({op.OpType}): {e.Message}", e); }
             rows.Add(new LayerCost(op.Name, op.OpType, op is ComputeOperator c ? c.Nest.Macs : 0, cost));

@@ -78,20 +78,16 @@ public sealed record ArrayAxis(string Name, int Size);
 /// <summary>
 /// Loop dimensions unrolled on one array axis, e.g. D1: K 32 (several for mixed unrollings). <see cref="Alternates"/>,
 /// when set, unroll instead on a loop nest that has none of <see cref="Factors"/>' dimensions (an output-stationary
-/// axis over output columns OX takes a GEMM's output rows D). With <see cref="OneOf"/> (a ZigZag spatial_mapping_hint)
-/// the axis unrolls only the one listed dimension that fills most of it on the nest.
+/// axis over output columns OX takes a GEMM's output rows D). <see cref="Choices"/>, when set, leaves the dimension to
+/// each loop nest: the one of them that fills the axis most (<see cref="SpatialUnrolling.For"/>; <see cref="Factors"/>
+/// then shows the first choice).
 /// </summary>
 public sealed record AxisUnrolling(string Axis, ImmutableArray<(string Dimension, int Factor)> Factors,
-    ImmutableArray<(string Dimension, int Factor)> Alternates = default)
+    ImmutableArray<(string Dimension, int Factor)> Alternates = default, ImmutableArray<string> Choices = default)
 {
-    public bool OneOf { get; init; }
-
-    /// <summary>The factors that apply to a loop nest with the given dimensions.</summary>
-    public ImmutableArray<(string Dimension, int Factor)> For(LoopNest nest)
-    {
-        var factors = Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
-        return OneOf && factors.Length > 1 ? [factors.MaxBy(f => Math.Min(f.Factor, nest.Sizes.GetValueOrDefault(f.Dimension, 1)))] : factors;
-    }
+    /// <summary>The factors that apply to a loop nest with the given dimensions (choices aside).</summary>
+    public ImmutableArray<(string Dimension, int Factor)> For(LoopNest nest) =>
+        Alternates.IsDefaultOrEmpty || Factors.Any(f => nest.Dimensions.Any(d => d.Name == f.Dimension)) ? Factors : Alternates;
 }
 
 /// <summary>
@@ -106,9 +102,41 @@ public sealed record SpatialUnrolling(string Name, ImmutableArray<AxisUnrolling>
     public int FactorOf(string dimension) =>
         Axes.SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
 
-    /// <summary>Unrolling factor of a loop dimension on a given loop nest, alternates applied.</summary>
+    /// <summary>Unrolling factor of a loop dimension on a given loop nest, alternates and choices applied.</summary>
     public int FactorOf(string dimension, LoopNest nest) =>
-        Axes.SelectMany(a => a.For(nest)).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
+        For(nest).SelectMany(a => a.Factors).Where(f => f.Dimension == dimension).Aggregate(1, (p, f) => p * f.Factor);
+
+    /// <summary>
+    /// Each axis's factors on a loop nest, axes in order: alternates applied, and an axis with choices takes the choice
+    /// that unrolls the most of what the axes before it left of its dimension (the first on ties; choices the nest lacks
+    /// are skipped), as ZigZag's spatial-mapping generator ranks unrollings by the PEs they use.
+    /// </summary>
+    public ImmutableArray<AxisUnrolling> For(LoopNest nest)
+    {
+        var left = nest.Dimensions.ToDictionary(d => d.Name, d => d.Size, StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<AxisUnrolling>(Axes.Length);
+        foreach (var axis in Axes)
+        {
+            var factors = axis.For(nest);
+            if (!axis.Choices.IsDefaultOrEmpty && factors.Length == 1)
+            {
+                int size = factors[0].Factor;
+                string? best = null;
+                long filled = 0;
+                foreach (var choice in axis.Choices)
+                {
+                    if (!left.TryGetValue(choice, out var remaining) || Math.Min(size, remaining) <= filled) continue;
+                    (best, filled) = (choice, Math.Min(size, remaining));
+                }
+                if (best is not null) factors = [(best, size)];
+            }
+            foreach (var (dimension, factor) in factors)
+                if (left.TryGetValue(dimension, out var remaining))
+                    left[dimension] = (remaining + Math.Min(factor, remaining) - 1) / Math.Min(factor, remaining);
+            result.Add(axis with { Factors = factors, Alternates = default, Choices = default });
+        }
+        return result.ToImmutable();
+    }
 }
 
 /// <summary>The MAC array of a core; an in-memory-compute array also carries its <see cref="Imc"/> macro, which then costs the arithmetic.</summary>

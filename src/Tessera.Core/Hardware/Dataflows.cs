@@ -76,18 +76,20 @@ public static class Dataflows
 
     /// <summary>
     /// An unrolling consistent with a ZigZag core's memories, as ZigZag's spatial-mapping generator requires: an axis
-    /// that an operand's innermost level serves (one instance shared along it) but that level cannot hold one
-    /// <paramref name="bits"/>-bit value per PE of the axis must unroll a dimension irrelevant to that operand (K for
-    /// inputs, OX/OY for weights, C for outputs). Free axes follow Stream's default order K, C, OX, OY; a dimension is
-    /// reused on a second axis only when no unused one fits.
+    /// that an operand's innermost level serves (one instance shared along it) but that level cannot hold one value per
+    /// PE of the axis must unroll a dimension irrelevant to that operand (K for inputs, OX/OY/D for weights, C for
+    /// outputs). Values are <paramref name="bits"/> wide, outputs twice that: they are stored as partial sums, and a
+    /// product of two b-bit operands has 2b bits (the loop nests' partial-sum rule). Each axis leaves the dimension to
+    /// the loop nest among those allowed (<see cref="AxisUnrolling.Choices"/>: the one filling the axis most, in
+    /// Stream's default order K, C, OX, OY, then a GEMM's rows D, unused ones first).
     /// </summary>
     public static SpatialUnrolling FromServedAxes(IReadOnlyList<ArrayAxis> axes, IReadOnlyList<MemoryLevel> memories, int bits)
     {
-        string[] order = ["K", "C", "OX", "OY"];
+        string[] order = ["K", "C", "OX", "OY", "D"];
         var irrelevant = new Dictionary<OperandRole, string[]>
         {
             [OperandRole.Input] = ["K"],
-            [OperandRole.Weight] = ["OX", "OY"],
+            [OperandRole.Weight] = ["OX", "OY", "D"],
             [OperandRole.Output] = ["C"],
         };
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -97,17 +99,16 @@ public static class Dataflows
             var allowed = order.AsEnumerable();
             foreach (var role in Enum.GetValues<OperandRole>())
                 if (memories.FirstOrDefault(m => m.Holds.Contains(role)) is { } inner && inner.ServedArrayAxes.Contains(axis.Name)
-                    && inner.CapacityBits < (long)axis.Size * bits)
+                    && inner.CapacityBits < (long)axis.Size * (role == OperandRole.Output ? bits + bits : bits))
                     allowed = allowed.Intersect(irrelevant[role]);
-            var choices = allowed.ToList();
-            var dim = choices.FirstOrDefault(d => !used.Contains(d)) ?? choices.FirstOrDefault();
-            if (dim is null || axis.Size <= 1)
+            var choices = allowed.OrderBy(used.Contains).ToList();
+            if (choices.Count == 0 || axis.Size <= 1)
             {
                 result.Add(new AxisUnrolling(axis.Name, []));
                 continue;
             }
-            used.Add(dim);
-            result.Add(new AxisUnrolling(axis.Name, [(dim, axis.Size)]));
+            used.Add(choices[0]);
+            result.Add(new AxisUnrolling(axis.Name, [(choices[0], axis.Size)], Choices: [.. choices]));
         }
         return new SpatialUnrolling("from-served-axes", result.ToImmutable());
     }

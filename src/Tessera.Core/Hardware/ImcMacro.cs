@@ -165,7 +165,7 @@ public sealed record ImcMacro(
         int Size(string axis) => array.Axes.First(a => a.Name == axis).Size;
         return new SpatialUnrolling("imc", [
             new AxisUnrolling(ColumnAxis, [("K", Size(ColumnAxis))]),
-            new AxisUnrolling(RowAxis, [("C", Size(RowAxis)), ("FX", Size(RowAxis)), ("FY", Size(RowAxis))]) { OneOf = true },
+            new AxisUnrolling(RowAxis, [("C", Size(RowAxis))], Choices: ["C", "FX", "FY"]),
         ]);
     }
 

@@ -159,7 +159,7 @@ public sealed class CandidateTests : IDisposable
             },
         };
         Assert.NotEqual(profiler.Key(os), profiler.Key(withoutAlternates));
-        Assert.StartsWith("loopnest-3|", profiler.Version, StringComparison.Ordinal);
+        Assert.StartsWith("loopnest-4|", profiler.Version, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,6 +108,27 @@ public class MapCommandTests
     }
 
     [Fact]
+    public void Data_locality_keeps_a_layer_that_fits_on_chip_and_only_applies_to_the_loop_nest_model()
+    {
+        // ZigZag's gemm_l1_l3: l1 (943,718 bits) holds the whole 128×128×128 GEMM (I and W 131,072 bits each, O 524,288 as
+        // 32-bit partial sums), so with the rule nothing moves to or from l3, and the latency is gemm_l1's 8,191 cycles:
+        // 4,096 temporal + 4,094 partial-sum stall on l1's output port + 1 offload (docs/validation.md).
+        string[] args = ["map", Shared("data", "zigzag", "workload", "gemm_layer.yaml"), "--core", Shared("data", "zigzag", "hardware", "gemm_l1_l3.yaml"),
+            "--mapping", Shared("data", "zigzag", "mapping", "gemm_l1_l3.yaml"), "--objective", "latency", "--json"];
+        var kept = CliRunner.Run([.. args, "--data-locality"]);
+        var streamed = CliRunner.Run(args);
+        Assert.Equal((0, 0), (kept.ExitCode, streamed.ExitCode));
+        Assert.True(kept.Json.GetProperty("dataLocality").GetBoolean());
+        Assert.Equal(8191, kept.Json.GetProperty("totalCycles").GetDouble());
+        static double L3Bits(CliRunner.Outcome r) => r.Json.GetProperty("layers")[0].GetProperty("cost").GetProperty("details").GetProperty("accesses")
+            .EnumerateArray().Where(a => a.GetProperty("level").GetString() == "l3").Sum(a => a.GetProperty("readBits").GetDouble() + a.GetProperty("writeBits").GetDouble());
+        Assert.Equal(0, L3Bits(kept));
+        // Without it, I and W come from l3 once and the final 8-bit outputs go back: 3 × 131,072 bits.
+        Assert.Equal(3 * 131_072, L3Bits(streamed));
+        Assert.Equal(2, CliRunner.Run([.. args[..^3], "--cost-model", "roofline", "--data-locality"]).ExitCode);
+    }
+
+    [Fact]
     public void Unknown_layer_and_core_are_bad_input()
     {
         Assert.Equal(2, CliRunner.Run("map", "resnet18", "--core", "tpu-like", "--layer", "nope").ExitCode);

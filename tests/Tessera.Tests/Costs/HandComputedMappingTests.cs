@@ -32,28 +32,32 @@ public class HandComputedMappingTests
     public void Gemm_on_a_two_level_hierarchy_matches_hand_counts()
     {
         // O[d][k] += I[d][c]·W[c][k], D = K = C = 2, 8-bit operands, 16-bit partial sums, loops innermost first C2, K2,
-        // D2 (8 MACs). The buffer holds 40 bits: with C below it the tile is I 2 + W 2 + O 1 (final: no reduction left
-        // above) = 40 bits; adding K would need I 2 + W 4 + O 2 = 64 bits. So the greedy allocation keeps C in the buffer.
+        // D2 (8 MACs). The buffer holds 40 bits and each operand keeps its own loops there. O accumulates over C in the
+        // buffer, so it is stored as a 16-bit partial sum: with C below its cut O takes 16 bits, with C and K 32. The
+        // combinations that fit move, per operator, between buffer and DRAM: I 64 bits with no loop below its cut, 32
+        // with C or C K (K leaves I in place); W 64 with none or C (K indexes W), 32 with C K; O 32 (4 final values) with
+        // C, 16 with C K. The least traffic that fits 40 bits is 128 bits, reached by I C K (16 bits) + W none (8) + O C
+        // (16) and by I C + W C + O C; ties go to the first operand's larger cut, as in LOMA: I keeps C K, W nothing, O C.
         //
         // Buffer → PE: I and W are read every MAC (C indexes both): 8 + 8 reads. O: with no output register the sum is
         //   written every MAC (8 writes of 16 bits) and read back to accumulate except the first time of each output
         //   (8 − K·D = 4 reads of 16 bits).
-        // DRAM → buffer: I stays across K (it does not index I): tile C·K → 2 elements, 2 fills = 4 writes. W: K indexes
-        //   it, 4 fills of 2 = 8. O: 4 final values go up (4 buffer reads of 8 bits, 4 DRAM writes).
+        // DRAM → buffer: I stays across K: tile C → 2 elements, 2 fills = 4 writes. W: 8 fills of 1 = 8. O: 4 final values
+        //   go up (4 buffer reads of 8 bits, 4 DRAM writes).
         // Energy = 8 MACs × 1 + buffer reads (64 + 64 + 64 + 32 bits) × 1 + writes (32 + 64 + 128) × 2 + DRAM (96 + 32) × 10
         //   = 8 + 224 + 448 + 1280 = 1960 pJ.
-        // Latency (ZigZag's terms). Double-buffering: the buffer's effective tiles (O 8 bits, W 16 ÷ top relevant C2 = 8,
-        //   I 16) fill 80 % of 40 bits; O (20 %) still fits beside them, W and I do not. Per-port stall/slack:
-        //   read port: I, W (1 cycle per 1-cycle period: 0), O partial sums (2 cycles per 1: +1 × 7 periods = 7), O up
-        //   (1 per 2, double-buffered: −1 × 3); windows 7 + 7 + 7 + 6 over a union of 8 cycles → 7 + (−3 + 27 − 8) = 23.
-        //   write port: O from the PEs +7, I and W fills 0; windows 2 + 6 + 7 over 8 → 7 + 7 = 14. DRAM: slack only, 0.
-        // On-loading: I 2 cycles (16 bits into the 8-bit write port), W 2, over ports both inputs share: 2 + 2 = 4.
-        // Off-loading: one final output, 1 cycle. Total = 8 + 23 + 4 + 1 = 36.
+        // Latency (ZigZag's terms). Double-buffering: the effective tiles (O 16, W 8, I 16 bits) fill all 40 bits, so none
+        //   double-buffers. Per-port stall/slack: read port: I, W (1 cycle per 1-cycle period: 0), O partial sums (2 cycles
+        //   per 1: +1 × 7 periods = 7), O up (1 per 2 ÷ C2 = 1: 0); stalls add, and the windows (7 + 7 + 7 + 3 = 24) exceed
+        //   their union (8 cycles) by 16 → 23. Write port: O from the PEs +7, W fills 0, I fills (2 cycles per 4 ÷ K2:
+        //   0); windows 7 + 7 + 2 over 8 → 7 + 8 = 15. DRAM: I −1 (1 cycle in 2), W 0, O 0; −1 + (2 + 7 + 3 − 8) = 3.
+        // On-loading: I 2 cycles (16 bits into the 8-bit write port), W 1, over ports both inputs share: 2 + 1 = 3.
+        // Off-loading: one final output, 1 cycle. Total = 8 + 23 + 3 + 1 = 35.
         var nest = LoopNests.MatMul("I", "W", "O", 1, 2, 2, 2);
         var (core, dram) = TwoLevels(40);
         var e = Evaluator(nest, core, dram, [("C", 2), ("K", 2), ("D", 2)]);
-        e.AllocateGreedy();
-        Assert.Equal([1], e.Cuts);
+        e.Allocate();
+        Assert.Equal((2, 0, 1), (e.CutOf(0, 0), e.CutOf(0, 1), e.CutOf(0, 2)));
         var score = e.Evaluate();
 
         Assert.Equal((8, 4), (Access(e, "buffer", OperandRole.Input).Reads, Access(e, "buffer", OperandRole.Input).Writes));
@@ -64,9 +68,10 @@ public class HandComputedMappingTests
         Assert.Equal((0, 4), (Access(e, "dram", OperandRole.Output).Reads, Access(e, "dram", OperandRole.Output).Writes));
         Assert.Equal(1960, score.EnergyPj, 9);
         var latency = e.Describe().Latency;
-        Assert.Equal((8, 23, 4, 1), (latency.TemporalCycles, latency.StallCycles, latency.OnloadCycles, latency.OffloadCycles));
+        Assert.Equal((8, 23, 3, 1), (latency.TemporalCycles, latency.StallCycles, latency.OnloadCycles, latency.OffloadCycles));
         Assert.Equal("buffer.r", latency.StallPort);
-        Assert.Equal(36, score.Cycles, 9);
+        Assert.Equal([23, 15, 3], latency.Ports.Select(p => p.StallCycles));
+        Assert.Equal(35, score.Cycles, 9);
         Assert.Equal(40, e.Describe().Footprints.Single().Bits);
     }
 
@@ -79,7 +84,7 @@ public class HandComputedMappingTests
         var nest = LoopNests.MatMul("I", "W", "O", 1, 2, 2, 2);
         var (core, dram) = TwoLevels(1 << 20);
         var e = Evaluator(nest, core, dram, [("K", 2), ("D", 2), ("C", 2)]);
-        e.Cuts[0] = 1;
+        e.SetLevelCuts([1]);
         e.Evaluate();
         Assert.Equal((4, 8), (Access(e, "dram", OperandRole.Output).Reads, Access(e, "dram", OperandRole.Output).Writes));
         // Unique outputs are 4: DRAM writes − partial-sum reads = final writes.
@@ -97,7 +102,7 @@ public class HandComputedMappingTests
         // 16 / (OX2·OY2) = 4 weight reads; O's innermost loop OX is relevant → 16 output writes and 16 − 4 = 12
         // partial-sum reads, plus 4 reads that send the finished outputs to DRAM = 16 buffer reads.
         var ws = Evaluator(nest, core, dram, [("OX", 2), ("OY", 2), ("FY", 2), ("C", 2)]);
-        ws.Cuts[0] = 4;
+        ws.SetLevelCuts([4]);
         ws.Evaluate();
         Assert.Equal(4, Access(ws, "buffer", OperandRole.Weight).Reads);
         Assert.Equal(16, Access(ws, "buffer", OperandRole.Output).Writes);
@@ -107,7 +112,7 @@ public class HandComputedMappingTests
         // buffer every MAC (16 writes, 12 read back, 4 sent up), as in ZigZag, where only inputs stay at the MAC; the
         // weights are read every MAC (16). The reuse needs a register level for outputs (next test).
         var os = Evaluator(nest, core, dram, [("FY", 2), ("C", 2), ("OX", 2), ("OY", 2)]);
-        os.Cuts[0] = 4;
+        os.SetLevelCuts([4]);
         os.Evaluate();
         Assert.Equal(16, Access(os, "buffer", OperandRole.Weight).Reads);
         Assert.Equal(16, Access(os, "buffer", OperandRole.Output).Writes);
@@ -135,7 +140,7 @@ public class HandComputedMappingTests
             [new MemoryLevel("buffer", 1 << 20, 64, 64, 1, 1, [.. all], ["D1"])]);
         var dram = new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. all], [], SharedReadWritePort: true);
         var e = Evaluator(nest, core, dram, [("C", 2)]);
-        e.Cuts[0] = 1;
+        e.SetLevelCuts([1]);
         e.Evaluate();
         Assert.Equal(2, Access(e, "buffer", OperandRole.Input).Reads);
         Assert.Equal(8, Access(e, "buffer", OperandRole.Weight).Reads);
@@ -143,6 +148,22 @@ public class HandComputedMappingTests
         var cost = LoopNestCostModel.Search(nest, core, dram, MappingSearchOptions.Default);
         Assert.Equal(1.0, cost.Details!.Spatial.Utilisation, 9);
         Assert.Equal(2, cost.ComputeCycles);
+    }
+
+    [Fact]
+    public void A_register_that_accumulates_holds_partial_sums_not_final_values()
+    {
+        // GEMM D4 K1 C2 with D unrolled on a 4-PE axis that one output register serves: the register holds 4 outputs.
+        // As final 8-bit values they would fill its 32 bits; while it sums over C (temporal, 2 steps) they are 16-bit
+        // partial sums, 64 bits, so no mapping fits a 32-bit register and a 64-bit one holds exactly them.
+        var nest = LoopNests.MatMul("I", "W", "O", 1, 4, 1, 2);
+        var all = new[] { OperandRole.Input, OperandRole.Weight, OperandRole.Output };
+        Core WithRegister(long bits) => new("acc", new PeArray([new ArrayAxis("D1", 4)], 1, 8), new SpatialUnrolling("d", [new AxisUnrolling("D1", [("D", 4)])]), 1e9,
+            [new MemoryLevel("reg", bits, 64, 64, 1, 1, [OperandRole.Output], ["D1"]), new MemoryLevel("buffer", 1 << 20, 64, 64, 1, 1, [.. all], ["D1"])]);
+        var dram = new MemoryLevel("dram", long.MaxValue, 64, 64, 10, 10, [.. all], [], SharedReadWritePort: true);
+        Assert.Throws<Tessera.Diagnostics.InfeasibleException>(() => LoopNestCostModel.Search(nest, WithRegister(32), dram, MappingSearchOptions.Default));
+        var cost = LoopNestCostModel.Search(nest, WithRegister(64), dram, MappingSearchOptions.Default);
+        Assert.Equal(64, cost.Details!.Footprints.Single(f => f.Level == "reg").Bits);
     }
 
     [Fact]

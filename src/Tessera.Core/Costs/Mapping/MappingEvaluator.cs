@@ -25,8 +25,8 @@ internal readonly record struct MappingScore(bool Feasible, double EnergyPj, dou
 /// <summary>
 /// Evaluates temporal mappings of one <see cref="MappingProblem"/> analytically with ZigZag's published model (Mei et
 /// al., IEEE TC 2021). Holds scratch arrays, so one instance serves one thread. Set an ordering with
-/// <see cref="SetOrdering"/>, choose the loops each level keeps (<see cref="AllocateGreedy"/> or <see cref="Cuts"/>
-/// directly) and call <see cref="Evaluate"/>.
+/// <see cref="SetOrdering"/>, choose the loops each operand keeps in each level (<see cref="Allocate"/>,
+/// <see cref="SetLevelCuts"/> or <see cref="SetCuts"/>) and call <see cref="Evaluate"/>.
 /// </summary>
 /// <remarks>
 /// Tiles. A level's tile is the operand's extent over the loops below its cut and the spatial factors its instance
@@ -58,9 +58,12 @@ internal sealed class MappingEvaluator
     private int[] _irEnd = [];
     private double[] _reductionAbove = [];
     private double[] _relevantAbove = [];
-    private readonly int[] _runningCut;
-    /// <summary>Per level and operand, a cut below the level's after <see cref="Trim"/>; −1 when the level's applies.</summary>
-    private readonly int[] _operandCut;
+    /// <summary>Per on-chip level and operand: loops (from the innermost) at or below the level.</summary>
+    private readonly int[] _cuts;
+    // Allocation scratch: each operand's cut so far, per held operand the range, the combination tried and the best one,
+    // and the bits each operand would occupy in the levels above ([(level·operands + operand)·(loops + 1) + cut]).
+    private readonly int[] _running, _low, _high, _choice, _best;
+    private double[] _upperBits = [];
 
     // Per evaluation, per operand and position in its hierarchy.
     private readonly int[][] _eff, _levelIndex;
@@ -75,10 +78,12 @@ internal sealed class MappingEvaluator
     private readonly double[] _actPeriod, _actAllowed, _actCount, _actStall, _actWindow;
     private int _activities;
 
-    /// <summary>Loops (counted from the innermost) at or below each on-chip level; the off-chip level takes all.</summary>
-    public int[] Cuts { get; }
+    /// <summary>Each operand's cut per on-chip level, [level·operands + operand] (copy it to keep a mapping).</summary>
+    public int[] Cuts => _cuts;
 
     public int LoopCount => _n;
+
+    public int OnChipLevels => _p.OffChip;
 
     /// <summary>The latency terms of the last evaluation.</summary>
     public LatencyBreakdown Latency { get; private set; } = new(0, 0, 0, "", 0, 0, []);
@@ -105,9 +110,8 @@ internal sealed class MappingEvaluator
         _actCount = new double[maxActivities];
         _actStall = new double[maxActivities];
         _actWindow = new double[maxActivities];
-        _runningCut = new int[_operands];
-        _operandCut = new int[_levels * _operands];
-        Array.Fill(_operandCut, -1);
+        _cuts = new int[problem.OffChip * _operands];
+        (_running, _low, _high, _choice, _best) = (new int[_operands], new int[_operands], new int[_operands], new int[_operands], new int[_operands]);
         _eff = new int[_operands][];
         _levelIndex = new int[_operands][];
         _tile = new double[_operands][];
@@ -120,7 +124,6 @@ internal sealed class MappingEvaluator
             (_eff[o], _tile[o], _tileBits[o], _topIrrelevant[o], _doubleBuffered[o]) = (new int[h], new double[h], new double[h], new double[h], new bool[h]);
             _levelIndex[o] = [.. Enumerable.Range(0, _levels).Select(l => Array.IndexOf(problem.Hierarchy[o], l))];
         }
-        Cuts = new int[problem.OffChip];
     }
 
     /// <summary>Loops innermost first; precomputes loop sizes below every position and relevance runs above it.</summary>
@@ -139,6 +142,7 @@ internal sealed class MappingEvaluator
             _irEnd = new int[(n + 1) * _operands];
             _reductionAbove = new double[(n + 1) * _operands];
             _relevantAbove = new double[(n + 1) * _operands];
+            _upperBits = new double[_p.OffChip * _operands * (n + 1)];
         }
         _n = n;
         for (int d = 0; d < _dims; d++) _prefix[d] = 1;
@@ -174,35 +178,119 @@ internal sealed class MappingEvaluator
     }
 
     /// <summary>
-    /// LOMA-style allocation: level by level from the innermost, keep as many of the remaining loops as fit in this level
-    /// and, for the operands it holds, in every level above that holds them too.
+    /// LOMA's allocation (Mei et al., IEEE TC 2021): level by level from the innermost, each operand the level holds keeps
+    /// a run of the loops left above its cut in the level below. Operands of a shared level get their own cuts: of the
+    /// combinations whose tiles fit the level together and leave every level above room for them, the one moving the
+    /// fewest bits between this level and the next wins (ties: the larger tiles). An operand's traffic never grows with
+    /// its cut, so the last operand takes the largest cut that still fits beside the others.
     /// </summary>
-    public void AllocateGreedy()
+    public void Allocate()
     {
-        ClearTrim();
-        Array.Clear(_runningCut);
-        for (int l = 0; l < Cuts.Length; l++)
+        var p = _p;
+        Array.Fill(_cuts, 0);
+        Array.Fill(_upperBits, double.NaN);
+        Array.Clear(_running);
+        for (int l = 0; l < p.OffChip; l++)
         {
-            // Footprints grow with the cut: binary search for the largest cut that fits.
-            int lo = 0, hi = _n;
-            while (lo < hi)
+            var held = p.HeldBy[l];
+            int m = held.Length;
+            if (m == 0) continue;
+            double capacity = p.Levels[l].CapacityBits;
+            for (int i = 0; i < m; i++)
             {
-                int mid = (lo + hi + 1) / 2;
-                if (Fits(l, mid)) lo = mid;
-                else hi = mid - 1;
+                int o = held[i], lo = _running[o];
+                if (l == p.Hierarchy[o][^1]) lo = _n;
+                int hi = lo;
+                while (hi < _n && StoredBits(o, l, hi + 1, _running[o]) <= capacity) hi++;
+                (_low[i], _high[i], _choice[i]) = (lo, hi, hi);
             }
-            Cuts[l] = lo;
-            foreach (var o in _p.HeldBy[l])
-                if (lo > _runningCut[o]) _runningCut[o] = lo;
+            double bestTraffic = double.PositiveInfinity;
+            bool found = false;
+            // Odometer over the cuts of all but the last operand, largest first; the last takes the largest that fits.
+            while (true)
+            {
+                double bits = 0, traffic = 0;
+                for (int i = 0; i < m - 1; i++)
+                {
+                    bits += StoredBits(held[i], l, _choice[i], _running[held[i]]);
+                    traffic += Traffic(held[i], l, _choice[i]);
+                }
+                int last = held[m - 1];
+                for (int c = _high[m - 1]; c >= _low[m - 1]; c--)
+                {
+                    _choice[m - 1] = c;
+                    if (bits + StoredBits(last, l, c, _running[last]) > capacity || !UpperLevelsFit(l, held)) continue;
+                    double total = traffic + Traffic(last, l, c);
+                    if (total < bestTraffic)
+                    {
+                        (bestTraffic, found) = (total, true);
+                        for (int i = 0; i < m; i++) _best[i] = _choice[i];
+                    }
+                    break;
+                }
+                int k = m - 2;
+                while (k >= 0 && _choice[k] == _low[k]) _choice[k] = _high[k--];
+                if (k < 0) break;
+                _choice[k]--;
+            }
+            for (int i = 0; i < m; i++)
+            {
+                int o = held[i], cut = found ? _best[i] : _low[i];
+                _cuts[l * _operands + o] = cut;
+                _running[o] = cut;
+            }
         }
+    }
+
+    /// <summary>Whether every on-chip level above <paramref name="level"/> can hold its operands at the cuts <see cref="_choice"/> gives the held ones.</summary>
+    private bool UpperLevelsFit(int level, int[] held)
+    {
+        var p = _p;
+        for (int l = level + 1; l < p.OffChip; l++)
+        {
+            double bits = 0;
+            foreach (var o in p.HeldBy[l])
+            {
+                int i = Array.IndexOf(held, o);
+                int cut = l == p.Hierarchy[o][^1] ? _n : i >= 0 ? _choice[i] : _running[o];
+                int slot = (l * _operands + o) * (_n + 1) + cut;
+                if (double.IsNaN(_upperBits[slot])) _upperBits[slot] = StoredBits(o, l, cut, cut);
+                bits += _upperBits[slot];
+            }
+            if (bits > p.Levels[l].CapacityBits) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Bits operand <paramref name="o"/> occupies in one instance of <paramref name="level"/> with the loops below
+    /// <paramref name="cut"/> (and the irrelevant ones right above it) when the level below it stops at
+    /// <paramref name="below"/>: an output is stored as a partial sum while a reduction remains in this level or above
+    /// (an accumulator holds the wide sum until its last term), final values otherwise.
+    /// </summary>
+    private double StoredBits(int o, int level, int cut, int below)
+    {
+        int e = _irEnd[cut * _operands + o];
+        return _p.Extent(o, _prefix, e * _dims, level) * (Partial(o, below, level) ? _p.PartialSumBits[o] : _p.Bits[o]);
+    }
+
+    /// <summary>Bits moved between <paramref name="level"/> and the next level of the operand over the operator (0 at its top).</summary>
+    private double Traffic(int o, int level, int cut)
+    {
+        var h = _p.Hierarchy[o];
+        if (level == h[^1]) return 0;
+        int e = _irEnd[cut * _operands + o];
+        int parent = h[Array.IndexOf(h, level) + 1];
+        double tile = _p.Extent(o, _prefix, e * _dims, level) * _cycles[_n] / _cycles[e];
+        if (_p.Roles[o] != OperandRole.Output) return tile * _p.Bits[o];
+        return Partial(o, e, parent) ? 2 * tile * _p.PartialSumBits[o] : tile * _p.Bits[o];
     }
 
     /// <summary>
     /// Shrinks each operand's tile in each level, from the outermost, by the loops at the top of its cut that index it
     /// alone (no window), unless the tile stays in place across the loop above: the level above then sends the same
-    /// data either way, in smaller pieces, so more of it overlaps
-    /// compute and less is loaded before it. The operands of a shared level may then keep different loops. False when
-    /// nothing changed; <see cref="AllocateGreedy"/> or setting <see cref="Cuts"/> undoes it.
+    /// data either way, in smaller pieces, so more of it overlaps compute and less is loaded before it. False when
+    /// nothing changed.
     /// </summary>
     public bool Trim()
     {
@@ -218,40 +306,29 @@ internal sealed class MappingEvaluator
                 if (cut < _n && _irEnd[cut * _operands + o] != cut) continue;
                 while (cut > floor && (_p.FullyRelevantMask[o] & (1 << _loopDim[cut - 1])) != 0) cut--;
                 if (cut == CutOf(l, o)) continue;
-                _operandCut[l * _operands + o] = cut;
+                _cuts[l * _operands + o] = cut;
                 changed = true;
             }
         }
         return changed;
     }
 
-    /// <summary>Untrimmed: every operand of a level keeps the level's cut.</summary>
-    public void ClearTrim() => Array.Fill(_operandCut, -1);
-
-    private int CutOf(int level, int o) => _operandCut[level * _operands + o] is var c && c >= 0 ? c : Cuts[level];
-
-    private bool Fits(int level, int cut)
+    /// <summary>Every operand of each on-chip level keeps the level's cut (a pinned mapping, an exhaustive allocation).</summary>
+    public void SetLevelCuts(ReadOnlySpan<int> cuts)
     {
-        var held = _p.HeldBy[level];
-        for (int l = level; l < Cuts.Length; l++)
-        {
-            double bits = 0;
-            foreach (var o in _p.HeldBy[l])
-            {
-                int c = l == _p.Hierarchy[o][^1] ? _n : Array.IndexOf(held, o) >= 0 ? Math.Max(cut, _runningCut[o]) : _runningCut[o];
-                int e = _irEnd[c * _operands + o];
-                bits += _p.Extent(o, _prefix, e * _dims, l) * ElementBits(o, e, l);
-            }
-            if (bits > _p.Levels[l].CapacityBits) return false;
-        }
-        return true;
+        for (int l = 0; l < cuts.Length; l++)
+            for (int o = 0; o < _operands; o++) _cuts[l * _operands + o] = cuts[l];
     }
+
+    /// <summary>Restores cuts saved from <see cref="Cuts"/>.</summary>
+    public void SetCuts(int[] cuts) => Array.Copy(cuts, _cuts, _cuts.Length);
+
+    /// <summary>Loops (counted from the innermost) operand <paramref name="o"/> keeps at or below on-chip level <paramref name="level"/>.</summary>
+    public int CutOf(int level, int o) => _cuts[level * _operands + o];
 
     /// <summary>An output is a partial sum while a reduction remains above position <paramref name="cut"/> of level <paramref name="level"/>.</summary>
     private bool Partial(int o, int cut, int level) =>
         _p.Roles[o] == OperandRole.Output && (_reductionAbove[cut * _operands + o] > 1 || _p.SpatialReductionAbove[level]);
-
-    private double ElementBits(int o, int cut, int level) => Partial(o, cut, level) ? _p.PartialSumBits[o] : _p.Bits[o];
 
     /// <summary>Evaluates the current ordering and <see cref="Cuts"/>; infeasible when a level's footprint exceeds its capacity.</summary>
     public MappingScore Evaluate()
@@ -273,13 +350,13 @@ internal sealed class MappingEvaluator
             int cut = 0;
             for (int k = 0; k < h.Length; k++)
             {
-                int l = h[k];
+                int l = h[k], below = cut;
                 bool top = k == h.Length - 1;
                 cut = top ? _n : Math.Max(cut, CutOf(l, o));
                 int e = top ? _n : _irEnd[cut * _operands + o];
                 _eff[o][k] = e;
                 _tile[o][k] = p.Extent(o, _prefix, e * _dims, l);
-                _tileBits[o][k] = _tile[o][k] * ElementBits(o, e, l);
+                _tileBits[o][k] = _tile[o][k] * (Partial(o, below, l) ? p.PartialSumBits[o] : p.Bits[o]);
                 if (l < p.OffChip) _footprint[l] += _tileBits[o][k];
             }
         }

@@ -22,8 +22,8 @@ public sealed record SpatialMapping(ImmutableArray<SpatialFactor> Factors, doubl
         ArgumentNullException.ThrowIfNull(dataflow);
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
         var factors = ImmutableArray.CreateBuilder<SpatialFactor>();
-        foreach (var axis in dataflow.Axes)
-            foreach (var (dimension, factor) in axis.For(nest))
+        foreach (var axis in dataflow.For(nest))
+            foreach (var (dimension, factor) in axis.Factors)
             {
                 int clipped = 1;
                 if (nest.Sizes.TryGetValue(dimension, out var size))

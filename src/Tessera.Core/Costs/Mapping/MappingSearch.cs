@@ -3,7 +3,8 @@ using Tessera.Scoring;
 namespace Tessera.Costs.Mapping;
 
 /// <summary>The best mapping a search found, with its score and how many mappings it evaluated.</summary>
-internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, bool Trimmed, MappingScore Score, int Evaluated, bool Exhaustive);
+/// <remarks><see cref="Cuts"/> holds each operand's cut per on-chip level, as <see cref="MappingEvaluator.Cuts"/>.</remarks>
+internal sealed record SearchResult(int[] Dims, long[] Factors, int[] Cuts, MappingScore Score, int Evaluated, bool Exhaustive);
 
 /// <summary>
 /// Temporal-mapping search over one problem (only allocations when the core pins the ordering): enumerate distinct orderings of the loops' prime factors (merging the
@@ -19,9 +20,9 @@ internal static class MappingSearch
         var evaluator = new MappingEvaluator(problem);
         if (problem.PinnedLoops() is { } ordering)
         {
-            var only = new Best(options.Objective, problem.OffChip);
+            var only = new Best(options.Objective);
             Try(evaluator, [.. ordering.Select(l => l.Dim)], [.. ordering.Select(l => l.Factor)], options, only);
-            return new SearchResult(only.Dims, only.Factors, only.Cuts, only.Trimmed, only.Score, only.Evaluated, true);
+            return new SearchResult(only.Dims, only.Factors, only.Cuts, only.Score, only.Evaluated, true);
         }
         var primes = problem.PrimeLoops();
         var loops = new List<(int Dim, long Factor)>(primes);
@@ -29,7 +30,7 @@ internal static class MappingSearch
         while (DistinctOrderings(loops) > options.EnumerationLimit && MergeSmallest(loops))
             merged = true;
 
-        var best = new Best(options.Objective, problem.OffChip);
+        var best = new Best(options.Objective);
         // Distinct items sorted by a key; next-permutation over the multiset enumerates each distinct ordering once.
         loops.Sort((a, b) => a.Dim != b.Dim ? a.Dim.CompareTo(b.Dim) : a.Factor.CompareTo(b.Factor));
         int n = loops.Count;
@@ -59,24 +60,22 @@ internal static class MappingSearch
                 Try(evaluator, sd, sf, options, best);
             }
         }
-        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Trimmed, best.Score, best.Evaluated, !merged);
+        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !merged);
     }
 
-    internal sealed class Best(Objective objective, int levels)
+    internal sealed class Best(Objective objective)
     {
         public int[] Dims = [];
         public long[] Factors = [];
-        public int[] Cuts = new int[levels];
-        public bool Trimmed;
+        public int[] Cuts = [];
         public MappingScore Score = new(false, double.PositiveInfinity, double.PositiveInfinity);
         public int Evaluated;
 
-        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts, bool trimmed = false)
+        public void Offer(MappingScore score, ReadOnlySpan<int> dims, ReadOnlySpan<long> factors, int[] cuts)
         {
             Evaluated++;
             if (!score.BetterThan(Score, objective)) return;
             Score = score;
-            Trimmed = trimmed;
             Dims = dims.ToArray();
             Factors = factors.ToArray();
             Cuts = (int[])cuts.Clone();
@@ -88,19 +87,18 @@ internal static class MappingSearch
         evaluator.SetOrdering(dims, factors);
         if (!options.AllAllocations)
         {
-            evaluator.AllocateGreedy();
+            evaluator.Allocate();
             best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts);
             if (evaluator.Trim())
-                best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts, trimmed: true);
+                best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts);
             return;
         }
         // Every cut vector: each on-chip level keeps any number of the loops.
-        var cuts = evaluator.Cuts;
-        evaluator.ClearTrim();
-        Array.Clear(cuts);
+        var cuts = new int[evaluator.OnChipLevels];
         while (true)
         {
-            best.Offer(evaluator.Evaluate(), dims, factors, cuts);
+            evaluator.SetLevelCuts(cuts);
+            best.Offer(evaluator.Evaluate(), dims, factors, evaluator.Cuts);
             int l = 0;
             while (l < cuts.Length && cuts[l] == dims.Length) cuts[l++] = 0;
             if (l == cuts.Length) break;

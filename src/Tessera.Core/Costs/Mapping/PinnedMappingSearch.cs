@@ -17,7 +17,7 @@ internal static class PinnedMappingSearch
     {
         var loops = Resolve(problem, pinned, out var offChipOrder);
         var evaluator = new MappingEvaluator(problem);
-        var best = new MappingSearch.Best(options.Objective, problem.OffChip);
+        var best = new MappingSearch.Best(options.Objective);
         var remaining = (long[])problem.Temporal.Clone();
         var factors = new long[loops.Count];
         bool truncated = false;
@@ -50,7 +50,7 @@ internal static class PinnedMappingSearch
         }
 
         Enumerate(0);
-        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Trimmed, best.Score, best.Evaluated, !truncated);
+        return new SearchResult(best.Dims, best.Factors, best.Cuts, best.Score, best.Evaluated, !truncated);
     }
 
     /// <summary>Builds one candidate: level by level from the innermost, each level's loops innermost first; then off-chip.</summary>
@@ -69,8 +69,8 @@ internal static class PinnedMappingSearch
         for (int i = offChipOrder.Count - 1; i >= 0; i--)
             if (remaining[offChipOrder[i]] > 1) { dims.Add(offChipOrder[i]); values.Add(remaining[offChipOrder[i]]); }
         evaluator.SetOrdering(dims.ToArray(), values.ToArray());
-        Array.Copy(cuts, evaluator.Cuts, cuts.Length);
-        best.Offer(evaluator.Evaluate(), dims.ToArray(), values.ToArray(), cuts);
+        evaluator.SetLevelCuts(cuts);
+        best.Offer(evaluator.Evaluate(), dims.ToArray(), values.ToArray(), evaluator.Cuts);
     }
 
     /// <summary>

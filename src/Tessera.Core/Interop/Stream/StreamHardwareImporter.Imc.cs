@@ -69,7 +69,7 @@ public static partial class StreamHardwareImporter
             if (axis is null) continue;
             var dims = r.Sequence(v, $"hint of {axis.Name}").Select(d => CheckedDimension(r, d, r.Text(d, "loop dimension"))).ToList();
             if (dims.Count == 0) throw r.Error(v, $"the hint of {axis.Name} lists no loop dimension");
-            result.Add(new AxisUnrolling(axis.Name, [.. dims.Select(d => (d, axis.Size))]) { OneOf = true });
+            result.Add(new AxisUnrolling(axis.Name, [(dims[0], axis.Size)], Choices: [.. dims]));
         }
         return new SpatialUnrolling(name, result.ToImmutable());
     }
