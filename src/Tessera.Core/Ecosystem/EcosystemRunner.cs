@@ -32,8 +32,9 @@ public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGri
 /// <summary>A suite file: the applications and, optionally, the cost profile that prices their packages.</summary>
 public sealed record SuiteFile(ImmutableArray<string> Suite, CostProfile? CostProfile);
 
-/// <summary>A baseline's packages and objective (the same table model as the BASICs).</summary>
-public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages);
+/// <summary>A baseline's packages (the same table model as the BASICs); without reuse each product pays its designs' NRE alone.</summary>
+public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages,
+    bool ReusesDesigns = true);
 
 /// <summary>Geometric means over the suite of BASIC ÷ baseline, per metric (below 1: the ecosystem is better).</summary>
 public sealed record BaselineRatios(string Baseline, double Energy, double EnergyCost, double Edp, double Edcp);
@@ -122,7 +123,7 @@ public static class EcosystemRunner
 
         var baselines = Baselines(t, table, plans, memories, options, selection);
         var ratios = baselines.Select(b => Ratios(pool, b)).ToImmutableArray();
-        var fleets = baselines.Select(b => FleetCost.Of(b.Name, b.Packages, reuse: b.Name != "monolithic", options.Cost.Volume))
+        var fleets = baselines.Select(b => FleetCost.Of(b.Name, b.Packages, b.ReusesDesigns, options.Cost.Volume))
             .Prepend(FleetCost.Of("BASICs", pool.Packages, reuse: true, options.Cost.Volume)).ToImmutableArray();
         Lap("baselines");
 
@@ -168,7 +169,7 @@ public static class EcosystemRunner
             new("homogeneous", "the best single design for the whole suite, pipelined", homogeneous.Designs, homogeneous.Packages),
             new("scar-library", "a fixed library of 4096-PE WS/OS/RS chiplets (SCAR-style)", scar.Designs, scar.Packages),
             new("monolithic", "a bespoke monolithic chip per network, no reuse (NRE per network)",
-                [.. monolithic.Select(p => p?.Stages[0].Design ?? "-")], monolithic),
+                [.. monolithic.Select(p => p?.Stages[0].Design ?? "-")], monolithic, ReusesDesigns: false),
         ];
     }
 

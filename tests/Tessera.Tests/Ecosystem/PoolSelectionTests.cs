@@ -135,6 +135,14 @@ public sealed class PoolSelectionTests
             Assert.Equal(p.Cost.UnitCostUsd + nrePerUnit, q.CostUsd, 9);
             Assert.True(q.Cost.PackagingUsd > 0);
         }
+        // The fleet beside it: each design's $14.0 M once and each product's $0.8 M once, over 2 × 1 M units; without
+        // reuse each product pays its design's NRE even when both use the same design.
+        var fleet = FleetCost.Of("pool", mozart.Evaluate([0, 1]).Packages, reuse: true, 1_000_000);
+        Assert.Equal((2, 28.0e6, 2, 1.6e6), (fleet.Designs, fleet.DesignNreUsd, fleet.Products, fleet.ProductNreUsd));
+        Assert.Equal(14.8, fleet.NrePerUnitUsd, 9);
+        var one = mozart.Evaluate([0]).Packages;
+        Assert.Equal((14.0e6 + 1.6e6) / 2e6, FleetCost.Of("one", one, reuse: true, 1_000_000).NrePerUnitUsd, 9);
+        Assert.Equal((28.0e6 + 1.6e6) / 2e6, FleetCost.Of("no reuse", one, reuse: false, 1_000_000).NrePerUnitUsd, 9);
         // Mozart's E·C of the two-design pool, by hand: each application on its own design.
         var expected = Math.Sqrt(Energy(a, 1) * (DieUsd(a) + LpddrModuleUsd) * Energy(b, 1) * (DieUsd(b) + LpddrModuleUsd));
         Assert.Equal(expected, mozart.Evaluate([0, 1]).Objective, 12);
