@@ -2,6 +2,7 @@ using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
+using Tessera.Economics;
 using Tessera.Ecosystem;
 using Tessera.Floorplanning;
 using Tessera.Technology;
@@ -13,6 +14,7 @@ namespace Tessera.Cli.Commands;
 internal static class EcosystemCommand
 {
     private const double MilliPerUnit = 1e3;
+    private const double UnitsPerMega = 1e6;
 
     public static Command Create(CliContext context)
     {
@@ -27,18 +29,31 @@ internal static class EcosystemCommand
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
         var costModel = CostModelOption.Create();
         var floorplans = new Option<string?>("--floorplans") { Description = "Write each application package's floorplan to this folder as APP.svg and APP.json" };
+        var profile = new Option<string?>("--cost-profile")
+        {
+            Description = $"Cost profile for dies and packaging: {string.Join(" or ", CostProfile.All.Select(p => p.Name))} (default: the suite file's cost_profile, else {CostProfile.Default.Name})",
+        };
+        var allIn = new Option<bool>("--all-in-cost")
+        {
+            Description = "Charge each application its packaging and NRE per unit as well (the all-in unit cost); by default the objective's cost is Mozart's, dies and memory modules, and NRE and packaging are fleet figures",
+        };
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn,
         };
         command.SetAction(parse =>
         {
             var technology = TechnologyLibrary.LoadDefault();
-            var names = parse.GetValue(suiteFile) is { } file ? EcosystemRunner.LoadSuite(file)
-                : parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-                : EcosystemRunner.DefaultSuite;
-            var request = new EcosystemRequest(names, parse.GetValue(full), Objective.Parse(parse.GetValue(metric)!).Require("the ecosystem", [.. Objective.Named]), parse.GetValue(seed),
-                parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool)) { CostModel = parse.GetValue(costModel)! };
+            var file = parse.GetValue(suiteFile) is { } path ? EcosystemRunner.LoadSuite(path)
+                : new SuiteFile(parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                    : EcosystemRunner.DefaultSuite, null);
+            var request = new EcosystemRequest(file.Suite, parse.GetValue(full), Objective.Parse(parse.GetValue(metric)!).Require("the ecosystem", [.. Objective.Named]), parse.GetValue(seed),
+                parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool))
+            {
+                CostModel = parse.GetValue(costModel)!,
+                CostProfile = parse.GetValue(profile) is { } name ? CostProfile.Parse(name) : file.CostProfile ?? CostProfile.Default,
+                CostBasis = parse.GetValue(allIn) ? CostBasis.AllIn : CostBasis.DiesAndMemory,
+            };
             var result = ProgressBar.RunStages(context, parse.GetValue(json),
                 stage => EcosystemRunner.Run(technology, request, stage is null ? null : new Progress(stage)));
             if (parse.GetValue(floorplans) is { } folder)
@@ -69,18 +84,24 @@ internal static class EcosystemCommand
         p.Application,
         p.PeriodSeconds,
         p.EnergyJ,
-        CostUsd = p.Cost.TotalUsd,
-        p.Cost,
+        p.CostUsd,
+        Cost = new
+        {
+            p.Cost.DiesUsd, p.Cost.MemoryUsd, p.Cost.PackagingUsd, p.Cost.YieldLossUsd, p.Cost.UnitCostUsd, p.Cost.NrePerUnitUsd, p.Cost.TotalUsd,
+        },
         p.EnergyCost,
         p.Edp,
         p.Edcp,
-        Stages = p.Stages.Select(s => new { s.First, s.Count, s.Design, s.TensorParallel, s.Memory, s.LatencySeconds, s.DynamicJ, s.LeakageW, s.BufferDemandBytes }),
+        Groups = p.Groups.Select(g => new { g.Role, Design = g.Candidate.Name, g.Count, g.MemoryType, g.MemoryModules }),
+        Stages = p.Stages.Select(s => new { s.First, s.Count, s.Design, s.Group, s.TensorParallel, s.Memory, s.LatencySeconds, s.DynamicJ, s.LinkJ, s.LeakageW, s.BufferDemandBytes }),
     };
 
     private static object Describe(EcosystemResult r) => new
     {
         Suite = r.Request.Suite,
         Metric = r.Request.Objective.ToString(),
+        CostProfile = r.Request.CostProfile.Name,
+        r.Request.CostBasis,
         r.Request.Seed,
         Candidates = r.Candidates.Length,
         r.ProfilesEvaluated,
@@ -95,33 +116,46 @@ internal static class EcosystemCommand
         Floorplans = r.Pool.Packages.Zip(r.Floorplans, (p, f) => f is null ? null : new
         {
             p!.Application, f.Legal, f.WidthMm, f.HeightMm, f.AreaMm2,
+            Dies = f.Blocks.Count(b => b.Kind == BlockKind.Die),
+            Memories = f.Blocks.Count(b => b.Kind == BlockKind.MemoryStack) + f.OffPackageMemories.Length,
             Violations = f.Violations.Select(FloorplanCommand.DescribeViolation),
             Warnings = f.Warnings.Select(v => v.Message),
         }),
         Baselines = r.Baselines.Select(b => new { b.Name, b.Description, b.Designs, Packages = b.Packages.Select(Package) }),
         r.Ratios,
+        Fleets = r.Fleets.Select(f => new { f.Fleet, f.Designs, f.DesignNreUsd, f.Products, f.ProductNreUsd, f.Units, f.NrePerUnitUsd, f.PackagingPerUnitUsd }),
         Simulated = r.Simulated,
         r.Seconds,
     };
 
     private static void Print(IAnsiConsole console, EcosystemResult r)
     {
-        console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Objective} (geometric mean)"));
+        var charged = r.Request.CostBasis == CostBasis.AllIn ? "all-in unit cost" : "dies and memory (Mozart)";
+        console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Objective} (geometric mean), " +
+            $"cost charged: {charged}, cost profile {r.Request.CostProfile.Name}"));
         var curve = new Table().AddColumns("K", "added design", "objective", "gain %");
         foreach (var p in r.Curve)
             curve.AddRow($"{p.K}", Markup.Escape(p.Added), $"{p.Objective:G4}", $"{p.Gain * 100:0.00}");
         console.Write(curve);
         console.MarkupLine(Markup.Escape($"Growth stops at K = {r.GrowthK}; growth {r.Grown.Objective:G4}, annealing {r.Annealed.Objective:G4}, " +
             $"exact {(r.Exact is null ? "-" : $"{r.Exact.Objective:G4}{(r.ExactOptimal ? " (CP-SAT optimal on its linear proxy)" : "")}")}; pool from {r.PoolSource}: {string.Join(", ", r.Pool.Designs)}"));
-        var packages = new Table().AddColumns("application", "stages: chiplets × design, memories", "period ms", "energy mJ", "cost $", "E·C J$", "EDP J·s");
+        var packages = new Table().AddColumns("application", "stages: chiplets × design, memories", "period ms", "energy mJ", "cost $ (charged)",
+            "packaging $", "NRE/unit $", "E·C J$", "EDP J·s");
         foreach (var p in r.Pool.Packages.Where(p => p is not null).Select(p => p!))
-            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(Summary(p)),
-                $"{p.PeriodSeconds * MilliPerUnit:0.000}", $"{p.EnergyJ * MilliPerUnit:0.000}", $"{p.Cost.TotalUsd:0.00}", $"{p.EnergyCost:G4}", $"{p.Edp:G4}");
+            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(Summary(p)), $"{p.PeriodSeconds * MilliPerUnit:0.000}",
+                $"{p.EnergyJ * MilliPerUnit:0.000}", $"{p.CostUsd:0.00}", $"{p.Cost.PackagingUsd + p.Cost.YieldLossUsd:0.00}",
+                $"{p.Cost.NrePerUnitUsd:0.00}", $"{p.EnergyCost:G4}", $"{p.Edp:G4}");
         console.Write(packages);
         var ratios = new Table().AddColumns("BASIC ÷ baseline (geomean)", "energy", "E·C", "EDP", "EDCP");
         foreach (var x in r.Ratios)
             ratios.AddRow(Markup.Escape(x.Baseline), $"{x.Energy:0.000}", $"{x.EnergyCost:0.000}", $"{x.Edp:0.000}", $"{x.Edcp:0.000}");
         console.Write(ratios);
+        var fleets = new Table().AddColumns("fleet (one product per application)", "designs", "design NRE $M", "product NRE $M", "units",
+            "NRE per unit $", "packaging per unit $");
+        foreach (var f in r.Fleets)
+            fleets.AddRow(Markup.Escape(f.Fleet), $"{f.Designs}", $"{f.DesignNreUsd / UnitsPerMega:0.0}", $"{f.ProductNreUsd / UnitsPerMega:0.0}",
+                $"{f.Units:N0}", $"{f.NrePerUnitUsd:0.00}", $"{f.PackagingPerUnitUsd:0.00}");
+        console.Write(fleets);
         if (r.Simulated.Length > 0)
         {
             var sim = new Table().AddColumns("application (simulated, one inference)", "chiplets", "latency ms", "energy mJ", "of which leakage mJ");

@@ -31,6 +31,12 @@ public sealed record CostOptions(Packaging Packaging, long Volume, int ProductsS
     /// <summary>How dies and packages are priced (<see cref="CostProfile.Default"/> unless set).</summary>
     public CostProfile Profile { get; init; } = CostProfile.Default;
 
+    /// <summary>Products sharing a design's NRE, by design name, where it differs from <see cref="ProductsSharing"/> (a pool of designs).</summary>
+    public ImmutableDictionary<string, int> SharingByDesign { get; init; } = ImmutableDictionary<string, int>.Empty;
+
+    /// <summary>How many products share this design's NRE.</summary>
+    public int SharingOf(string design) => SharingByDesign.GetValueOrDefault(design, ProductsSharing);
+
     /// <summary>Options with the library's default volume.</summary>
     public static CostOptions Default(TechnologyLibrary technology, Packaging packaging = Packaging.Interposer25D) =>
         new(packaging, (long)technology.Value("manufacturing.default_volume"));
@@ -75,6 +81,19 @@ public sealed record PackagingCost(
     public double TotalUsd => SubstrateUsd + InterposerUsd + AssemblyUsd + AssemblyMachineUsd;
 }
 
+/// <summary>Which parts of a package's cost an objective charges to one product.</summary>
+public enum CostBasis
+{
+    /// <summary>
+    /// Mozart's search: the known-good dies (each priced with its PHYs) and the memory modules. Packaging and NRE are
+    /// fleet figures reported beside the objective.
+    /// </summary>
+    DiesAndMemory,
+
+    /// <summary>Everything one unit costs: dies, packaging and its yield loss, memory, and NRE per unit.</summary>
+    AllIn,
+}
+
 /// <summary>Memory modules bought for a package's memory devices.</summary>
 public sealed record MemoryCost(string Device, string Type, double CapacityGb, double CostPerGbUsd)
 {
@@ -103,11 +122,14 @@ public sealed record PackageCost(
     /// <summary>NRE of all distinct designs and of the product.</summary>
     public double NreUsd => Chiplets.Sum(c => c.Nre.TotalUsd) + ProductNreUsd;
 
-    /// <summary>Design NRE shared by the products reusing it, plus the product's own NRE, over the volume.</summary>
+    /// <summary>Each design's NRE shared by the products reusing it, plus the product's own NRE, over the volume.</summary>
     public double NrePerUnitUsd =>
-        (Chiplets.Sum(c => c.Nre.TotalUsd) / Options.ProductsSharing + ProductNreUsd) / Options.Volume;
+        (Chiplets.Sum(c => c.Nre.TotalUsd / Options.SharingOf(c.Design)) + ProductNreUsd) / Options.Volume;
 
     public double TotalUsd => UnitCostUsd + NrePerUnitUsd;
+
+    /// <summary>The cost an objective charges to this product on the given basis.</summary>
+    public double Usd(CostBasis basis) => basis == CostBasis.AllIn ? TotalUsd : DiesUsd + MemoryUsd;
 }
 
 /// <summary>Die area, wafer, packaging, memory and NRE costs of a package from the technology library.</summary>
@@ -199,42 +221,64 @@ public static class CostModel
     }
 
     /// <summary>
-    /// Each chiplet design of a package with its instance count and die area. One mask set serves every instance, so the
-    /// design carries the memory and die-to-die PHYs of its busiest instance.
+    /// The PHYs a design carries: one mask set serves every instance, so the memory interfaces of its instance with the
+    /// most of them (the first such) and the die-to-die links of its instance with the most links.
     /// </summary>
+    public static (int MemoryInstance, int DieToDieLinks) BusiestInstance(IReadOnlyList<(int MemoryInterfaces, int DieToDieLinks)> instances)
+    {
+        int memory = 0, links = 0;
+        for (int i = 0; i < instances.Count; i++)
+        {
+            if (instances[i].MemoryInterfaces > instances[memory].MemoryInterfaces) memory = i;
+            links = Math.Max(links, instances[i].DieToDieLinks);
+        }
+        return (memory, links);
+    }
+
+    /// <summary>Each chiplet design of a package with its instance count and die area (PHYs of <see cref="BusiestInstance"/>).</summary>
     public static IEnumerable<(Chiplet Design, int Instances, DieArea Area)> DesignAreas(TechnologyLibrary t, Package package,
         Packaging packaging)
     {
         var memoryOf = package.Memories.ToDictionary(m => m.Id, m => m.Type, StringComparer.Ordinal);
         var chipletIds = package.Chiplets.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        string? Other(Link l, string id) => l.From == id ? l.To : l.To == id ? l.From : null;
+        // Each chiplet's memory types (in link order) and die-to-die link count, in one pass over the links.
+        var memories = package.Chiplets.ToDictionary(c => c.Id, _ => new List<string>(), StringComparer.Ordinal);
+        var links = package.Chiplets.ToDictionary(c => c.Id, _ => 0, StringComparer.Ordinal);
+        foreach (var l in package.Links)
+            foreach (var (end, other) in new[] { (l.From, l.To), (l.To, l.From) })
+                if (chipletIds.Contains(end))
+                {
+                    if (memoryOf.TryGetValue(other, out var type)) memories[end].Add(type);
+                    else if (chipletIds.Contains(other)) links[end]++;
+                }
         foreach (var group in package.Chiplets.GroupBy(c => c.Design.Name, StringComparer.Ordinal))
         {
-            var design = group.First().Design;
-            var types = group.Select(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>()
-                .Where(memoryOf.ContainsKey).Select(id => memoryOf[id]).ToList()).MaxBy(l => l.Count) ?? [];
-            var d2d = group.Max(c => package.Links.Select(l => Other(l, c.Id)).OfType<string>().Count(chipletIds.Contains));
-            yield return (design, group.Count(), Area(t, design, types, d2d, packaging));
+            var instances = group.ToList();
+            var (busiest, d2d) = BusiestInstance([.. instances.Select(c => (memories[c.Id].Count, links[c.Id]))]);
+            yield return (instances[0].Design, instances.Count, Area(t, instances[0].Design, memories[instances[busiest].Id], d2d, packaging));
         }
     }
 
-    /// <summary>The full cost of a package under the given options.</summary>
-    public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options)
+    /// <summary>One design's dies on their wafer and its NRE, under the options' profile and NRE model.</summary>
+    public static ChipletCost Chiplet(TechnologyLibrary t, Chiplet design, int instances, DieArea area, CostOptions options) =>
+        new(design.Name, t.Node(design.TechnologyNode), instances, area, options.Profile.Die(t, design.Name, area.TotalMm2, design.TechnologyNode),
+            Nre(t, design.TechnologyNode, area.TotalMm2, options.Nre));
+
+    /// <summary>The cost of a package from its designs (with instance counts) and memory modules: packaging, yield loss and NRE added.</summary>
+    public static PackageCost Assemble(TechnologyLibrary t, string package, IReadOnlyList<ChipletCost> chiplets, IEnumerable<MemoryCost> memories,
+        CostOptions options)
     {
         if (options.Volume <= 0)
             throw new TesseraInputException($"volume {options.Volume}; expected a positive number of units");
-        if (options.ProductsSharing <= 0)
+        if (options.ProductsSharing <= 0 || options.SharingByDesign.Values.Any(n => n <= 0))
             throw new TesseraInputException($"products sharing {options.ProductsSharing}; expected at least 1");
-        var chiplets = ImmutableArray.CreateBuilder<ChipletCost>();
-        var dieAreas = new List<double>();
-        foreach (var (design, instances, area) in DesignAreas(t, package, options.Packaging))
-        {
-            var die = options.Profile.Die(t, design.Name, area.TotalMm2, design.TechnologyNode);
-            chiplets.Add(new ChipletCost(design.Name, t.Node(design.TechnologyNode), instances, area, die,
-                Nre(t, design.TechnologyNode, area.TotalMm2, options.Nre)));
-            dieAreas.AddRange(Enumerable.Repeat(area.TotalMm2, instances));
-        }
-        return new PackageCost(package.Name, options, chiplets.ToImmutable(), options.Profile.Package(t, dieAreas, options.Packaging),
-            [.. package.Memories.Select(m => Memory(t, m))], ProductNreUsd(t, options.Packaging));
+        var dieAreas = chiplets.SelectMany(c => Enumerable.Repeat(c.Area.TotalMm2, c.Instances)).ToList();
+        return new PackageCost(package, options, [.. chiplets], options.Profile.Package(t, dieAreas, options.Packaging), [.. memories],
+            ProductNreUsd(t, options.Packaging));
     }
+
+    /// <summary>The full cost of a package under the given options.</summary>
+    public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options) =>
+        Assemble(t, package.Name, [.. DesignAreas(t, package, options.Packaging).Select(d => Chiplet(t, d.Design, d.Instances, d.Area, options))],
+            package.Memories.Select(m => Memory(t, m)), options);
 }

@@ -10,27 +10,27 @@ namespace Tessera.Ecosystem;
 /// Composes a bespoke package (BASIC) for one application from the profile table (Mozart's per-application step):
 /// a GA over fusion cut points and a memory type per group; for each group and time budget the best chiplet and
 /// tensor parallelism from the lower envelope of E(T) = leakage × T + dynamic energy; the budget that minimises the
-/// metric. Everything here is a table evaluation; <see cref="EcosystemRunner"/> simulates the final packages.
+/// metric. Everything here is a table evaluation; <see cref="EcosystemRunner"/> composes and simulates the final
+/// packages. Packages are priced by <see cref="PackagePricer"/>: the cost of the package the composer builds.
 /// </summary>
 public sealed class BasicDesigner
 {
     private const double PicoToUnit = 1e-12;
     private const double BitsPerByte = 8;
 
-    private readonly TechnologyLibrary _t;
     private readonly SuiteModel _app;
     private readonly ImmutableArray<ChipletCandidate> _candidates;
     private readonly ImmutableArray<MemoryOption> _memories;
     private readonly BasicOptions _options;
-    private readonly Func<string, int> _sharing;
+    private readonly ImmutableDictionary<string, int> _sharing;
+    private readonly PackagePricer _pricer;
+    private readonly double _linkPjPerBit;
     private readonly int _n;
     // Per allowed candidate: prefix sums over the chain (index i = steps before i).
     private readonly double[][] _cycles, _dynPj, _offBytes;
     private readonly int[][] _infeasible;
     private readonly double[] _weights;
-    private readonly double[] _nreUsd;
-    private readonly double _productNreUsd;
-    private readonly Dictionary<(int, int, int), (LowerEnvelope Envelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines)> _envelopes = [];
+    private readonly Dictionary<(int, int, int), (LowerEnvelope Envelope, Line[] Lines)> _envelopes = [];
     private readonly Dictionary<(int, int), double> _demand = [];
 
     /// <param name="candidates">The designs this package may use (the whole candidate set, or a pool).</param>
@@ -38,12 +38,13 @@ public sealed class BasicDesigner
     public BasicDesigner(TechnologyLibrary t, ProfileTable table, SuiteModel app, IEnumerable<ChipletCandidate> candidates,
         IReadOnlyList<MemoryOption> memories, BasicOptions options, Func<string, int> sharing)
     {
-        _t = t;
         _app = app;
         _memories = [.. memories];
         _options = options;
-        _sharing = sharing;
         _candidates = [.. candidates.Where(c => options.Constraints.MaxDieAreaMm2 is not { } max || c.Area.TotalMm2 <= max)];
+        _sharing = _candidates.ToImmutableDictionary(c => c.Name, c => Math.Max(1, sharing(c.Name)), StringComparer.Ordinal);
+        _pricer = new PackagePricer(t, options.Cost);
+        _linkPjPerBit = t.DieToDie(PackageComposer.LinkKind(options.Cost.Packaging)).EnergyPerBitPj;
         _n = app.Chain.Length;
         int k = _candidates.Length;
         _cycles = new double[k][];
@@ -64,9 +65,10 @@ public sealed class BasicDesigner
         }
         _weights = new double[_n + 1];
         for (int i = 0; i < _n; i++) _weights[i + 1] = _weights[i] + app.Chain[i].WeightBytes;
-        _nreUsd = [.. _candidates.Select(c => CostModel.Nre(t, c.Node, c.Area.TotalMm2, NreModel.Mozart).TotalUsd)];
-        _productNreUsd = t.Si("manufacturing.nre_product.interposer_mask") + t.Si("manufacturing.nre_product.package_design");
     }
+
+    /// <summary>One half-line of a group's envelope: a candidate at a tensor parallelism, its energies (J) and stage latency.</summary>
+    private readonly record struct Line(int Candidate, int Tp, double Dyn, double Link, double Lat);
 
     public ImmutableArray<ChipletCandidate> Candidates => _candidates;
     public int ChainLength => _n;
@@ -108,6 +110,18 @@ public sealed class BasicDesigner
         return bytes;
     }
 
+    /// <summary>
+    /// Bytes a group receives from earlier groups (tensors produced before it and consumed in it): on another chiplet,
+    /// they cross a die-to-die link to each of the group's chiplets.
+    /// </summary>
+    private double InputBytes(int first, int count)
+    {
+        double bytes = 0;
+        for (int p = 0; p < first; p++)
+            if (_app.Chain[p].Consumers.Any(c => c >= first && c < first + count)) bytes += _app.Chain[p].OutputBytes;
+        return bytes;
+    }
+
     /// <summary>Bytes the group moves off chip on a candidate: its operators' traffic less the fused intermediates (written and read back).</summary>
     private double OffChipBytes(int c, int first, int count) =>
         Math.Max(_weights[first + count] - _weights[first], _offBytes[c][first + count] - _offBytes[c][first] - 2 * InternalBytes(first, count));
@@ -123,12 +137,13 @@ public sealed class BasicDesigner
         _weights[first + count] - _weights[first] + 2 * _app.Chain[first + count - 1].OutputBytes;
 
     /// <summary>The envelope of half-lines (candidate × TP) of a group behind a memory type.</summary>
-    private (LowerEnvelope Envelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines) Envelope(int first, int count, int memory)
+    private (LowerEnvelope Envelope, Line[] Lines) Envelope(int first, int count, int memory)
     {
         if (_envelopes.TryGetValue((first, count, memory), out var e)) return e;
         var m = _memories[memory];
-        var lines = new List<(int, int, double, double)>();
+        var lines = new List<Line>();
         var halves = new List<HalfLine>();
+        var linkJ = InputBytes(first, count) * BitsPerByte * _linkPjPerBit * PicoToUnit;
         for (int c = 0; c < _candidates.Length; c++)
         {
             if (!Fits(c, first, count)) continue;
@@ -139,8 +154,8 @@ public sealed class BasicDesigner
             {
                 // TP splits the work over tp chiplets, each with its own memory (Mozart: energy and cost scale with TP).
                 var lat = Math.Max(cycles / _candidates[c].Core.FrequencyHz, bytes / m.BandwidthBytesPerSecond) / tp;
-                lines.Add((c, tp, dyn, lat));
-                halves.Add(new HalfLine(tp * _candidates[c].LeakageW, dyn, lat));
+                lines.Add(new Line(c, tp, dyn, tp * linkJ, lat));
+                halves.Add(new HalfLine(tp * _candidates[c].LeakageW, dyn + tp * linkJ, lat));
             }
         }
         e = (new LowerEnvelope(halves), [.. lines]);
@@ -173,7 +188,7 @@ public sealed class BasicDesigner
     public BasicPackage? Evaluate(FusionPlan plan)
     {
         int g = plan.Groups.Length;
-        var env = new (LowerEnvelope Envelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines)[g];
+        var env = new (LowerEnvelope Envelope, Line[] Lines)[g];
         double tMin = 0;
         for (int i = 0; i < g; i++)
         {
@@ -183,6 +198,8 @@ public sealed class BasicDesigner
         }
         // Between breakpoints every group's choice is fixed and energy only grows with T: only breakpoints can be best.
         var budgets = env.SelectMany(e => e.Envelope.Breakpoints).Where(s => s >= tMin).Append(tMin).Distinct().Order().ToList();
+        // The memory modules bound a package's cost from below (dies and the rest add to them): a budget whose
+        // metric at that bound is no better than the best so far need not be priced.
         var memoryUsd = new double[g, _options.MaxTensorParallel + 1];
         for (int i = 0; i < g; i++)
             for (int tp = 1; tp <= _options.MaxTensorParallel; tp++)
@@ -196,54 +213,46 @@ public sealed class BasicDesigner
         foreach (var t in budgets)
         {
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && t > maxT) break;
-            double energy = 0;
+            double energy = 0, memory = 0;
             for (int i = 0; i < g; i++)
             {
                 picks[i] = env[i].Envelope.Query(t);
                 var l = env[i].Lines[picks[i]];
-                energy += l.Dyn + l.Tp * _candidates[l.Candidate].LeakageW * t;
+                energy += l.Dyn + l.Link + l.Tp * _candidates[l.Candidate].LeakageW * t;
+                memory += memoryUsd[i, l.Tp];
             }
             if (_options.Constraints.MaxPowerW is { } maxP && energy / t > maxP) continue;
-            var cost = costed ? Cost(plan, env, picks, memoryUsd) : null;
-            if (_options.Constraints.MaxCostUsd is { } maxC && cost!.TotalUsd > maxC) continue;
-            var metric = _options.Objective.Score(t, energy, cost?.TotalUsd ?? double.NaN);
+            if (costed && _options.Objective.Monotone && _options.Objective.Score(t, energy, memory) >= bestMetric) continue;
+            ImmutableArray<ChipletGroup>? groups = costed ? Groups(plan, env, picks) : null;
+            var cost = groups is { } priced ? Price(priced) : null;
+            if (_options.Constraints.MaxCostUsd is { } maxC && cost!.Usd(_options.Basis) > maxC) continue;
+            var metric = _options.Objective.Score(t, energy, cost?.Usd(_options.Basis) ?? double.NaN);
             if (metric >= bestMetric) continue;
             bestMetric = metric;
-            best = Package(plan, env, picks, t, energy, cost ?? Cost(plan, env, picks, memoryUsd));
+            var hardware = groups ?? Groups(plan, env, picks);
+            best = Package(plan, env, picks, hardware, t, energy, cost ?? Price(hardware));
         }
         return best;
     }
 
-    private BasicCost Cost(FusionPlan plan, (LowerEnvelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines)[] env, int[] picks,
-        double[,] memoryUsd)
-    {
-        double dies = 0, memory = 0, nre = 0;
-        var areas = new List<double>();
-        var designs = new HashSet<int>();
-        for (int i = 0; i < picks.Length; i++)
+    /// <summary>The package's hardware: group i runs stage i on its chosen design at its TP, each chiplet with its own memory modules.</summary>
+    private ImmutableArray<ChipletGroup> Groups(FusionPlan plan, (LowerEnvelope, Line[] Lines)[] env, int[] picks) =>
+    [
+        .. picks.Select((p, i) =>
         {
-            var l = env[i].Lines[picks[i]];
+            var l = env[i].Lines[p];
             var c = _candidates[l.Candidate];
-            dies += l.Tp * c.Die.CostPerGoodDieUsd;
-            for (int k = 0; k < l.Tp; k++) areas.Add(c.Area.TotalMm2);
-            memory += memoryUsd[i, l.Tp];
-            if (designs.Add(l.Candidate)) nre += _nreUsd[l.Candidate] / Math.Max(1, _sharing(c.Name));
-        }
-        return new BasicCost(dies, PackagingUsd(areas, dies), memory, (nre + _productNreUsd) / _options.Volume);
-    }
+            var memory = _memories[plan.Memories[i]];
+            // TP splits the group's memory over its chiplets, each buying whole modules.
+            var modules = memory.Modules(MemoryBytes(plan.Groups[i].First, plan.Groups[i].Count) / l.Tp);
+            return new ChipletGroup($"s{i}t", c.Name, c, l.Tp, memory.Type, l.Tp * modules);
+        }),
+    ];
 
-    /// <summary>
-    /// Packaging of dies of these areas on an interposer, chip-last: a failed assembly scraps its good dies and
-    /// packaging, which the good packages pay for.
-    /// </summary>
-    private double PackagingUsd(IReadOnlyList<double> areas, double diesUsd)
-    {
-        var packaging = CostProfile.Default.Package(_t, areas, Packaging.Interposer25D);
-        return packaging.TotalUsd / packaging.PackageYield + diesUsd * (1 / packaging.PackageYield - 1);
-    }
+    private PackageCost Price(IReadOnlyList<ChipletGroup> groups) => _pricer.Price($"basic-{_app.Name}", groups, PackageTopology.Pipeline, _sharing);
 
-    private BasicPackage Package(FusionPlan plan, (LowerEnvelope, (int Candidate, int Tp, double Dyn, double Lat)[] Lines)[] env, int[] picks,
-        double period, double energy, BasicCost cost) =>
+    private BasicPackage Package(FusionPlan plan, (LowerEnvelope, Line[] Lines)[] env, int[] picks, ImmutableArray<ChipletGroup> groups,
+        double period, double energy, PackageCost cost) =>
         new(_app.Name, plan,
         [
             .. picks.Select((p, i) =>
@@ -251,11 +260,9 @@ public sealed class BasicDesigner
                 var l = env[i].Lines[p];
                 var c = _candidates[l.Candidate];
                 var (first, count) = plan.Groups[i];
-                var memory = _memories[plan.Memories[i]];
-                return new BasicStage(first, count, l.Candidate, c.Name, l.Tp, memory.Type, l.Lat, l.Dyn,
-                    l.Tp * c.LeakageW, Demand(first, count), memory.Modules(MemoryBytes(first, count) / l.Tp));
+                return new BasicStage(first, count, c, l.Tp, groups[i].MemoryType, l.Lat, l.Dyn, l.Link, l.Tp * c.LeakageW, Demand(first, count), i);
             }),
-        ], period, energy, cost);
+        ], groups, period, energy, cost, _options.Basis);
 
     /// <summary>
     /// Per group of a plan, per allowed candidate: the least energy over TP at the plan's relaxed budget (the slowest
@@ -272,7 +279,7 @@ public sealed class BasicDesigner
             {
                 var energy = Enumerable.Repeat(double.PositiveInfinity, _candidates.Length).ToArray();
                 foreach (var l in e.Lines)
-                    energy[l.Candidate] = Math.Min(energy[l.Candidate], l.Dyn + l.Tp * _candidates[l.Candidate].LeakageW * budget);
+                    energy[l.Candidate] = Math.Min(energy[l.Candidate], l.Dyn + l.Link + l.Tp * _candidates[l.Candidate].LeakageW * budget);
                 return energy;
             }),
         ];
@@ -281,12 +288,11 @@ public sealed class BasicDesigner
     /// <summary>
     /// A monolithic chip of one design running the whole plan group after group (the bespoke-per-network baseline):
     /// one die, one memory type (the one with the least metric), delay the sum of the stages, leakage over all of it,
-    /// and the design's full NRE (no reuse). Null when the design cannot run a group.
+    /// no die-to-die traffic, and the design's full NRE (no reuse). Null when the design cannot run a group.
     /// </summary>
     public BasicPackage? Monolithic(FusionPlan plan, int candidate)
     {
         var c = _candidates[candidate];
-        var packagingUsd = PackagingUsd([c.Area.TotalMm2], c.Die.CostPerGoodDieUsd);
         var boundary = plan.Groups.Max(g => _app.Chain[g.First + g.Count - 1].OutputBytes);
         BasicPackage? best = null;
         for (int m = 0; m < _memories.Length; m++)
@@ -300,14 +306,13 @@ public sealed class BasicDesigner
                 if (line.Count == 0) { ok = false; break; }
                 delay += line[0].Lat;
                 dyn += line[0].Dyn;
-                stages.Add(new BasicStage(first, count, candidate, c.Name, 1, _memories[m].Type, line[0].Lat, line[0].Dyn, c.LeakageW, Demand(first, count),
-                    _memories[m].Modules(MemoryBytes(first, count))));
+                stages.Add(new BasicStage(first, count, c, 1, _memories[m].Type, line[0].Lat, line[0].Dyn, 0, c.LeakageW, Demand(first, count), 0));
             }
             if (!ok) return null;
-            var energy = dyn + c.LeakageW * delay;
-            var cost = new BasicCost(c.Die.CostPerGoodDieUsd, packagingUsd, _memories[m].CostUsd(_weights[_n] + 2 * boundary), (_nreUsd[candidate] + _productNreUsd) / _options.Volume);
-            var package = new BasicPackage(_app.Name, plan with { Memories = [.. plan.Memories.Select(_ => m)] }, stages.ToImmutable(), delay, energy, cost);
             if (_options.Constraints.MaxPeriodSeconds is { } maxT && delay > maxT) continue;
+            ImmutableArray<ChipletGroup> chip = [new ChipletGroup("chip", c.Name, c, 1, _memories[m].Type, _memories[m].Modules(_weights[_n] + 2 * boundary))];
+            var package = new BasicPackage(_app.Name, plan with { Memories = [.. plan.Memories.Select(_ => m)] }, stages.ToImmutable(), chip,
+                delay, dyn + c.LeakageW * delay, Price(chip), _options.Basis);
             if (best is null || package.Metric(_options.Objective) < best.Metric(_options.Objective)) best = package;
         }
         return best;

@@ -4,7 +4,7 @@ using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;
-using Tessera.Hardware;
+using Tessera.Economics;
 using Tessera.Scheduling;
 using Tessera.Simulation;
 using Tessera.Technology;
@@ -21,26 +21,44 @@ public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGri
 {
     /// <summary>The operator cost model that profiles the candidates and simulates the packages.</summary>
     public string CostModel { get; init; } = CostModels.Default;
+
+    /// <summary>How dies and packaging are priced.</summary>
+    public CostProfile CostProfile { get; init; } = CostProfile.Default;
+
+    /// <summary>What the objective charges each application: Mozart's dies and memory, or the all-in unit cost.</summary>
+    public CostBasis CostBasis { get; init; } = CostBasis.DiesAndMemory;
 }
 
-/// <summary>A baseline's packages and objective (the same table model as the BASICs).</summary>
-public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages);
+/// <summary>A suite file: the applications and, optionally, the cost profile that prices their packages.</summary>
+public sealed record SuiteFile(ImmutableArray<string> Suite, CostProfile? CostProfile);
+
+/// <summary>A baseline's packages (the same table model as the BASICs); without reuse each product pays its designs' NRE alone.</summary>
+public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages,
+    bool ReusesDesigns = true);
 
 /// <summary>Geometric means over the suite of BASIC ÷ baseline, per metric (below 1: the ecosystem is better).</summary>
 public sealed record BaselineRatios(string Baseline, double Energy, double EnergyCost, double Edp, double Edcp);
 
-/// <summary>The simulator's verdict on one application's BASIC package (one inference through the pipeline).</summary>
-public sealed record SimulatedPackage(string Application, double LatencySeconds, double EnergyJ, double StaticJ, int Chiplets);
+/// <summary>
+/// The simulator's verdict on one application's BASIC package (one inference through the pipeline), with the size of
+/// the package it simulated (the composed one, also floorplanned).
+/// </summary>
+public sealed record SimulatedPackage(string Application, double LatencySeconds, double EnergyJ, double StaticJ, int Chiplets,
+    int Memories, int Links);
 
 /// <summary>Everything an ecosystem run found, with timings.</summary>
 public sealed record EcosystemResult(
     EcosystemRequest Request, ImmutableArray<ChipletCandidate> Candidates, int ProfilesEvaluated, int ProfilesFromCache,
     ImmutableArray<PoolCurvePoint> Curve, int GrowthK, PoolResult Pool, string PoolSource, PoolResult Grown, PoolResult Annealed,
     PoolResult? Exact, bool ExactOptimal, ImmutableArray<BaselineResult> Baselines, ImmutableArray<BaselineRatios> Ratios,
-    ImmutableArray<SimulatedPackage> Simulated, ImmutableArray<Floorplanning.Floorplan?> Floorplans, ImmutableDictionary<string, double> Seconds)
+    ImmutableArray<FleetCost> Fleets, ImmutableArray<ComposedPackage?> Composed, ImmutableArray<SimulatedPackage> Simulated,
+    ImmutableDictionary<string, double> Seconds)
 {
+    /// <summary>Each application's package floorplan (null where it has none).</summary>
+    public ImmutableArray<Floorplanning.Floorplan?> Floorplans => [.. Composed.Select(c => c?.Floorplan)];
+
     /// <summary>Whether every application's package passes the floorplanner's checks.</summary>
-    public bool AllLegal => Floorplans.All(f => f is null || f.Legal);
+    public bool AllLegal => Composed.All(c => c is null || c.Legal);
 }
 
 /// <summary>Progress of a long run: the stage and the fraction of it done.</summary>
@@ -54,9 +72,6 @@ public static class EcosystemRunner
 {
     /// <summary>The default suite: the zoo's CNNs and a transformer's prefill and decode, sized for minutes on 2 cores.</summary>
     public static ImmutableArray<string> DefaultSuite { get; } = ["resnet18", "resnet50", "mobilenetv2", "googlenet", "gpt2-small", "gpt2-small:decode"];
-
-    /// <summary>Die-to-die link between consecutive stages (Mozart artifact: UCIe advanced at 2.5D).</summary>
-    public const string StageLink = "ucie-advanced";
 
     public static EcosystemResult Run(TechnologyLibrary t, EcosystemRequest request, IProgress<EcosystemProgress>? progress = null,
         CancellationToken cancellation = default)
@@ -75,7 +90,7 @@ public static class EcosystemRunner
         Lap("profiling");
 
         var memories = MemoryOption.Mozart(t);
-        var options = BasicOptions.Default(t, request.Objective, request.Seed);
+        var options = BasicOptions.Default(t, request.Objective, request.Seed, request.CostProfile) with { Basis = request.CostBasis };
         int done = 0;
         // Each application's fusion plan from the whole candidate set (designs sharing NRE over the suite).
         var full = new BasicPackage?[table.Models.Length];
@@ -108,18 +123,24 @@ public static class EcosystemRunner
 
         var baselines = Baselines(t, table, plans, memories, options, selection);
         var ratios = baselines.Select(b => Ratios(pool, b)).ToImmutableArray();
+        var fleets = baselines.Select(b => FleetCost.Of(b.Name, b.Packages, b.ReusesDesigns, options.Cost.Volume))
+            .Prepend(FleetCost.Of("BASICs", pool.Packages, reuse: true, options.Cost.Volume)).ToImmutableArray();
         Lap("baselines");
 
+        // One package per application: floorplanned and simulated as composed. The floorplan is reported, not
+        // enforced: the table model chooses packages without one (see docs/ecosystem.md).
+        var composed = pool.Packages.Select(p => p?.Compose(t)).ToImmutableArray();
+        Lap("floorplan");
         var simulated = request.Simulate
-            ? pool.Packages.Select((p, a) => { cancellation.ThrowIfCancellationRequested(); return Simulate(t, table, table.Models[a], p!, costModel, cancellation); })
-                .ToImmutableArray()
+            ? pool.Packages.Select((p, a) =>
+            {
+                cancellation.ThrowIfCancellationRequested();
+                return Simulate(table.Models[a], p!, composed[a]!, costModel, cancellation);
+            }).ToImmutableArray()
             : [];
         Lap("simulation");
-        // Reported, not enforced: the table model chooses packages without a floorplan (see docs/ecosystem.md).
-        var floorplans = BasicFloorplan.PlanAll(t, candidates, pool.Packages);
-        Lap("floorplan");
         return new EcosystemResult(request, candidates, table.Evaluated, table.FromCache, curve, k, pool, source, grown, annealed, exact, optimal,
-            baselines, ratios, simulated, floorplans, seconds.ToImmutable());
+            baselines, ratios, fleets, composed, simulated, seconds.ToImmutable());
     }
 
     /// <summary>The three baselines (best homogeneous design, SCAR-style library, monolithic chips) in the same table model.</summary>
@@ -148,7 +169,7 @@ public static class EcosystemRunner
             new("homogeneous", "the best single design for the whole suite, pipelined", homogeneous.Designs, homogeneous.Packages),
             new("scar-library", "a fixed library of 4096-PE WS/OS/RS chiplets (SCAR-style)", scar.Designs, scar.Packages),
             new("monolithic", "a bespoke monolithic chip per network, no reuse (NRE per network)",
-                [.. monolithic.Select(p => p?.Stages[0].Design ?? "-")], monolithic),
+                [.. monolithic.Select(p => p?.Stages[0].Design ?? "-")], monolithic, ReusesDesigns: false),
         ];
     }
 
@@ -169,49 +190,47 @@ public static class EcosystemRunner
     }
 
     /// <summary>
-    /// Builds the package of a BASIC (one chiplet instance per stage in a row, each with its own memory device, UCIe
-    /// between neighbours) and simulates one inference with the pipelined partitioner, segments = fusion groups. A TP = 2
-    /// stage is simulated on one instance (the partitioner has no per-segment tensor parallelism).
+    /// Simulates one inference of an application on its composed BASIC package with the pipelined partitioner, segments =
+    /// fusion groups, each on the first chiplet of its stage's group. A TP = 2 stage runs on that one chiplet (the
+    /// partitioner has no per-segment tensor parallelism); its other chiplets and every memory module are in the package.
     /// </summary>
-    public static SimulatedPackage Simulate(TechnologyLibrary t, ProfileTable table, SuiteModel app, BasicPackage package,
-        IOperatorCostModel costModel, CancellationToken cancellation = default)
+    public static SimulatedPackage Simulate(SuiteModel app, BasicPackage basic, ComposedPackage package, IOperatorCostModel costModel,
+        CancellationToken cancellation = default)
     {
         var graph = app.Graph ?? throw new TesseraInputException($"application '{app.Name}' has no graph to simulate");
-        var link = t.DieToDie(StageLink);
-        var chiplets = new List<ChipletInstance>();
-        var devices = new List<MemoryDevice>();
-        var links = new List<Link>();
         var segments = ImmutableArray.CreateBuilder<PipelineSegment>();
-        for (int s = 0; s < package.Stages.Length; s++)
+        for (int s = 0; s < basic.Stages.Length; s++)
         {
-            var stage = package.Stages[s];
-            var design = table.Candidates.First(c => c.Name == stage.Design).Chiplet;
-            var id = $"s{s}";
-            chiplets.Add(new ChipletInstance(id, design, s, 0));
-            var device = HardwareDefaults.Device(t, $"m{s}", stage.Memory);
-            devices.Add(device);
-            links.Add(HardwareDefaults.MemoryLink(device, id));
-            if (s > 0) links.Add(new Link($"s{s - 1}", id, link.BandwidthBytesPerSecond, link.EnergyPerBitPj, link.LatencySeconds));
+            var stage = basic.Stages[s];
+            var chiplet = package.Of(basic.Groups[stage.Group].Role).Chiplets[0].Id;
             int first = s == 0 ? 0 : app.Chain[stage.First].GraphIndex;
-            int end = s == package.Stages.Length - 1 ? graph.Operators.Length : app.Chain[package.Stages[s + 1].First].GraphIndex;
-            segments.Add(new PipelineSegment(new CoreRef(id, 0), first, end - first));
+            int end = s == basic.Stages.Length - 1 ? graph.Operators.Length : app.Chain[basic.Stages[s + 1].First].GraphIndex;
+            segments.Add(new PipelineSegment(new CoreRef(chiplet, 0), first, end - first));
         }
-        var hardware = new Package($"basic-{app.Name}", chiplets, devices, links);
-        var model = new ModelInstance(app.Name, graph, 1);
+        var hardware = package.Package;
         var partitioner = new PipelinedPartitioner(costModel, 1,
             ImmutableDictionary<string, ImmutableArray<PipelineSegment>>.Empty.Add(app.Name, segments.ToImmutable()));
-        var result = new Simulator(costModel).Simulate(app.Name, hardware, partitioner.Partition(hardware, [model]), cancellation: cancellation);
+        var result = new Simulator(costModel).Simulate(app.Name, hardware, partitioner.Partition(hardware, [new ModelInstance(app.Name, graph, 1)]),
+            cancellation: cancellation);
         var e = result.Evaluation;
-        return new SimulatedPackage(app.Name, e.LatencySeconds, e.Energy.TotalJ, e.Energy.StaticJ, chiplets.Count);
+        return new SimulatedPackage(app.Name, e.LatencySeconds, e.Energy.TotalJ, e.Energy.StaticJ, hardware.Chiplets.Length,
+            hardware.Memories.Length, hardware.Links.Length);
     }
 
     /// <summary>
-    /// Reads a suite file: a mapping with a list `suite:` of zoo names (name:decode for a transformer's decode).
-    /// Errors name file:line.
+    /// Reads a suite file: a mapping with a list `suite:` of zoo names (name:decode for a transformer's decode) and an
+    /// optional `cost_profile:`. Errors name file:line.
     /// </summary>
-    public static ImmutableArray<string> LoadSuite(string path)
+    public static SuiteFile LoadSuite(string path)
     {
         var (reader, root) = YamlReader.Load(path);
+        reader.KnownKeys(root, "the suite", "suite", "cost_profile");
+        CostProfile? profile = null;
+        if (YamlReader.Find(root, "cost_profile") is { } node)
+        {
+            try { profile = CostProfile.Parse(reader.Text(node, "cost_profile")); }
+            catch (TesseraInputException e) { throw reader.Error(node, e.Message); }
+        }
         if (YamlReader.Find(root, "suite") is not YamlSequenceNode list || list.Children.Count == 0)
             throw reader.Error(root, "expected 'suite:' with a list of zoo models (name or name:decode)");
         var names = ImmutableArray.CreateBuilder<string>();
@@ -232,7 +251,7 @@ public static class EcosystemRunner
             }
             names.Add(name.Trim());
         }
-        return names.ToImmutable();
+        return new SuiteFile(names.ToImmutable(), profile);
     }
 
     private sealed class Progress(IProgress<EcosystemProgress>? sink, string stage) : IProgress<double>

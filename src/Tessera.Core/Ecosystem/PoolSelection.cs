@@ -2,6 +2,7 @@ using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
+using Tessera.Economics;
 using Tessera.Technology;
 using Tessera.Chiplets;
 
@@ -48,8 +49,10 @@ public sealed class PoolSelection
     public ImmutableArray<ChipletCandidate> Candidates => _table.Candidates;
 
     /// <summary>
-    /// Scores a pool. Pass 1 amortises every design's NRE over the whole suite; pass 2 over the applications that
-    /// pass 1 made use it (the packages' choices are by energy, so they barely move between passes).
+    /// Scores a pool. Pass 1 amortises every design's NRE over the whole suite; then each design's NRE is amortised
+    /// over the applications that pass 1 made use it. When the objective charges NRE (<see cref="CostBasis.AllIn"/>)
+    /// the packages are chosen again at that sharing (their choices are by energy, so they barely move); otherwise
+    /// the sharing only changes the NRE reported beside them.
     /// </summary>
     public PoolResult Evaluate(IEnumerable<int> pool)
     {
@@ -59,8 +62,9 @@ public sealed class PoolSelection
         var designs = members.Select(i => _table.Candidates[i]).ToArray();
         var first = Packages(designs, _ => _apps.Length);
         var users = first.Where(p => p is not null).SelectMany(p => p!.Designs)
-            .GroupBy(d => d, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var packages = Packages(designs, d => users.GetValueOrDefault(d, 1));
+            .GroupBy(d => d, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var packages = _options.Basis == CostBasis.AllIn ? Packages(designs, d => users.GetValueOrDefault(d, 1))
+            : [.. first.Select(p => p?.SharedBy(users))];
         var objective = packages.Any(p => p is null) ? double.PositiveInfinity
             : Math.Exp(packages.Average(p => Math.Log(p!.Metric(_options.Objective))));
         var result = new PoolResult([.. designs.Select(d => d.Name)], packages, objective);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
@@ -26,13 +27,16 @@ public sealed record AvPerceptionConfig(
     ImmutableDictionary<string, ChipletSpec> Designs, GroupSpace Cnn, GroupSpace FusionStage, GroupSpace Homogeneous, int Show,
     Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
+    /// <summary>How the packages' dies and packaging are priced (<c>cost_profile:</c>; the default profile when absent).</summary>
+    public CostProfile CostProfile { get; init; } = CostProfile.Default;
+
     public double PeriodSeconds => 1 / FrameRate;
 
     public static AvPerceptionConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
         r.KnownKeys(root, "the study", "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
-            "fusion_stage", "homogeneous", "show", "baseline_match", "objective");
+            "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -51,7 +55,7 @@ public sealed record AvPerceptionConfig(
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
             StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
-            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };
     }
 }
 
@@ -115,7 +119,7 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
 
     public override object ToJson() => new
     {
-        Study, CostModel, Objective = Config.Objective.Name,
+        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name,
         BaselineMatch = Config.Match, Config.Cameras, Config.Backbone, Config.Head, Config.Fusion, Config.Bits, Config.FrameRate, Config.DeadlineSeconds,
         Best = Best is { } b ? Json(b) : null,
         Bespoke = Bespoke is { } s ? Json(s) : null,
@@ -161,7 +165,7 @@ public sealed class AvPerceptionStudy : IStudy
     public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, simulator);
+        var setup = new StudySetup(t, c.Designs, c.CostProfile, simulator);
         var sim = setup.Simulator;
         double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
         double fusionBytes = FusionGraph(c).ParameterBytes;
@@ -177,7 +181,7 @@ public sealed class AvPerceptionStudy : IStudy
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, cnnBytes + fusionBytes)]));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, setup.Options)));
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
         var heterogeneousByName = plans.ToDictionary(p => p.Label, p => p.Heterogeneous, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
         for (int i = 0; i < legal.Length; i++)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Economics;
 using Tessera.Evaluation;
@@ -22,6 +23,9 @@ public sealed record LlmServingConfig(
     ServingTargets Targets, int MaxModulesPerChiplet, ImmutableDictionary<string, ChipletSpec> Designs,
     GroupSpace Prefill, GroupSpace Decode, GroupSpace Homogeneous, int Show, Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
+    /// <summary>How the packages' dies and packaging are priced (<c>cost_profile:</c>; the default profile when absent).</summary>
+    public CostProfile CostProfile { get; init; } = CostProfile.Default;
+
     /// <summary>The KV length a decode step sees on average: the prompt plus half the output.</summary>
     public int MeanContext => PromptTokens + OutputTokens / 2;
 
@@ -29,7 +33,7 @@ public sealed record LlmServingConfig(
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path);
         r.KnownKeys(root, "the study", "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch", "targets",
-            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match", "objective");
+            "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match", "objective", "cost_profile");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
@@ -41,7 +45,7 @@ public sealed record LlmServingConfig(
             StudyFiles.Int(r, root, "max_modules_per_chiplet"), designs,
             StudyFiles.Space(r, root, "prefill", designs, t), StudyFiles.Space(r, root, "decode", designs, t),
             StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
-            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };
     }
 }
 
@@ -116,7 +120,7 @@ public sealed record LlmServingResult(
 
     public override object ToJson() => new
     {
-        Study, CostModel, Objective = Config.Objective.Name,
+        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name,
         Model = Config.Model.Name, Config.Bits, Config.RequestRate, Config.PromptTokens, Config.OutputTokens, Config.Batch,
         Config.Targets, KvBytesPerToken, WeightBytes, BaselineMatch = Config.Match,
         Cheapest = Cheapest is { } c ? Json(c) : null,
@@ -170,7 +174,7 @@ public sealed class LlmServingStudy : IStudy
     public static LlmServingResult Run(LlmServingConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, simulator);
+        var setup = new StudySetup(t, c.Designs, c.CostProfile, simulator);
         var sim = setup.Simulator;
         var operating = OperatingCosts.From(t);
         long kvPerToken = TransformerSizing.KvBytesPerToken(c.Model, c.Bits);
@@ -190,7 +194,7 @@ public sealed class LlmServingStudy : IStudy
             plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, decodeBytes)]));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(plans.Select(p => PackageComposer.Compose(t, p.Label, p.Groups, setup.Options)));
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
         var disaggregatedByName = plans.ToDictionary(p => p.Label, p => p.Disaggregated, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<ServingEvaluation>();
         for (int i = 0; i < legal.Length; i++)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
@@ -74,10 +75,13 @@ public sealed record SpeculativeConfig(
     GroupSpace DraftSpace, GroupSpace TargetSpace, GroupSpace Baselines, double ReferenceAlpha, int ReferenceGamma,
     Objective Objective, BaselineMatch Match = BaselineMatch.Cost)
 {
+    /// <summary>How the packages' dies and packaging are priced (<c>cost_profile:</c>; the default profile when absent).</summary>
+    public CostProfile CostProfile { get; init; } = CostProfile.Default;
+
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective");
+        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -101,7 +105,7 @@ public sealed record SpeculativeConfig(
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
             StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma,
-            StudyFiles.Objective(r, root), StudyFiles.Match(r, root));
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };
     }
 }
 
@@ -169,7 +173,7 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
 
     public override object ToJson() => new
     {
-        Study, CostModel, Objective = Config.Objective.Name,
+        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name,
         Target = Config.Target.Name, Draft = Config.Draft.Name, Config.Bits, Config.Batch, Config.Context,
         BaselineMatch = Config.Match,
         Reference = new { Alpha = Config.ReferenceAlpha, Gamma = Config.ReferenceGamma },
@@ -217,9 +221,8 @@ public sealed class SpeculativeDecodingStudy : IStudy
     public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, simulator);
+        var setup = new StudySetup(t, c.Designs, c.CostProfile, simulator);
         var sim = setup.Simulator;
-        var options = setup.Options;
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
@@ -228,13 +231,13 @@ public sealed class SpeculativeDecodingStudy : IStudy
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (hetPackages, rejectedHet) = LegalityGate.Split(from d in c.DraftSpace.Combinations()
                                                             from g in c.TargetSpace.Combinations()
-                                                            select PackageComposer.Compose(t, $"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
-                                                                [Group("draft", d, draftBytes), Group("target", g, targetBytes)], options));
+                                                            select setup.Compose($"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
+                                                                [Group("draft", d, draftBytes), Group("target", g, targetBytes)]));
         var (baselineCandidates, rejectedBaselines) = LegalityGate.Split(
             from design in c.Baselines.Designs
             from memory in c.Baselines.Memory
             from n in c.Baselines.Counts
-            select PackageComposer.Compose(t, $"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)], options));
+            select setup.Compose($"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)]));
         int total = (hetPackages.Length + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
         void Step()
         {

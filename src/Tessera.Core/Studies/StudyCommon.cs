@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
-using Tessera.Ecosystem;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
@@ -16,6 +15,18 @@ using Tessera.Chiplets;
 using Tessera.Workloads;
 
 namespace Tessera.Studies;
+
+/// <summary>A chiplet design named in a study file: a Mozart template (ws, os, rs) with its knobs.</summary>
+public sealed record ChipletSpec(string Name, string Template, int WidthScale, int HeightScale, int BufferMultiplier)
+{
+    /// <summary>The candidate (chiplet, die area, die cost) from <see cref="CandidateGenerator"/> at the ecosystem node.</summary>
+    public ChipletCandidate Create(TechnologyLibrary t)
+    {
+        var template = ChipletTemplate.Mozart(t).FirstOrDefault(x => string.Equals(x.Abbreviation, Template.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new TesseraInputException($"design '{Name}': template '{Template}'; expected ws, os or rs");
+        return CandidateGenerator.Create(t, template, WidthScale, HeightScale, BufferMultiplier, t.NodeFrom("ecosystem.node"));
+    }
+}
 
 /// <summary>
 /// Simulates study stages with the event-driven simulator and remembers each result by a key naming the model, phase,
@@ -63,8 +74,7 @@ public sealed class StageSimulator(IOperatorCostModel costModel)
     public Metrics Transfer(string key, ComposedPackage p, string fromRole, string toRole, long bytes) =>
         Transfer(key, p.Package, ChipletIds(p, fromRole), ChipletIds(p, toRole), bytes);
 
-    private static string[] ChipletIds(ComposedPackage p, string role) =>
-        [.. p.Package.Chiplets.Where(ch => ch.Id.StartsWith(role, StringComparison.Ordinal)).Select(ch => ch.Id)];
+    private static string[] ChipletIds(ComposedPackage p, string role) => [.. p.Of(role).Chiplets.Select(ch => ch.Id)];
 
     private Metrics Cached(string key, Func<Metrics> simulate)
     {
@@ -214,6 +224,17 @@ public static class StudyFiles
         catch (TesseraInputException e) { throw r.Error(node, e.Message); }
     }
 
+    /// <summary>
+    /// The optional <c>cost_profile:</c> that prices the packages' dies and packaging (<see cref="Economics.CostProfile"/>;
+    /// the default profile when absent). An unknown name lists the profiles.
+    /// </summary>
+    internal static CostProfile CostProfile(YamlReader r, YamlMappingNode root)
+    {
+        if (YamlReader.Find(root, "cost_profile") is not { } node) return Economics.CostProfile.Default;
+        try { return Economics.CostProfile.Parse(r.Text(node, "cost_profile")); }
+        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+    }
+
     /// <summary>The optional <c>baseline_match:</c> (cost or area; cost when absent).</summary>
     internal static BaselineMatch Match(YamlReader r, YamlMappingNode root)
     {
@@ -271,18 +292,23 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
 
 /// <summary>
 /// What every study run starts with: its wall clock, the simulator (the caller's, to share its cache and choose its cost
-/// model, or a new one on the default cost model), the default cost options and each design's chiplet candidate.
+/// model, or a new one on the default cost model), the default cost options under the study's cost profile and each
+/// design's chiplet candidate.
 /// </summary>
-internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, StageSimulator? simulator)
+internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, CostProfile profile, StageSimulator? simulator)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(CostModels.Create(CostModels.Default));
-    public CostOptions Options { get; } = CostOptions.Default(t);
+    public CostOptions Options { get; } = CostOptions.Default(t) with { Profile = profile };
     public ImmutableDictionary<string, ChipletCandidate> Candidates { get; } = designs.ToImmutableDictionary(d => d.Key, d => d.Value.Create(t));
     public double WallSeconds => _clock.Elapsed.TotalSeconds;
 
     /// <summary>A group of one design's chiplets with the given memory modules.</summary>
     public ChipletGroup Group(string role, string design, int count, string memory, int modules) =>
         new(role, design, Candidates[design], count, memory, modules);
+
+    /// <summary>A study package: its groups laid out as blocks side by side, costed and floorplanned.</summary>
+    public ComposedPackage Compose(string name, IReadOnlyList<ChipletGroup> groups) =>
+        PackageComposer.Compose(t, name, groups, PackageTopology.Blocks, Options);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Reports;
 
 namespace Tessera.Studies;

@@ -43,7 +43,7 @@ public sealed class BasicDesignerTests
         {
             Assert.Equal(next, s.First);
             next += s.Count;
-            Assert.True(s.BufferDemandBytes <= designer.Candidates[s.Candidate].GlobalBufferBytes, $"group at {s.First} overflows {s.Design}");
+            Assert.True(s.BufferDemandBytes <= s.Chiplet.GlobalBufferBytes, $"group at {s.First} overflows {s.Design}");
         }
         Assert.Equal(outputs.Length, next);
         Assert.Equal(brute.Metric(metric), ga.Metric(metric), 9);
@@ -56,6 +56,25 @@ public sealed class BasicDesignerTests
         var cuts = new[] { false, false, true };
         designer.Repair(cuts);
         Assert.Equal([true, true, true], cuts);
+    }
+
+    [Fact]
+    public void Energy_counts_leakage_over_the_period_and_the_bits_each_stage_receives_over_die_to_die_links()
+    {
+        // 0 → 1 → 2 with a skip 0 → 2: a cut after each step makes three stages on one design.
+        long[] outputs = [6 * MiB, 5 * MiB, 1 * MiB];
+        var d = Designer(1, outputs, [true, false, false], Objective.Energy);
+        var basic = d.Evaluate(new FusionPlan([(0, 1), (1, 1), (2, 1)], [0, 0, 0]))!;
+        // UCIe advanced: 0.3 pJ/bit to each chiplet of the receiving stage. Stage 1 receives step 0's 6 MiB; stage 2
+        // receives step 1's 5 MiB and, over the skip, step 0's 6 MiB again.
+        const double PjPerBit = 0.3e-12;
+        Assert.Equal(0, basic.Stages[0].LinkJ);
+        Assert.Equal(6.0 * MiB * 8 * PjPerBit * basic.Stages[1].TensorParallel, basic.Stages[1].LinkJ, 15);
+        Assert.Equal(11.0 * MiB * 8 * PjPerBit * basic.Stages[2].TensorParallel, basic.Stages[2].LinkJ, 15);
+        // Every chiplet leaks for one period per inference.
+        var expected = basic.Stages.Sum(s => s.DynamicJ + s.LinkJ + s.LeakageW * basic.PeriodSeconds);
+        Assert.Equal(expected, basic.EnergyJ, 12);
+        Assert.All(basic.Stages, s => Assert.Equal(s.TensorParallel * s.Chiplet.LeakageW, s.LeakageW, 15));
     }
 
     [Fact]
@@ -74,38 +93,5 @@ public sealed class BasicDesignerTests
         // 10 GB of data at 10 GB/s: three LPDDR5 modules ($27.72) beat two DDR5 modules ($70.08).
         Assert.Equal(3, types[0].Modules(10 * GB));
         Assert.Equal("LPDDR5", types[MemoryOption.Cheapest(types, 10 * GB, 10 * GBps)].Type);
-    }
-}
-
-public sealed class BasicFloorplanTests
-{
-    [Fact]
-    public void A_basic_package_is_built_with_every_tensor_parallel_chiplet_and_its_memory_and_floorplanned()
-    {
-        var candidates = Candidates();
-        var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
-        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(Objective.EnergyCost), _ => 1)
-            .Design()!;
-        var package = BasicFloorplan.Build(Tech, candidates, basic);
-        Assert.Equal(basic.Stages.Sum(s => s.TensorParallel), package.Chiplets.Length);
-        Assert.Equal(basic.Stages.Sum(s => s.TensorParallel * s.MemoryModules), package.Memories.Length);
-        var plan = BasicFloorplan.Plan(Tech, candidates, basic);
-        // LPDDR5 is not stacked: every module sits on the board.
-        Assert.Equal(package.Memories.Length, plan.OffPackageMemories.Length);
-        Assert.Equal(package.Chiplets.Length, plan.Blocks.Count(b => b.Kind == Tessera.Floorplanning.BlockKind.Die));
-    }
-
-    [Fact]
-    public void Too_many_stacked_memories_make_a_basic_package_illegal()
-    {
-        var candidates = Candidates();
-        var (table, app) = Chain("tiny", [6 * MiB, 20 * MiB, 2 * MiB], null, 1, candidates);
-        var basic = new BasicDesigner(Tech, table, app, candidates, [.. MemoryOption.Mozart(Tech).Take(1)], Options(Objective.EnergyCost), _ => 1)
-            .Design()!;
-        // 40 HBM3 stacks of 125 mm² each on one stage do not fit a CoWoS-S interposer.
-        var crowded = basic with { Stages = [.. basic.Stages.Select(s => s with { Memory = "HBM3", MemoryModules = 40 })] };
-        var plan = BasicFloorplan.Plan(Tech, candidates, crowded);
-        Assert.False(plan.Legal);
-        Assert.Contains(plan.Violations, v => v.Kind == Tessera.Floorplanning.ViolationKind.CarrierSize);
     }
 }

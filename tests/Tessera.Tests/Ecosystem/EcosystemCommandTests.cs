@@ -28,6 +28,16 @@ public sealed class EcosystemCommandTests : IDisposable
         Assert.Single(floorplans);
         Assert.Equal(floorplans.All(f => f.GetProperty("legal").GetBoolean()), json.GetProperty("allLegal").GetBoolean());
         Assert.All(floorplans, f => Assert.Equal(f.GetProperty("legal").GetBoolean(), f.GetProperty("violations").GetArrayLength() == 0));
+        // The package simulated is the package floorplanned.
+        var simulated = json.GetProperty("simulated")[0];
+        Assert.Equal(floorplans[0].GetProperty("dies").GetInt32(), simulated.GetProperty("chiplets").GetInt32());
+        Assert.Equal(floorplans[0].GetProperty("memories").GetInt32(), simulated.GetProperty("memories").GetInt32());
+        // By default the objective charges dies and memory; NRE and packaging are fleet figures beside it.
+        Assert.Equal("diesAndMemory", json.GetProperty("costBasis").GetString());
+        var package = json.GetProperty("packages")[0];
+        var cost = package.GetProperty("cost");
+        Assert.Equal(cost.GetProperty("diesUsd").GetDouble() + cost.GetProperty("memoryUsd").GetDouble(), package.GetProperty("costUsd").GetDouble(), 9);
+        Assert.Equal(4, json.GetProperty("fleets").GetArrayLength());
         var drawings = Path.Combine(_dir, "floorplans");
         var second = CliRunner.Run("ecosystem", suite, "--cache", cache, "--max-pool", "3", "--json", "--no-simulate", "--floorplans", drawings);
         Assert.Equal(0, second.ExitCode);
@@ -38,6 +48,32 @@ public sealed class EcosystemCommandTests : IDisposable
         Assert.Equal(0, second.Json.GetProperty("profilesEvaluated").GetInt32());
         // Deterministic given the seed.
         Assert.Equal(json.GetProperty("pool").GetProperty("objective").GetDouble(), second.Json.GetProperty("pool").GetProperty("objective").GetDouble());
+        // The suite file's cost profile, overridden on the command line; the all-in flag charges the unit cost and NRE.
+        var mozart = CliRunner.TempFile("suite:\n  - gpt2-small:decode\ncost_profile: mozart\n");
+        var third = CliRunner.Run("ecosystem", mozart, "--cache", cache, "--max-pool", "2", "--json", "--no-simulate", "--all-in-cost");
+        Assert.Equal(0, third.ExitCode);
+        Assert.Equal("mozart", third.Json.GetProperty("costProfile").GetString());
+        var allIn = third.Json.GetProperty("packages")[0];
+        Assert.Equal(allIn.GetProperty("cost").GetProperty("totalUsd").GetDouble(), allIn.GetProperty("costUsd").GetDouble(), 9);
+        var fourth = CliRunner.Run("ecosystem", mozart, "--cost-profile", "actuary", "--cache", cache, "--max-pool", "2", "--json", "--no-simulate");
+        Assert.Equal("actuary", fourth.Json.GetProperty("costProfile").GetString());
+    }
+
+    [Fact]
+    public void An_unknown_cost_profile_or_suite_key_exits_2_naming_the_choices()
+    {
+        var cache = Path.Combine(_dir, "p.db");
+        var flag = CliRunner.Run("ecosystem", "--suite", "resnet18", "--cost-profile", "catch", "--cache", cache);
+        Assert.Equal(2, flag.ExitCode);
+        Assert.Contains("actuary, mozart", flag.Error);
+        var file = CliRunner.TempFile("suite:\n  - resnet18\ncost_profile: mozzart\n");
+        var inFile = CliRunner.Run("ecosystem", file, "--cache", cache);
+        Assert.Equal(2, inFile.ExitCode);
+        Assert.Contains($"{Path.GetFileName(file)}:3:", inFile.Error);
+        Assert.Contains("did you mean 'mozart'", inFile.Error);
+        var key = CliRunner.Run("ecosystem", CliRunner.TempFile("suite:\n  - resnet18\ncost_profle: mozart\n"), "--cache", cache);
+        Assert.Equal(2, key.ExitCode);
+        Assert.Contains("did you mean 'cost_profile'", key.Error);
     }
 
     [Fact]

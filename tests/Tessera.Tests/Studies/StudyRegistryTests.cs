@@ -46,6 +46,43 @@ public class StudyRegistryTests
     }
 }
 
+public class StudyCostProfileTests
+{
+    private static readonly TechnologyLibrary Technology = TechnologyLibrary.LoadDefault();
+
+    [Theory]
+    [MemberData(nameof(StudyRegistryTests.Names), MemberType = typeof(StudyRegistryTests))]
+    public void An_unknown_cost_profile_exits_2_at_its_line_listing_the_profiles(string name)
+    {
+        var text = StudyRegistry.Find(name).DefaultYaml.Replace("cost_profile: actuary", "cost_profile: mozzart", StringComparison.Ordinal);
+        var line = text.Split('\n').TakeWhile(l => !l.StartsWith("cost_profile:", StringComparison.Ordinal)).Count() + 1;
+        var path = CliRunner.TempFile(text);
+        var o = CliRunner.Run("study", name, path);
+        Assert.Equal(2, o.ExitCode);
+        Assert.Contains($"{Path.GetFileName(path)}:{line}:", o.Error);
+        Assert.Contains("did you mean 'mozart'", o.Error);
+        Assert.Contains("actuary, mozart", o.Error);
+    }
+
+    [Fact]
+    public void A_study_prices_its_packages_under_its_cost_profile()
+    {
+        var path = CliRunner.TempFile(StudyRunTests.SmallPerception + "\ncost_profile: mozart\n");
+        var config = AvPerceptionConfig.Load(path, Technology);
+        Assert.Same(Tessera.Economics.CostProfile.Mozart, config.CostProfile);
+        var r = AvPerceptionStudy.Run(config, Technology);
+        Assert.NotEmpty(r.Evaluations);
+        // Each package costs what the cost model charges for it under Mozart's profile, not the default one.
+        Assert.All(r.Evaluations, e =>
+        {
+            var mozart = Tessera.Economics.CostModel.Evaluate(Technology, e.Package.Package, Tessera.Economics.CostOptions.Default(Technology) with { Profile = Tessera.Economics.CostProfile.Mozart });
+            var actuary = Tessera.Economics.CostModel.Evaluate(Technology, e.Package.Package, Tessera.Economics.CostOptions.Default(Technology));
+            Assert.Equal(mozart.TotalUsd, e.Package.CostUsd, 9);
+            Assert.NotEqual(actuary.TotalUsd, e.Package.CostUsd, 3);
+        });
+    }
+}
+
 public class StudyCommandTests
 {
     private static CliRunner.Outcome Json(params string[] args)

@@ -1,4 +1,5 @@
 using CsCheck;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Studies;
 using Tessera.Technology;
