@@ -78,25 +78,25 @@ internal static class MapCommand
                 : op => cores.TryGetValue(op.OpType, out var c) ? c
                     : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
             var result = ProgressBar.Run(context, asJson || graph.Operators.Length <= QuietOperatorCount, $"mapping {graph.Name}",
-                bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, modelOf, bar));
+                bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, modelOf, bar) with { DataLocality = residency is not null });
             if (asJson)
             {
                 var layers = layerName is null ? result.Layers : [.. result.Layers.Where(l => l.Name == layerName)];
                 JsonOutput.WriteResult(context, result with { Layers = layers }, costModel: operatorModel.Identity);
                 return 0;
             }
-            if (layerName is null) PrintTable(context.Console, result, residency is not null);
+            if (layerName is null) PrintTable(context.Console, result);
             else PrintLayer(context.Console, result, result.Layers.First(l => l.Name == layerName));
             return 0;
         });
         return command;
     }
 
-    private static void PrintTable(IAnsiConsole console, NetworkMapping result, bool dataLocality)
+    private static void PrintTable(IAnsiConsole console, NetworkMapping result)
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Model)}[/] on [bold]{Markup.Escape(result.Core)}[/] " +
             $"(off-chip {Markup.Escape(result.OffChip)}, objective {result.Objective.ToString().ToLowerInvariant()}" +
-            (dataLocality ? ", activations kept on chip where they fit)" : ")"));
+            (result.DataLocality ? ", activations kept on chip where they fit)" : ")"));
         var table = new Table().AddColumns("layer", "type", "MACs", "spatial util.", "util.", "cycles", "energy", "bound by");
         foreach (var r in result.Layers)
             table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Units.Count(r.Macs), r.Macs > 0 ? $"{r.SpatialUtilisation:P1}" : "-",

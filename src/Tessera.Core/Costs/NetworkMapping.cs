@@ -21,6 +21,9 @@ public sealed record LayerCost(string Name, string Type, long Macs, OperatorCost
 public sealed record NetworkMapping(string Model, string Core, string OffChip, Objective Objective, double FrequencyHz,
     long ProcessingElements, ImmutableArray<LayerCost> Layers, long TotalMacs, double TotalCycles, double TotalEnergyPj, double MacUtilisation)
 {
+    /// <summary>Whether activations stayed on chip where they fit (ZigZag's data-locality rule) rather than streaming from off chip.</summary>
+    public bool DataLocality { get; init; }
+
     /// <summary>
     /// Costs each operator of <paramref name="graph"/> on <paramref name="core"/> (or the core <paramref name="coreOf"/>
     /// gives it, e.g. with a per-layer-type spatial unrolling) with <paramref name="model"/> (or the model
