@@ -22,7 +22,7 @@ internal static class EcosystemCommand
         var suite = new Option<string?>("--suite") { Description = "Comma-separated zoo models instead of a file; name:decode for decode" };
         var cache = new Option<string?>("--cache") { Description = "Profile cache file (default: .tessera-cache/profiles.db here)" };
         var full = new Option<bool>("--full-grid") { Description = "Mozart's full grid (192 candidates) instead of the small default (24)" };
-        var metric = new Option<string>("--objective", "--metric") { Description = "What each package and the pool minimise: energy, ec, edp, edcp or latency", DefaultValueFactory = _ => "ec" };
+        var metric = new Option<string>("--objective", "--metric") { Description = "What each package and the pool minimise: energy, ec, edp, edcp or latency (default: the suite file's objective, else ec)", DefaultValueFactory = _ => "ec" };
         var seed = new Option<int>("--seed") { Description = "Seed of the GA and the annealing", DefaultValueFactory = _ => 1 };
         var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" };
         var noSimulate = new Option<bool>("--no-simulate") { Description = "Skip simulating the final packages" };
@@ -47,10 +47,12 @@ internal static class EcosystemCommand
             var file = parse.GetValue(suiteFile) is { } path ? EcosystemRunner.LoadSuite(path)
                 : new SuiteFile(parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                     : EcosystemRunner.DefaultSuite, null);
-            var request = new EcosystemRequest(file.Suite, parse.GetValue(full), Objective.Parse(parse.GetValue(metric)!).Require("the ecosystem", [.. Objective.Named]), parse.GetValue(seed),
+            var objective = parse.GetResult(metric) is { Implicit: false } || file.Objective is null
+                ? Objective.Parse(parse.GetValue(metric)!).Require("the ecosystem", [.. Objective.Named]) : file.Objective;
+            var request = new EcosystemRequest(file.Suite, parse.GetValue(full), objective, parse.GetValue(seed),
                 parse.GetValue(cache) ?? ProfileCache.DefaultPath, !parse.GetValue(noSimulate), parse.GetValue(maxPool))
             {
-                CostModel = parse.GetValue(costModel)!,
+                CostModel = parse.GetResult(costModel) is { Implicit: false } || file.CostModel is null ? parse.GetValue(costModel)! : file.CostModel,
                 CostProfile = parse.GetValue(profile) is { } name ? CostProfile.Parse(name) : file.CostProfile ?? CostProfile.Default,
                 CostBasis = parse.GetValue(allIn) ? CostBasis.AllIn : CostBasis.DiesAndMemory,
             };

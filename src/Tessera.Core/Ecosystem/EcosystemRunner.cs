@@ -29,8 +29,11 @@ public sealed record EcosystemRequest(ImmutableArray<string> Suite, bool FullGri
     public CostBasis CostBasis { get; init; } = CostBasis.DiesAndMemory;
 }
 
-/// <summary>A suite file: the applications and, optionally, the cost profile that prices their packages.</summary>
-public sealed record SuiteFile(ImmutableArray<string> Suite, CostProfile? CostProfile);
+/// <summary>
+/// A suite file: the applications and, optionally, the cost profile that prices their packages, the operator cost model
+/// and the objective (command-line options override each).
+/// </summary>
+public sealed record SuiteFile(ImmutableArray<string> Suite, CostProfile? CostProfile, string? CostModel = null, Objective? Objective = null);
 
 /// <summary>A baseline's packages (the same table model as the BASICs); without reuse each product pays its designs' NRE alone.</summary>
 public sealed record BaselineResult(string Name, string Description, ImmutableArray<string> Designs, ImmutableArray<BasicPackage?> Packages,
@@ -219,18 +222,21 @@ public static class EcosystemRunner
 
     /// <summary>
     /// Reads a suite file: a mapping with a list `suite:` of zoo names (name:decode for a transformer's decode) and an
-    /// optional `cost_profile:`. Errors name file:line.
+    /// optional `cost_profile:`, `cost_model:` and `objective:`. Errors name file:line.
     /// </summary>
     public static SuiteFile LoadSuite(string path)
     {
         var (reader, root) = YamlReader.Load(path);
-        reader.KnownKeys(root, "the suite", "suite", "cost_profile");
-        CostProfile? profile = null;
-        if (YamlReader.Find(root, "cost_profile") is { } node)
+        reader.KnownKeys(root, "the suite", "suite", "cost_profile", "cost_model", "objective");
+        T? Optional<T>(string key, Func<string, T> parse) where T : class
         {
-            try { profile = CostProfile.Parse(reader.Text(node, "cost_profile")); }
+            if (YamlReader.Find(root, key) is not { } node) return null;
+            try { return parse(reader.Text(node, key)); }
             catch (TesseraInputException e) { throw reader.Error(node, e.Message); }
         }
+        var profile = Optional("cost_profile", CostProfile.Parse);
+        var costModel = Optional("cost_model", name => CostModels.Create(name).Name);
+        var objective = Optional("objective", text => Objective.Parse(text).Require("the ecosystem", [.. Objective.Named]));
         if (YamlReader.Find(root, "suite") is not YamlSequenceNode list || list.Children.Count == 0)
             throw reader.Error(root, "expected 'suite:' with a list of zoo models (name or name:decode)");
         var names = ImmutableArray.CreateBuilder<string>();
@@ -251,7 +257,7 @@ public static class EcosystemRunner
             }
             names.Add(name.Trim());
         }
-        return new SuiteFile(names.ToImmutable(), profile);
+        return new SuiteFile(names.ToImmutable(), profile, costModel, objective);
     }
 
     private sealed class Progress(IProgress<EcosystemProgress>? sink, string stage) : IProgress<double>

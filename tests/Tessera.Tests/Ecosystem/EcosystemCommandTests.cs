@@ -77,6 +77,23 @@ public sealed class EcosystemCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_suite_file_says_its_cost_model_and_objective_and_options_override_them()
+    {
+        var cache = Path.Combine(_dir, "p.db");
+        var suite = CliRunner.TempFile("suite:\n  - resnet18\ncost_model: roofline\nobjective: energy\n");
+        var fromFile = CliRunner.Run("ecosystem", suite, "--cache", cache, "--max-pool", "1", "--json", "--no-simulate");
+        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal("energy", fromFile.Json.GetProperty("metric").GetString());
+        Assert.StartsWith("roofline", fromFile.Json.GetProperty("manifest").GetProperty("costModel").GetString());
+        var overridden = CliRunner.Run("ecosystem", suite, "--objective", "edp", "--cache", cache, "--max-pool", "1", "--json", "--no-simulate");
+        Assert.Equal("edp", overridden.Json.GetProperty("metric").GetString());
+        var typo = CliRunner.Run("ecosystem", CliRunner.TempFile("suite:\n  - resnet18\ncost_model: rofline\n"), "--cache", cache);
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains(":3:", typo.Error);
+        Assert.Contains("did you mean 'roofline'", typo.Error);
+    }
+
+    [Fact]
     public void A_bad_suite_file_exits_2_with_file_and_line()
     {
         var suite = CliRunner.TempFile("suite:\n  - resnet18\n  - no-such-net\n");
