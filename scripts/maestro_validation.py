@@ -50,6 +50,9 @@ for model in ["maestro-upstream", "maestro"]:
         e = sorted(d[6] for d in part)
         print(f"{label}: {len(part)} layers; cycles min {pct(c[0])} median {pct(c[len(c) // 2])} max {pct(c[-1])}, "
               f"{sum(1 for x in c if x == 0)} equal; energy min {pct(e[0])} median {pct(e[len(e) // 2])} max {pct(e[-1])}")
+    bins = [(0, 1e-5, "equal (< 0.001 %)"), (1e-5, 0.01, "< 1 %"), (0.01, 0.1, "1–10 %"), (0.1, 0.3, "10–30 %"), (0.3, 0.5, "30–50 %"), (0.5, 9, "> 50 %")]
+    for what, k in [("cycles", 5), ("energy", 6)]:
+        print(f"{what} |error| distribution: " + ", ".join(f"{label} {sum(1 for d in diffs if lo <= abs(d[k]) < hi)}" for lo, hi, label in bins))
     print("per file, all layers: " + "; ".join(f"{t[0]} {t[1]} cycles {pct(t[2])} energy {pct(t[3])}" for t in totals))
     print("worst layers (cycles, then energy):")
     for d in sorted(diffs, key=lambda d: (-abs(d[5]), -abs(d[6])))[:8]:

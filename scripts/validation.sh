@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Maps ResNet-18 (zoo and ONNX) and MobileNetV2 (ONNX) on every ZigZag example core and the Stream tutorial's three
 # cores with `tessera map --json`, and prints one markdown table row per case (docs/validation.md).
-# Usage: scripts/validation.sh [SHARED_DIR]   (default /work/shared; build src/Tessera.Cli first)
+# Usage: [CONFIG=Release] scripts/validation.sh [SHARED_DIR]   (default /work/shared; build src/Tessera.Cli in CONFIG, default Debug, first)
 set -euo pipefail
 shared="${1:-/work/shared}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
-tessera=(dotnet "$here/src/Tessera.Cli/bin/Debug/net10.0/tessera.dll")
+tessera=(dotnet "$here/src/Tessera.Cli/bin/${CONFIG:-Debug}/net10.0/tessera.dll")
 zz="$shared/data/zigzag"
 st="$shared/data/stream-tutorial/lab1/hardware/cores"
 # core file | mapping file (or -) | off-chip file (or -)

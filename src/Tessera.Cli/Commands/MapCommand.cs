@@ -57,17 +57,19 @@ internal static class MapCommand
             var layerName = parse.GetValue(layer);
             if (layerName is not null && !graph.Operators.Any(o => o.Name == layerName))
                 throw new TesseraInputException($"no layer named '{layerName}' in {graph.Name}; 'tessera inspect {request.Source}' lists them");
-            var options = new MappingSearchOptions(Objective.Parse(parse.GetValue(objective)!));
             var chosen = parse.GetValue(costModel) ?? CostModels.Default;
-            if (chosen != CostModels.Default && parse.GetResult(objective) is { Implicit: false })
+            // loopnest-zigzag-imc is the loop-nest search with ZigZag-IMC's latency rule, so it takes the search's options too.
+            bool zigZagImc = chosen == ZigZagImcCostModel.ModelName, loopNest = chosen == CostModels.Default || zigZagImc;
+            var options = new MappingSearchOptions(Objective.Parse(parse.GetValue(objective)!), ZigZagImcLatency: zigZagImc);
+            if (!loopNest && parse.GetResult(objective) is { Implicit: false })
                 throw new TesseraInputException($"--objective steers the {CostModels.Default} model's mapping search; cost model {chosen} searches no mapping");
-            if (chosen != CostModels.Default && parse.GetValue(dataLocality))
+            if (!loopNest && parse.GetValue(dataLocality))
                 throw new TesseraInputException($"--data-locality decides where the {CostModels.Default} model's mappings find their operands; cost model {chosen} has no such choice");
             var residency = parse.GetValue(dataLocality) ? Residency.Of(graph) : null;
             var mappingPath = parse.GetValue(mapping);
             bool asJson = parse.GetValue(json);
 
-            var operatorModel = chosen == CostModels.Default ? new LoopNestCostModel(options) : CostModels.Create(chosen);
+            IOperatorCostModel operatorModel = loopNest ? new LoopNestCostModel(options) : CostModels.Create(chosen);
             // One model per residency (a handful of flag combinations), so layers of one kind still share searches.
             var byResidency = new Dictionary<Residency, IOperatorCostModel>();
             Func<Operator, IOperatorCostModel>? modelOf = residency is null ? null

@@ -13,7 +13,10 @@ public sealed class ZigZagImcCostModel : IOperatorCostModel
 {
     private readonly LoopNestCostModel _model = new(Mapping.MappingSearchOptions.Default with { ZigZagImcLatency = true });
 
-    public string Name => "loopnest-zigzag-imc";
+    /// <summary>The registry name; <c>tessera map</c> runs the loop-nest search with this rule under it.</summary>
+    public const string ModelName = "loopnest-zigzag-imc";
+
+    public string Name => ModelName;
 
     public string Identity => _model.Identity;
 

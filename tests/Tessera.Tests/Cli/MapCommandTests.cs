@@ -129,6 +129,20 @@ public class MapCommandTests
     }
 
     [Fact]
+    public void ZigZag_IMC_latency_rule_maps_with_the_search_options_ZigZags_IMC_test_uses()
+    {
+        // ZigZag's test_aimc: ResNet-18 on aimc.yaml with default_imc.yaml, latency objective, its data-locality rule:
+        // 5,540,648 cycles. The loop-nest search under ZigZag-IMC's rule lands within 9 % (ZigZagGoldenTests).
+        var r = CliRunner.Run("map", Shared("data", "onnx", "resnet18.onnx"), "--core", Shared("data", "zigzag", "hardware", "aimc.yaml"),
+            "--mapping", Shared("data", "zigzag", "mapping", "default_imc.yaml"), "--objective", "latency", "--data-locality",
+            "--cost-model", "loopnest-zigzag-imc", "--json");
+        Assert.Equal(0, r.ExitCode);
+        double macCycles = r.Json.GetProperty("layers").EnumerateArray().Where(l => l.GetProperty("macs").GetDouble() > 0)
+            .Sum(l => l.GetProperty("cost").GetProperty("cycles").GetDouble());
+        Assert.InRange(macCycles / 5_540_648 - 1, -0.09, 0.09);
+    }
+
+    [Fact]
     public void Unknown_layer_and_core_are_bad_input()
     {
         Assert.Equal(2, CliRunner.Run("map", "resnet18", "--core", "tpu-like", "--layer", "nope").ExitCode);

@@ -322,6 +322,28 @@ public class ScarSchedulerTests(ITestOutputHelper output)
             new ScarOptions(LatencyLimits: ImmutableDictionary<string, double>.Empty.Add("unknown", 1)))).Message);
     }
 
+    /// <summary>A cost model for which no mapping of any matrix product fits (as a fixed dataflow's pinned tiles can overflow a PE buffer).</summary>
+    private sealed class NoMappingFits : IOperatorCostModel
+    {
+        public string Name => "no-mapping-fits";
+
+        public string Identity => Name;
+
+        public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
+            throw new InfeasibleException($"no mapping of {nest} fits the memories of core '{core.Name}'");
+
+        public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip) => OperatorCost.Zero;
+    }
+
+    [Fact]
+    public void A_layer_no_mapping_fits_makes_the_search_infeasible_with_the_cost_models_reason()
+    {
+        // The cost table evaluates layers in parallel; the reason must come out as the infeasibility the runner reports
+        // (a cell's "infeasible: ..."), not as the parallel loop's AggregateException, which crashed the experiment.
+        var error = Assert.Throws<InfeasibleException>(() => new ScarSearch(Grid(2, 2), [Chain("a", 4)], new NoMappingFits(), new ScarOptions(Splits: 0)).Run("s"));
+        Assert.Contains("no mapping of", error.Message);
+    }
+
     [Fact]
     public void More_models_than_chiplets_is_infeasible()
     {

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
+using Tessera.Diagnostics;
 using Tessera.Costs;
 using Tessera.Evaluation;
 using Tessera.Hardware;
@@ -99,7 +101,15 @@ public sealed class LayerCostTable
                 layerSeconds[d] = new double[layers];
                 // Mapping searches dominate the table's cost and are independent: run them in parallel (the cost model is thread-safe).
                 var costs = new OperatorCost[ops.Length];
-                Parallel.For(0, ops.Length, i => costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly));
+                try
+                {
+                    Parallel.For(0, ops.Length, i => costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly));
+                }
+                catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<InfeasibleException>().FirstOrDefault() is { } infeasible)
+                {
+                    // A layer no mapping fits is the run's answer (the runner reports it), not a crash of the parallel loop.
+                    ExceptionDispatchInfo.Capture(infeasible).Throw();
+                }
                 for (int i = 0; i < ops.Length; i++)
                 {
                     seconds[i + 1] = seconds[i] + costs[i].Cycles / core.FrequencyHz;
