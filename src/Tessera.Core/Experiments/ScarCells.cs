@@ -67,8 +67,8 @@ public sealed record ScarRunSettings(ScarOptions Scheduler, string CostModel = C
 {
     /// <summary>
     /// Under SCAR's setting a model's batch makes at most this many mini-batches: SCAR's pipelining equation leaves a fill
-    /// and drain overhead of (segments − 1) ÷ mini-batches, and on scenario 4 eight came within 6 % of one-sample
-    /// mini-batches in EDP at half the simulation time (docs/experiments.md).
+    /// and drain overhead of (segments − 1) ÷ mini-batches, and the cap bounds the simulated task count and the run time
+    /// (docs/experiments.md, "The default b′ under SCAR's setting").
     /// </summary>
     public const int MaxMiniBatches = 8;
 
