@@ -322,17 +322,38 @@ public class ScarSchedulerTests(ITestOutputHelper output)
             new ScarOptions(LatencyLimits: ImmutableDictionary<string, double>.Empty.Add("unknown", 1)))).Message);
     }
 
-    /// <summary>A cost model for which no mapping of any matrix product fits (as a fixed dataflow's pinned tiles can overflow a PE buffer).</summary>
-    private sealed class NoMappingFits : IOperatorCostModel
+    /// <summary>
+    /// A cost model for which no mapping of any matrix product fits on the cores <paramref name="fits"/> refuses (as a
+    /// fixed dataflow's pinned tiles can overflow a PE buffer); the roofline elsewhere.
+    /// </summary>
+    private sealed class NoMappingFits(Func<Core, bool>? fits = null) : IOperatorCostModel
     {
+        private readonly RooflineCostModel _roofline = new();
+
+        public NoMappingFits() : this(null) { }
+
         public string Name => "no-mapping-fits";
 
         public string Identity => Name;
 
-        public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) =>
-            throw new InfeasibleException($"no mapping of {nest} fits the memories of core '{core.Name}'");
+        public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) => fits?.Invoke(core) == true
+            ? _roofline.Evaluate(nest, core, offChip)
+            : throw new InfeasibleException($"no mapping of {nest} fits the memories of core '{core.Name}'");
 
         public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip) => OperatorCost.Zero;
+    }
+
+    [Fact]
+    public void A_layer_no_mapping_fits_on_one_design_runs_on_the_other()
+    {
+        // Checkerboard 2 × 2: designs a (4 × 4 PEs) and b (2 × 8); a maps nothing. Segments on a are estimated at infinity,
+        // so every segment of the schedule runs on b, and the search stays feasible.
+        var result = new ScarSearch(Grid(2, 2, checkerboard: true), [Chain("m", 6)], new NoMappingFits(core => core.Array.Axes[0].Size == 2),
+            new ScarOptions(Splits: 2)).Run("s");
+        var segments = result.Windows.SelectMany(w => w.Models).SelectMany(m => m.Segments).ToList();
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s => Assert.Equal("b", s.Design));
+        Assert.True(double.IsFinite(result.LatencySeconds) && result.LatencySeconds > 0);
     }
 
     [Fact]

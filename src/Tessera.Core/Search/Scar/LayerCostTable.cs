@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.ExceptionServices;
 using Tessera.Diagnostics;
 using Tessera.Costs;
 using Tessera.Evaluation;
@@ -15,7 +14,8 @@ namespace Tessera.Search.Scar;
 /// of layers costs O(1), and the bytes live across each cut (what a segment boundary must move). Only pruning
 /// uses it; every surviving candidate is simulated. Its layers are the models' layers under a <see cref="LayerView"/>
 /// (every operator, or SCAR's layers with non-MAC operators folded in): windows and segments are cut between them,
-/// and <see cref="OperatorOf"/> translates back to operators.
+/// and <see cref="OperatorOf"/> translates back to operators. A layer no mapping fits on a design costs infinity there,
+/// so segments avoid that design; a layer that fits no design makes the run infeasible.
 /// </summary>
 public sealed class LayerCostTable
 {
@@ -28,6 +28,7 @@ public sealed class LayerCostTable
 
     private readonly double[][][] _secondsPrefix, _energyPrefix; // [model][design][layer + 1]
     private readonly double[][] _weightPrefix, _cutBytes;         // [model][layer + 1]
+    private readonly int[][][] _unmappablePrefix;                 // [model][design][layer + 1]: operators no mapping fits
     private readonly int[][] _starts;                             // [model][layer + 1]: the first operator of each layer, then the count
     private readonly MiniBatchSplit[] _splits;
     private readonly int[] _designOfChiplet;
@@ -81,6 +82,7 @@ public sealed class LayerCostTable
         _secondsPrefix = new double[models.Count][][];
         _energyPrefix = new double[models.Count][][];
         _weightPrefix = new double[models.Count][];
+        _unmappablePrefix = new int[models.Count][][];
         _cutBytes = new double[models.Count][];
         var expected = ImmutableArray.CreateBuilder<ImmutableArray<double>>(models.Count);
         for (int m = 0; m < models.Count; m++)
@@ -91,6 +93,8 @@ public sealed class LayerCostTable
             int layers = starts.Length - 1;
             _secondsPrefix[m] = new double[designs.Count][];
             _energyPrefix[m] = new double[designs.Count][];
+            _unmappablePrefix[m] = new int[designs.Count][];
+            var unmappable = new List<(int Operator, string Reason)>();
             var layerSeconds = new double[designs.Count][];
             for (int d = 0; d < designs.Count; d++)
             {
@@ -100,20 +104,20 @@ public sealed class LayerCostTable
                 var energy = new double[ops.Length + 1];
                 layerSeconds[d] = new double[layers];
                 // Mapping searches dominate the table's cost and are independent: run them in parallel (the cost model is thread-safe).
-                var costs = new OperatorCost[ops.Length];
-                try
+                var costs = new OperatorCost?[ops.Length];
+                var reasons = new string?[ops.Length];
+                Parallel.For(0, ops.Length, i =>
                 {
-                    Parallel.For(0, ops.Length, i => costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly));
-                }
-                catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<InfeasibleException>().FirstOrDefault() is { } infeasible)
-                {
-                    // A layer no mapping fits is the run's answer (the runner reports it), not a crash of the parallel loop.
-                    ExceptionDispatchInfo.Capture(infeasible).Throw();
-                }
+                    try { costs[i] = costModel.Evaluate(graph, ops[i], core, OnChipOnly); }
+                    catch (InfeasibleException e) { reasons[i] = $"{ops[i].Name} on {designs[d].Name}: {e.Message}"; }
+                });
+                var blocked = new int[ops.Length + 1];
                 for (int i = 0; i < ops.Length; i++)
                 {
-                    seconds[i + 1] = seconds[i] + costs[i].Cycles / core.FrequencyHz;
-                    energy[i + 1] = energy[i] + costs[i].Energy.TotalPj * PicoToUnit;
+                    seconds[i + 1] = seconds[i] + (costs[i]?.Cycles ?? 0) / core.FrequencyHz;
+                    energy[i + 1] = energy[i] + (costs[i]?.Energy.TotalPj ?? 0) * PicoToUnit;
+                    blocked[i + 1] = blocked[i] + (costs[i] is null ? 1 : 0);
+                    if (reasons[i] is { } reason) unmappable.Add((i, reason));
                 }
                 // SCAR's layer latency: input communication + compute + output communication (off chip, alone); a layer
                 // folded from several operators communicates what its operators read and write.
@@ -122,8 +126,19 @@ public sealed class LayerCostTable
                         layerSeconds[d][l] += (seconds[i + 1] - seconds[i]) + graph.Statistics(ops[i]).TotalBytes / dram.BytesPerSecond;
                 _secondsPrefix[m][d] = AtStarts(seconds, starts);
                 _energyPrefix[m][d] = AtStarts(energy, starts);
+                _unmappablePrefix[m][d] = [.. starts.Select(i => blocked[i])];
             }
-            expected.Add([.. Enumerable.Range(0, layers).Select(l => Enumerable.Range(0, designs.Count).Sum(d => Shares[d] * layerSeconds[d][l]))]);
+            // E[Lat(l)] over the designs that can run the layer, their shares renormalised.
+            var layerExpected = new double[layers];
+            for (int l = 0; l < layers; l++)
+            {
+                var able = Enumerable.Range(0, designs.Count).Where(d => _unmappablePrefix[m][d][l + 1] == _unmappablePrefix[m][d][l]).ToList();
+                if (able.Count == 0)
+                    throw new InfeasibleException($"{models[m].Label}: a layer fits no chiplet design of {package.Name}: " +
+                        string.Join("; ", unmappable.Where(u => u.Operator >= starts[l] && u.Operator < starts[l + 1]).Select(u => u.Reason)));
+                layerExpected[l] = able.Sum(d => Shares[d] * layerSeconds[d][l]) / able.Sum(d => Shares[d]);
+            }
+            expected.Add([.. layerExpected]);
             var weights = new double[ops.Length + 1];
             for (int i = 0; i < ops.Length; i++)
                 weights[i + 1] = weights[i] + graph.Statistics(ops[i]).ParameterBytes;
@@ -165,9 +180,10 @@ public sealed class LayerCostTable
     public double ComputeEnergy(int model, int design, int first, int end) =>
         _energyPrefix[model][design][end] - _energyPrefix[model][design][first];
 
-    /// <summary>Compute seconds of layers [first, end) of a model on a design, whole batch.</summary>
+    /// <summary>Compute seconds of layers [first, end) of a model on a design, whole batch; infinity when one of them fits no mapping there.</summary>
     public double ComputeSeconds(int model, int design, int first, int end) =>
-        _secondsPrefix[model][design][end] - _secondsPrefix[model][design][first];
+        _unmappablePrefix[model][design][end] > _unmappablePrefix[model][design][first] ? double.PositiveInfinity
+            : _secondsPrefix[model][design][end] - _secondsPrefix[model][design][first];
 
     /// <summary>
     /// The estimated latency and energy of a model's segments (cuts in layers) on a path of chiplets in one window,

@@ -51,7 +51,9 @@ public sealed class Placement
         ArgumentNullException.ThrowIfNull(random);
         if (models.Sum(m => m.Cuts.Length - 1) > _neighbours.Length) return null;
         goal ??= _options.Goal;
-        return Exhaustive ? BranchAndBound(models, goal) : Evolve(models, random, goal);
+        var placed = Exhaustive ? BranchAndBound(models, goal) : Evolve(models, random, goal);
+        // A segment on a design that cannot map one of its layers is estimated at infinity: not a placement.
+        return placed is not null && placed.Estimates.All(e => double.IsFinite(e.LatencySeconds)) ? placed : null;
     }
 
     private const int MaskBits = 64;
@@ -116,7 +118,7 @@ public sealed class Placement
             ulong mask = 0;
             foreach (var c in p) mask |= 1UL << c;
             return new Option(p, mask, latency, energy);
-        }).OrderBy(o => goal.Score(o.Latency, o.Energy)).ThenBy(o => string.Join(',', o.Path), StringComparer.Ordinal)];
+        }).Where(o => double.IsFinite(o.Latency)).OrderBy(o => goal.Score(o.Latency, o.Energy)).ThenBy(o => string.Join(',', o.Path), StringComparer.Ordinal)];
     }
 
     /// <summary>Every simple path of the given number of chiplets (capped by the options' path limit), in DFS order.</summary>
