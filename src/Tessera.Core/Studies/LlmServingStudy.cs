@@ -60,7 +60,7 @@ public sealed record LlmServingConfig(
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
         {
             CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t),
-            SweepRates = loads is null ? [] : [.. StudyFiles.Numbers(r, loads, "request_rates").Order()],
+            SweepRates = loads is null ? [] : [.. StudyFiles.Positives(r, loads, "request_rates").Order()],
             SweepBatches = loads is null ? [] : [.. StudyFiles.Ints(r, loads, "batches").Order()],
         };
     }

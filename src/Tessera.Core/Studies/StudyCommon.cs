@@ -174,6 +174,9 @@ public static class StudyFiles
     internal static ImmutableArray<double> Numbers(YamlReader r, YamlMappingNode map, string key) =>
         [.. NonEmpty(r, map, key).Select(n => r.Number(n, key))];
 
+    internal static ImmutableArray<double> Positives(YamlReader r, YamlMappingNode map, string key) =>
+        [.. NonEmpty(r, map, key).Select(n => r.Positive(n, key))];
+
     internal static ImmutableArray<string> Texts(YamlReader r, YamlMappingNode map, string key) =>
         [.. NonEmpty(r, map, key).Select(n => r.Text(n, key))];
 
