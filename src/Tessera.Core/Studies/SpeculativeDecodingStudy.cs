@@ -88,8 +88,8 @@ public static class Speculation
 
 /// <summary>
 /// The speculative-decoding study's inputs (speculative-decoding.yaml). <see cref="Objective"/> ranks the legal
-/// heterogeneous packages at the reference α and γ to pick the bespoke one (per output token of a sequence: latency =
-/// step time ÷ expected tokens, energy per token, package cost).
+/// packages (split and homogeneous) at the reference α and γ to pick the bespoke one (per output token of a sequence: latency =
+/// cycle time ÷ expected tokens, energy per token, package cost).
 /// </summary>
 public sealed record SpeculativeConfig(
     TransformerConfig Target, TransformerConfig Draft, int Bits, int Batch, int Context,
@@ -137,7 +137,7 @@ public sealed record SpeculativeConfig(
     }
 }
 
-/// <summary>Throughput and energy of one package at one (α, γ).</summary>
+/// <summary>Throughput and energy of one package at one (α, γ); <see cref="StepSeconds"/> is the expected cycle from one verification to the next.</summary>
 public sealed record SpeculativePoint(double Alpha, int Gamma, double ExpectedTokens, double StepSeconds, double TokensPerSecond, double EnergyPerTokenJ);
 
 /// <summary>
@@ -153,7 +153,7 @@ public sealed record SpeculativePackage(string Label, bool Split, ComposedPackag
 
     public SpeculativePoint At(double alpha, int gamma) => Points.First(p => p.Alpha == alpha && p.Gamma == gamma);
 
-    /// <summary>What the objective scores at one (α, γ), per output token of a sequence: step time ÷ expected tokens, energy per token, the package cost.</summary>
+    /// <summary>What the objective scores at one (α, γ), per output token of a sequence: cycle time ÷ expected tokens, energy per token, the package cost.</summary>
     public Metrics PerTokenAt(double alpha, int gamma)
     {
         var p = At(alpha, gamma);
