@@ -18,8 +18,9 @@ internal static class StudyCommand
         var file = new Argument<string?>("study") { Arity = ArgumentArity.ZeroOrOne, Description = "Study YAML file; the built-in default when omitted" };
         var printDefault = new Option<bool>("--print-default") { Description = "Print the study's built-in YAML (copy it, edit it, pass it back)" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
+        var full = new Option<bool>("--full") { Description = "Search the study file's large space (its full: section) instead of the fast default one" };
         var costModel = CostModelOption.Create();
-        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, costModel };
+        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, full, costModel };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } studyName)
@@ -40,7 +41,7 @@ internal static class StudyCommand
                 context.Out.Write(study.DefaultYaml);
                 return 0;
             }
-            var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(), parse.GetValue(costModel)!);
+            var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(), parse.GetValue(costModel)!, parse.GetValue(full));
             // A study simulates every candidate package (seconds to a minute).
             var result = ProgressBar.Run(context, parse.GetValue(json), $"study {study.Name}", bar => study.Run(options, bar, CancellationToken.None));
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, result.ToJson(), costModel: result.CostModel);

@@ -63,8 +63,12 @@ public sealed record ComposedPackage(string Name, Package Package, PackageTopolo
 /// </summary>
 public static class PackageComposer
 {
+    /// <summary>
+    /// Composes, costs and floorplans the groups; <paramref name="ucieReach"/> names the UCIe-advanced reach choice the
+    /// floorplan checks 2.5D links against (spec, the default, or mozart; see <see cref="Floorplanner.Plan"/>).
+    /// </summary>
     public static ComposedPackage Compose(TechnologyLibrary t, string name, IReadOnlyList<ChipletGroup> groups, PackageTopology topology,
-        CostOptions options)
+        CostOptions options, string? ucieReach = null)
     {
         var layout = Place(name, groups, topology);
         var link = t.DieToDie(LinkKind(options.Packaging));
@@ -91,7 +95,7 @@ public static class PackageComposer
                 package.Links.Where(l => ids.Contains(l.From) && ids.Contains(l.To)), name);
         }
         return new ComposedPackage(name, package, topology, [.. groups], subPackages.ToImmutable(), CostModel.Evaluate(t, package, options),
-            Floorplanner.Plan(t, package, options.Packaging));
+            Floorplanner.Plan(t, package, options.Packaging, ucieReach));
     }
 
     /// <summary>The die-to-die link the floorplanner checks for this packaging.</summary>

@@ -30,13 +30,15 @@ public sealed record AvPerceptionConfig(
     /// <summary>How the packages' dies and packaging are priced (<c>cost_profile:</c>; the default profile when absent).</summary>
     public CostProfile CostProfile { get; init; } = CostProfile.Default;
 
+    /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
+    public string? UcieReach { get; init; }
+
     public double PeriodSeconds => 1 / FrameRate;
 
-    public static AvPerceptionConfig Load(string? path, TechnologyLibrary t)
+    public static AvPerceptionConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
-        var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path);
-        r.KnownKeys(root, "the study", "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline", "designs", "cnn",
-            "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile");
+        var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path, full, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline",
+            "designs", "cnn", "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile", "ucie_reach");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -50,21 +52,29 @@ public sealed record AvPerceptionConfig(
         if (encoder.Hidden % encoder.Heads != 0)
             throw r.Error(fusion, $"fusion hidden {encoder.Hidden} is not a multiple of {encoder.Heads} heads");
         var designs = StudyFiles.Designs(r, root, t);
+        var (cnn, fusionStage, homogeneous) = (StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
+            StudyFiles.Space(r, root, "homogeneous", designs, t));
+        StudyFiles.ContainsBaselines(r, root, "homogeneous", homogeneous, ("cnn", cnn), ("fusion_stage", fusionStage));
         return new AvPerceptionConfig(StudyFiles.Int(r, root, "cameras"), backbone,
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
-            StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
-            StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };
+            cnn, fusionStage, homogeneous, StudyFiles.Int(r, root, "show"), StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
+        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t) };
     }
 }
 
-/// <summary>One perception package evaluated: its simulated stages, frame latency, slack, energy per frame and E·C.</summary>
+/// <summary>
+/// One perception package evaluated: its simulated stages, frame latency, slack, energy per frame and E·C.
+/// <see cref="Split"/>: CNN and fusion on separate groups (pipelined); otherwise both on the same chiplets.
+/// </summary>
 public sealed record PerceptionEvaluation(
-    string Label, bool Heterogeneous, ComposedPackage Package, Metrics Cnn, Metrics Transfer, Metrics Fusion,
+    string Label, bool Split, ComposedPackage Package, Metrics Cnn, Metrics Transfer, Metrics Fusion,
     double LatencySeconds, double BottleneckSeconds, double SlackSeconds, double EnergyPerFrameJ, ImmutableArray<string> Misses) : IStudyPackage
 {
     public bool MeetsDeadline => Misses.IsEmpty;
+
+    /// <summary>Its groups differ in design.</summary>
+    public bool Heterogeneous => Package.IsHeterogeneous();
 
     /// <summary>Energy per frame × package cost (J·$).</summary>
     public double EnergyCost => EnergyPerFrameJ * Package.CostUsd;
@@ -77,12 +87,13 @@ public sealed record PerceptionEvaluation(
 public sealed record PerceptionBaseline(string Family, PerceptionEvaluation? Nearest);
 
 /// <summary>
-/// The study's result: <see cref="Best"/> minimises the objective under the deadline (null when nothing meets it),
-/// <see cref="Bespoke"/> among the heterogeneous packages. <see cref="Evaluations"/> holds the physically legal
-/// packages only; <see cref="Rejected"/> the ones the floorplanner rejects.
+/// The study's result: <see cref="Bespoke"/> minimises the objective under the deadline over the whole search, split
+/// and homogeneous packages alike (null when nothing meets it); <see cref="Comparison"/> sets it against the best and the
+/// equal-cost homogeneous package. <see cref="Evaluations"/> holds the physically legal packages only;
+/// <see cref="Rejected"/> the ones the floorplanner rejects.
 /// </summary>
 public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArray<PerceptionEvaluation> Evaluations,
-    PerceptionEvaluation? Best, PerceptionEvaluation? Bespoke, ImmutableArray<PerceptionBaseline> Baselines,
+    PerceptionEvaluation? Bespoke, StudyComparison Comparison, ImmutableArray<PerceptionBaseline> Baselines,
     ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds) : StudyResult(AvPerceptionStudy.Name)
 {
     /// <summary>The packages that meet the deadline, best by the objective first (ties by label).</summary>
@@ -94,10 +105,11 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
         var rows = Meeting.Take(c.Show).Concat(new[] { Bespoke }.OfType<PerceptionEvaluation>())
             .Concat(Baselines.Select(b => b.Nearest).OfType<PerceptionEvaluation>()).Distinct();
         IEnumerable<string> Roles(PerceptionEvaluation e) =>
-            new[] { (e == Best, $"best {c.Objective}"), (e == Bespoke, "bespoke") }.Where(x => x.Item1).Select(x => x.Item2)
+            new[] { (e == Bespoke, "bespoke") }.Where(x => x.Item1).Select(x => x.Item2)
                 .Concat(Baselines.Where(b => b.Nearest == e).Select(b => $"baseline {b.Family}"));
         var fastest = Evaluations.MinBy(e => e.LatencySeconds);
-        var summary = Best is { } best ? $"best package meeting the deadline by {c.Objective}: {best.Label} (${best.Package.CostUsd:N0}, {best.Package.Describe()})"
+        var summary = Bespoke is { } best ? $"bespoke package: {best.Label}, the package of the whole search meeting the deadline with the lowest {c.Objective} per frame " +
+                $"(${best.Package.CostUsd:N0}, {best.Package.Describe()}; {(best.Heterogeneous ? "heterogeneous" : "one design")})"
             : fastest is null ? "no package is physically legal"
             : $"no package meets the deadline; the fastest, {fastest.Label}, misses: {string.Join("; ", fastest.Misses)}";
         var packages = new ResultTable(
@@ -109,19 +121,17 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
                 new("latency", ValueKind.Seconds), new("slack", ValueKind.Seconds), new("energy/frame", ValueKind.Joules), new("E·C per frame", ValueKind.JouleUsd)],
             [.. rows.Select(e => ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(e, Roles(e)), e.Cnn.LatencySeconds, e.Transfer.LatencySeconds,
                 e.Fusion.LatencySeconds, e.LatencySeconds, e.SlackSeconds, e.EnergyPerFrameJ, e.EnergyCost]))],
-            [summary, Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the heterogeneous package meeting the deadline with the lowest {c.Objective} per frame"
-                : "no heterogeneous package meets the deadline"]);
+            [summary]);
         var baselines = Bespoke is not { } bespoke ? null : StudyReport.Baselines(c.Match, bespoke, Baselines.Select(b => (b.Family, b.Nearest)), "meets the deadline",
             [new("energy/frame", ValueKind.Joules), new("bespoke energy ×", ValueKind.Ratio), new("E·C per frame", ValueKind.JouleUsd), new("bespoke E·C ×", ValueKind.Ratio)],
             n => [n.EnergyPerFrameJ, bespoke.EnergyPerFrameJ / n.EnergyPerFrameJ, n.EnergyCost, bespoke.EnergyCost / n.EnergyCost]);
-        return StudyReport.Tables(packages, baselines, StudyReport.Rejected(Rejected));
+        return StudyReport.Tables(packages, Comparison.ToTable("per frame"), baselines, StudyReport.Rejected(Rejected));
     }
 
     public override object ToJson() => new
     {
-        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name,
+        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name, Config.UcieReach, Comparison,
         BaselineMatch = Config.Match, Config.Cameras, Config.Backbone, Config.Head, Config.Fusion, Config.Bits, Config.FrameRate, Config.DeadlineSeconds,
-        Best = Best is { } b ? Json(b) : null,
         Bespoke = Bespoke is { } s ? Json(s) : null,
         Baselines = Baselines.Select(x => new { x.Family, Nearest = x.Nearest is { } n ? Json(n) : null }),
         Evaluations = Evaluations.Select(Json),
@@ -131,7 +141,7 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
 
     private static object Json(PerceptionEvaluation e) => new
     {
-        e.Label, e.Heterogeneous, Package = StudyReport.Package(e.Package),
+        e.Label, e.Split, e.Heterogeneous, Package = StudyReport.Package(e.Package),
         CnnSeconds = e.Cnn.LatencySeconds, TransferSeconds = e.Transfer.LatencySeconds, FusionSeconds = e.Fusion.LatencySeconds,
         e.LatencySeconds, e.BottleneckSeconds, e.SlackSeconds, e.EnergyPerFrameJ, e.EnergyCost, e.MeetsDeadline, e.Misses,
     };
@@ -140,7 +150,7 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
 /// <summary>
 /// Autonomous-vehicle perception: each frame, every camera's image goes through the CNN backbone (the zoo model at its
 /// 224×224 input, all cameras as one batch) and a detection head; a transformer encoder then fuses
-/// cameras × tokens-per-camera tokens. Heterogeneous packages run backbone and head on one chiplet group and fusion on
+/// cameras × tokens-per-camera tokens. Split packages run backbone and head on one chiplet group and fusion on
 /// another (the camera tokens cross the package links as a simulated transfer), so frames pipeline: each side must
 /// finish within the frame period. Homogeneous packages run the stages one after the other on all chiplets. A package
 /// meets the deadline when the frame latency (sum of the stages) is at most the deadline and its busiest side fits
@@ -156,23 +166,23 @@ public sealed class AvPerceptionStudy : IStudy
 
     public string DefaultYaml => StudyFiles.DefaultText(Name);
 
-    public void Validate(StudyOptions options) => AvPerceptionConfig.Load(options.Path, options.Technology);
+    public void Validate(StudyOptions options) => AvPerceptionConfig.Load(options.Path, options.Technology, options.Full);
 
     public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
-        Run(AvPerceptionConfig.Load(options.Path, options.Technology), options.Technology, options.Simulator(), progress, cancellation);
+        Run(AvPerceptionConfig.Load(options.Path, options.Technology, options.Full), options.Technology, options.Simulator(), progress, cancellation);
 
     /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
     public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, c.CostProfile, simulator);
+        var setup = new StudySetup(t, c.Designs, c.CostProfile, c.UcieReach, simulator);
         var sim = setup.Simulator;
         double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
         double fusionBytes = FusionGraph(c).ParameterBytes;
 
         ChipletGroup Group(string role, string design, int count, string memory, double bytes) =>
             setup.Group(role, design, count, memory, PackageComposer.ModulesFor(t, memory, bytes, count));
-        var plans = new List<(string Label, bool Heterogeneous, ChipletGroup[] Groups)>();
+        var plans = new List<(string Label, bool Split, ChipletGroup[] Groups)>();
         foreach (var (cd, cn, cm) in c.Cnn.Combinations())
             foreach (var (fd, fn, fm) in c.FusionStage.Combinations())
                 plans.Add(($"CNN {cn}×{cd}+{cm} / fusion {fn}×{fd}+{fm}", true,
@@ -182,22 +192,20 @@ public sealed class AvPerceptionStudy : IStudy
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
-        var heterogeneousByName = plans.ToDictionary(p => p.Label, p => p.Heterogeneous, StringComparer.Ordinal);
+        var splitByName = plans.ToDictionary(p => p.Label, p => p.Split, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            evaluations.Add(Evaluate(c, sim, legal[i].Name, heterogeneousByName[legal[i].Name], legal[i]));
+            evaluations.Add(Evaluate(c, sim, legal[i].Name, splitByName[legal[i].Name], legal[i]));
             progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsDeadline).ToList();
-        var best = Ranked(meeting, c.Objective).FirstOrDefault();
-        var bespoke = Ranked(meeting.Where(e => e.Heterogeneous), c.Objective).FirstOrDefault();
-        var reference = bespoke ?? best;
-        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Heterogeneous), e => e.Package, reference?.Package)
+        var (bespoke, _, _, comparison) = StudySearch.Pick(meeting, e => !e.Split, c.Objective, e => e.PerFrame, c.Match);
+        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Split), e => e.Package, bespoke?.Package)
             .Select(b => new PerceptionBaseline(b.Family, b.Nearest)).ToImmutableArray();
-        return new AvPerceptionResult(c, all, best, bespoke, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
+        return new AvPerceptionResult(c, all, bespoke, comparison, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
 
     /// <summary>Packages by the objective's score per frame, lowest first; ties by label.</summary>
@@ -231,9 +239,9 @@ public sealed class AvPerceptionStudy : IStudy
     private static ModelGraph FusionGraph(AvPerceptionConfig c) =>
         ModelZoo.CreateTransformer(FusionConfig(c), new ModelOptions(1, c.Bits, TransformerPhase.Prefill, SequenceLength: c.Cameras * c.Fusion.TokensPerCamera));
 
-    private static PerceptionEvaluation Evaluate(AvPerceptionConfig c, StageSimulator sim, string label, bool heterogeneous, ComposedPackage p)
+    private static PerceptionEvaluation Evaluate(AvPerceptionConfig c, StageSimulator sim, string label, bool split, ComposedPackage p)
     {
-        string cnnRole = heterogeneous ? "cnn" : "all", fusionRole = heterogeneous ? "fusion" : "all";
+        string cnnRole = split ? "cnn" : "all", fusionRole = split ? "fusion" : "all";
         var cnnGroup = p.Group(cnnRole);
         var fusionGroup = p.Group(fusionRole);
         var f = c.Fusion;
@@ -243,17 +251,17 @@ public sealed class AvPerceptionStudy : IStudy
         var fusion = sim.Model($"fusion-{f.Layers}-{f.Hidden}-{f.Heads}-{f.Ffn}-{f.TokensPerCamera}-{sizes}@{fusionGroup.HardwareKey}", p.Of(fusionRole),
             () => new ModelInstance("fusion", FusionGraph(c), 1));
         long tokenBytes = (long)c.Cameras * f.TokensPerCamera * f.Hidden * c.Bits / 8;
-        var transfer = heterogeneous
+        var transfer = split
             ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p, cnnRole, fusionRole, tokenBytes)
             : Metrics.Zero;
         var frame = cnn + transfer + fusion;
-        double bottleneck = heterogeneous ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;
+        double bottleneck = split ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;
         var misses = ImmutableArray.CreateBuilder<string>();
         if (frame.LatencySeconds > c.DeadlineSeconds)
             misses.Add($"latency {frame.LatencySeconds * 1e3:0.00} ms > deadline {c.DeadlineSeconds * 1e3:0.00} ms");
         if (bottleneck > c.PeriodSeconds)
             misses.Add($"busiest stage {bottleneck * 1e3:0.00} ms > frame period {c.PeriodSeconds * 1e3:0.00} ms");
-        return new PerceptionEvaluation(label, heterogeneous, p, cnn, transfer, fusion, frame.LatencySeconds, bottleneck,
+        return new PerceptionEvaluation(label, split, p, cnn, transfer, fusion, frame.LatencySeconds, bottleneck,
             c.DeadlineSeconds - frame.LatencySeconds, frame.EnergyJ, misses.ToImmutable());
     }
 }

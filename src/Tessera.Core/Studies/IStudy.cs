@@ -29,8 +29,11 @@ public interface IStudy
     StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation);
 }
 
-/// <summary>How to run a study: its file (null for the built-in default), the technology library and the operator cost model's name.</summary>
-public sealed record StudyOptions(string? Path, TechnologyLibrary Technology, string CostModel = CostModels.Default)
+/// <summary>
+/// How to run a study: its file (null for the built-in default), the technology library, the operator cost model's
+/// name and whether to search the file's large space (<c>full:</c>, `--full`).
+/// </summary>
+public sealed record StudyOptions(string? Path, TechnologyLibrary Technology, string CostModel = CostModels.Default, bool Full = false)
 {
     /// <summary>A stage simulator on the chosen cost model (one per run: it caches that run's simulations).</summary>
     public StageSimulator Simulator() => new(CostModels.Create(CostModel));

@@ -62,12 +62,34 @@ public static class Speculation
             throw new TesseraInputException($"speculation length {gamma}; expected γ ≥ 0");
         return alpha == 1 ? gamma + 1 : (1 - Math.Pow(alpha, gamma + 1)) / (1 - alpha);
     }
+
+    /// <summary>
+    /// One speculation cycle (from one target verification's start to the next's) when draft and target run on
+    /// separate chiplets and overlap: while the target verifies γ + 1 positions, the draft runs ahead γ + 1 steps (it
+    /// guesses the target's bonus token and drafts the next group after it). The lookahead is kept when all γ tokens
+    /// are accepted and the bonus token matches the draft's guess, with probability k = α^(γ+1); the next
+    /// verification then starts after max(T_v, (γ + 1) T_d). Otherwise it is rolled back: the corrected token reaches
+    /// the draft after R and the draft drafts γ fresh tokens, so the next verification starts after T_v + R + γ T_d.
+    /// Expected cycle time = k max(T_v, (γ + 1) T_d) + (1 − k)(T_v + R + γ T_d); draft steps per cycle =
+    /// (γ + 1) + (1 − k) γ (the rolled-back lookahead is paid for); tokens per cycle are <see cref="ExpectedTokens"/>,
+    /// as without overlap. At α = 0 this is the sequential cycle plus R (and the wasted lookahead's energy); at α = 1
+    /// the draft hides behind the verification.
+    /// </summary>
+    public static (double Seconds, double DraftSteps, double Rollbacks) OverlappedCycle(double alpha, int gamma, double draftStepSeconds,
+        double verifySeconds, double rollbackSeconds)
+    {
+        ExpectedTokens(alpha, gamma);
+        double keep = Math.Pow(alpha, gamma + 1);
+        double seconds = keep * Math.Max(verifySeconds, (gamma + 1) * draftStepSeconds)
+            + (1 - keep) * (verifySeconds + rollbackSeconds + gamma * draftStepSeconds);
+        return (seconds, gamma + 1 + (1 - keep) * gamma, 1 - keep);
+    }
 }
 
 /// <summary>
 /// The speculative-decoding study's inputs (speculative-decoding.yaml). <see cref="Objective"/> ranks the legal
-/// heterogeneous packages at the reference α and γ to pick the bespoke one (per output token of a sequence: latency =
-/// step time ÷ expected tokens, energy per token, package cost).
+/// packages (split and homogeneous) at the reference α and γ to pick the bespoke one (per output token of a sequence: latency =
+/// cycle time ÷ expected tokens, energy per token, package cost).
 /// </summary>
 public sealed record SpeculativeConfig(
     TransformerConfig Target, TransformerConfig Draft, int Bits, int Batch, int Context,
@@ -78,10 +100,13 @@ public sealed record SpeculativeConfig(
     /// <summary>How the packages' dies and packaging are priced (<c>cost_profile:</c>; the default profile when absent).</summary>
     public CostProfile CostProfile { get; init; } = CostProfile.Default;
 
-    public static SpeculativeConfig Load(string? path, TechnologyLibrary t)
+    /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
+    public string? UcieReach { get; init; }
+
+    public static SpeculativeConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
-        var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path);
-        r.KnownKeys(root, "the study", "target", "draft", "bits", "batch", "context", "alphas", "gammas", "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile");
+        var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path, full, "target", "draft", "bits", "batch", "context", "alphas", "gammas",
+            "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile", "ucie_reach");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -99,26 +124,36 @@ public sealed record SpeculativeConfig(
         var referenceGamma = r.PositiveInt(r.Need(reference, "gamma", "reference"), "gamma");
         if (!gammas.Contains(referenceGamma))
             throw r.Error(reference, $"reference gamma {referenceGamma} is not among the gammas");
+        var (draft, target, baselines) = (StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
+            StudyFiles.Space(r, root, "baselines", designs, t));
+        StudyFiles.ContainsBaselines(r, root, "baselines", baselines, ("heterogeneous.draft", draft), ("heterogeneous.target", target));
         return new SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "target", "the study"), "target"),
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
-            alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
-            StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma,
-            StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };
+            alphas, gammas, designs, draft, target, baselines, referenceAlpha, referenceGamma,
+            StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
+        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t) };
     }
 }
 
-/// <summary>Throughput and energy of one package at one (α, γ).</summary>
+/// <summary>Throughput and energy of one package at one (α, γ); <see cref="StepSeconds"/> is the expected cycle from one verification to the next.</summary>
 public sealed record SpeculativePoint(double Alpha, int Gamma, double ExpectedTokens, double StepSeconds, double TokensPerSecond, double EnergyPerTokenJ);
 
-/// <summary>One package of the study: the simulated draft step and verification passes, and every (α, γ) point.</summary>
-public sealed record SpeculativePackage(string Label, bool Heterogeneous, ComposedPackage Package, Metrics DraftStep,
+/// <summary>
+/// One package of the study: the simulated draft step, verification passes and rollback hand-off, and every (α, γ)
+/// point. <see cref="Split"/>: draft and target on separate groups, overlapped; otherwise one after the other on the
+/// same chiplets (a homogeneous baseline).
+/// </summary>
+public sealed record SpeculativePackage(string Label, bool Split, ComposedPackage Package, Metrics DraftStep, Metrics Rollback,
     ImmutableArray<(int Gamma, Metrics Verify)> Verifications, ImmutableArray<SpeculativePoint> Points) : IStudyPackage
 {
+    /// <summary>Its groups differ in design.</summary>
+    public bool Heterogeneous => Package.IsHeterogeneous();
+
     public SpeculativePoint At(double alpha, int gamma) => Points.First(p => p.Alpha == alpha && p.Gamma == gamma);
 
-    /// <summary>What the objective scores at one (α, γ), per output token of a sequence: step time ÷ expected tokens, energy per token, the package cost.</summary>
+    /// <summary>What the objective scores at one (α, γ), per output token of a sequence: cycle time ÷ expected tokens, energy per token, the package cost.</summary>
     public Metrics PerTokenAt(double alpha, int gamma)
     {
         var p = At(alpha, gamma);
@@ -127,40 +162,49 @@ public sealed record SpeculativePackage(string Label, bool Heterogeneous, Compos
 }
 
 /// <summary>
-/// The study's result: every heterogeneous package tried, the chosen one (lowest objective at the reference α and
-/// γ) and the equal-cost homogeneous baselines. Only physically legal packages are evaluated:
-/// <see cref="Rejected"/> lists the others with their violations; <see cref="Bespoke"/> is null (and there are no
-/// baselines to match it) when no heterogeneous package is legal.
+/// The study's result: every legal package of the search (split draft/target packages and the homogeneous baselines),
+/// the bespoke one (lowest objective at the reference α and γ over all of them, so never worse than a baseline), the
+/// comparison with the best and the equal-cost homogeneous package, and per baseline family the package of nearest
+/// cost, swept over α and γ. <see cref="Rejected"/> lists the illegal packages with their violations.
 /// </summary>
-public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Heterogeneous, SpeculativePackage? Bespoke,
-    ImmutableArray<SpeculativePackage> Baselines, ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
+public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<SpeculativePackage> Packages, SpeculativePackage? Bespoke,
+    StudyComparison Comparison, ImmutableArray<SpeculativePackage> Baselines, ImmutableArray<RejectedPackage> Rejected, int Simulations, double WallSeconds)
     : StudyResult(SpeculativeDecodingStudy.Name)
 {
+    /// <summary>Package rows shown in the console table (all are in the JSON).</summary>
+    private const int Shown = 10;
+
     public override ImmutableArray<ResultTable> ToTables()
     {
         var c = Config;
         var reference = $"α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
+        double Score(SpeculativePackage p) => c.Objective.Score(p.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma));
+        var ranked = Packages.OrderBy(Score).ThenBy(p => p.Label, StringComparer.Ordinal).ToList();
+        var rows = ranked.Take(Shown).Concat(Baselines).Distinct().ToList();
         var packages = new ResultTable(
-            $"speculative decoding: target {c.Target.Name}, draft {c.Draft.Name}, {c.Bits}-bit, batch {c.Batch}, context {c.Context}",
-            $"{Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s; baselines run draft and target one after the other on the same chiplets, " +
-            $"at about the bespoke package's {c.Match.ToString().ToLowerInvariant()}",
+            $"speculative decoding: target {c.Target.Name}, draft {c.Draft.Name}, {c.Bits}-bit, batch {c.Batch}, context {c.Context}; UCIe reach {c.UcieReach}",
+            $"{Packages.Length} legal packages ({Rejected.Length} rejected by the floorplan), {Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s; " +
+            "split packages overlap draft and target (rollback on rejection), homogeneous ones run them one after the other on the same chiplets",
             [.. StudyReport.PackageColumns, new("draft step", ValueKind.Seconds), .. c.Gammas.Select(g => new ResultColumn($"verify γ{g}", ValueKind.Seconds)),
                 new($"tokens/s at {reference}", ValueKind.PerSecond), new("energy/token", ValueKind.Joules), new("E·C per token", ValueKind.JouleUsd)],
-            [.. Heterogeneous.Concat(Baselines).Select(p =>
+            [.. rows.Select(p =>
             {
                 var at = p.At(c.ReferenceAlpha, c.ReferenceGamma);
-                return ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(p, p == Bespoke ? ["bespoke"] : p.Heterogeneous ? [] : ["baseline"]),
+                string[] roles = [.. new[] { (p == Bespoke, "bespoke"), (Baselines.Contains(p), "baseline"), (p.Split, p.Heterogeneous ? "split, heterogeneous" : "split, one design") }
+                    .Where(x => x.Item1).Select(x => x.Item2)];
+                return ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(p, roles),
                     p.DraftStep.LatencySeconds, .. p.Verifications.Select(v => (ResultValue)v.Verify.LatencySeconds),
                     at.TokensPerSecond, at.EnergyPerTokenJ, at.EnergyPerTokenJ * p.Package.CostUsd]);
             })],
-            [Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the heterogeneous package with the lowest {c.Objective} per token at {reference}"
-                : "no heterogeneous package is physically legal"]);
-        return StudyReport.Tables(packages, Bespoke is { } bespoke ? Sweep(bespoke) : null, StudyReport.Rejected(Rejected));
+            [Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the package of the whole search with the lowest {c.Objective} per token at {reference}"
+                : "no package is physically legal", .. ranked.Count > Shown ? [$"{ranked.Count - Shown} more package(s) in the JSON (--json)"] : Array.Empty<string>()]);
+        return StudyReport.Tables(packages, Comparison.ToTable($"per token at {reference}"), Bespoke is { } bespoke ? Sweep(bespoke) : null,
+            StudyReport.Rejected(Rejected));
     }
 
     /// <summary>The bespoke package against each baseline at every (α, γ); × = bespoke ÷ baseline.</summary>
     private ResultTable Sweep(SpeculativePackage bespoke) => new(
-        $"bespoke package {bespoke.Label} against the baselines over α and γ", "× = bespoke ÷ baseline",
+        $"bespoke package {bespoke.Label} against the baselines of nearest {Config.Match.ToString().ToLowerInvariant()} over α and γ", "× = bespoke ÷ baseline",
         [new("α", ValueKind.Ratio), new("γ", ValueKind.Count), new("E[tokens]", ValueKind.Ratio), new("bespoke tokens/s", ValueKind.PerSecond),
             new("bespoke energy/token", ValueKind.Joules),
             .. Baselines.SelectMany(b => new ResultColumn[] { new($"{b.Label} tokens/s", ValueKind.PerSecond), new("bespoke throughput ×", ValueKind.Ratio),
@@ -173,12 +217,12 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
 
     public override object ToJson() => new
     {
-        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name,
+        Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name, Config.UcieReach, Comparison,
         Target = Config.Target.Name, Draft = Config.Draft.Name, Config.Bits, Config.Batch, Config.Context,
         BaselineMatch = Config.Match,
         Reference = new { Alpha = Config.ReferenceAlpha, Gamma = Config.ReferenceGamma },
         Bespoke = Bespoke is { } bespoke ? Json(bespoke) : null,
-        Heterogeneous = Heterogeneous.Select(Json),
+        Packages = Packages.Select(Json),
         Baselines = Baselines.Select(Json),
         Rejected = Rejected.Select(StudyReport.Rejected),
         Simulations, WallSeconds,
@@ -186,106 +230,106 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
 
     private static object Json(SpeculativePackage p) => new
     {
-        p.Label, p.Heterogeneous, Package = StudyReport.Package(p.Package),
-        DraftStepSeconds = p.DraftStep.LatencySeconds, DraftStepJ = p.DraftStep.EnergyJ,
+        p.Label, p.Split, p.Heterogeneous, Package = StudyReport.Package(p.Package),
+        DraftStepSeconds = p.DraftStep.LatencySeconds, DraftStepJ = p.DraftStep.EnergyJ, RollbackSeconds = p.Rollback.LatencySeconds,
         Verifications = p.Verifications.Select(v => new { v.Gamma, Seconds = v.Verify.LatencySeconds, Joules = v.Verify.EnergyJ }),
         p.Points,
     };
 }
 
 /// <summary>
-/// Speculative decoding: one step is γ draft decode steps (each simulated at the context length; the few extra
-/// positions are ignored) followed by one target pass verifying γ + 1 tokens against the KV cache. The draft runs on
-/// its own chiplets and the target on others in a heterogeneous package (the study tries each draft group × target
-/// group and keeps the one its objective ranks first at the reference α and γ); a homogeneous baseline runs
-/// both, one after the other, tensor parallel over all its chiplets. Throughput = batch × expected tokens ÷ step time;
-/// energy per token = step energy ÷ (batch × expected tokens). The token ids handed between draft and target are
-/// a few bytes and are not simulated.
+/// Speculative decoding: γ draft decode steps (each simulated at the context length; the few extra positions are
+/// ignored) and one target pass verifying γ + 1 tokens against the KV cache. A split package runs the draft on its own
+/// chiplets and the target on others, overlapped (<see cref="Speculation.OverlappedCycle"/>: the draft runs ahead
+/// while the target verifies, and rolls back on a rejection; the corrected token's hand-off is a simulated transfer);
+/// a homogeneous package runs both, one after the other, tensor parallel over all its chiplets. The search is every
+/// draft group × target group and every homogeneous package; the bespoke package is the one the objective ranks
+/// first at the reference α and γ. Throughput = batch × expected tokens ÷ cycle time; energy per token = cycle energy
+/// ÷ (batch × expected tokens).
 /// </summary>
 public sealed class SpeculativeDecodingStudy : IStudy
 {
     public const string Name = "speculative-decoding";
 
+    /// <summary>Bytes of one token id handed from the target back to the draft on a rollback (a 32-bit id).</summary>
+    private const long TokenIdBytes = 4;
+
     string IStudy.Name => Name;
 
-    public string Description => "speculative decoding: a draft on small chiplets, the target on large ones, swept over α and γ";
+    public string Description => "speculative decoding: draft and target overlapped on separate chiplets or one after the other on one package, swept over α and γ";
 
     public string DefaultYaml => StudyFiles.DefaultText(Name);
 
-    public void Validate(StudyOptions options) => SpeculativeConfig.Load(options.Path, options.Technology);
+    public void Validate(StudyOptions options) => SpeculativeConfig.Load(options.Path, options.Technology, options.Full);
 
     public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
-        Run(SpeculativeConfig.Load(options.Path, options.Technology), options.Technology, options.Simulator(), progress, cancellation);
+        Run(SpeculativeConfig.Load(options.Path, options.Technology, options.Full), options.Technology, options.Simulator(), progress, cancellation);
 
     /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
     public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, StageSimulator? simulator = null,
         IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
-        var setup = new StudySetup(t, c.Designs, c.CostProfile, simulator);
+        var setup = new StudySetup(t, c.Designs, c.CostProfile, c.UcieReach, simulator);
         var sim = setup.Simulator;
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
         ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => setup.Group(role, g.Design, g.Count, g.Memory,
             PackageComposer.ModulesFor(t, g.Memory, bytes, g.Count));
+        var split = from d in c.DraftSpace.Combinations()
+                    from g in c.TargetSpace.Combinations()
+                    select setup.Compose($"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
+                        [Group("draft", d, draftBytes), Group("target", g, targetBytes)]);
+        var shared = from b in c.Baselines.Combinations()
+                     select setup.Compose($"{b.Count}×{b.Design}+{b.Memory}", [Group("all", b, draftBytes + targetBytes)]);
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (hetPackages, rejectedHet) = LegalityGate.Split(from d in c.DraftSpace.Combinations()
-                                                            from g in c.TargetSpace.Combinations()
-                                                            select setup.Compose($"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
-                                                                [Group("draft", d, draftBytes), Group("target", g, targetBytes)]));
-        var (baselineCandidates, rejectedBaselines) = LegalityGate.Split(
-            from design in c.Baselines.Designs
-            from memory in c.Baselines.Memory
-            from n in c.Baselines.Counts
-            select setup.Compose($"{n}×{design}+{memory}", [Group("all", (design, n, memory), draftBytes + targetBytes)]));
-        int total = (hetPackages.Length + c.Baselines.Designs.Length * c.Baselines.Memory.Length) * (1 + c.Gammas.Length), done = 0;
-        void Step()
+        var (legal, rejected) = LegalityGate.Split(split.Concat(shared));
+        var packages = ImmutableArray.CreateBuilder<SpeculativePackage>();
+        foreach (var p in legal)
         {
             cancellation.ThrowIfCancellationRequested();
-            progress?.Report(++done / (double)total);
+            packages.Add(p.Groups.Length > 1 ? Evaluate(c, sim, p, "draft", "target") : Evaluate(c, sim, p, "all", "all"));
+            progress?.Report(packages.Count / (double)legal.Length);
         }
-        var heterogeneous = hetPackages.Select(p => Evaluate(c, sim, p.Name, true, p, "draft", "target", Step)).ToImmutableArray();
-        var bespoke = heterogeneous.MinBy(h => c.Objective.Score(h.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma)));
-
+        var all = packages.ToImmutable();
+        var (bespoke, _, _, comparison) = StudySearch.Pick(all, p => !p.Split, c.Objective, p => p.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma), c.Match);
         // Equal cost (or area): for each baseline design and memory, the legal chiplet count nearest the bespoke package.
-        var baselinePackages = bespoke is null ? [] : baselineCandidates
-            .GroupBy(p => (p.Groups[0].DesignName, p.Groups[0].MemoryType))
-            .Select(family => family.MinBy(p => c.Match.Distance(p, bespoke.Package))!)
-            .ToList();
-
-        var baselines = baselinePackages.Select(p => Evaluate(c, sim, p.Name, false, p, "all", "all", Step)).ToImmutableArray();
-        return new SpeculativeResult(c, heterogeneous, bespoke, baselines, [.. rejectedHet, .. rejectedBaselines],
-            sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
+        var baselines = c.Match.Nearest(c.Baselines, all.Where(p => !p.Split), p => p.Package, bespoke?.Package)
+            .Select(b => b.Nearest).OfType<SpeculativePackage>().ToImmutableArray();
+        return new SpeculativeResult(c, all, bespoke, comparison, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
 
-    private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, string label, bool heterogeneous,
-        ComposedPackage p, string draftRole, string targetRole, Action step)
+    private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, ComposedPackage p, string draftRole, string targetRole)
     {
+        bool split = draftRole != targetRole;
         var draftGroup = p.Group(draftRole);
         var targetGroup = p.Group(targetRole);
         var draft = sim.Model($"{c.Draft.Name}-decode-b{c.Batch}-L{c.Context}-{c.Bits}b@{draftGroup.HardwareKey}", p.Of(draftRole),
             () => new ModelInstance(c.Draft.Name, ModelZoo.CreateTransformer(c.Draft,
                 new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.Context)), c.Batch));
-        step();
-        var verifications = c.Gammas.Select(gamma =>
-        {
-            var verify = sim.Model($"{c.Target.Name}-verify{gamma + 1}-b{c.Batch}-L{c.Context}-{c.Bits}b@{targetGroup.HardwareKey}", p.Of(targetRole),
-                () => new ModelInstance(c.Target.Name, ModelZoo.CreateTransformer(c.Target,
-                    new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.Context, DecodeTokens: gamma + 1)), c.Batch));
-            step();
-            return (gamma, verify);
-        }).ToImmutableArray();
+        var rollback = split
+            ? sim.Transfer($"token-ids-{c.Batch}@{StageSimulator.HardwareKey(p)}", p, targetRole, draftRole, c.Batch * TokenIdBytes)
+            : Metrics.Zero;
+        var verifications = c.Gammas.Select(gamma => (gamma, sim.Model(
+            $"{c.Target.Name}-verify{gamma + 1}-b{c.Batch}-L{c.Context}-{c.Bits}b@{targetGroup.HardwareKey}", p.Of(targetRole),
+            () => new ModelInstance(c.Target.Name, ModelZoo.CreateTransformer(c.Target,
+                new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.Context, DecodeTokens: gamma + 1)), c.Batch)))).ToImmutableArray();
         var points = ImmutableArray.CreateBuilder<SpeculativePoint>();
         foreach (var (gamma, verify) in verifications)
-        {
-            var stepCost = draft.Times(gamma) + verify;
             foreach (var alpha in c.Alphas)
             {
                 var tokens = c.Batch * Speculation.ExpectedTokens(alpha, gamma);
-                points.Add(new SpeculativePoint(alpha, gamma, tokens / c.Batch, stepCost.LatencySeconds,
-                    tokens / stepCost.LatencySeconds, stepCost.EnergyJ / tokens));
+                var (seconds, joules) = split ? Overlapped(alpha, gamma, draft, verify, rollback)
+                    : ((draft.Times(gamma) + verify).LatencySeconds, (draft.Times(gamma) + verify).EnergyJ);
+                points.Add(new SpeculativePoint(alpha, gamma, tokens / c.Batch, seconds, tokens / seconds, joules / tokens));
             }
-        }
-        return new SpeculativePackage(label, heterogeneous, p, draft, verifications, points.ToImmutable());
+        return new SpeculativePackage(p.Name, split, p, draft, rollback, verifications, points.ToImmutable());
+    }
+
+    /// <summary>Expected time and energy of one overlapped cycle: every draft step run (kept or rolled back), the verification and the hand-offs.</summary>
+    private static (double Seconds, double Joules) Overlapped(double alpha, int gamma, Metrics draft, Metrics verify, Metrics rollback)
+    {
+        var (seconds, draftSteps, rollbacks) = Speculation.OverlappedCycle(alpha, gamma, draft.LatencySeconds, verify.LatencySeconds, rollback.LatencySeconds);
+        return (seconds, draftSteps * draft.EnergyJ + verify.EnergyJ + rollbacks * rollback.EnergyJ);
     }
 }

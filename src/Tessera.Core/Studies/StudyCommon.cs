@@ -142,8 +142,24 @@ public static class StudyFiles
         return reader.ReadToEnd();
     }
 
-    internal static (YamlReader Reader, YamlMappingNode Root) Open(string study, string? path) =>
-        path is null ? YamlReader.LoadText(DefaultText(study), $"{study}.yaml (built-in)") : YamlReader.Load(path);
+    /// <summary>
+    /// Opens a study file and refuses keys outside <paramref name="keys"/> (and <c>full:</c>, whose keys are checked
+    /// the same way). With <paramref name="full"/> the keys under <c>full:</c> replace the top-level ones: the large
+    /// search space `--full` runs.
+    /// </summary>
+    internal static (YamlReader Reader, YamlMappingNode Root) Open(string study, string? path, bool full, params string[] keys)
+    {
+        var (r, root) = path is null ? YamlReader.LoadText(DefaultText(study), $"{study}.yaml (built-in)") : YamlReader.Load(path);
+        r.KnownKeys(root, "the study", [.. keys, "full"]);
+        if (YamlReader.Find(root, "full") is not { } node) return (r, root);
+        var overrides = r.Mapping(node, "full");
+        r.KnownKeys(overrides, "full", keys);
+        if (!full) return (r, root);
+        var replaced = overrides.Children.Keys.Select(k => r.Text(k, "key")).ToHashSet(StringComparer.Ordinal);
+        var merged = new YamlMappingNode(root.Children.Where(kv => r.Text(kv.Key, "key") is var k && k != "full" && !replaced.Contains(k)));
+        foreach (var (k, v) in overrides.Children) merged.Add(k, v);
+        return (r, merged);
+    }
 
     internal static int Int(YamlReader r, YamlMappingNode map, string key) => r.PositiveInt(r.Need(map, key, "the study"), key);
 
@@ -158,6 +174,9 @@ public static class StudyFiles
     internal static ImmutableArray<double> Numbers(YamlReader r, YamlMappingNode map, string key) =>
         [.. NonEmpty(r, map, key).Select(n => r.Number(n, key))];
 
+    internal static ImmutableArray<double> Positives(YamlReader r, YamlMappingNode map, string key) =>
+        [.. NonEmpty(r, map, key).Select(n => r.Positive(n, key))];
+
     internal static ImmutableArray<string> Texts(YamlReader r, YamlMappingNode map, string key) =>
         [.. NonEmpty(r, map, key).Select(n => r.Text(n, key))];
 
@@ -167,7 +186,11 @@ public static class StudyFiles
         return list.Children.Count > 0 ? list : throw r.Error(list, $"{key} is empty; expected at least one value");
     }
 
-    /// <summary>The <c>designs:</c> mapping: name → template and knobs, each checked by building its candidate.</summary>
+    /// <summary>
+    /// The <c>designs:</c> mapping: name → template and knobs, each checked by building its candidate. The entry
+    /// <c>grid: default</c> (24 candidates) or <c>grid: mozart</c> (Mozart's 192) adds every candidate of that knob grid,
+    /// named template-W×H-bBUFFER (e.g. <c>ws-2x4-b4</c>).
+    /// </summary>
     internal static ImmutableDictionary<string, ChipletSpec> Designs(YamlReader r, YamlMappingNode root, TechnologyLibrary t)
     {
         var designs = r.Mapping(r.Need(root, "designs", "the study"), "designs");
@@ -175,6 +198,19 @@ public static class StudyFiles
         foreach (var (keyNode, value) in designs.Children)
         {
             var name = r.Text(keyNode, "design name");
+            if (name == "grid")
+            {
+                var knobs = r.Text(value, "grid").Trim().ToLowerInvariant() switch
+                {
+                    "default" => CandidateKnobs.Default(t),
+                    "mozart" => CandidateKnobs.Mozart(t),
+                    var other => throw r.Error(value, $"grid '{other}'; expected default or mozart"),
+                };
+                foreach (var knob in from template in knobs.Templates from w in knobs.WidthScales from h in knobs.HeightScales from b in knobs.BufferMultipliers
+                                     select new ChipletSpec($"{template.Abbreviation}-{w}x{h}-b{b}", template.Abbreviation, w, h, b))
+                    result[knob.Name] = knob;
+                continue;
+            }
             var map = r.Mapping(value, $"design {name}");
             var spec = new ChipletSpec(name, r.Text(r.Need(map, "template", $"design {name}"), "template"),
                 r.PositiveInt(r.Need(map, "width_scale", $"design {name}"), "width_scale"),
@@ -203,12 +239,16 @@ public static class StudyFiles
         catch (TesseraInputException e) { throw r.Error(node, e.Message); }
     }
 
-    /// <summary>A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>.</summary>
+    /// <summary>A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>; <c>designs: [all]</c> takes every design.</summary>
     internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t)
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
+        r.KnownKeys(map, key, "designs", "counts", "memory");
+        var names = NonEmpty(r, map, "designs");
         return new GroupSpace(
-            [.. NonEmpty(r, map, "designs").Select(n => DesignName(r, n, designs))],
+            names.Children.Count == 1 && names.Children[0] is YamlScalarNode { Value: "all" } && !designs.ContainsKey("all")
+                ? [.. designs.Keys.Order(StringComparer.Ordinal)]
+                : [.. names.Select(n => DesignName(r, n, designs))],
             Ints(r, map, "counts"),
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
     }
@@ -233,6 +273,35 @@ public static class StudyFiles
         if (YamlReader.Find(root, "cost_profile") is not { } node) return Economics.CostProfile.Default;
         try { return Economics.CostProfile.Parse(r.Text(node, "cost_profile")); }
         catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+    }
+
+    /// <summary>
+    /// The optional <c>ucie_reach:</c>: the UCIe-advanced reach choice of the technology library (spec 2 mm, the default
+    /// when absent, or mozart 10 mm) that bounds the packages' links; an unknown name lists the choices.
+    /// </summary>
+    internal static string UcieReach(YamlReader r, YamlMappingNode root, TechnologyLibrary t)
+    {
+        var choices = t.ReachChoices("ucie-advanced");
+        if (YamlReader.Find(root, "ucie_reach") is not { } node) return choices[0];
+        var name = r.Text(node, "ucie_reach").Trim();
+        return choices.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw r.Error(node, $"ucie_reach '{name}'{Suggestions.DidYouMean(name, choices)}; expected one of {string.Join(", ", choices)}");
+    }
+
+    /// <summary>
+    /// The search must contain its homogeneous baselines: every design of the baseline space must be one each stage may
+    /// take, so the search holds the baseline's design on every stage as well as the baseline itself (all stages on
+    /// its chiplets). A design missing from a stage's list is an input error at the baseline's design.
+    /// </summary>
+    internal static void ContainsBaselines(YamlReader r, YamlMappingNode root, string baselineKey, GroupSpace baselines,
+        params (string Key, GroupSpace Space)[] stages)
+    {
+        var designNodes = r.Sequence(r.Need(r.Mapping(r.Need(root, baselineKey, "the study"), baselineKey), "designs", baselineKey), "designs");
+        for (int i = 0; i < baselines.Designs.Length; i++)
+            foreach (var (key, space) in stages)
+                if (!space.Designs.Contains(baselines.Designs[i]))
+                    throw r.Error(designNodes.Children[i], $"baseline design '{baselines.Designs[i]}' is missing from {key}.designs " +
+                        $"({string.Join(", ", space.Designs)}), so the search cannot contain the baselines; add it there or drop it from {baselineKey}.designs");
     }
 
     /// <summary>The optional <c>baseline_match:</c> (cost or area; cost when absent).</summary>
@@ -295,9 +364,11 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
 /// model, or a new one on the default cost model), the default cost options under the study's cost profile and each
 /// design's chiplet candidate.
 /// </summary>
-internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, CostProfile profile, StageSimulator? simulator)
+internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string, ChipletSpec> designs, CostProfile profile, string? ucieReach,
+    StageSimulator? simulator)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Dictionary<string, ComposedPackage> _composed = new(StringComparer.Ordinal);
 
     public StageSimulator Simulator { get; } = simulator ?? new StageSimulator(CostModels.Create(CostModels.Default));
     public CostOptions Options { get; } = CostOptions.Default(t) with { Profile = profile };
@@ -308,7 +379,15 @@ internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string
     public ChipletGroup Group(string role, string design, int count, string memory, int modules) =>
         new(role, design, Candidates[design], count, memory, modules);
 
-    /// <summary>A study package: its groups laid out as blocks side by side, costed and floorplanned.</summary>
-    public ComposedPackage Compose(string name, IReadOnlyList<ChipletGroup> groups) =>
-        PackageComposer.Compose(t, name, groups, PackageTopology.Blocks, Options);
+    /// <summary>
+    /// A study package: its groups laid out as blocks side by side, costed and floorplanned at the study's UCIe reach;
+    /// composed once per run (a load sweep asks for the same package at every request rate).
+    /// </summary>
+    public ComposedPackage Compose(string name, IReadOnlyList<ChipletGroup> groups)
+    {
+        var key = $"{name}#{string.Join("|", groups.Select(g => $"{g.Role}:{g.HardwareKey}"))}";
+        if (!_composed.TryGetValue(key, out var package))
+            _composed[key] = package = PackageComposer.Compose(t, name, groups, PackageTopology.Blocks, Options, ucieReach);
+        return package;
+    }
 }

@@ -161,8 +161,8 @@ public class StudyRunTests
         var config = Perception();
         var simulator = new StageSimulator(new LoopNestCostModel());
         var r = AvPerceptionStudy.Run(config, Technology, simulator: simulator);
-        Assert.NotNull(r.Best);
-        var reported = r.Meeting.Take(config.Show).Append(r.Best).Append(r.Bespoke)
+        Assert.NotNull(r.Bespoke);
+        var reported = r.Meeting.Take(config.Show).Append(r.Bespoke)
             .Concat(r.Baselines.Select(b => b.Nearest)).OfType<PerceptionEvaluation>().ToList();
         Assert.All(r.Evaluations, e => Assert.True(e.Package.Legal, e.Label));
         Assert.All(r.Rejected, x => Assert.False(x.Package.Legal, x.Label));
@@ -176,7 +176,7 @@ public class StudyRunTests
         foreach (var deadline in r.Evaluations.Select(e => e.LatencySeconds).Distinct().OrderDescending())
         {
             var tighter = AvPerceptionStudy.Run(config with { DeadlineSeconds = deadline }, Technology, simulator: simulator);
-            var ec = tighter.Best?.EnergyCost ?? double.PositiveInfinity;
+            var ec = tighter.Bespoke?.EnergyCost ?? double.PositiveInfinity;
             Assert.True(ec >= previous, $"deadline {deadline}: E·C {ec} after {previous}");
             previous = ec;
             Assert.All(tighter.Meeting, e => Assert.True(e.LatencySeconds <= deadline));
@@ -190,14 +190,23 @@ public class StudyRunTests
         var r = Speculative(gammas: "2, 4", draft: "counts: [1], memory: [HBM3]", target: "counts: [1], memory: [HBM3]", referenceGamma: 4,
             baselines: "counts: [1, 2], memory: [HBM3]");
         Assert.NotNull(r.Bespoke);
-        Assert.Equal(2, r.Bespoke.Points.Length);
-        var p = r.Bespoke.At(0.7, 4);
+        Assert.All(r.Packages, x => Assert.Equal(2, x.Points.Length));
+        // A homogeneous package runs γ draft steps, then the verification, on the same chiplets.
+        var shared = r.Packages.First(x => !x.Split);
+        var p = shared.At(0.7, 4);
         Assert.Equal(Speculation.ExpectedTokens(0.7, 4), p.ExpectedTokens, 12);
-        var verify = r.Bespoke.Verifications.Single(v => v.Gamma == 4).Verify;
-        Assert.Equal(4 * r.Bespoke.DraftStep.LatencySeconds + verify.LatencySeconds, p.StepSeconds, 12);
+        var verify = shared.Verifications.Single(v => v.Gamma == 4).Verify;
+        Assert.Equal(4 * shared.DraftStep.LatencySeconds + verify.LatencySeconds, p.StepSeconds, 12);
         Assert.Equal(p.ExpectedTokens / p.StepSeconds, p.TokensPerSecond, 9);
+        // A split package overlaps them, with the simulated hand-off of the corrected token as the rollback delay.
+        var split = r.Packages.Single(x => x.Split);
+        var q = split.At(0.7, 4);
+        var splitVerify = split.Verifications.Single(v => v.Gamma == 4).Verify;
+        Assert.True(split.Rollback.LatencySeconds > 0);
+        Assert.Equal(Speculation.OverlappedCycle(0.7, 4, split.DraftStep.LatencySeconds, splitVerify.LatencySeconds, split.Rollback.LatencySeconds).Seconds,
+            q.StepSeconds, 12);
         Assert.Single(r.Baselines);
-        Assert.All(r.Heterogeneous.Concat(r.Baselines), x => Assert.True(x.Package.Legal, x.Label));
+        Assert.All(r.Packages, x => Assert.True(x.Package.Legal, x.Label));
     }
 
     [Fact]
@@ -212,14 +221,15 @@ public class StudyRunTests
     }
 
     [Fact]
-    public void A_speculative_study_without_a_legal_heterogeneous_package_has_no_bespoke_and_no_baselines()
+    public void A_speculative_study_without_a_legal_split_package_picks_a_homogeneous_one()
     {
         // 40 target chiplets with an HBM3 stack each: the stacks alone (125 mm² each) outgrow a CoWoS-S interposer.
         var r = Speculative(gammas: "2", draft: "counts: [1], memory: [LPDDR5]", target: "counts: [40], memory: [HBM3]", referenceGamma: 2,
             baselines: "counts: [1], memory: [LPDDR5]");
-        Assert.Null(r.Bespoke);
-        Assert.Empty(r.Heterogeneous);
-        Assert.Empty(r.Baselines);
+        Assert.DoesNotContain(r.Packages, p => p.Split);
+        Assert.NotNull(r.Bespoke);
+        Assert.False(r.Bespoke.Split);
+        Assert.Equal(r.Bespoke.Label, r.Comparison.BestHomogeneous!.Label);
         Assert.NotEmpty(r.Rejected);
         Assert.All(r.Rejected, x => Assert.False(x.Package.Legal));
     }
