@@ -64,6 +64,8 @@ internal sealed class MappingEvaluator
     // and the bits each operand would occupy in the levels above ([(level·operands + operand)·(loops + 1) + cut]).
     private readonly int[] _running, _low, _high, _choice, _best;
     private double[] _upperBits = [];
+    // Per held operand of the level being allocated and cut: its bits there and its traffic to the next level.
+    private double[] _levelBits = [], _levelTraffic = [];
 
     // Per evaluation, per operand and position in its hierarchy.
     private readonly int[][] _eff, _levelIndex;
@@ -196,38 +198,46 @@ internal sealed class MappingEvaluator
             int m = held.Length;
             if (m == 0) continue;
             double capacity = p.Levels[l].CapacityBits;
+            int stride = _n + 1;
+            if (_levelBits.Length < m * stride) (_levelBits, _levelTraffic) = (new double[m * stride], new double[m * stride]);
             for (int i = 0; i < m; i++)
             {
                 int o = held[i], lo = _running[o];
                 if (l == p.Hierarchy[o][^1]) lo = _n;
                 int hi = lo;
-                while (hi < _n && StoredBits(o, l, hi + 1, _running[o]) <= capacity) hi++;
+                _levelBits[i * stride + lo] = StoredBits(o, l, lo, _running[o]);
+                while (hi < _n && (_levelBits[i * stride + hi + 1] = StoredBits(o, l, hi + 1, _running[o])) <= capacity) hi++;
+                for (int c = lo; c <= hi; c++) _levelTraffic[i * stride + c] = Traffic(o, l, c);
                 (_low[i], _high[i], _choice[i]) = (lo, hi, hi);
             }
             double bestTraffic = double.PositiveInfinity;
             bool found = false;
+            int lastIndex = (m - 1) * stride;
+            // Traffic never grows with a cut and storage never shrinks: the last operand's largest cut bounds the traffic
+            // of a combination from below, its smallest bounds the bits.
+            double leastLastTraffic = _levelTraffic[lastIndex + _high[m - 1]], leastLastBits = _levelBits[lastIndex + _low[m - 1]];
             // Odometer over the cuts of all but the last operand, largest first; the last takes the largest that fits.
             while (true)
             {
                 double bits = 0, traffic = 0;
                 for (int i = 0; i < m - 1; i++)
                 {
-                    bits += StoredBits(held[i], l, _choice[i], _running[held[i]]);
-                    traffic += Traffic(held[i], l, _choice[i]);
+                    bits += _levelBits[i * stride + _choice[i]];
+                    traffic += _levelTraffic[i * stride + _choice[i]];
                 }
-                int last = held[m - 1];
-                for (int c = _high[m - 1]; c >= _low[m - 1]; c--)
-                {
-                    _choice[m - 1] = c;
-                    if (bits + StoredBits(last, l, c, _running[last]) > capacity || !UpperLevelsFit(l, held)) continue;
-                    double total = traffic + Traffic(last, l, c);
-                    if (total < bestTraffic)
+                if (traffic + leastLastTraffic < bestTraffic && bits + leastLastBits <= capacity)
+                    for (int c = _high[m - 1]; c >= _low[m - 1]; c--)
                     {
-                        (bestTraffic, found) = (total, true);
-                        for (int i = 0; i < m; i++) _best[i] = _choice[i];
+                        _choice[m - 1] = c;
+                        if (bits + _levelBits[lastIndex + c] > capacity || !UpperLevelsFit(l, held)) continue;
+                        double total = traffic + _levelTraffic[lastIndex + c];
+                        if (total < bestTraffic)
+                        {
+                            (bestTraffic, found) = (total, true);
+                            for (int i = 0; i < m; i++) _best[i] = _choice[i];
+                        }
+                        break;
                     }
-                    break;
-                }
                 int k = m - 2;
                 while (k >= 0 && _choice[k] == _low[k]) _choice[k] = _high[k--];
                 if (k < 0) break;
