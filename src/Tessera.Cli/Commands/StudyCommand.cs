@@ -41,7 +41,8 @@ internal static class StudyCommand
                 context.Out.Write(study.DefaultYaml);
                 return 0;
             }
-            var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(), parse.GetValue(costModel)!, parse.GetValue(full));
+            var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(),
+                parse.GetResult(costModel) is { Implicit: false } ? parse.GetValue(costModel) : null, parse.GetValue(full));
             // A study simulates every candidate package (seconds to a minute).
             var result = ProgressBar.Run(context, parse.GetValue(json), $"study {study.Name}", bar => study.Run(options, bar, CancellationToken.None));
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, result.ToJson(), costModel: result.CostModel);

@@ -33,12 +33,15 @@ public sealed record AvPerceptionConfig(
     /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
     public string? UcieReach { get; init; }
 
+    /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
+    public string? CostModel { get; init; }
+
     public double PeriodSeconds => 1 / FrameRate;
 
     public static AvPerceptionConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path, full, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline",
-            "designs", "cnn", "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile", "ucie_reach");
+            "designs", "cnn", "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -59,7 +62,7 @@ public sealed record AvPerceptionConfig(
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
             StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             cnn, fusionStage, homogeneous, StudyFiles.Int(r, root, "show"), StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
-        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t) };
+        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };
     }
 }
 
@@ -168,8 +171,11 @@ public sealed class AvPerceptionStudy : IStudy
 
     public void Validate(StudyOptions options) => AvPerceptionConfig.Load(options.Path, options.Technology, options.Full);
 
-    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
-        Run(AvPerceptionConfig.Load(options.Path, options.Technology, options.Full), options.Technology, options.Simulator(), progress, cancellation);
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation)
+    {
+        var config = AvPerceptionConfig.Load(options.Path, options.Technology, options.Full);
+        return Run(config, options.Technology, options.Simulator(config.CostModel), progress, cancellation);
+    }
 
     /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
     public static AvPerceptionResult Run(AvPerceptionConfig c, TechnologyLibrary t, StageSimulator? simulator = null,

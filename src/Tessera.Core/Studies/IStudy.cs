@@ -31,12 +31,13 @@ public interface IStudy
 
 /// <summary>
 /// How to run a study: its file (null for the built-in default), the technology library, the operator cost model's
-/// name and whether to search the file's large space (<c>full:</c>, `--full`).
+/// name (null: the file's <c>cost_model:</c>, else the default) and whether to search the file's large space
+/// (<c>full:</c>, `--full`).
 /// </summary>
-public sealed record StudyOptions(string? Path, TechnologyLibrary Technology, string CostModel = CostModels.Default, bool Full = false)
+public sealed record StudyOptions(string? Path, TechnologyLibrary Technology, string? CostModel = null, bool Full = false)
 {
-    /// <summary>A stage simulator on the chosen cost model (one per run: it caches that run's simulations).</summary>
-    public StageSimulator Simulator() => new(CostModels.Create(CostModel));
+    /// <summary>A stage simulator on the chosen cost model, else the file's (one per run: it caches that run's simulations).</summary>
+    public StageSimulator Simulator(string? fileCostModel = null) => new(CostModels.Create(CostModel ?? fileCostModel ?? CostModels.Default));
 }
 
 /// <summary>The result of a study: the console tables and the JSON document.</summary>

@@ -30,6 +30,9 @@ public sealed record LlmServingConfig(
     /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
     public string? UcieReach { get; init; }
 
+    /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
+    public string? CostModel { get; init; }
+
     /// <summary>The loads swept after the reference one (<c>loads:</c>): request rates × batch sizes; empty when absent.</summary>
     public ImmutableArray<double> SweepRates { get; init; } = [];
 
@@ -42,7 +45,7 @@ public sealed record LlmServingConfig(
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path, full, "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch",
             "targets", "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match", "objective", "cost_profile",
-            "ucie_reach", "loads");
+            "ucie_reach", "loads", "cost_model");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
@@ -59,7 +62,7 @@ public sealed record LlmServingConfig(
             StudyFiles.Int(r, root, "max_modules_per_chiplet"), designs, prefill, decode, homogeneous, StudyFiles.Int(r, root, "show"),
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
         {
-            CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t),
+            CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root),
             SweepRates = loads is null ? [] : [.. StudyFiles.Positives(r, loads, "request_rates").Order()],
             SweepBatches = loads is null ? [] : [.. StudyFiles.Ints(r, loads, "batches").Order()],
         };
@@ -277,8 +280,11 @@ public sealed class LlmServingStudy : IStudy
 
     public void Validate(StudyOptions options) => LlmServingConfig.Load(options.Path, options.Technology, options.Full);
 
-    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
-        Run(LlmServingConfig.Load(options.Path, options.Technology, options.Full), options.Technology, options.Simulator(), progress, cancellation);
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation)
+    {
+        var config = LlmServingConfig.Load(options.Path, options.Technology, options.Full);
+        return Run(config, options.Technology, options.Simulator(config.CostModel), progress, cancellation);
+    }
 
     /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
     public static LlmServingResult Run(LlmServingConfig c, TechnologyLibrary t, StageSimulator? simulator = null,

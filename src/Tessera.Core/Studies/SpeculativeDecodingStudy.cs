@@ -103,10 +103,13 @@ public sealed record SpeculativeConfig(
     /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
     public string? UcieReach { get; init; }
 
+    /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
+    public string? CostModel { get; init; }
+
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path, full, "target", "draft", "bits", "batch", "context", "alphas", "gammas",
-            "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile", "ucie_reach");
+            "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -133,7 +136,7 @@ public sealed record SpeculativeConfig(
             StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, draft, target, baselines, referenceAlpha, referenceGamma,
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
-        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t) };
+        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };
     }
 }
 
@@ -262,8 +265,11 @@ public sealed class SpeculativeDecodingStudy : IStudy
 
     public void Validate(StudyOptions options) => SpeculativeConfig.Load(options.Path, options.Technology, options.Full);
 
-    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation) =>
-        Run(SpeculativeConfig.Load(options.Path, options.Technology, options.Full), options.Technology, options.Simulator(), progress, cancellation);
+    public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation)
+    {
+        var config = SpeculativeConfig.Load(options.Path, options.Technology, options.Full);
+        return Run(config, options.Technology, options.Simulator(config.CostModel), progress, cancellation);
+    }
 
     /// <summary>Runs a loaded study; the simulator (its cost model and cache) is the caller's, or a new one on the default cost model.</summary>
     public static SpeculativeResult Run(SpeculativeConfig c, TechnologyLibrary t, StageSimulator? simulator = null,

@@ -275,6 +275,14 @@ public static class StudyFiles
         catch (TesseraInputException e) { throw r.Error(node, e.Message); }
     }
 
+    /// <summary>The optional <c>cost_model:</c>: the operator cost model the stages are simulated with (null when absent).</summary>
+    internal static string? CostModel(YamlReader r, YamlMappingNode root)
+    {
+        if (YamlReader.Find(root, "cost_model") is not { } node) return null;
+        try { return CostModels.Create(r.Text(node, "cost_model")).Name; }
+        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+    }
+
     /// <summary>
     /// The optional <c>ucie_reach:</c>: the UCIe-advanced reach choice of the technology library (spec 2 mm, the default
     /// when absent, or mozart 10 mm) that bounds the packages' links; an unknown name lists the choices.

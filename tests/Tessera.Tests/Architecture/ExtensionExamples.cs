@@ -112,10 +112,10 @@ public sealed class EnergyPerInferenceStudy : IStudy
     public StudyResult Run(StudyOptions options, IProgress<double>? progress, CancellationToken cancellation)
     {
         var (hardware, model) = Read(options);
-        var schedule = new ScheduleSpec { CostModel = options.CostModel };
+        var schedule = new ScheduleSpec { CostModel = options.CostModel ?? CostModels.Default };
         var e = new ScenarioRunner(options.Technology).Run(new Scenario(Name, hardware, [new ModelRequest(model)]) { Schedule = schedule },
             progress, cancellation).Require();
-        return new EnergyPerInferenceResult(Name, hardware, model, e.Energy.TotalJ) { CostModel = options.CostModel };
+        return new EnergyPerInferenceResult(Name, hardware, model, e.Energy.TotalJ) { CostModel = schedule.CostModel };
     }
 
     private (string Hardware, string Model) Read(StudyOptions options)

@@ -46,6 +46,34 @@ public class StudyRegistryTests
     }
 }
 
+public class StudyCostModelTests
+{
+    private static readonly TechnologyLibrary Technology = TechnologyLibrary.LoadDefault();
+
+    [Theory]
+    [MemberData(nameof(StudyRegistryTests.Names), MemberType = typeof(StudyRegistryTests))]
+    public void A_study_file_names_its_cost_model_and_the_command_line_overrides_it(string name)
+    {
+        var text = StudyRegistry.Find(name).DefaultYaml.TrimEnd('\n');
+        var path = CliRunner.TempFile(text + "\ncost_model: roofline\n");
+        Assert.Equal("roofline", new StudyOptions(path, Technology).Simulator(FileCostModel(name, path)).CostModel);
+        Assert.Equal("loopnest", new StudyOptions(path, Technology, "loopnest").Simulator(FileCostModel(name, path)).CostModel);
+        Assert.Equal(CostModels.Default, new StudyOptions(null, Technology).Simulator(FileCostModel(name, null)).CostModel);
+        var typo = CliRunner.TempFile(text + "\ncost_model: rooflin\n");
+        var o = CliRunner.Run("study", name, typo);
+        Assert.Equal(2, o.ExitCode);
+        Assert.Contains($"{Path.GetFileName(typo)}:{text.Split('\n').Length + 1}:", o.Error);
+        Assert.Contains("did you mean 'roofline'", o.Error);
+    }
+
+    private static string? FileCostModel(string study, string? path) => study switch
+    {
+        "llm-serving" => LlmServingConfig.Load(path, Technology).CostModel,
+        "speculative-decoding" => SpeculativeConfig.Load(path, Technology).CostModel,
+        _ => AvPerceptionConfig.Load(path, Technology).CostModel,
+    };
+}
+
 public class StudyCostProfileTests
 {
     private static readonly TechnologyLibrary Technology = TechnologyLibrary.LoadDefault();
