@@ -8,6 +8,7 @@ using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
+using Tessera.Reports;
 using Tessera.Search.Scar;
 using Tessera.Simulation;
 
@@ -40,16 +41,21 @@ internal static class RunCommand
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default {CostModels.Default})" };
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
+        var store = StoreOption.Create();
+        var csv = StoreOption.Csv();
+        var progress = ProgressBar.Option();
         var replay = new Option<string?>("--replay") { Description = "Re-run the command recorded in a result's manifest (a --json output) and say whether every number matches" };
         var options = Schedulers.AllOptions.ToDictionary(o => o.Name, o => (Option)(o.Repeatable
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, csv, progress, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(replay) is { } recorded) return Replay.Run(context, recorded);
+            var traceFile = OutputFile.File(parse.GetValue(trace), "--trace");
+            var results = StoreOption.Open(parse.GetValue(store));
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
@@ -92,21 +98,20 @@ internal static class RunCommand
                 context.Out.Write(ScenarioWriter.Write(scenario));
                 return 0;
             }
-            if (parse.GetValue(trace) is not null && scenario.Schedule.Scheduler == "scar")
+            if (traceFile is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
             var runner = new ScenarioRunner();
-            var outcome = ProgressBar.Run(context, asJson, $"{scenario.Schedule.Scheduler} on {scenario.Name}", bar => runner.Run(scenario, bar));
-            if (parse.GetValue(trace) is { } file && outcome.Simulations.Length == 1)
-            {
-                try { TraceWriter.Write(file, outcome.Simulations[0]); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new TesseraInputException($"{file}: cannot write the trace ({e.Message})");
-                }
-            }
-            if (asJson)
-                JsonOutput.WriteResult(context, Describe(scenario, outcome), scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
+            var outcome = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"{scenario.Schedule.Scheduler} on {scenario.Name}",
+                bar => runner.Run(scenario, bar));
+            if (traceFile is not null && outcome.Simulations.Length == 1)
+                traceFile.WriteStream(stream => TraceWriter.Write(stream, outcome.Simulations[0]));
+            var manifest = JsonOutput.ManifestOf(context, scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
+            var tables = outcome.Evaluation is { } evaluation ? EvaluationTables.Tables(evaluation) : [];
+            StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
+                outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
+            if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
+            else if (parse.GetValue(csv)) ResultTablePrinter.Print(context, tables, csv: true);
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
@@ -210,27 +215,8 @@ internal static class RunCommand
     {
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
             $"(scheduler {Markup.Escape(scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
-        var models = new Table().AddColumns("model", "batch", "MACs", "latency", "throughput", "energy", "EDP");
-        foreach (var m in result.Models)
-            models.AddRow(Markup.Escape(m.Model), m.MiniBatches > 1 ? $"{m.Batch} ({m.MiniBatches} mini-batches)" : m.Batch.ToString(),
-                Units.Count(m.Macs), Units.Si(m.LatencySeconds, "s"), $"{Units.Count(m.ThroughputPerSecond)}/s",
-                Units.Si(m.Energy.TotalJ, "J"), Units.Si(m.Edp, "J·s"));
-        models.AddRow("[bold]scenario[/]", "", Units.Count(result.Models.Sum(m => m.Macs)), $"[bold]{Units.Si(result.LatencySeconds, "s")}[/]", "",
-            $"[bold]{Units.Si(result.Energy.TotalJ, "J")}[/]", $"[bold]{Units.Si(result.Edp, "J·s")}[/]");
-        console.Write(models);
-
-        var e = result.Energy;
-        var energy = new Table().AddColumns("energy", "J", "share");
-        foreach (var (name, joules) in new[] { ("compute", e.ComputeJ), ("on-chip memory", e.OnChipMemoryJ), ("off-chip memory", e.OffChipMemoryJ), ("die-to-die / NoP", e.InterconnectJ), ("static", e.StaticJ) })
-            energy.AddRow(name, Units.Si(joules, "J"), e.TotalJ > 0 ? $"{joules / e.TotalJ:P1}" : "-");
-        console.Write(energy);
-
-        var resources = new Table().AddColumns("resource", "tasks", "busy", "utilisation", "waited for");
-        foreach (var r in result.Resources)
-            resources.AddRow(Markup.Escape(r.Name), r.Tasks.ToString(), Units.Si(r.BusySeconds, "s"), $"{r.Utilisation:P0}", Units.Si(r.WaitingSeconds, "s"));
-        console.Write(resources);
-        foreach (var note in result.Notes)
-            console.MarkupLine($"note: {Markup.Escape(note)}");
+        foreach (var table in EvaluationTables.Tables(result))
+            ResultTablePrinter.Print(console, table);
         console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
             $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }
