@@ -90,7 +90,7 @@ internal static class ProgressBar
                 bool done = percent == 100 && s.Percent < 100;
                 if (percent > s.Percent && (done || now - s.Printed >= PlainInterval))
                 {
-                    var left = fraction > 0 && percent < 100 ? $", about {Seconds(now.TotalSeconds * (1 - fraction) / fraction)} left" : "";
+                    var left = percent is >= 1 and < 100 ? $", about {Seconds(now.TotalSeconds * (1 - fraction) / fraction)} left" : "";
                     error.WriteLine($"{stage}: {percent} % ({Seconds(now.TotalSeconds)} elapsed{left})");
                     error.Flush();
                     s = (s.Clock, now, percent);

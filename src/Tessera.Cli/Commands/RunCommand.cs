@@ -3,13 +3,11 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
 using Tessera.Reports;
-using Tessera.Search.Scar;
 using Tessera.Simulation;
 
 namespace Tessera.Cli.Commands;
@@ -107,12 +105,12 @@ internal static class RunCommand
             if (traceFile is not null && outcome.Simulations.Length == 1)
                 traceFile.WriteStream(stream => TraceWriter.Write(stream, outcome.Simulations[0]));
             var manifest = JsonOutput.ManifestOf(context, scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
-            var tables = outcome.Evaluation is { } evaluation ? EvaluationTables.Tables(evaluation) : [];
+            var tables = ScheduleTables.Tables(outcome);
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else if (parse.GetValue(csv)) ResultTablePrinter.Print(context, tables, csv: true);
-            else Print(context.Console, scenario, outcome);
+            else Print(context, scenario, outcome, tables);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
         return command;
@@ -145,78 +143,19 @@ internal static class RunCommand
         return root;
     }
 
-    private static void Print(IAnsiConsole console, Scenario scenario, ScheduleResult r)
+    private static void Print(CliContext context, Scenario scenario, ScheduleResult r, ImmutableArray<ResultTable> tables)
     {
+        var console = context.Console;
         if (r.Infeasible is { } reason)
         {
             console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] on [bold]{Markup.Escape(scenario.Hardware)}[/]: " +
                 $"[red]infeasible[/] under scheduler {Markup.Escape(r.Scheduler)}: {Markup.Escape(reason)}");
             return;
         }
-        switch (r.Search)
-        {
-            case ParetoReport front: PrintFront(console, front); break;
-            case ExactReport exact: PrintExact(console, exact); break;
-            case ScarReport scar: PrintScar(console, scar); break;
-        }
-        Print(console, r.Scheduler, r.Evaluation!);
-    }
-
-    private static void PrintScar(IAnsiConsole console, ScarReport r)
-    {
-        console.MarkupLine($"[bold]SCAR[/] (objective {Markup.Escape(r.Objective)} = {r.ObjectiveValue:G4}, {r.Windows.Count} windows, " +
-            $"{r.Simulations} candidates simulated, {r.WallSeconds:0.0} s)");
-        var table = new Table().AddColumns("window", "model", "layers", "chiplets", "segments → chiplet (dataflow)", "ends", "window latency", "window energy");
-        foreach (var w in r.Windows)
-            foreach (var (m, i) in w.Models.Select((m, i) => (m, i)))
-                table.AddRow(i == 0 ? w.Window.ToString() : "", Markup.Escape(m.Model), $"{m.Layers.First}–{m.Layers.End - 1}", m.Chiplets.ToString(),
-                    Markup.Escape(string.Join("; ", m.Segments.Select(s => $"{s.FirstOperator}–{s.FirstOperator + s.OperatorCount - 1} → {s.Chiplet} ({Short(s.Dataflow)})"))),
-                    Units.Si(m.EndSeconds, "s"), i == 0 ? Units.Si(w.LatencySeconds, "s") : "", i == 0 ? Units.Si(w.EnergyJ, "J") : "");
-        console.Write(table);
-        if (r.Models.Any(m => m.LimitSeconds is not null))
-        {
-            var models = new Table().AddColumns("model", "latency", "limit");
-            foreach (var m in r.Models)
-                models.AddRow(Markup.Escape(m.Model), Units.Si(m.LatencySeconds, "s"), m.LimitSeconds is { } l ? Units.Si(l, "s") : "-");
-            console.Write(models);
-        }
-    }
-
-    private static string Short(string dataflow) => dataflow switch
-    {
-        "weight-stationary" => "WS",
-        "output-stationary" => "OS",
-        _ => dataflow,
-    };
-
-    private static void PrintExact(IAnsiConsole console, ExactReport r)
-    {
-        console.MarkupLine($"[bold]CP-SAT[/] ({r.Layers} layers, {r.Cores} cores, objective {Markup.Escape(r.Objective)}): " +
-            $"[bold]{r.Status}[/], gap {r.Gap:P2}, model makespan {Units.Si(r.ModelMakespanSeconds, "s")}, " +
-            $"model energy {Units.Si(r.ModelEnergyJ, "J")}; simulated below");
-        var table = new Table().AddColumns("layer", "core");
-        foreach (var (layer, core) in r.Allocation)
-            table.AddRow(Markup.Escape(layer), Markup.Escape(core));
-        console.Write(table);
-    }
-
-    private static void PrintFront(IAnsiConsole console, ParetoReport r)
-    {
-        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {SearchSpace.Describe(r.SpaceSize)}; chosen by {Markup.Escape(r.Objective)})");
-        var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
-        foreach (var p in r.Front)
-            table.AddRow(p.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),
-                $"{p.LatencySeconds / r.Greedy.LatencySeconds - 1:+0.0%;-0.0%;0%}, {p.EnergyJ / r.Greedy.EnergyJ - 1:+0.0%;-0.0%;0%}");
-        table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Edp, "J·s"), "");
-        console.Write(table);
-    }
-
-    private static void Print(IAnsiConsole console, string scheduler, EvaluationResult result)
-    {
+        var result = r.Evaluation!;
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
-            $"(scheduler {Markup.Escape(scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
-        foreach (var table in EvaluationTables.Tables(result))
-            ResultTablePrinter.Print(console, table);
+            $"(scheduler {Markup.Escape(r.Scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
+        ResultTablePrinter.Print(context, tables, csv: false);
         console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
             $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }
