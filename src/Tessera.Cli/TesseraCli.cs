@@ -28,8 +28,15 @@ public static class TesseraCli
         // COLUMNS, when set, is the width a pipe or a log is read at (tables wider than it are split).
         if (redirected)
             console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : RedirectedWidth;
-        var context = new CliContext(console, stdout, stderr, [.. args]);
+        var tables = new TableConsole(console, stdout);
+        var context = new CliContext(tables, stdout, stderr, [.. args]);
         var root = new RootCommand("Tessera: design heterogeneous chiplet-based AI accelerators and schedule neural networks on them.");
+        var csv = new Option<bool>("--csv")
+        {
+            Description = "Write every table as CSV (result tables with numbers in the base units their headers name) instead of drawing it",
+            Recursive = true,
+        };
+        root.Options.Add(csv);
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
@@ -52,6 +59,7 @@ public static class TesseraCli
             stderr.WriteLine("Try 'tessera --help'.");
             return BadInput;
         }
+        tables.Csv = parse.GetValue(csv);
         try
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });

@@ -36,11 +36,10 @@ internal static class EcosystemCommand
             Description = "Charge each application its packaging and NRE per unit as well (the all-in unit cost); by default the objective's cost is Mozart's, dies and memory modules, and NRE and packaging are fleet figures",
         };
         var store = StoreOption.Create();
-        var csv = StoreOption.Csv();
         var progress = ProgressBar.Option();
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn, store, csv, progress,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn, store, progress,
         };
         command.SetAction(parse =>
         {
@@ -67,8 +66,7 @@ internal static class EcosystemCommand
             StoreOption.Append(context, results, manifest, "ecosystem", string.Join(",", result.Request.Suite), result.Pool.Packages.All(p => p is not null),
                 EcosystemTables.Metrics(result), tables);
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(result), manifest);
-            else if (parse.GetValue(csv)) ResultTablePrinter.Print(context, tables, csv: true);
-            else Print(context, result, tables);
+            else Print(context.Console, result, tables);
             return 0;
         });
         return command;
@@ -135,16 +133,15 @@ internal static class EcosystemCommand
         r.Seconds,
     };
 
-    private static void Print(CliContext context, EcosystemResult r, IReadOnlyList<ResultTable> tables)
+    private static void Print(IAnsiConsole console, EcosystemResult r, IReadOnlyList<ResultTable> tables)
     {
-        var console = context.Console;
         var charged = r.Request.CostBasis == CostBasis.AllIn ? "all-in unit cost" : "dies and memory (Mozart)";
         console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Objective} (geometric mean), " +
             $"cost charged: {charged}, cost profile {r.Request.CostProfile.Name}"));
         ResultTablePrinter.Print(console, tables[0]);
         console.MarkupLine(Markup.Escape($"Growth stops at K = {r.GrowthK}; growth {r.Grown.Objective:G4}, annealing {r.Annealed.Objective:G4}, " +
             $"exact {(r.Exact is null ? "-" : $"{r.Exact.Objective:G4}{(r.ExactOptimal ? " (CP-SAT optimal on its linear proxy)" : "")}")}; pool from {r.PoolSource}: {string.Join(", ", r.Pool.Designs)}"));
-        ResultTablePrinter.Print(context, tables.Skip(1), csv: false);
+        ResultTablePrinter.Print(console, tables.Skip(1));
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
     }

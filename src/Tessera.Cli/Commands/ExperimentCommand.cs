@@ -31,10 +31,9 @@ internal static class ExperimentCommand
             Description = "Whole samples per pipelined mini-batch, at most a model's batch, or 'batch' for one mini-batch (default: the setting's; docs/experiments.md)",
         };
         var store = StoreOption.Create();
-        var csv = StoreOption.Csv();
         var progress = ProgressBar.Option();
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
-            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, csv, progress };
+            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, progress };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } experimentName)
@@ -62,7 +61,7 @@ internal static class ExperimentCommand
             StoreOption.Append(context, results, manifest, "experiment", experiment.Name, feasible: true, [], [table]);
             output?.WriteText(writer => JsonOutput.WriteResult(writer, result, manifest));
             if (asJson) JsonOutput.WriteResult(context.Out, result, manifest);
-            else ResultTablePrinter.Print(context, [table], parse.GetValue(csv));
+            else ResultTablePrinter.Print(context.Console, table);
             return 0;
         });
         return command;

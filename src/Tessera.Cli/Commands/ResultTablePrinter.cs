@@ -5,7 +5,7 @@ namespace Tessera.Cli.Commands;
 
 /// <summary>
 /// Prints any result table (runs, experiments, studies, the ecosystem, the store) with units chosen by each column's
-/// kind, or as CSV. A table wider than the console is split into parts that each repeat the first (key) column, or
+/// kind (as CSV under --csv, see <see cref="TableConsole"/>). A table wider than the console is split into parts that each repeat the first (key) column, or
 /// transposed (one row per column) when that needs fewer parts, so it reads at 80 columns as on a wide terminal.
 /// </summary>
 internal static class ResultTablePrinter
@@ -13,26 +13,21 @@ internal static class ResultTablePrinter
     /// <summary>A Spectre table's frame per column (a space either side and a border) and the outer border.</summary>
     private const int ColumnFrame = 3;
 
-    /// <summary>Tables on the console, or as CSV on stdout: each table's title as a '# ' line, a blank line between tables.</summary>
-    public static void Print(CliContext context, IEnumerable<ResultTable> tables, bool csv)
+    public static void Print(IAnsiConsole console, IEnumerable<ResultTable> tables)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(tables);
-        bool first = true;
-        foreach (var t in tables)
-        {
-            if (!csv) { Print(context.Console, t); continue; }
-            if (!first) context.Out.WriteLine();
-            context.Out.WriteLine($"# {t.Title}");
-            Csv.Write(context.Out, t);
-            first = false;
-        }
+        foreach (var t in tables) Print(console, t);
     }
 
     public static void Print(IAnsiConsole console, ResultTable t)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(t);
+        if (console is TableConsole { Csv: true } csv)
+        {
+            csv.WriteCsv(t);
+            return;
+        }
         string[][] grid = [[.. t.Columns.Select(c => c.Header)], .. t.Rows.Select(r => r.Select((v, i) => Format(v, t.Columns[i].Kind)).ToArray())];
         var right = t.Columns.Select(c => c.Kind != ValueKind.Text).ToArray();
         int width = console.Profile.Width;

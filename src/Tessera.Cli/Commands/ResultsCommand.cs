@@ -37,11 +37,11 @@ internal static class ResultsCommand
         var showStore = Store();
         var id = new Argument<long>("id") { Description = "The run's id (tessera results list)" };
         var showJson = new Option<bool>("--json") { Description = "The run as JSON: manifest, metrics and tables" };
-        var showCsv = StoreOption.Csv();
-        var show = new Command("show", "Show one run: its manifest, metrics and tables") { id, showStore, showJson, showCsv };
+        var show = new Command("show", "Show one run: its manifest, metrics and tables") { id, showStore, showJson };
         show.SetAction(parse =>
         {
             var (run, tables) = Existing(parse.GetValue(showStore)!).Show(parse.GetValue(id));
+            bool csv = context.Console is TableConsole { Csv: true };
             if (parse.GetValue(showJson))
             {
                 var document = Describe(run);
@@ -51,16 +51,13 @@ internal static class ResultsCommand
             }
             var metrics = new ResultTable("metrics", "", [new("metric", ValueKind.Text), new("value", ValueKind.Text)],
                 [.. run.Metrics.Select(m => System.Collections.Immutable.ImmutableArray.Create<ResultValue>(m.Name,
-                    parse.GetValue(showCsv) ? Csv.Number(m.Value) : ResultTablePrinter.Format(m.Value, m.Kind)))], []);
-            if (!parse.GetValue(showCsv))
-            {
-                var m = run.Manifest;
-                context.Console.MarkupLine(Markup.Escape($"run {run.Id} ({run.Kind} {run.Name}, point {run.Point}{(run.Feasible ? "" : ", infeasible")}): " +
-                    $"{string.Join(' ', m.CommandLine)}"));
-                context.Console.MarkupLine(Markup.Escape($"{m.Tool} {m.Version} {m.Commit}, {m.DateUtc}, {m.Machine}; cost model {m.CostModel ?? "-"}, seed {m.Seed?.ToString() ?? "-"}"));
-                foreach (var input in m.Inputs) context.Console.MarkupLine(Markup.Escape($"input {input.Path} sha256 {input.Sha256}"));
-            }
-            ResultTablePrinter.Print(context, [metrics, .. tables], parse.GetValue(showCsv));
+                    csv ? Csv.Number(m.Value) : ResultTablePrinter.Format(m.Value, m.Kind)))], []);
+            var m = run.Manifest;
+            context.Console.MarkupLine(Markup.Escape($"run {run.Id} ({run.Kind} {run.Name}, point {run.Point}{(run.Feasible ? "" : ", infeasible")}): " +
+                $"{string.Join(' ', m.CommandLine)}"));
+            context.Console.MarkupLine(Markup.Escape($"{m.Tool} {m.Version} {m.Commit}, {m.DateUtc}, {m.Machine}; cost model {m.CostModel ?? "-"}, seed {m.Seed?.ToString() ?? "-"}"));
+            foreach (var input in m.Inputs) context.Console.MarkupLine(Markup.Escape($"input {input.Path} sha256 {input.Sha256}"));
+            ResultTablePrinter.Print(context.Console, [metrics, .. tables]);
             return 0;
         });
 

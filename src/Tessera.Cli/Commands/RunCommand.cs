@@ -40,14 +40,13 @@ internal static class RunCommand
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
         var store = StoreOption.Create();
-        var csv = StoreOption.Csv();
         var progress = ProgressBar.Option();
         var replay = new Option<string?>("--replay") { Description = "Re-run the command recorded in a result's manifest (a --json output) and say whether every number matches" };
         var options = Schedulers.AllOptions.ToDictionary(o => o.Name, o => (Option)(o.Repeatable
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, csv, progress, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, progress, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -109,8 +108,7 @@ internal static class RunCommand
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
-            else if (parse.GetValue(csv)) ResultTablePrinter.Print(context, tables, csv: true);
-            else Print(context, scenario, outcome, tables);
+            else Print(context.Console, scenario, outcome, tables);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
         return command;
@@ -143,9 +141,8 @@ internal static class RunCommand
         return root;
     }
 
-    private static void Print(CliContext context, Scenario scenario, ScheduleResult r, ImmutableArray<ResultTable> tables)
+    private static void Print(IAnsiConsole console, Scenario scenario, ScheduleResult r, ImmutableArray<ResultTable> tables)
     {
-        var console = context.Console;
         if (r.Infeasible is { } reason)
         {
             console.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/] on [bold]{Markup.Escape(scenario.Hardware)}[/]: " +
@@ -155,7 +152,7 @@ internal static class RunCommand
         var result = r.Evaluation!;
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
             $"(scheduler {Markup.Escape(r.Scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
-        ResultTablePrinter.Print(context, tables, csv: false);
+        ResultTablePrinter.Print(console, tables);
         console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
             $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }

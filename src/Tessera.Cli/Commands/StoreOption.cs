@@ -15,9 +15,6 @@ internal static class StoreOption
     /// <summary>The store to append to, checked now (its folder exists, the file is a Tessera store of this schema or older); null without --store.</summary>
     public static ResultStore? Open(string? path) => OutputFile.File(path, "--store") is { } file ? new ResultStore(file.Path) : null;
 
-    /// <summary>The --csv flag: tables as CSV on stdout.</summary>
-    public static Option<bool> Csv() => new("--csv") { Description = "Write the tables as CSV (numbers in base units named in each header) instead of drawing them" };
-
     /// <summary>Appends the run, its point id computed from the arguments that choose what is computed.</summary>
     public static void Append(CliContext context, ResultStore? store, Manifest manifest, string kind, string name, bool feasible,
         ImmutableArray<Metric> metrics, ImmutableArray<ResultTable> tables)

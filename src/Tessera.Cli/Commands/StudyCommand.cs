@@ -20,9 +20,8 @@ internal static class StudyCommand
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
         var costModel = CostModelOption.Create();
         var store = StoreOption.Create();
-        var csv = StoreOption.Csv();
         var progress = ProgressBar.Option();
-        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, costModel, store, csv, progress };
+        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, costModel, store, progress };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } studyName)
@@ -53,7 +52,7 @@ internal static class StudyCommand
             var tables = result.ToTables();
             StoreOption.Append(context, results, manifest, "study", study.Name, feasible: true, [], tables);
             if (asJson) JsonOutput.WriteResult(context.Out, result.ToJson(), manifest);
-            else ResultTablePrinter.Print(context, tables, parse.GetValue(csv));
+            else ResultTablePrinter.Print(context.Console, tables);
             return 0;
         });
         return command;

@@ -78,6 +78,18 @@ public sealed class ResultStoreCliTests
     }
 
     [Fact]
+    public void Csv_covers_tables_that_commands_draw_themselves()
+    {
+        var json = CliRunner.Run("models", "--json");
+        var csv = CliRunner.Run("models", "--csv");
+        Assert.True(csv.ExitCode == 0, csv.Error);
+        var lines = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToList();
+        Assert.StartsWith("model,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(json.Json.GetArrayLength(), lines.Count - 1);
+        Assert.DoesNotContain("│", csv.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plain_progress_writes_rising_percentages_on_stderr_ending_at_100()
     {
         var r = CliRunner.Run("run", Scenario(), "--progress", "plain", "--scheduler", "ga", "--population", "4", "--generations", "2");
