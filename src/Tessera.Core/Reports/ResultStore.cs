@@ -41,8 +41,8 @@ public sealed class ResultStore
     public string Path { get; }
 
     /// <summary>
-    /// Opens a store, checking an existing file without writing to it (a missing or empty file becomes a new store on
-    /// the first append). Throws <see cref="TesseraInputException"/> for a file that is not a Tessera store or is newer.
+    /// Opens a store, checking an existing file without writing to it (beyond rolling back a killed writer's journal; a
+    /// missing or empty file becomes a new store on the first append). Throws <see cref="TesseraInputException"/> for a file that is not a Tessera store or is newer.
     /// </summary>
     public ResultStore(string path)
     {
@@ -54,10 +54,11 @@ public sealed class ResultStore
 
     private void Check()
     {
-        var readOnly = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString();
+        // Read-write without create: reading a store left by a killed writer rolls its hot journal back first, which needs write access.
+        var existing = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString();
         try
         {
-            using var db = new SqliteConnection(readOnly);
+            using var db = new SqliteConnection(existing);
             db.Open();
             long version = Scalar(db, "PRAGMA user_version") is long v ? v : 0;
             bool hasMeta = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is > 0L;

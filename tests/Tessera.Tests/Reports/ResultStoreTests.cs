@@ -76,6 +76,42 @@ public sealed class ResultStoreTests
     }
 
     [Fact]
+    public void A_writer_killed_mid_transaction_leaves_a_store_with_only_the_runs_before()
+    {
+        var path = NewPath();
+        new ResultStore(path).Append(Manifest(), Run("kept", Table(4)));
+        long cells = Count(path, "cells");
+        var before = File.ReadAllBytes(path);
+        var crashed = NewPath();
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using (var small = db.CreateCommand())
+            {
+                // A one-page cache spills the transaction's pages into the file before it commits, as a long append would.
+                small.CommandText = "PRAGMA cache_size = 1";
+                small.ExecuteNonQuery();
+            }
+            using var transaction = db.BeginTransaction();
+            using var insert = db.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO runs (point, kind, name, feasible, date_utc, version, command_line, manifest) VALUES ('p', 'run', 'half', 1, 'd', 'v', 'c', '{}');" +
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) " +
+                "INSERT INTO cells SELECT last_insert_rowid(), 0, i, 0, i, 'a cell written before the kill' FROM n";
+            insert.ExecuteNonQuery();
+            // The files as a kill at this instant leaves them: the database with spilled pages, and its hot journal.
+            Assert.True(File.Exists(path + "-journal"));
+            File.Copy(path, crashed);
+            File.Copy(path + "-journal", crashed + "-journal");
+        }
+        Assert.NotEqual(before, File.ReadAllBytes(crashed));
+        var store = new ResultStore(crashed);
+        Assert.Equal(["kept"], store.List().Select(r => r.Name));
+        Assert.Equal(cells, Count(crashed, "cells"));
+        Assert.Equal(2, store.Append(Manifest(), Run("after", Table(1))));
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_tessera_store_is_refused_and_left_as_it_was()
     {
         var text = NewPath();
