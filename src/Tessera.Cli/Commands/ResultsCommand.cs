@@ -92,8 +92,13 @@ internal static class ResultsCommand
         foreach (var m in r.Metrics) metrics[m.Name] = double.IsFinite(m.Value) ? JsonValue.Create(m.Value) : null;
         return new JsonObject
         {
-            ["id"] = r.Id, ["point"] = r.Point, ["kind"] = r.Kind, ["name"] = r.Name, ["feasible"] = r.Feasible,
-            ["manifest"] = JsonOutput.ToNode(r.Manifest), ["metrics"] = metrics,
+            ["id"] = r.Id,
+            ["point"] = r.Point,
+            ["kind"] = r.Kind,
+            ["name"] = r.Name,
+            ["feasible"] = r.Feasible,
+            ["manifest"] = JsonOutput.ToNode(r.Manifest),
+            ["metrics"] = metrics,
         };
     }
 
