@@ -108,7 +108,7 @@ internal static class RunCommand
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
-            else Print(context.Console, scenario, outcome, tables);
+            else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
         return command;
@@ -141,7 +141,8 @@ internal static class RunCommand
         return root;
     }
 
-    private static void Print(IAnsiConsole console, Scenario scenario, ScheduleResult r, ImmutableArray<ResultTable> tables)
+    /// <summary>The search's tables, then the evaluation's under a line naming the run.</summary>
+    private static void Print(IAnsiConsole console, Scenario scenario, ScheduleResult r)
     {
         if (r.Infeasible is { } reason)
         {
@@ -149,10 +150,11 @@ internal static class RunCommand
                 $"[red]infeasible[/] under scheduler {Markup.Escape(r.Scheduler)}: {Markup.Escape(reason)}");
             return;
         }
+        ResultTablePrinter.Print(console, ScheduleTables.Search(r.Search));
         var result = r.Evaluation!;
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
             $"(scheduler {Markup.Escape(r.Scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
-        ResultTablePrinter.Print(console, tables);
+        ResultTablePrinter.Print(console, EvaluationTables.Tables(result));
         console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
             $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }

@@ -13,7 +13,8 @@ public static class ScheduleTables
         return [.. Search(r.Search), .. r.Evaluation is { } e ? EvaluationTables.Tables(e) : []];
     }
 
-    private static IEnumerable<ResultTable> Search(SearchReport? report) => report switch
+    /// <summary>The search's own tables (none for a scheduler without a report).</summary>
+    public static IEnumerable<ResultTable> Search(SearchReport? report) => report switch
     {
         ParetoReport front => [Front(front)],
         ExactReport exact => [Exact(exact)],
