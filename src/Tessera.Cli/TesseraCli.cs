@@ -16,8 +16,7 @@ public static class TesseraCli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        // Redirected output (a file, a pipe, a batch log) gets plain text without escape codes, and no terminal width:
-        // wide tables then stay on one line per row.
+        // Redirected output (a file, a pipe, a batch log) gets plain text without escape codes.
         bool redirected = Console.IsOutputRedirected || stdout != Console.Out;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -26,10 +25,18 @@ public static class TesseraCli
             Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         });
+        // COLUMNS, when set, is the width a pipe or a log is read at (tables wider than it are split).
         if (redirected)
-            console.Profile.Width = RedirectedWidth;
-        var context = new CliContext(console, stdout, stderr, [.. args]);
+            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : RedirectedWidth;
+        var tables = new TableConsole(console, stdout);
+        var context = new CliContext(tables, stdout, stderr, [.. args]);
         var root = new RootCommand("Tessera: design heterogeneous chiplet-based AI accelerators and schedule neural networks on them.");
+        var csv = new Option<bool>("--csv")
+        {
+            Description = "Write every table as CSV (result tables with numbers in the base units their headers name) instead of drawing it",
+            Recursive = true,
+        };
+        root.Options.Add(csv);
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
@@ -41,6 +48,7 @@ public static class TesseraCli
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
         root.Subcommands.Add(EcosystemCommand.Create(context));
+        root.Subcommands.Add(ResultsCommand.Create(context));
 
         // Without a command, say what the commands are.
         var parse = root.Parse(args.Length == 0 ? ["--help"] : args);
@@ -51,6 +59,7 @@ public static class TesseraCli
             stderr.WriteLine("Try 'tessera --help'.");
             return BadInput;
         }
+        tables.Csv = parse.GetValue(csv);
         try
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });

@@ -7,15 +7,13 @@ using Tessera.Ecosystem;
 using Tessera.Floorplanning;
 using Tessera.Technology;
 using Tessera.Chiplets;
+using Tessera.Reports;
 
 namespace Tessera.Cli.Commands;
 
 /// <summary>`tessera ecosystem [suite.yaml]`: a pool of chiplet designs, each application's BASIC, and the baselines.</summary>
 internal static class EcosystemCommand
 {
-    private const double MilliPerUnit = 1e3;
-    private const double UnitsPerMega = 1e6;
-
     public static Command Create(CliContext context)
     {
         var suiteFile = new Argument<string?>("suite") { Description = "Suite file (suite: [zoo names]); default: the built-in suite", Arity = ArgumentArity.ZeroOrOne };
@@ -37,12 +35,16 @@ internal static class EcosystemCommand
         {
             Description = "Charge each application its packaging and NRE per unit as well (the all-in unit cost); by default the objective's cost is Mozart's, dies and memory modules, and NRE and packaging are fleet figures",
         };
+        var store = StoreOption.Create();
+        var progress = ProgressBar.Option();
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn, store, progress,
         };
         command.SetAction(parse =>
         {
+            var plans = OutputFile.Folder(parse.GetValue(floorplans), "--floorplans");
+            var results = StoreOption.Open(parse.GetValue(store));
             var technology = TechnologyLibrary.LoadDefault();
             var file = parse.GetValue(suiteFile) is { } path ? EcosystemRunner.LoadSuite(path)
                 : new SuiteFile(parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
@@ -56,28 +58,31 @@ internal static class EcosystemCommand
                 CostProfile = parse.GetValue(profile) is { } name ? CostProfile.Parse(name) : file.CostProfile ?? CostProfile.Default,
                 CostBasis = parse.GetValue(allIn) ? CostBasis.AllIn : CostBasis.DiesAndMemory,
             };
-            var result = ProgressBar.RunStages(context, parse.GetValue(json),
+            bool asJson = parse.GetValue(json);
+            var result = ProgressBar.RunStages(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson),
                 stage => EcosystemRunner.Run(technology, request, stage is null ? null : new Progress(stage)));
-            if (parse.GetValue(floorplans) is { } folder)
-                WriteFloorplans(folder, result);
-            if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(result), costModel: result.Request.CostModel, seed: result.Request.Seed);
-            else Print(context.Console, result);
+            if (plans is not null)
+                WriteFloorplans(plans, result);
+            var manifest = JsonOutput.ManifestOf(context, costModel: result.Request.CostModel, seed: result.Request.Seed);
+            var tables = EcosystemTables.Tables(result);
+            StoreOption.Append(context, results, manifest, "ecosystem", string.Join(",", result.Request.Suite), result.Pool.Packages.All(p => p is not null),
+                EcosystemTables.Metrics(result), tables);
+            if (asJson) JsonOutput.WriteResult(context.Out, Describe(result), manifest);
+            else Print(context.Console, result, tables);
             return 0;
         });
         return command;
     }
 
     /// <summary>One SVG drawing and one JSON floorplan per application package (':' in decode names becomes '-').</summary>
-    private static void WriteFloorplans(string folder, EcosystemResult r)
+    private static void WriteFloorplans(OutputFile folder, EcosystemResult r)
     {
-        Directory.CreateDirectory(folder);
         foreach (var (package, plan) in r.Pool.Packages.Zip(r.Floorplans))
         {
             if (package is null || plan is null) continue;
-            var name = Path.Combine(folder, package.Application.Replace(':', '-'));
-            File.WriteAllText(name + ".svg", FloorplanSvg.Render(plan));
-            using var writer = new StreamWriter(name + ".json");
-            JsonOutput.Write(writer, FloorplanCommand.Describe(plan));
+            var name = package.Application.Replace(':', '-');
+            folder.WriteInFolder(name + ".svg", writer => writer.Write(FloorplanSvg.Render(plan)));
+            folder.WriteInFolder(name + ".json", writer => JsonOutput.Write(writer, FloorplanCommand.Describe(plan)));
         }
     }
 
@@ -130,57 +135,18 @@ internal static class EcosystemCommand
         r.Seconds,
     };
 
-    private static void Print(IAnsiConsole console, EcosystemResult r)
+    private static void Print(IAnsiConsole console, EcosystemResult r, IReadOnlyList<ResultTable> tables)
     {
         var charged = r.Request.CostBasis == CostBasis.AllIn ? "all-in unit cost" : "dies and memory (Mozart)";
         console.MarkupLine(Markup.Escape($"Suite: {string.Join(", ", r.Request.Suite)}; {r.Candidates.Length} candidates; objective {r.Request.Objective} (geometric mean), " +
             $"cost charged: {charged}, cost profile {r.Request.CostProfile.Name}"));
-        var curve = new Table().AddColumns("K", "added design", "objective", "gain %");
-        foreach (var p in r.Curve)
-            curve.AddRow($"{p.K}", Markup.Escape(p.Added), $"{p.Objective:G4}", $"{p.Gain * 100:0.00}");
-        console.Write(curve);
+        ResultTablePrinter.Print(console, tables[0]);
         console.MarkupLine(Markup.Escape($"Growth stops at K = {r.GrowthK}; growth {r.Grown.Objective:G4}, annealing {r.Annealed.Objective:G4}, " +
             $"exact {(r.Exact is null ? "-" : $"{r.Exact.Objective:G4}{(r.ExactOptimal ? " (CP-SAT optimal on its linear proxy)" : "")}")}; pool from {r.PoolSource}: {string.Join(", ", r.Pool.Designs)}"));
-        var packages = new Table().AddColumns("application", "stages: chiplets × design, memories", "period ms", "energy mJ", "cost $ (charged)",
-            "packaging $", "NRE/unit $", "E·C J$", "EDP J·s");
-        foreach (var p in r.Pool.Packages.Where(p => p is not null).Select(p => p!))
-            packages.AddRow(Markup.Escape(p.Application), Markup.Escape(Summary(p)), $"{p.PeriodSeconds * MilliPerUnit:0.000}",
-                $"{p.EnergyJ * MilliPerUnit:0.000}", $"{p.CostUsd:0.00}", $"{p.Cost.PackagingUsd + p.Cost.YieldLossUsd:0.00}",
-                $"{p.Cost.NrePerUnitUsd:0.00}", $"{p.EnergyCost:G4}", $"{p.Edp:G4}");
-        console.Write(packages);
-        var ratios = new Table().AddColumns("BASIC ÷ baseline (geomean)", "energy", "E·C", "EDP", "EDCP");
-        foreach (var x in r.Ratios)
-            ratios.AddRow(Markup.Escape(x.Baseline), $"{x.Energy:0.000}", $"{x.EnergyCost:0.000}", $"{x.Edp:0.000}", $"{x.Edcp:0.000}");
-        console.Write(ratios);
-        var fleets = new Table().AddColumns("fleet (one product per application)", "designs", "design NRE $M", "product NRE $M", "units",
-            "NRE per unit $", "packaging per unit $");
-        foreach (var f in r.Fleets)
-            fleets.AddRow(Markup.Escape(f.Fleet), $"{f.Designs}", $"{f.DesignNreUsd / UnitsPerMega:0.0}", $"{f.ProductNreUsd / UnitsPerMega:0.0}",
-                $"{f.Units:N0}", $"{f.NrePerUnitUsd:0.00}", $"{f.PackagingPerUnitUsd:0.00}");
-        console.Write(fleets);
-        if (r.Simulated.Length > 0)
-        {
-            var sim = new Table().AddColumns("application (simulated, one inference)", "chiplets", "latency ms", "energy mJ", "of which leakage mJ");
-            foreach (var s in r.Simulated)
-                sim.AddRow(Markup.Escape(s.Application), $"{s.Chiplets}", $"{s.LatencySeconds * MilliPerUnit:0.000}", $"{s.EnergyJ * MilliPerUnit:0.000}", $"{s.StaticJ * MilliPerUnit:0.000}");
-            console.Write(sim);
-        }
-        // One line per package: the violation count by kind and the first one (every violation is in the JSON).
-        var legality = new Table().AddColumns("application (floorplan, 2.5D)", "carrier mm", "legal", "violations by kind", "first violation", "dies over the peak power density");
-        foreach (var (p, f) in r.Pool.Packages.Zip(r.Floorplans))
-            if (p is not null && f is not null)
-                legality.AddRow(Markup.Escape(p.Application), $"{f.WidthMm:0.0} × {f.HeightMm:0.0}", f.Legal ? "yes" : "[red]no[/]",
-                    string.Join(", ", f.Violations.GroupBy(v => v.Kind).Select(g => $"{g.Key} {g.Count()}")),
-                    Markup.Escape(f.Violations.FirstOrDefault()?.Message ?? ""), $"{f.Warnings.Length}");
-        console.Write(legality);
+        ResultTablePrinter.Print(console, tables.Skip(1));
         console.MarkupLine(Markup.Escape($"Profiles: {r.ProfilesEvaluated} evaluated, {r.ProfilesFromCache} from the cache. Seconds: " +
             string.Join(", ", r.Seconds.Select(s => $"{s.Key} {s.Value:0.0}"))));
     }
-
-    /// <summary>A package in one line: stage count, chiplets per design (TP counted), memory types used.</summary>
-    private static string Summary(BasicPackage p) =>
-        $"{p.Stages.Length} stage(s): " + string.Join(", ", p.Stages.GroupBy(s => s.Design).Select(g => $"{g.Sum(s => s.TensorParallel)}× {g.Key}")) +
-        "; " + string.Join(", ", p.Stages.GroupBy(s => s.Memory).Select(g => $"{g.Count()}× {g.Key}"));
 
     /// <summary>The ecosystem's stage reports as the CLI's staged progress.</summary>
     private sealed class Progress(Action<string, double> stage) : IProgress<EcosystemProgress>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using Tessera.Diagnostics;
 using Tessera.Experiments;
 using Tessera.Reports;
 
@@ -31,8 +30,10 @@ internal static class ExperimentCommand
         {
             Description = "Whole samples per pipelined mini-batch, at most a model's batch, or 'batch' for one mini-batch (default: the setting's; docs/experiments.md)",
         };
+        var store = StoreOption.Create();
+        var progress = ProgressBar.Option();
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
-            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize };
+            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, progress };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } experimentName)
@@ -44,28 +45,23 @@ internal static class ExperimentCommand
                 return 0;
             }
             var experiment = ExperimentRegistry.Find(experimentName);
+            var output = OutputFile.File(parse.GetValue(outFile), "--out");
+            var results = StoreOption.Open(parse.GetValue(store));
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
             var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!,
                 ExperimentOptions.ParseSetting(parse.GetValue(setting)!), parse.GetValue(miniBatchSize) is { } size ? ExperimentOptions.ParseMiniBatchSize(size) : null);
             options.Check(experiment);
+            bool asJson = parse.GetValue(json);
             // Experiments simulate many configurations (seconds to minutes).
-            var result = ProgressBar.Run(context, parse.GetValue(json), $"experiment {experiment.Name}", bar => experiment.Run(options, bar, CancellationToken.None));
+            var result = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"experiment {experiment.Name}",
+                bar => experiment.Run(options, bar, CancellationToken.None));
             var manifest = JsonOutput.ManifestOf(context, options.Inputs, result.CostModel);
-            if (parse.GetValue(outFile) is { } file)
-            {
-                try
-                {
-                    using var writer = new StreamWriter(file);
-                    JsonOutput.WriteResult(writer, result, manifest);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new TesseraInputException($"{file}: cannot write the result ({e.Message})");
-                }
-            }
-            if (parse.GetValue(json)) JsonOutput.WriteResult(context.Out, result, manifest);
-            else ResultTablePrinter.Print(context.Console, result.ToTable());
+            var table = result.ToTable();
+            StoreOption.Append(context, results, manifest, "experiment", experiment.Name, feasible: true, [], [table]);
+            output?.WriteText(writer => JsonOutput.WriteResult(writer, result, manifest));
+            if (asJson) JsonOutput.WriteResult(context.Out, result, manifest);
+            else ResultTablePrinter.Print(context.Console, table);
             return 0;
         });
         return command;

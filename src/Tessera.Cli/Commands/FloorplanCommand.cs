@@ -22,11 +22,11 @@ internal static class FloorplanCommand
             { target, packaging, svg, reach, json };
         command.SetAction(parse =>
         {
+            var drawing = OutputFile.File(parse.GetValue(svg), "--svg");
             var technology = TechnologyLibrary.LoadDefault();
             var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
             var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!), parse.GetValue(reach));
-            if (parse.GetValue(svg) is { } file)
-                File.WriteAllText(file, FloorplanSvg.Render(plan));
+            drawing?.WriteText(writer => writer.Write(FloorplanSvg.Render(plan)));
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(plan));
             else Print(context.Console, plan);
             return 0;

@@ -20,7 +20,7 @@ internal static class JsonOutput
 
     /// <summary>
     /// A result document: its fields after a top-level <c>manifest</c> (version, commit, command line, every input with
-    /// its SHA-256 — each argument that names a file, and the files it refers to — cost model, seed, date, machine).
+    /// its SHA-256 — each argument that names a file (outputs aside), and the files it refers to — cost model, seed, date, machine).
     /// </summary>
     public static void WriteResult(CliContext context, object value, IEnumerable<string>? inputs = null, string? costModel = null, int? seed = null)
     {
@@ -32,7 +32,7 @@ internal static class JsonOutput
     public static Manifest ManifestOf(CliContext context, IEnumerable<string>? inputs = null, string? costModel = null, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Manifest.Create(["tessera", .. context.Args], context.Args.Concat(inputs ?? []), costModel, seed);
+        return Manifest.Create(["tessera", .. context.Args], OutputFile.WithoutOutputs(context.Args).Concat(inputs ?? []), costModel, seed);
     }
 
     /// <summary>A result document with the given manifest, written to <paramref name="writer"/> (a file, or stdout).</summary>

@@ -3,12 +3,11 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
-using Tessera.Search.Scar;
+using Tessera.Reports;
 using Tessera.Simulation;
 
 namespace Tessera.Cli.Commands;
@@ -40,16 +39,20 @@ internal static class RunCommand
         var costModel = new Option<string?>("--cost-model") { Description = $"Operator cost model: {string.Join(", ", CostModels.Names)} (default {CostModels.Default})" };
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
+        var store = StoreOption.Create();
+        var progress = ProgressBar.Option();
         var replay = new Option<string?>("--replay") { Description = "Re-run the command recorded in a result's manifest (a --json output) and say whether every number matches" };
         var options = Schedulers.AllOptions.ToDictionary(o => o.Name, o => (Option)(o.Repeatable
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, progress, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(replay) is { } recorded) return Replay.Run(context, recorded);
+            var traceFile = OutputFile.File(parse.GetValue(trace), "--trace");
+            var results = StoreOption.Open(parse.GetValue(store));
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
@@ -92,21 +95,19 @@ internal static class RunCommand
                 context.Out.Write(ScenarioWriter.Write(scenario));
                 return 0;
             }
-            if (parse.GetValue(trace) is not null && scenario.Schedule.Scheduler == "scar")
+            if (traceFile is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
             var runner = new ScenarioRunner();
-            var outcome = ProgressBar.Run(context, asJson, $"{scenario.Schedule.Scheduler} on {scenario.Name}", bar => runner.Run(scenario, bar));
-            if (parse.GetValue(trace) is { } file && outcome.Simulations.Length == 1)
-            {
-                try { TraceWriter.Write(file, outcome.Simulations[0]); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new TesseraInputException($"{file}: cannot write the trace ({e.Message})");
-                }
-            }
-            if (asJson)
-                JsonOutput.WriteResult(context, Describe(scenario, outcome), scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
+            var outcome = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"{scenario.Schedule.Scheduler} on {scenario.Name}",
+                bar => runner.Run(scenario, bar));
+            if (traceFile is not null && outcome.Simulations.Length == 1)
+                traceFile.WriteStream(stream => TraceWriter.Write(stream, outcome.Simulations[0]));
+            var manifest = JsonOutput.ManifestOf(context, scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
+            var tables = ScheduleTables.Tables(outcome);
+            StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
+                outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
+            if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
@@ -140,6 +141,7 @@ internal static class RunCommand
         return root;
     }
 
+    /// <summary>The search's tables, then the evaluation's under a line naming the run.</summary>
     private static void Print(IAnsiConsole console, Scenario scenario, ScheduleResult r)
     {
         if (r.Infeasible is { } reason)
@@ -148,89 +150,11 @@ internal static class RunCommand
                 $"[red]infeasible[/] under scheduler {Markup.Escape(r.Scheduler)}: {Markup.Escape(reason)}");
             return;
         }
-        switch (r.Search)
-        {
-            case ParetoReport front: PrintFront(console, front); break;
-            case ExactReport exact: PrintExact(console, exact); break;
-            case ScarReport scar: PrintScar(console, scar); break;
-        }
-        Print(console, r.Scheduler, r.Evaluation!);
-    }
-
-    private static void PrintScar(IAnsiConsole console, ScarReport r)
-    {
-        console.MarkupLine($"[bold]SCAR[/] (objective {Markup.Escape(r.Objective)} = {r.ObjectiveValue:G4}, {r.Windows.Count} windows, " +
-            $"{r.Simulations} candidates simulated, {r.WallSeconds:0.0} s)");
-        var table = new Table().AddColumns("window", "model", "layers", "chiplets", "segments → chiplet (dataflow)", "ends", "window latency", "window energy");
-        foreach (var w in r.Windows)
-            foreach (var (m, i) in w.Models.Select((m, i) => (m, i)))
-                table.AddRow(i == 0 ? w.Window.ToString() : "", Markup.Escape(m.Model), $"{m.Layers.First}–{m.Layers.End - 1}", m.Chiplets.ToString(),
-                    Markup.Escape(string.Join("; ", m.Segments.Select(s => $"{s.FirstOperator}–{s.FirstOperator + s.OperatorCount - 1} → {s.Chiplet} ({Short(s.Dataflow)})"))),
-                    Units.Si(m.EndSeconds, "s"), i == 0 ? Units.Si(w.LatencySeconds, "s") : "", i == 0 ? Units.Si(w.EnergyJ, "J") : "");
-        console.Write(table);
-        if (r.Models.Any(m => m.LimitSeconds is not null))
-        {
-            var models = new Table().AddColumns("model", "latency", "limit");
-            foreach (var m in r.Models)
-                models.AddRow(Markup.Escape(m.Model), Units.Si(m.LatencySeconds, "s"), m.LimitSeconds is { } l ? Units.Si(l, "s") : "-");
-            console.Write(models);
-        }
-    }
-
-    private static string Short(string dataflow) => dataflow switch
-    {
-        "weight-stationary" => "WS",
-        "output-stationary" => "OS",
-        _ => dataflow,
-    };
-
-    private static void PrintExact(IAnsiConsole console, ExactReport r)
-    {
-        console.MarkupLine($"[bold]CP-SAT[/] ({r.Layers} layers, {r.Cores} cores, objective {Markup.Escape(r.Objective)}): " +
-            $"[bold]{r.Status}[/], gap {r.Gap:P2}, model makespan {Units.Si(r.ModelMakespanSeconds, "s")}, " +
-            $"model energy {Units.Si(r.ModelEnergyJ, "J")}; simulated below");
-        var table = new Table().AddColumns("layer", "core");
-        foreach (var (layer, core) in r.Allocation)
-            table.AddRow(Markup.Escape(layer), Markup.Escape(core));
-        console.Write(table);
-    }
-
-    private static void PrintFront(IAnsiConsole console, ParetoReport r)
-    {
-        console.MarkupLine($"[bold]Pareto front[/] (NSGA-II, {r.Evaluations} allocations simulated of {SearchSpace.Describe(r.SpaceSize)}; chosen by {Markup.Escape(r.Objective)})");
-        var table = new Table().AddColumns("", "latency", "energy", "EDP", "vs greedy (latency, energy)");
-        foreach (var p in r.Front)
-            table.AddRow(p.Chosen ? "[bold]→[/]" : "", Units.Si(p.LatencySeconds, "s"), Units.Si(p.EnergyJ, "J"), Units.Si(p.Edp, "J·s"),
-                $"{p.LatencySeconds / r.Greedy.LatencySeconds - 1:+0.0%;-0.0%;0%}, {p.EnergyJ / r.Greedy.EnergyJ - 1:+0.0%;-0.0%;0%}");
-        table.AddRow("greedy", Units.Si(r.Greedy.LatencySeconds, "s"), Units.Si(r.Greedy.EnergyJ, "J"), Units.Si(r.Greedy.Edp, "J·s"), "");
-        console.Write(table);
-    }
-
-    private static void Print(IAnsiConsole console, string scheduler, EvaluationResult result)
-    {
+        ResultTablePrinter.Print(console, ScheduleTables.Search(r.Search));
+        var result = r.Evaluation!;
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
-            $"(scheduler {Markup.Escape(scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
-        var models = new Table().AddColumns("model", "batch", "MACs", "latency", "throughput", "energy", "EDP");
-        foreach (var m in result.Models)
-            models.AddRow(Markup.Escape(m.Model), m.MiniBatches > 1 ? $"{m.Batch} ({m.MiniBatches} mini-batches)" : m.Batch.ToString(),
-                Units.Count(m.Macs), Units.Si(m.LatencySeconds, "s"), $"{Units.Count(m.ThroughputPerSecond)}/s",
-                Units.Si(m.Energy.TotalJ, "J"), Units.Si(m.Edp, "J·s"));
-        models.AddRow("[bold]scenario[/]", "", Units.Count(result.Models.Sum(m => m.Macs)), $"[bold]{Units.Si(result.LatencySeconds, "s")}[/]", "",
-            $"[bold]{Units.Si(result.Energy.TotalJ, "J")}[/]", $"[bold]{Units.Si(result.Edp, "J·s")}[/]");
-        console.Write(models);
-
-        var e = result.Energy;
-        var energy = new Table().AddColumns("energy", "J", "share");
-        foreach (var (name, joules) in new[] { ("compute", e.ComputeJ), ("on-chip memory", e.OnChipMemoryJ), ("off-chip memory", e.OffChipMemoryJ), ("die-to-die / NoP", e.InterconnectJ), ("static", e.StaticJ) })
-            energy.AddRow(name, Units.Si(joules, "J"), e.TotalJ > 0 ? $"{joules / e.TotalJ:P1}" : "-");
-        console.Write(energy);
-
-        var resources = new Table().AddColumns("resource", "tasks", "busy", "utilisation", "waited for");
-        foreach (var r in result.Resources)
-            resources.AddRow(Markup.Escape(r.Name), r.Tasks.ToString(), Units.Si(r.BusySeconds, "s"), $"{r.Utilisation:P0}", Units.Si(r.WaitingSeconds, "s"));
-        console.Write(resources);
-        foreach (var note in result.Notes)
-            console.MarkupLine($"note: {Markup.Escape(note)}");
+            $"(scheduler {Markup.Escape(r.Scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
+        ResultTablePrinter.Print(console, EvaluationTables.Tables(result));
         console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
             $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
     }

@@ -20,7 +20,9 @@ internal static class StudyCommand
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
         var full = new Option<bool>("--full") { Description = "Search the study file's large space (its full: section) instead of the fast default one" };
         var costModel = CostModelOption.Create();
-        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, full, costModel };
+        var store = StoreOption.Create();
+        var progress = ProgressBar.Option();
+        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, full, costModel, store, progress };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } studyName)
@@ -41,14 +43,18 @@ internal static class StudyCommand
                 context.Out.Write(study.DefaultYaml);
                 return 0;
             }
+            var results = StoreOption.Open(parse.GetValue(store));
             var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(),
                 parse.GetResult(costModel) is { Implicit: false } ? parse.GetValue(costModel) : null, parse.GetValue(full));
+            bool asJson = parse.GetValue(json);
             // A study simulates every candidate package (seconds to a minute).
-            var result = ProgressBar.Run(context, parse.GetValue(json), $"study {study.Name}", bar => study.Run(options, bar, CancellationToken.None));
-            if (parse.GetValue(json)) JsonOutput.WriteResult(context, result.ToJson(), costModel: result.CostModel);
-            else
-                foreach (var table in result.ToTables())
-                    ResultTablePrinter.Print(context.Console, table);
+            var result = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"study {study.Name}",
+                bar => study.Run(options, bar, CancellationToken.None));
+            var manifest = JsonOutput.ManifestOf(context, costModel: result.CostModel);
+            var tables = result.ToTables();
+            StoreOption.Append(context, results, manifest, "study", study.Name, feasible: true, [], tables);
+            if (asJson) JsonOutput.WriteResult(context.Out, result.ToJson(), manifest);
+            else ResultTablePrinter.Print(context.Console, tables);
             return 0;
         });
         return command;

@@ -149,7 +149,7 @@ public sealed record InterlayerResult(string Experiment, ImmutableArray<Interlay
         [
             new("workload", ValueKind.Text), new("hardware", ValueKind.Text), new("partition", ValueKind.Text), new("batch", ValueKind.Count),
             new("mini-batches", ValueKind.Count), new("PEs", ValueKind.Count), new("latency", ValueKind.Seconds), new("energy", ValueKind.Joules),
-            new("throughput", ValueKind.PerSecond), new("efficiency", ValueKind.PerJoule),
+            new("throughput (inferences/s)", ValueKind.PerSecond), new("efficiency (inferences/J)", ValueKind.PerJoule),
             new("throughput ×", ValueKind.Ratio), new("efficiency ×", ValueKind.Ratio), new("chiplets used", ValueKind.Text),
         ],
         [

@@ -2,8 +2,11 @@ using System.Collections.Immutable;
 
 namespace Tessera.Reports;
 
-/// <summary>How a table column's numbers read: the CLI picks units from it (Usd: dollars; JouleUsd: energy × cost, J·$).</summary>
-public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule, Usd, JouleUsd }
+/// <summary>
+/// How a table column's numbers read: the CLI picks units from it (Usd: dollars; JouleUsd: energy × cost, J·$; Number: a
+/// dimensionless figure of any size, such as an objective's value).
+/// </summary>
+public enum ValueKind { Text, Count, Seconds, Joules, JouleSeconds, Bytes, Ratio, PerSecond, PerJoule, Usd, JouleUsd, Number }
 
 /// <summary>A column of a result table.</summary>
 public sealed record ResultColumn(string Header, ValueKind Kind);

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using Tessera.Diagnostics;
+using Tessera.Reports;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary>`tessera results list|show|export --store FILE`: what a result store holds.</summary>
+internal static class ResultsCommand
+{
+    /// <summary>Metrics shown in the list's table (every metric is in show, --json and export).</summary>
+    private const int ListedMetrics = 3;
+
+    public static Command Create(CliContext context)
+    {
+        Option<string> Store() => new("--store") { Description = "The result store (an SQLite file written by --store)", Required = true };
+        var listStore = Store();
+        var listJson = new Option<bool>("--json") { Description = "One JSON object per run: its id, point, kind, name, manifest and metrics" };
+        var list = new Command("list", "List the runs in a store, oldest first") { listStore, listJson };
+        list.SetAction(parse =>
+        {
+            var runs = Existing(parse.GetValue(listStore)!).List();
+            if (parse.GetValue(listJson))
+            {
+                context.Out.WriteLine(new JsonArray([.. runs.Select(Describe)]).ToJsonString(JsonOutput.Options));
+                return 0;
+            }
+            var table = new Table().AddColumns("id", "date (UTC)", "kind", "name", "point", "metrics");
+            foreach (var r in runs)
+                table.AddRow($"{r.Id}", r.DateUtc, Markup.Escape(r.Kind), Markup.Escape(r.Name), r.Point,
+                    Markup.Escape(string.Join(", ", r.Metrics.Take(ListedMetrics).Select(m => $"{m.Name} {ResultTablePrinter.Format(m.Value, m.Kind)}"))));
+            context.Console.Write(table);
+            return 0;
+        });
+
+        var showStore = Store();
+        var id = new Argument<long>("id") { Description = "The run's id (tessera results list)" };
+        var showJson = new Option<bool>("--json") { Description = "The run as JSON: manifest, metrics and tables" };
+        var show = new Command("show", "Show one run: its manifest, metrics and tables") { id, showStore, showJson };
+        show.SetAction(parse =>
+        {
+            var (run, tables) = Existing(parse.GetValue(showStore)!).Show(parse.GetValue(id));
+            bool csv = context.Console is TableConsole { Csv: true };
+            if (parse.GetValue(showJson))
+            {
+                var document = Describe(run);
+                document["tables"] = JsonOutput.ToNode(tables);
+                context.Out.WriteLine(document.ToJsonString(JsonOutput.Options));
+                return 0;
+            }
+            var metrics = new ResultTable("metrics", "", [new("metric", ValueKind.Text), new("value", ValueKind.Text)],
+                [.. run.Metrics.Select(m => System.Collections.Immutable.ImmutableArray.Create<ResultValue>(m.Name,
+                    csv ? Csv.Number(m.Value) : ResultTablePrinter.Format(m.Value, m.Kind)))], []);
+            var m = run.Manifest;
+            context.Console.MarkupLine(Markup.Escape($"run {run.Id} ({run.Kind} {run.Name}, point {run.Point}{(run.Feasible ? "" : ", infeasible")}): " +
+                $"{string.Join(' ', m.CommandLine)}"));
+            context.Console.MarkupLine(Markup.Escape($"{m.Tool} {m.Version} {m.Commit}, {m.DateUtc}, {m.Machine}; cost model {m.CostModel ?? "-"}, seed {m.Seed?.ToString() ?? "-"}"));
+            foreach (var input in m.Inputs) context.Console.MarkupLine(Markup.Escape($"input {input.Path} sha256 {input.Sha256}"));
+            ResultTablePrinter.Print(context.Console, [metrics, .. tables]);
+            return 0;
+        });
+
+        var exportStore = Store();
+        var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of stdout" };
+        var cells = new Option<bool>("--cells") { Description = "Export every table cell (run, table, row, column, value) instead of one row per run" };
+        var export = new Command("export", "Export a store as CSV: one row per run with its manifest's fields and every metric, or every cell") { exportStore, output, cells };
+        export.SetAction(parse =>
+        {
+            var file = OutputFile.File(parse.GetValue(output), "--out");
+            var store = Existing(parse.GetValue(exportStore)!);
+            void Write(TextWriter writer)
+            {
+                if (parse.GetValue(cells)) ExportCells(writer, store);
+                else ExportRuns(writer, store);
+            }
+            if (file is null) Write(context.Out);
+            else file.WriteText(Write);
+            return 0;
+        });
+
+        return new Command("results", "Read a result store written by --store: list its runs, show one, export them as CSV") { list, show, export };
+    }
+
+    /// <summary>A store that exists (reading a missing path would make nothing of a typo).</summary>
+    private static ResultStore Existing(string path) =>
+        File.Exists(path) ? new ResultStore(path) : throw new TesseraInputException($"--store {path}: no such file; expected a result store written by --store");
+
+    private static JsonObject Describe(StoredRunSummary r)
+    {
+        var metrics = new JsonObject();
+        foreach (var m in r.Metrics) metrics[m.Name] = double.IsFinite(m.Value) ? JsonValue.Create(m.Value) : null;
+        return new JsonObject
+        {
+            ["id"] = r.Id,
+            ["point"] = r.Point,
+            ["kind"] = r.Kind,
+            ["name"] = r.Name,
+            ["feasible"] = r.Feasible,
+            ["manifest"] = JsonOutput.ToNode(r.Manifest),
+            ["metrics"] = metrics,
+        };
+    }
+
+    /// <summary>One row per run: its fields, then one column per metric name any run has (units in the header).</summary>
+    private static void ExportRuns(TextWriter writer, ResultStore store)
+    {
+        var runs = store.List();
+        var metrics = runs.SelectMany(r => r.Metrics).DistinctBy(m => m.Name).ToList();
+        Csv.Write(writer,
+            ["id", "point", "kind", "name", "feasible", "date_utc", "version", "commit", "command_line", "cost_model", "seed",
+                .. metrics.Select(m => Csv.Header(new ResultColumn(m.Name, m.Kind)))],
+            runs.Select(r =>
+            {
+                var values = r.Metrics.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
+                return (IEnumerable<string>)[$"{r.Id}", r.Point, r.Kind, r.Name, r.Feasible ? "true" : "false", r.DateUtc, r.Manifest.Version,
+                    r.Manifest.Commit ?? "", string.Join(' ', r.Manifest.CommandLine), r.Manifest.CostModel ?? "", r.Manifest.Seed?.ToString() ?? "",
+                    .. metrics.Select(m => values.TryGetValue(m.Name, out var v) ? Csv.Number(v) : "")];
+            }));
+    }
+
+    /// <summary>Every cell of every run's tables, one per line.</summary>
+    private static void ExportCells(TextWriter writer, ResultStore store) =>
+        Csv.Write(writer, ["run", "point", "table", "row", "column", "unit", "value"],
+            store.List().SelectMany(r => store.Show(r.Id).Tables.SelectMany(t => t.Rows.SelectMany((row, i) => row.Select((v, c) =>
+                (IEnumerable<string>)[$"{r.Id}", r.Point, t.Title, $"{i}", t.Columns[c].Header, Csv.Unit(t.Columns[c].Kind), Csv.Field(v)])))));
+}

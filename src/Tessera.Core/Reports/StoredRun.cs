@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tessera.Reports;
+
+/// <summary>A scalar result of a run (a scenario's latency, a pool's objective), in the base unit of its kind.</summary>
+public sealed record Metric(string Name, double Value, ValueKind Kind);
+
+/// <summary>
+/// What a result store keeps of one run, apart from its manifest: what ran (run, experiment, study, ecosystem, sweep …)
+/// and under which name, whether it found a schedule, its metrics, and its tables (one row per model, resource, package
+/// or cell). <paramref name="Point"/> names the point in a design space the run evaluated, stable across re-runs of the
+/// same inputs and settings (see <see cref="PointOf"/>), so runs of one point can be joined.
+/// </summary>
+public sealed record StoredRun(string Kind, string Name, string Point, bool Feasible, ImmutableArray<Metric> Metrics, ImmutableArray<ResultTable> Tables)
+{
+    /// <summary>
+    /// A stable point id: the SHA-256 (first 16 hex digits) of the arguments that choose what is computed, the input
+    /// files' hashes, the technology library's hash, the cost model and the seed. Two runs of the same command on the
+    /// same bytes share it; changing an input, a flag or the seed changes it.
+    /// </summary>
+    public static string PointOf(Manifest manifest, IEnumerable<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var text = new StringBuilder();
+        foreach (var a in arguments) text.Append(a).Append('\0');
+        foreach (var i in manifest.Inputs.OrderBy(i => i.Sha256, StringComparer.Ordinal)) text.Append(i.Sha256).Append('\0');
+        text.Append(manifest.TechnologySha256).Append('\0').Append(manifest.CostModel).Append('\0').Append(manifest.Seed);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+}
+
+/// <summary>A run as the store lists it: its row id, what it was, its manifest (as stored) and its metrics.</summary>
+public sealed record StoredRunSummary(long Id, string Point, string Kind, string Name, bool Feasible, string DateUtc, Manifest Manifest,
+    ImmutableArray<Metric> Metrics);
