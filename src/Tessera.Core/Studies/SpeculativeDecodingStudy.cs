@@ -93,7 +93,7 @@ public sealed record SpeculativeConfig(
         var reference = r.Mapping(r.Need(root, "reference", "the study"), "reference");
         r.KnownKeys(reference, "the study", "alpha", "gamma");
         var gammas = StudyFiles.Ints(r, root, "gammas");
-        var referenceAlpha = r.Number(r.Need(reference, "alpha", "reference"), "alpha");
+        var referenceAlpha = r.NonNegative(r.Need(reference, "alpha", "reference"), "alpha");
         if (!alphas.Contains(referenceAlpha))
             throw r.Error(reference, $"reference alpha {referenceAlpha} is not among the alphas");
         var referenceGamma = r.PositiveInt(r.Need(reference, "gamma", "reference"), "gamma");

@@ -207,10 +207,15 @@ public static class StudyFiles
     internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t)
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
-        return new GroupSpace(
+        foreach (var count in NonEmpty(r, map, "counts"))
+            Budgets.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Budgets.Default.Chiplets);
+        var space = new GroupSpace(
             [.. NonEmpty(r, map, "designs").Select(n => DesignName(r, n, designs))],
             Ints(r, map, "counts"),
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
+        Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
+            Budgets.Default.StudyPoints);
+        return space;
     }
 
     /// <summary>

@@ -61,7 +61,9 @@ public static partial class StreamHardwareImporter
                 {
                     var pair = r.Sequence(xy, "core coordinates");
                     if (pair.Children.Count != 2) throw r.Error(xy, $"coordinates of core {coreId} must be [x, y]");
-                    (x, y) = ((int)r.Number(pair.Children[0], "x"), (int)r.Number(pair.Children[1], "y"));
+                    (x, y) = (r.Int(pair.Children[0], "x", 0, int.MaxValue), r.Int(pair.Children[1], "y", 0, int.MaxValue));
+                    if (chiplets.FirstOrDefault(c => c.X == x && c.Y == y) is { } other)
+                        throw r.Error(xy, $"core {coreId} is at ({x}, {y}), where {other.Id} already is; expected one core per position");
                 }
                 chiplets.Add(new ChipletInstance(id, new Chiplet(parsed.Core.Name, [parsed.Core], node), x, y));
             }
@@ -70,7 +72,7 @@ public static partial class StreamHardwareImporter
         if (!ids.ContainsKey(offchip))
             throw r.Error(offchipNode, $"offchip_core_id {offchip} is no core of this accelerator; expected one of {string.Join(", ", ids.Keys)}");
 
-        var defaultEnergy = YamlReader.Find(root, "unit_energy_cost") is { } ue ? r.Number(ue, "unit_energy_cost") : 0;
+        var defaultEnergy = YamlReader.Find(root, "unit_energy_cost") is { } ue ? r.NonNegative(ue, "unit_energy_cost") : 0;
         var links = new List<Link>();
         foreach (var item in r.Sequence(r.Need(root, "core_connectivity", "a Stream accelerator"), "core_connectivity"))
         {
@@ -83,7 +85,7 @@ public static partial class StreamHardwareImporter
                     : throw r.Error(c, $"connection names core {cid}, which does not exist; expected one of {string.Join(", ", ids.Keys)}");
             }).ToList();
             var bandwidth = r.Positive(r.Need(m, "bandwidth", "a connection"), "bandwidth") * frequency / 8;
-            var energy = YamlReader.Find(m, "unit_energy_cost") is { } e ? r.Number(e, "unit_energy_cost") : defaultEnergy;
+            var energy = YamlReader.Find(m, "unit_energy_cost") is { } e ? r.NonNegative(e, "unit_energy_cost") : defaultEnergy;
             if (type == "link" && members.Count != 2)
                 throw r.Error(item, $"a link joins {members.Count} cores; expected 2 (use type: bus for more)");
             if (type is not ("link" or "bus"))
@@ -300,7 +302,7 @@ public static partial class StreamHardwareImporter
         var array = r.Mapping(r.Need(root, "operational_array", $"core '{name}'"), "operational_array");
         var dims = r.Sequence(r.Need(array, "dimensions", "operational_array"), "dimensions").Select(d => r.Text(d, "dimension")).ToList();
         var sizesNode = r.Sequence(r.Need(array, "sizes", "operational_array"), "sizes");
-        var sizes = sizesNode.Select(s => (int)r.Number(s, "size")).ToList();
+        var sizes = sizesNode.Select(s => r.Int(s, "size", 0, int.MaxValue)).ToList();
         if (dims.Count != sizes.Count)
             throw r.Error(sizesNode, $"{sizes.Count} sizes for {dims.Count} dimensions; expected one size per dimension");
         var isMemory = type.EndsWith("memory", StringComparison.Ordinal) || type.EndsWith("offchip", StringComparison.Ordinal)
@@ -309,7 +311,7 @@ public static partial class StreamHardwareImporter
             return new ParsedCore(null, levels[^1].Memory);
 
         var axes = dims.Zip(sizes, (d, s) => new ArrayAxis(d, s)).ToImmutableArray();
-        var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.Number(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
+        var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.NonNegative(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
         var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
         pe = pe with { Imc = ImcOf(r, array, pe, levels, technology) };
         var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
@@ -323,14 +325,19 @@ public static partial class StreamHardwareImporter
         return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
     }
 
+    /// <summary>Widest MAC operand a file may give (a 64-bit word; beyond it bits overflow byte counts).</summary>
+    private const int MaxBits = 64;
+
     private static int MacBits(YamlReader r, YamlMappingNode root, YamlMappingNode array, TechnologyLibrary technology)
     {
         if (YamlReader.Find(array, "input_precision") is YamlSequenceNode { Children.Count: > 0 } ip && r.Number(ip.Children[0], "input_precision") > 0)
-            return (int)r.Number(ip.Children[0], "input_precision");
+            return r.Int(ip.Children[0], "input_precision", 1, MaxBits);
         if (YamlReader.Find(root, "operand_precision") is YamlMappingNode op && YamlReader.Find(op, "input") is { } input)
         {
             var text = r.Text(input, "input precision");
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b : TechnologyLibrary.BitsOf(text);
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= MaxBits ? b
+                    : throw r.Error(input, $"input precision {b}; expected 1 to {MaxBits} bits")
+                : TechnologyLibrary.BitsOf(text);
         }
         return (int)technology.Value("stream_import.default_mac_bits");
     }
@@ -352,13 +359,13 @@ public static partial class StreamHardwareImporter
 
     private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
     {
-        var bits = (long)r.Positive(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'");
+        var bits = r.Long(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'", 1, YamlReader.MaxMemoryBits);
         var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
         var holds = holdsNode.Select(o => Operands.TryGetValue(r.Text(o, "operand"), out var role) ? role
             : throw r.Error(o, $"memory '{name}' holds operand '{r.Text(o, "operand")}'; expected I1, I2 or O")).Distinct().ToImmutableArray();
         if (holds.IsEmpty) throw r.Error(holdsNode, $"memory level '{name}' holds no operand; expected one of I1, I2, O");
-        var rCost = r.Number(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
-        var wCost = r.Number(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
+        var rCost = r.NonNegative(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
+        var wCost = r.NonNegative(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
         // r_cost/w_cost are per access of one port word (bandwidth_max bits): per bit they depend on the port.
         double read = 0, write = 0;
         var ports = ImmutableArray.CreateBuilder<MemoryPort>();
@@ -393,7 +400,7 @@ public static partial class StreamHardwareImporter
         }
         if (read <= 0 || write <= 0)
             throw r.Error(m, $"memory '{name}' needs a read and a write port with positive bandwidth_max");
-        var latency = YamlReader.Find(m, "latency") is { } l ? r.Number(l, "latency") : 0;
+        var latency = YamlReader.Find(m, "latency") is { } l ? r.NonNegative(l, "latency") : 0;
         var served = YamlReader.Find(m, "served_dimensions") is { } s
             ? r.Sequence(s, "served_dimensions").Select(d => r.Text(d, "dimension")).ToImmutableArray() : [];
         var shared = portsNode.All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");

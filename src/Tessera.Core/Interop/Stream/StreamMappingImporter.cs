@@ -69,8 +69,9 @@ internal static class StreamMappingImporter
         var list = r.Sequence(node, "core_allocation");
         var nested = list.Children.Any(c => c is YamlSequenceNode);
         IEnumerable<YamlNode> groups = nested ? list.Children : [list];
-        return [.. groups.Select(g => r.Sequence(g, "a core_allocation group").Children
-            .Select(c => Core(r, c, accelerator)).ToImmutableArray())];
+        return [.. groups.Select(g => r.Sequence(g, "a core_allocation group") is { Children.Count: > 0 } group
+            ? group.Children.Select(c => Core(r, c, accelerator)).ToImmutableArray()
+            : throw r.Error(g, "core_allocation lists no core; expected at least one core id"))];
     }
 
     private static string Core(YamlReader r, YamlNode node, Package accelerator)
