@@ -19,7 +19,12 @@ foreach (var index in indices)
     if (result.Outcome is Outcome.Crash or Outcome.Hang)
         Console.WriteLine($"{result.Outcome} case {index} [{c.EntryPoint}] ({c.Mutation}): {result.Detail}\n  tessera {string.Join(' ', c.Args.Select(a => a.Contains(' ', StringComparison.Ordinal) || a.Length == 0 ? $"'{a}'" : a))}");
     else
-        targets.Clean(c);
+    {
+        if (options.ContainsKey("--show-accepted") && result.Outcome == Outcome.Accepted)
+            Console.WriteLine($"Accepted case {index} [{c.EntryPoint}] ({c.Mutation}): tessera {string.Join(' ', c.Args)}");
+        else
+            targets.Clean(c);
+    }
     if (results.Count % 1000 == 0) Console.Error.WriteLine($"{results.Count} inputs, {results.Count(r => r.Outcome == Outcome.Crash)} crashes, {results.Count(r => r.Outcome == Outcome.Hang)} hangs");
     // Each hang leaves a thread running; past a few the rest of the run would measure the machine, not Tessera.
     if (results.Count(r => r.Outcome == Outcome.Hang) >= 5) { Console.Error.WriteLine("stopped after 5 hangs"); break; }

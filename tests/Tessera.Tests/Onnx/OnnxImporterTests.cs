@@ -166,7 +166,7 @@ public class OnnxImporterTests
         {
             File.WriteAllBytes(path, File.ReadAllBytes(Model("resnet18.onnx"))[..100]);
             var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
-            Assert.StartsWith($"{path}: is empty or not a regular file", e.Message);
+            Assert.StartsWith($"{path}: not a valid ONNX model (", e.Message);
         }
         finally { File.Delete(path); }
     }
@@ -181,7 +181,7 @@ public class OnnxImporterTests
             new Random(42).NextBytes(bytes);
             File.WriteAllBytes(path, bytes);
             var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
-            Assert.StartsWith($"{path}: is empty or not a regular file", e.Message);
+            Assert.StartsWith($"{path}: not a valid ONNX model (", e.Message);
         }
         finally { File.Delete(path); }
     }
