@@ -37,6 +37,7 @@ public static class Flags
         // A valid run stops after printing its scenario; the searches run on one decode step without simulation.
         if (command == "run") args.Add("--print-scenario");
         if (command is "candidates" or "ecosystem") args.AddRange(["--cache", Path.Combine(work, "profiles.db")]);
+        if (command is "candidates" or "ecosystem" && !args.Contains("--cost-model")) args.AddRange(["--cost-model", "roofline"]);
         if (command == "ecosystem" && !args.Contains("--max-pool")) args.AddRange(["--max-pool", "1", "--no-simulate"]);
         return new FuzzCase(index, "flags", [.. args], string.Join(' ', args.Skip(1)));
     }

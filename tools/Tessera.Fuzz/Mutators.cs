@@ -86,7 +86,7 @@ public static partial class Mutators
         0 => "",
         1 => "- - - : : :",
         2 => "[" + new string('[', 100000),
-        3 => string.Concat(Enumerable.Repeat("a:\n", 1)) + string.Concat(Enumerable.Range(1, 5000).Select(d => new string(' ', d) + "a:\n")),
+        3 => "a:\n" + string.Concat(Enumerable.Range(1, 5000).Select(d => new string(' ', d) + "a:\n")),
         4 => Encoding.Latin1.GetString([.. Enumerable.Range(0, 64).Select(_ => (byte)random.Next(256))]),
         _ => "just a scalar",
     };

@@ -9,7 +9,6 @@ public sealed record FuzzCase(int Index, string EntryPoint, string[] Args, strin
 /// </summary>
 public sealed class Targets
 {
-    private readonly string _shared;
     private readonly string _work;
     private readonly List<Target> _targets;
 
@@ -20,7 +19,6 @@ public sealed class Targets
 
     public Targets(string repository, string shared, string work)
     {
-        _shared = shared;
         _work = work;
         Directory.CreateDirectory(work);
         string Data(params string[] parts) => Path.Combine([shared, "data", .. parts]);
@@ -115,8 +113,6 @@ public sealed class Targets
             if (arg.StartsWith(_work, StringComparison.Ordinal) && Path.GetFileName(arg).StartsWith("case-", StringComparison.Ordinal))
                 File.Delete(arg);
     }
-
-    public string SharedFolder => _shared;
 
     private static void CopyDirectory(string from, string to)
     {

@@ -18,8 +18,8 @@ public sealed record InputLimits(long MaxTextBytes, long MaxOnnxBytes, int MaxYa
 public static class InputFiles
 {
     /// <summary>
-    /// Refuses a missing file, a directory, a FIFO or device (directly or through symlinks), a symlink loop and a file
-    /// larger than <paramref name="maxBytes"/>, naming the path and what was expected.
+    /// Follows symlinks to the final target and refuses a missing file, a directory, a symlink loop and a file larger
+    /// than <paramref name="maxBytes"/>, naming the path and what was expected.
     /// </summary>
     private static FileInfo Check(string path, string what, long maxBytes)
     {
@@ -85,5 +85,5 @@ public static class InputFiles
         }
     }
 
-    private static string Article(string what) => ("AEIOU".Contains(what[0], StringComparison.Ordinal) ? "an " : "a ") + what;
+    private static string Article(string what) => ("AEIOU".Contains(char.ToUpperInvariant(what[0]), StringComparison.Ordinal) ? "an " : "a ") + what;
 }

@@ -86,6 +86,8 @@ public static partial class ZigZagWorkloadImporter
         var dimsNode = r.Sequence(r.Need(layer, "loop_dims", $"layer {id}"), "loop_dims");
         var sizesNode = r.Sequence(r.Need(layer, "loop_sizes", $"layer {id}"), "loop_sizes");
         var dims = dimsNode.Select(d => r.Text(d, "loop dimension").ToUpperInvariant()).ToList();
+        if (dims.GroupBy(d => d, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            throw r.Error(dimsNode, $"loop_dims names {repeated.Key} twice; expected each loop dimension once");
         if (dims.Count != sizesNode.Children.Count)
             throw r.Error(sizesNode, $"{sizesNode.Children.Count} loop_sizes for {dims.Count} loop_dims; expected one size per dimension");
         var sizes = sizesNode.Select(s => (long)r.PositiveInt(s, "loop size")).ToList();

@@ -99,12 +99,25 @@ public sealed class BadInputTests
     [InlineData("ecosystem", "--suite", "gpt2-small:decode", "--max-pool", "0")]
     [InlineData("ecosystem", "--suite", "gpt2-small:decode", "--max-pool", "-3")]
     [InlineData("cost", "scar-2x2-het", "--products-sharing", "0")]
+    [InlineData("experiment", "--setting", "1/0")]
     public void Flags_out_of_range_or_enums_given_as_numbers_are_refused(params string[] args)
     {
         var outcome = CliRunner.Run(args);
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains(args[^2], outcome.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sequence_whose_attention_overflows_64_bits_is_refused() =>
+        // S² attention scores of 2·10⁹ tokens exceed 2^63 elements.
+        AssertRefused(CliRunner.Run("inspect", "gpt2-small", "--sequence", "2000000000"), "gpt2-small", "sequence 2000000000", "2^63");
+
+    [Fact]
+    public void A_zigzag_layer_naming_a_loop_dimension_twice_is_refused()
+    {
+        var workload = Yaml(File.ReadAllText(Shared("zigzag", "workload", "gemm_layer.yaml")).Replace("loop_dims: [D0, D1, D2]", "loop_dims: [D0, D1, D0]", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("map", workload, "--core", "tpu-like"), Path.GetFileName(workload) + ":", "D0 twice");
     }
 
     [Fact]

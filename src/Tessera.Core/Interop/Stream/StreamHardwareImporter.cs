@@ -27,6 +27,8 @@ public static partial class StreamHardwareImporter
     public static Package Load(string path, TechnologyLibrary technology)
     {
         var (r, root) = YamlReader.Load(path);
+        r.KnownKeys(root, "a Stream accelerator", "name", "cores", "offchip_core_id", "unit_energy_cost", "core_connectivity", "core_coordinates",
+            "core_memory_sharing", "technology_node");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var frequency = technology.Si("stream_import.default_frequency");
         var node = YamlReader.Find(root, "technology_node") is { } tn
@@ -77,6 +79,7 @@ public static partial class StreamHardwareImporter
         foreach (var item in r.Sequence(r.Need(root, "core_connectivity", "a Stream accelerator"), "core_connectivity"))
         {
             var m = r.Mapping(item, "connection");
+            r.KnownKeys(m, "a connection", "type", "cores", "bandwidth", "unit_energy_cost");
             var type = r.OptionalText(m, "type") ?? "link";
             var members = r.Sequence(r.Need(m, "cores", "a connection"), "cores").Select(c =>
             {
@@ -291,6 +294,7 @@ public static partial class StreamHardwareImporter
     private static ParsedCore ParseCore(string file, TechnologyLibrary technology, double frequency, string node)
     {
         var (r, root) = YamlReader.Load(file, lastKeyWins: true);
+        r.KnownKeys(root, "a core", "name", "type", "memories", "operational_array", "dataflows", "operand_precision", "operator_types");
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(file);
         var type = r.OptionalText(root, "type") ?? "compute";
         var levelsNode = r.Mapping(r.Need(root, "memories", $"core '{name}'"), "memories");
@@ -300,6 +304,7 @@ public static partial class StreamHardwareImporter
         if (levels.Count == 0) throw r.Error(levelsNode, $"core '{name}' has no memories");
 
         var array = r.Mapping(r.Need(root, "operational_array", $"core '{name}'"), "operational_array");
+        if (YamlReader.Find(array, "is_imc") is null) r.KnownKeys(array, "operational_array", ImcArrayKeys);
         var dims = r.Sequence(r.Need(array, "dimensions", "operational_array"), "dimensions").Select(d => r.Text(d, "dimension")).ToList();
         var sizesNode = r.Sequence(r.Need(array, "sizes", "operational_array"), "sizes");
         var sizes = sizesNode.Select(s => r.Int(s, "size", 0, int.MaxValue)).ToList();
@@ -359,6 +364,8 @@ public static partial class StreamHardwareImporter
 
     private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
     {
+        r.KnownKeys(m, $"memory '{name}'", "size", "r_cost", "w_cost", "area", "latency", "operands", "ports", "served_dimensions",
+            "auto_cost_extraction", "force_double_buffering", "min_r_granularity", "min_w_granularity");
         var bits = r.Long(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'", 1, YamlReader.MaxMemoryBits);
         var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
         var holds = holdsNode.Select(o => Operands.TryGetValue(r.Text(o, "operand"), out var role) ? role
@@ -374,6 +381,7 @@ public static partial class StreamHardwareImporter
         foreach (var p in portsNode)
         {
             var port = r.Mapping(p, "port");
+            r.KnownKeys(port, $"a port of memory '{name}'", "name", "type", "bandwidth_min", "bandwidth_max", "allocation");
             var bw = r.Positive(r.Need(port, "bandwidth_max", "a port"), "bandwidth_max");
             var minNode = YamlReader.Find(port, "bandwidth_min");
             var min = minNode is null ? bw : r.Positive(minNode, "bandwidth_min");
