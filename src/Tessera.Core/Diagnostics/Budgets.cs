@@ -3,7 +3,7 @@ namespace Tessera.Diagnostics;
 /// <summary>
 /// Sizes checked before anything that large is built, so an absurd input stops at once with its size named instead of
 /// exhausting memory or running for days. Each default is far above any published package or study (the largest
-/// anchors: SCAR's 6×6 = 36 chiplets, Mozart's 192 candidates, Stream's tens of tiles per layer).
+/// anchors: SCAR's 6×6 = 36 chiplets, Mozart's grid of 192 candidates).
 /// </summary>
 /// <param name="Chiplets">Chiplet instances in one package (a 64×64 grid).</param>
 /// <param name="MemoryDevices">Off-chip memory devices in one package.</param>
