@@ -52,7 +52,7 @@ public sealed record AvPerceptionConfig(
         var designs = StudyFiles.Designs(r, root, t);
         return new AvPerceptionConfig(StudyFiles.Int(r, root, "cameras"), backbone,
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
-            StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
+            r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
             StudyFiles.Space(r, root, "homogeneous", designs, t), StudyFiles.Int(r, root, "show"),
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };

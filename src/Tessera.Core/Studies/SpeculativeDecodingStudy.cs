@@ -102,7 +102,7 @@ public sealed record SpeculativeConfig(
         return new SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "target", "the study"), "target"),
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
-            StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
+            r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
             StudyFiles.Space(r, root, "baselines", designs, t), referenceAlpha, referenceGamma,
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root)) { CostProfile = StudyFiles.CostProfile(r, root) };

@@ -198,6 +198,12 @@ internal sealed class YamlReader(string file)
         return v == Math.Floor(v) && v >= min && v <= max ? (long)v : throw Error(node, $"{what} is {Text(node, what)}; expected {expected}");
     }
 
+    /// <summary>Widest operand any file may give (a 64-bit word; wider values overflow byte counts and stall the cost models).</summary>
+    public const int MaxOperandBits = 64;
+
+    /// <summary>A bit width of operands: a whole number from 1 to <see cref="MaxOperandBits"/>.</summary>
+    public int Bits(YamlNode node, string what) => Int(node, what, 1, MaxOperandBits);
+
     /// <summary>Largest memory size in bits any file may give (an exbibyte; beyond it sums of sizes overflow).</summary>
     public const long MaxMemoryBits = 1L << 60;
 

@@ -121,6 +121,13 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_study_with_a_bit_width_beyond_64_is_refused()
+    {
+        var study = Yaml(CliRunner.Run("study", "av-perception", "--print-default").Out.Replace("bits: 16", "bits: 2147483647", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("study", "av-perception", study), Path.GetFileName(study) + ":", "bits", "from 1 to 64");
+    }
+
+    [Fact]
     public void A_grid_beyond_the_chiplet_budget_stops_before_it_is_built()
     {
         var file = Yaml("""

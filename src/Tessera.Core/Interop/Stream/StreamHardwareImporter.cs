@@ -330,18 +330,15 @@ public static partial class StreamHardwareImporter
         return new ParsedCore(new Core(name, pe, dataflow, frequency, memories), levels[^1].Memory);
     }
 
-    /// <summary>Widest MAC operand a file may give (a 64-bit word; beyond it bits overflow byte counts).</summary>
-    private const int MaxBits = 64;
-
     private static int MacBits(YamlReader r, YamlMappingNode root, YamlMappingNode array, TechnologyLibrary technology)
     {
         if (YamlReader.Find(array, "input_precision") is YamlSequenceNode { Children.Count: > 0 } ip && r.Number(ip.Children[0], "input_precision") > 0)
-            return r.Int(ip.Children[0], "input_precision", 1, MaxBits);
+            return r.Bits(ip.Children[0], "input_precision");
         if (YamlReader.Find(root, "operand_precision") is YamlMappingNode op && YamlReader.Find(op, "input") is { } input)
         {
             var text = r.Text(input, "input precision");
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= MaxBits ? b
-                    : throw r.Error(input, $"input precision {b}; expected 1 to {MaxBits} bits")
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= YamlReader.MaxOperandBits ? b
+                    : throw r.Error(input, $"input precision {b}; expected 1 to {YamlReader.MaxOperandBits} bits")
                 : TechnologyLibrary.BitsOf(text);
         }
         return (int)technology.Value("stream_import.default_mac_bits");
