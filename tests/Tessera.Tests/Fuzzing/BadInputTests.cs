@@ -128,6 +128,15 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_core_file_name_with_a_null_character_is_refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("tessera-nul-").FullName;
+        var accelerator = Path.Combine(folder, "acc.yaml");
+        File.WriteAllText(accelerator, "name: a\ncores:\n  0: \"core\\u0000.yaml\"\noffchip_core_id: 0\ncore_connectivity: []\n");
+        AssertRefused(CliRunner.Run("hardware", accelerator), "acc.yaml:3:", "expected a file name");
+    }
+
+    [Fact]
     public void A_grid_beyond_the_chiplet_budget_stops_before_it_is_built()
     {
         var file = Yaml("""

@@ -179,6 +179,8 @@ public static partial class StreamHardwareImporter
     private static string Resolve(YamlReader r, YamlNode node, string dir)
     {
         var relative = r.Text(node, "core file");
+        if (relative.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            throw r.Error(node, "core file name holds a character no path may hold; expected a file name");
         var direct = Path.GetFullPath(Path.Combine(dir, relative));
         if (File.Exists(direct)) return direct;
         var fallback = Path.Combine(dir, "cores", Path.GetFileName(relative));
