@@ -12,6 +12,9 @@ public static class TesseraCli
 
     /// <summary>Valid input with no schedule (a baseline that cannot run there, a layer that fits no memory …).</summary>
     public const int Infeasible = 1;
+
+    /// <summary>A result that broke an invariant (NaN, infinity, a negative energy or time): a bug, never printed as a result.</summary>
+    public const int InternalError = 3;
     private const int RedirectedWidth = 200;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -73,6 +76,11 @@ public static class TesseraCli
         {
             stderr.WriteLine($"infeasible: {e.Message}");
             return Infeasible;
+        }
+        catch (InvariantViolationException e)
+        {
+            stderr.WriteLine($"internal error: {e.Message} (please report this with the command line)");
+            return InternalError;
         }
     }
 }

@@ -14,8 +14,8 @@ internal static class CostCommand
     public static Command Create(CliContext context)
     {
         var target = new Argument<string>("hardware") { Description = "A preset name or a hardware YAML file" };
-        var volume = new Option<long?>("--volume") { Description = "Units built per product (default: the library's, 1 M)" };
-        var sharing = new Option<int>("--products-sharing") { Description = "Products that reuse these chiplet designs (their NRE is split)", DefaultValueFactory = _ => 1 };
+        var volume = new Option<long?>("--volume") { Description = "Units built per product (default: the library's, 1 M)" }.AtLeast(1);
+        var sharing = new Option<int>("--products-sharing") { Description = "Products that reuse these chiplet designs (their NRE is split)", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var packaging = new Option<string>("--packaging") { Description = "2d (organic substrate) or 2.5d (silicon interposer)", DefaultValueFactory = _ => "2.5d" };
         var nre = new Option<string>("--nre") { Description = "NRE model: mozart (default) or actuary (Chiplet Actuary)", DefaultValueFactory = _ => "mozart" };
         var profile = new Option<string>("--profile")

@@ -22,7 +22,7 @@ internal static class EcosystemCommand
         var full = new Option<bool>("--full-grid") { Description = "Mozart's full grid (192 candidates) instead of the small default (24)" };
         var metric = new Option<string>("--objective", "--metric") { Description = "What each package and the pool minimise: energy, ec, edp, edcp or latency (default: the suite file's objective, else ec)", DefaultValueFactory = _ => "ec" };
         var seed = new Option<int>("--seed") { Description = "Seed of the GA and the annealing", DefaultValueFactory = _ => 1 };
-        var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" };
+        var maxPool = new Option<int?>("--max-pool") { Description = "Largest pool of the growth curve (default 12)" }.AtLeast(1);
         var noSimulate = new Option<bool>("--no-simulate") { Description = "Skip simulating the final packages" };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of tables" };
         var costModel = CostModelOption.Create();

@@ -1,3 +1,4 @@
+using Tessera.Diagnostics;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Experiments;
@@ -38,6 +39,9 @@ internal static class ExperimentCommand
         {
             if (parse.GetValue(name) is not { } experimentName)
             {
+                // The list takes no settings: one given without a name would otherwise be ignored without a word.
+                if (new Option[] { outFile, shared, reduced, costModel, setting, miniBatchSize }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                    throw new TesseraInputException($"{given.Name} applies to a named experiment; expected 'tessera experiment NAME {given.Name} …'");
                 var list = new Table().AddColumns("experiment", "compares");
                 foreach (var e in ExperimentRegistry.All)
                     list.AddRow(Markup.Escape(e.Name), Markup.Escape(e.Description));

@@ -23,11 +23,11 @@ internal static class MaestroMapCommand
     /// <summary>MAESTRO's hardware options, which `tessera map` takes for a .m file.</summary>
     internal sealed class HardwareOptions : List<Option>
     {
-        private readonly Option<int?> _pes = new("--num-pes") { Description = "MAESTRO: PEs (for a .m file)" };
-        private readonly Option<double?> _noc = new("--noc-bw") { Description = "MAESTRO: NoC bandwidth in elements per cycle, every cluster level (for a .m file)" };
-        private readonly Option<double?> _latency = new("--noc-latency") { Description = "MAESTRO: NoC latency in cycles per level (default 0, MAESTRO's command-line default)" };
-        private readonly Option<double?> _offChip = new("--offchip-bw") { Description = "MAESTRO: off-chip bandwidth in elements per cycle (default 70000, MAESTRO's)" };
-        private readonly Option<string?> _file = new("--hw") { Description = "MAESTRO's hardware file (num_pes, noc_bw_cstr, NoC_NumHops, offchip_bw_cstr); options above override it" };
+        private readonly Option<int?> _pes = new Option<int?>("--num-pes") { Description = "MAESTRO: PEs (for a .m file)" }.AtLeast(1);
+        private readonly Option<double?> _noc = new Option<double?>("--noc-bw") { Description = "MAESTRO: NoC bandwidth in elements per cycle, every cluster level (for a .m file)" }.Finite();
+        private readonly Option<double?> _latency = new Option<double?>("--noc-latency") { Description = "MAESTRO: NoC latency in cycles per level (default 0, MAESTRO's command-line default)" }.Finite(zero: true);
+        private readonly Option<double?> _offChip = new Option<double?>("--offchip-bw") { Description = "MAESTRO: off-chip bandwidth in elements per cycle (default 70000, MAESTRO's)" }.Finite();
+        private readonly Option<string?> _file = new Option<string?>("--hw") { Description = "MAESTRO's hardware file (num_pes, noc_bw_cstr, NoC_NumHops, offchip_bw_cstr); options above override it" };
 
         public HardwareOptions() => AddRange([_pes, _noc, _latency, _offChip, _file]);
 

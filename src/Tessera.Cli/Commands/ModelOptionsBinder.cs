@@ -8,11 +8,11 @@ namespace Tessera.Cli.Commands;
 /// <summary>The options that shape a model: batch, bits, and a transformer's phase and lengths.</summary>
 internal sealed class ModelOptionsBinder
 {
-    public Option<int> Batch { get; } = new("--batch") { Description = "Batch size", DefaultValueFactory = _ => 1 };
-    public Option<int> Bits { get; } = new("--bits") { Description = "Bits per value of every tensor", DefaultValueFactory = _ => 8 };
-    public Option<TransformerPhase> Phase { get; } = new("--phase") { Description = "Transformer phase: prefill or decode", DefaultValueFactory = _ => TransformerPhase.Prefill };
-    public Option<int> Sequence { get; } = new("--sequence") { Description = "Prompt length S for prefill", DefaultValueFactory = _ => 128 };
-    public Option<int> Context { get; } = new("--context") { Description = "KV-cache length L for decode", DefaultValueFactory = _ => 1024 };
+    public Option<int> Batch { get; } = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 1 }.AtLeast(1);
+    public Option<int> Bits { get; } = new Option<int>("--bits") { Description = "Bits per value of every tensor", DefaultValueFactory = _ => 8 }.AtLeast(1);
+    public Option<TransformerPhase> Phase { get; } = new Option<TransformerPhase>("--phase") { Description = "Transformer phase: prefill or decode", DefaultValueFactory = _ => TransformerPhase.Prefill }.ByName();
+    public Option<int> Sequence { get; } = new Option<int>("--sequence") { Description = "Prompt length S for prefill", DefaultValueFactory = _ => 128 }.AtLeast(1);
+    public Option<int> Context { get; } = new Option<int>("--context") { Description = "KV-cache length L for decode", DefaultValueFactory = _ => 1024 }.AtLeast(1);
 
     public void AddTo(Command command)
     {
@@ -22,9 +22,6 @@ internal sealed class ModelOptionsBinder
 
     public (ModelRequest Request, int Bits) Bind(ParseResult parse, string source)
     {
-        foreach (var (option, value) in new[] { (Batch, parse.GetValue(Batch)), (Bits, parse.GetValue(Bits)), (Sequence, parse.GetValue(Sequence)), (Context, parse.GetValue(Context)) })
-            if (value <= 0)
-                throw new TesseraInputException($"{option.Name} is {value}; expected a positive integer");
         return (new ModelRequest(source, parse.GetValue(Batch), parse.GetValue(Phase), parse.GetValue(Sequence), parse.GetValue(Context)),
             parse.GetValue(Bits));
     }

@@ -20,7 +20,7 @@ internal static class Replay
     public static int Run(CliContext context, string path)
     {
         JsonNode recorded;
-        try { recorded = JsonNode.Parse(File.ReadAllText(path)) ?? throw new JsonException("empty"); }
+        try { recorded = JsonNode.Parse(InputFiles.ReadAllText(path, "result JSON")) ?? throw new JsonException("empty"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
             throw new TesseraInputException($"{path}: cannot read a result ({e.Message}); expected the --json output of tessera run");

@@ -86,6 +86,8 @@ public static partial class ZigZagWorkloadImporter
         var dimsNode = r.Sequence(r.Need(layer, "loop_dims", $"layer {id}"), "loop_dims");
         var sizesNode = r.Sequence(r.Need(layer, "loop_sizes", $"layer {id}"), "loop_sizes");
         var dims = dimsNode.Select(d => r.Text(d, "loop dimension").ToUpperInvariant()).ToList();
+        if (dims.GroupBy(d => d, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            throw r.Error(dimsNode, $"loop_dims names {repeated.Key} twice; expected each loop dimension once");
         if (dims.Count != sizesNode.Children.Count)
             throw r.Error(sizesNode, $"{sizesNode.Children.Count} loop_sizes for {dims.Count} loop_dims; expected one size per dimension");
         var sizes = sizesNode.Select(s => (long)r.PositiveInt(s, "loop size")).ToList();
@@ -123,9 +125,7 @@ public static partial class ZigZagWorkloadImporter
         {
             var node = YamlReader.Find(precision, operand) ?? (fallback is null ? null : YamlReader.Find(precision, fallback))
                 ?? throw r.Error(precision, $"operand_precision has no entry for {operand}; expected one per operand of the equation");
-            double v = r.Number(node, $"precision of {operand}");
-            if (v < 0 || v != Math.Floor(v)) throw r.Error(node, $"precision of {operand} is {v}; expected a whole number of bits");
-            return (int)v;
+            return r.Int(node, $"precision of {operand}", 0, 64);
         }
         var (outName, aName, bName) = (match.Groups[1].Value, match.Groups[4].Value, match.Groups[7].Value);
         var sources = YamlReader.Find(layer, "operand_source") is { } src ? r.Mapping(src, "operand_source") : null;
@@ -197,7 +197,7 @@ public static partial class ZigZagWorkloadImporter
             {
                 var pair = r.Sequence(pads.Children[i], "padding [begin, end]");
                 if (pair.Children.Count != 2) throw r.Error(pair, "padding entry; expected [begin, end]");
-                padding[pr[i]] = (long)r.Number(pair.Children[0], "padding");
+                padding[pr[i]] = r.Int(pair.Children[0], "padding", 0, int.MaxValue);
             }
         }
         return (padding, lengths);

@@ -29,7 +29,7 @@ public static class ScenarioLoader
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
         var hardware = r.Text(r.Need(root, "hardware", "a scenario (a preset name or a hardware file)"), "hardware");
         if (LooksLikePath(hardware)) hardware = Path.GetFullPath(Path.Combine(folder, hardware));
-        int bits = YamlReader.Find(root, "bits") is { } b ? r.PositiveInt(b, "bits") : 8;
+        int bits = YamlReader.Find(root, "bits") is { } b ? r.Bits(b, "bits") : 8;
         var list = r.Sequence(r.Need(root, "models", "a scenario (a list of {model: NAME, batch: N})"), "models");
         if (list.Children.Count == 0)
             throw r.Error(list, "models is empty; expected at least one {model: NAME}");

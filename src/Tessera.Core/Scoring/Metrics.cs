@@ -1,11 +1,35 @@
+using Tessera.Diagnostics;
+
 namespace Tessera.Scoring;
 
 /// <summary>
 /// The figures every result reports, defined once: latency (s), energy (J, by where it is spent) and, where a cost is
 /// known, the cost ($); EDP = energy × latency, E·C = energy × cost, EDCP = energy × latency × cost.
 /// </summary>
+/// <remarks>
+/// Every figure is finite and ≥ 0 (so energy shares lie in [0, 1] and sum to 1); a violation is a bug and throws
+/// <see cref="InvariantViolationException"/> where the result is made, never reaching a report.
+/// </remarks>
 public sealed record Metrics(double LatencySeconds, EnergyBreakdown Energy, double? CostUsd = null)
 {
+    public double LatencySeconds { get; init => field = InvariantViolationException.NonNegative(value, "latency (s)"); } =
+        InvariantViolationException.NonNegative(LatencySeconds, "latency (s)");
+
+    public EnergyBreakdown Energy { get; init => field = Checked(value); } = Checked(Energy);
+
+    public double? CostUsd { get; init => field = Cost(value); } = Cost(CostUsd);
+
+    private static double? Cost(double? usd) => usd is { } v ? InvariantViolationException.NonNegative(v, "cost ($)") : null;
+
+    private static EnergyBreakdown Checked(EnergyBreakdown e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        foreach (var (joules, what) in new[] { (e.ComputeJ, "compute"), (e.OnChipMemoryJ, "on-chip memory"), (e.OffChipMemoryJ, "off-chip memory"),
+            (e.InterconnectJ, "interconnect"), (e.StaticJ, "static") })
+            InvariantViolationException.NonNegative(joules, $"{what} energy (J)");
+        return e;
+    }
+
     public static readonly Metrics Zero = new(0, EnergyBreakdown.Zero);
 
     /// <summary>Latency and a total energy without its breakdown (counted as compute).</summary>

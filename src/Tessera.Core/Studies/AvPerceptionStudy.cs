@@ -60,7 +60,7 @@ public sealed record AvPerceptionConfig(
         StudyFiles.ContainsBaselines(r, root, "homogeneous", homogeneous, ("cnn", cnn), ("fusion_stage", fusionStage));
         return new AvPerceptionConfig(StudyFiles.Int(r, root, "cameras"), backbone,
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
-            StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
+            r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             cnn, fusionStage, homogeneous, StudyFiles.Int(r, root, "show"), StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
         { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };
     }

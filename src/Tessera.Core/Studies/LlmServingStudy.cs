@@ -56,7 +56,7 @@ public sealed record LlmServingConfig(
         if (loads is not null) r.KnownKeys(loads, "loads", "request_rates", "batches");
         return new LlmServingConfig(
             TransformerSizing.Read(r, r.Need(root, "model", "the study"), "model"),
-            StudyFiles.Int(r, root, "bits"), StudyFiles.Number(r, root, "request_rate"), StudyFiles.Int(r, root, "prompt_tokens"),
+            r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Number(r, root, "request_rate"), StudyFiles.Int(r, root, "prompt_tokens"),
             StudyFiles.Int(r, root, "output_tokens"), StudyFiles.Int(r, root, "batch"),
             new ServingTargets(StudyFiles.Seconds(r, targets, "ttft"), StudyFiles.Seconds(r, targets, "tpot")),
             StudyFiles.Int(r, root, "max_modules_per_chiplet"), designs, prefill, decode, homogeneous, StudyFiles.Int(r, root, "show"),

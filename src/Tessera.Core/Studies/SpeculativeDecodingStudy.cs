@@ -121,7 +121,7 @@ public sealed record SpeculativeConfig(
         var reference = r.Mapping(r.Need(root, "reference", "the study"), "reference");
         r.KnownKeys(reference, "the study", "alpha", "gamma");
         var gammas = StudyFiles.Ints(r, root, "gammas");
-        var referenceAlpha = r.Number(r.Need(reference, "alpha", "reference"), "alpha");
+        var referenceAlpha = r.NonNegative(r.Need(reference, "alpha", "reference"), "alpha");
         if (!alphas.Contains(referenceAlpha))
             throw r.Error(reference, $"reference alpha {referenceAlpha} is not among the alphas");
         var referenceGamma = r.PositiveInt(r.Need(reference, "gamma", "reference"), "gamma");
@@ -133,7 +133,7 @@ public sealed record SpeculativeConfig(
         return new SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "target", "the study"), "target"),
             TransformerSizing.Read(r, r.Need(root, "draft", "the study"), "draft"),
-            StudyFiles.Int(r, root, "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
+            r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, draft, target, baselines, referenceAlpha, referenceGamma,
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
         { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };

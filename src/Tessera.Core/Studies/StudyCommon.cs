@@ -244,13 +244,18 @@ public static class StudyFiles
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
         r.KnownKeys(map, key, "designs", "counts", "memory");
+        foreach (var count in NonEmpty(r, map, "counts"))
+            Budgets.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Budgets.Default.Chiplets);
         var names = NonEmpty(r, map, "designs");
-        return new GroupSpace(
+        var space = new GroupSpace(
             names.Children.Count == 1 && names.Children[0] is YamlScalarNode { Value: "all" } && !designs.ContainsKey("all")
                 ? [.. designs.Keys.Order(StringComparer.Ordinal)]
                 : [.. names.Select(n => DesignName(r, n, designs))],
             Ints(r, map, "counts"),
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
+        Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
+            Budgets.Default.StudyPoints);
+        return space;
     }
 
     /// <summary>

@@ -26,9 +26,8 @@ internal sealed class YamlReader(string file)
     public static (YamlReader Reader, YamlNode Root) LoadAny(string path, bool lastKeyWins = false)
     {
         var name = Path.GetFileName(path);
-        if (!System.IO.File.Exists(path))
-            throw new TesseraInputException($"{path}: file not found");
-        using var text = lastKeyWins ? new StringReader(DropEarlierDuplicateKeys(System.IO.File.ReadAllLines(path))) : (TextReader)new StreamReader(path);
+        var content = InputFiles.ReadAllText(path, "YAML file");
+        using var text = new StringReader(lastKeyWins ? DropEarlierDuplicateKeys(content.ReplaceLineEndings("\n").Split('\n')) : content);
         return Parse(text, name);
     }
 
@@ -45,7 +44,7 @@ internal sealed class YamlReader(string file)
     {
         var reader = new YamlReader(name);
         var stream = new YamlStream();
-        var parser = new TrackingParser(new Parser(text));
+        var parser = new TrackingParser(new Parser(text), InputLimits.Default.MaxYamlDepth, name);
         try
         {
             stream.Load(parser);
@@ -54,7 +53,7 @@ internal sealed class YamlReader(string file)
         {
             throw TesseraInputException.At($"{name}:{e.Start.Line}:{e.Start.Column}", $"malformed YAML: {Inner(e).Message}");
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet's scanner sometimes fails without a position; report where parsing stopped.
             throw TesseraInputException.At($"{name}:{parser.Last.Line}:{parser.Last.Column}", "malformed YAML after this point; expected closed brackets, braces and quotes");
@@ -101,9 +100,14 @@ internal sealed class YamlReader(string file)
         return string.Join('\n', lines);
     }
 
-    /// <summary>Remembers the end of the last event parsed, for errors that carry no position.</summary>
-    private sealed class TrackingParser(IParser inner) : IParser
+    /// <summary>
+    /// Remembers the end of the last event parsed, for errors that carry no position, and refuses nesting deeper than
+    /// <paramref name="maxDepth"/> before the recursive loader could overflow the stack.
+    /// </summary>
+    private sealed class TrackingParser(IParser inner, int maxDepth, string name) : IParser
     {
+        private int _depth;
+
         public Mark Last { get; private set; } = Mark.Empty;
 
         public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
@@ -111,7 +115,19 @@ internal sealed class YamlReader(string file)
         public bool MoveNext()
         {
             if (inner.Current is { } current) Last = current.End;
-            return inner.MoveNext();
+            if (!inner.MoveNext()) return false;
+            switch (inner.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++_depth > maxDepth)
+                        throw TesseraInputException.At($"{name}:{inner.Current.Start.Line}:{inner.Current.Start.Column}",
+                            $"YAML nested deeper than {maxDepth} levels; expected at most {maxDepth}");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    _depth--;
+                    break;
+            }
+            return true;
         }
     }
 
@@ -153,23 +169,50 @@ internal sealed class YamlReader(string file)
 
     public string? OptionalText(YamlMappingNode map, string key) => Find(map, key) is { } n ? Text(n, key) : null;
 
-    public double Number(YamlNode node, string what)
-    {
-        var text = Text(node, what).Replace("_", "", StringComparison.Ordinal);
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
-            : throw Error(node, $"{what} is '{text}'; expected a number");
-    }
+    /// <summary>A finite number: NaN, infinities and values beyond double's range ("1e999") are refused here, once.</summary>
+    public double Number(YamlNode node, string what) => Finite(node, what, "a finite number");
 
     public double Positive(YamlNode node, string what)
     {
-        var v = Number(node, what);
-        return v > 0 && double.IsFinite(v) ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a positive finite number");
+        var v = Finite(node, what, "a positive finite number");
+        return v > 0 ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a positive finite number");
     }
 
-    public int PositiveInt(YamlNode node, string what)
+    /// <summary>A finite number ≥ 0 (energies, latencies, costs).</summary>
+    public double NonNegative(YamlNode node, string what)
     {
-        var v = Positive(node, what);
-        return v == Math.Floor(v) && v <= int.MaxValue ? (int)v : throw Error(node, $"{what} is {v}; expected a positive integer");
+        var v = Finite(node, what, "a finite number ≥ 0");
+        return v >= 0 ? v : throw Error(node, $"{what} is {Text(node, what)}; expected a finite number ≥ 0");
+    }
+
+    public int PositiveInt(YamlNode node, string what) => (int)Long(node, what, 1, int.MaxValue, "a positive integer");
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>] (coordinates, bit widths).</summary>
+    public int Int(YamlNode node, string what, int min, int max) => (int)Long(node, what, min, max);
+
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>] (sizes in bits, byte counts).</summary>
+    public long Long(YamlNode node, string what, long min, long max, string? expected = null)
+    {
+        expected ??= $"a whole number from {min} to {max}";
+        var v = Finite(node, what, expected);
+        return v == Math.Floor(v) && v >= min && v <= max ? (long)v : throw Error(node, $"{what} is {Text(node, what)}; expected {expected}");
+    }
+
+    /// <summary>Widest operand any file may give (a 64-bit word; wider values overflow byte counts and stall the cost models).</summary>
+    public const int MaxOperandBits = 64;
+
+    /// <summary>A bit width of operands: a whole number from 1 to <see cref="MaxOperandBits"/>.</summary>
+    public int Bits(YamlNode node, string what) => Int(node, what, 1, MaxOperandBits);
+
+    /// <summary>Largest memory size in bits any file may give (an exbibyte; beyond it sums of sizes overflow).</summary>
+    public const long MaxMemoryBits = 1L << 60;
+
+    private double Finite(YamlNode node, string what, string expected)
+    {
+        var text = Text(node, what).Replace("_", "", StringComparison.Ordinal);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+            throw Error(node, $"{what} is '{text}'; expected a number");
+        return double.IsFinite(v) ? v : throw Error(node, $"{what} is '{text}'; expected {expected}");
     }
 
     /// <summary>A quantity with an optional unit suffix ("24 MiB", "700 MHz"), converted with the given table.</summary>
@@ -187,7 +230,7 @@ internal sealed class YamlReader(string file)
         if (!units.TryGetValue(unit, out var factor))
             throw Error(node, $"{what} has unit '{unit}'; expected one of {string.Join(", ", units.Keys)}");
         var result = v * factor;
-        return result > 0 ? result : throw Error(node, $"{what} is {text}; expected a positive value");
+        return result > 0 && double.IsFinite(result) ? result : throw Error(node, $"{what} is {text}; expected a positive finite value");
     }
 
     public static readonly IReadOnlyDictionary<string, double> SizeUnits = new Dictionary<string, double>(StringComparer.Ordinal)

@@ -306,7 +306,7 @@ public class OnnxImporterTests
         try
         {
             var e = Assert.Throws<TesseraInputException>(() => OnnxImporter.Load(path));
-            Assert.StartsWith($"{path}: not a valid ONNX model (", e.Message);
+            Assert.StartsWith($"{path}: is empty or not a regular file", e.Message);
         }
         finally { File.Delete(path); }
         var dir = Path.GetTempPath();

@@ -22,8 +22,7 @@ public sealed record MaestroMappingFile(string File, string? Network, ImmutableA
     public static MaestroMappingFile Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!System.IO.File.Exists(path)) throw new TesseraInputException($"{path}: no such MAESTRO mapping file");
-        return Parse(System.IO.File.ReadAllText(path), path);
+        return Parse(InputFiles.ReadAllText(path, "MAESTRO mapping file"), path);
     }
 
     public static MaestroMappingFile Parse(string text, string file) => new Parser(Tokenize(text, file), file).File();

@@ -38,7 +38,7 @@ public static partial class TesseraHardwareYaml
             int serial = r.PositiveInt(serialNode, $"{where} bit_serial");
             if (ImcMacro.SerialProblem(input, serial) is { } serialProblem) throw r.Error(serialNode, $"{where}: bit_serial: {serialProblem}");
             var adcNode = Find(map, "adc_bits");
-            int adc = adcNode is null ? 0 : (int)r.Number(adcNode, $"{where} adc_bits");
+            int adc = adcNode is null ? 0 : r.Int(adcNode, $"{where} adc_bits", int.MinValue, int.MaxValue);
             if (ImcMacro.AdcProblem(kind, adc) is { } adcProblem) throw r.Error(adcNode ?? typeNode, $"{where}: adc_bits: {adcProblem}");
             if (array.Axes.Length < 2)
                 throw r.Error(map, $"{where}: the array has one axis; expected columns along a first axis and rows along a second");

@@ -304,12 +304,16 @@ public static partial class TesseraHardwareYaml
             var result = new List<ChipletInstance>();
             if (Find(root, "instances") is { } inst)
             {
+                var placed = new Dictionary<(int X, int Y), string>();
                 foreach (var item in r.Sequence(inst, "instances"))
                 {
                     var m = r.Mapping(item, "instance");
                     r.KnownKeys(m, "an instance", "id", "chiplet", "x", "y");
-                    result.Add(new ChipletInstance(r.Text(r.Need(m, "id", "an instance"), "id"), Design(r.Need(m, "chiplet", "an instance")),
-                        Find(m, "x") is { } x ? (int)r.Number(x, "x") : result.Count, Find(m, "y") is { } y ? (int)r.Number(y, "y") : 0));
+                    var instance = new ChipletInstance(r.Text(r.Need(m, "id", "an instance"), "id"), Design(r.Need(m, "chiplet", "an instance")),
+                        Find(m, "x") is { } x ? r.Int(x, "x", 0, int.MaxValue) : result.Count, Find(m, "y") is { } y ? r.Int(y, "y", 0, int.MaxValue) : 0);
+                    if (!placed.TryAdd((instance.X, instance.Y), instance.Id))
+                        throw r.Error(item, $"instance '{instance.Id}' is at ({instance.X}, {instance.Y}), where '{placed[(instance.X, instance.Y)]}' already is; expected one chiplet per position");
+                    result.Add(instance);
                 }
             }
             else if (Find(root, "grid") is { } gridNode)
@@ -330,6 +334,7 @@ public static partial class TesseraHardwareYaml
                 {
                     var w = r.PositiveInt(r.Need(grid, "width", "grid"), "grid width");
                     var h = r.PositiveInt(r.Need(grid, "height", "grid"), "grid height");
+                    Budgets.Check($"{r.File}:{grid.Start.Line}:{grid.Start.Column}", "the grid's chiplet count (width × height)", (double)w * h, Budgets.Default.Chiplets);
                     var design = Design(r.Need(grid, "chiplet", "grid"));
                     for (var y = 0; y < h; y++)
                         for (var x = 0; x < w; x++)
@@ -341,6 +346,7 @@ public static partial class TesseraHardwareYaml
             else
                 throw r.Error(root, "no chiplet instances; expected 'instances', 'grid' or a single chiplet design");
             if (result.Count == 0) throw r.Error(root, "no chiplet instances; expected at least one");
+            Budgets.Check($"{r.File}:{root.Start.Line}:{root.Start.Column}", "the chiplet count", result.Count, Budgets.Default.Chiplets);
             return result;
         }
 
@@ -434,6 +440,7 @@ public static partial class TesseraHardwareYaml
             else
             {
                 var count = Find(map, "count") is { } c ? r.PositiveInt(c, "count") : 1;
+                Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", "the memory device count", count, Budgets.Default.MemoryDevices);
                 targets = [.. Enumerable.Repeat(instances[0].Id, count)];
             }
             for (var i = 0; i < targets.Count; i++)

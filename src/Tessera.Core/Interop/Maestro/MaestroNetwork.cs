@@ -47,9 +47,8 @@ public static class MaestroHardwareFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(technology);
-        if (!File.Exists(path)) throw new TesseraInputException($"{path}: no such MAESTRO hardware file");
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
-        var lines = File.ReadAllLines(path);
+        var lines = InputFiles.ReadAllText(path, "MAESTRO hardware file").ReplaceLineEndings("\n").Split('\n');
         for (int i = 0; i < lines.Length; i++)
         {
             var text = lines[i];

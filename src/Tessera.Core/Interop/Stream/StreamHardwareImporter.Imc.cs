@@ -39,7 +39,7 @@ public static partial class StreamHardwareImporter
         int serial = r.PositiveInt(serialNode, "bit_serial_precision");
         if (ImcMacro.SerialProblem(input, serial) is { } serialProblem) throw r.Error(serialNode, $"bit_serial_precision: {serialProblem}");
         var adcNode = YamlReader.Find(array, "adc_resolution");
-        int adc = adcNode is null ? 0 : (int)r.Number(adcNode, "adc_resolution");
+        int adc = adcNode is null ? 0 : r.Int(adcNode, "adc_resolution", int.MinValue, int.MaxValue);
         if (ImcMacro.AdcProblem(kind, adc) is { } adcProblem) throw r.Error(adcNode ?? typeNode, $"adc_resolution: {adcProblem}");
         if (pe.Axes.Length < 2)
             throw r.Error(r.Need(array, "dimensions", ImcArray), "an IMC array needs two dimensions, wordline (columns) and bitline (rows), then any macro counts");

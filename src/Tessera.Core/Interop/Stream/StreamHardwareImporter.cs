@@ -27,6 +27,8 @@ public static partial class StreamHardwareImporter
     public static Package Load(string path, TechnologyLibrary technology)
     {
         var (r, root) = YamlReader.Load(path);
+        r.KnownKeys(root, "a Stream accelerator", "name", "cores", "offchip_core_id", "unit_energy_cost", "core_connectivity", "core_coordinates",
+            "core_memory_sharing", "technology_node");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var frequency = technology.Si("stream_import.default_frequency");
         var node = YamlReader.Find(root, "technology_node") is { } tn
@@ -61,7 +63,9 @@ public static partial class StreamHardwareImporter
                 {
                     var pair = r.Sequence(xy, "core coordinates");
                     if (pair.Children.Count != 2) throw r.Error(xy, $"coordinates of core {coreId} must be [x, y]");
-                    (x, y) = ((int)r.Number(pair.Children[0], "x"), (int)r.Number(pair.Children[1], "y"));
+                    (x, y) = (r.Int(pair.Children[0], "x", 0, int.MaxValue), r.Int(pair.Children[1], "y", 0, int.MaxValue));
+                    if (chiplets.FirstOrDefault(c => c.X == x && c.Y == y) is { } other)
+                        throw r.Error(xy, $"core {coreId} is at ({x}, {y}), where {other.Id} already is; expected one core per position");
                 }
                 chiplets.Add(new ChipletInstance(id, new Chiplet(parsed.Core.Name, [parsed.Core], node), x, y));
             }
@@ -70,11 +74,12 @@ public static partial class StreamHardwareImporter
         if (!ids.ContainsKey(offchip))
             throw r.Error(offchipNode, $"offchip_core_id {offchip} is no core of this accelerator; expected one of {string.Join(", ", ids.Keys)}");
 
-        var defaultEnergy = YamlReader.Find(root, "unit_energy_cost") is { } ue ? r.Number(ue, "unit_energy_cost") : 0;
+        var defaultEnergy = YamlReader.Find(root, "unit_energy_cost") is { } ue ? r.NonNegative(ue, "unit_energy_cost") : 0;
         var links = new List<Link>();
         foreach (var item in r.Sequence(r.Need(root, "core_connectivity", "a Stream accelerator"), "core_connectivity"))
         {
             var m = r.Mapping(item, "connection");
+            r.KnownKeys(m, "a connection", "type", "cores", "bandwidth", "unit_energy_cost");
             var type = r.OptionalText(m, "type") ?? "link";
             var members = r.Sequence(r.Need(m, "cores", "a connection"), "cores").Select(c =>
             {
@@ -83,7 +88,7 @@ public static partial class StreamHardwareImporter
                     : throw r.Error(c, $"connection names core {cid}, which does not exist; expected one of {string.Join(", ", ids.Keys)}");
             }).ToList();
             var bandwidth = r.Positive(r.Need(m, "bandwidth", "a connection"), "bandwidth") * frequency / 8;
-            var energy = YamlReader.Find(m, "unit_energy_cost") is { } e ? r.Number(e, "unit_energy_cost") : defaultEnergy;
+            var energy = YamlReader.Find(m, "unit_energy_cost") is { } e ? r.NonNegative(e, "unit_energy_cost") : defaultEnergy;
             if (type == "link" && members.Count != 2)
                 throw r.Error(item, $"a link joins {members.Count} cores; expected 2 (use type: bus for more)");
             if (type is not ("link" or "bus"))
@@ -174,6 +179,8 @@ public static partial class StreamHardwareImporter
     private static string Resolve(YamlReader r, YamlNode node, string dir)
     {
         var relative = r.Text(node, "core file");
+        if (relative.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            throw r.Error(node, "core file name holds a character no path may hold; expected a file name");
         var direct = Path.GetFullPath(Path.Combine(dir, relative));
         if (File.Exists(direct)) return direct;
         var fallback = Path.Combine(dir, "cores", Path.GetFileName(relative));
@@ -289,6 +296,7 @@ public static partial class StreamHardwareImporter
     private static ParsedCore ParseCore(string file, TechnologyLibrary technology, double frequency, string node)
     {
         var (r, root) = YamlReader.Load(file, lastKeyWins: true);
+        r.KnownKeys(root, "a core", "name", "type", "memories", "operational_array", "dataflows", "operand_precision", "operator_types");
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(file);
         var type = r.OptionalText(root, "type") ?? "compute";
         var levelsNode = r.Mapping(r.Need(root, "memories", $"core '{name}'"), "memories");
@@ -298,9 +306,10 @@ public static partial class StreamHardwareImporter
         if (levels.Count == 0) throw r.Error(levelsNode, $"core '{name}' has no memories");
 
         var array = r.Mapping(r.Need(root, "operational_array", $"core '{name}'"), "operational_array");
+        if (YamlReader.Find(array, "is_imc") is null) r.KnownKeys(array, "operational_array", ImcArrayKeys);
         var dims = r.Sequence(r.Need(array, "dimensions", "operational_array"), "dimensions").Select(d => r.Text(d, "dimension")).ToList();
         var sizesNode = r.Sequence(r.Need(array, "sizes", "operational_array"), "sizes");
-        var sizes = sizesNode.Select(s => (int)r.Number(s, "size")).ToList();
+        var sizes = sizesNode.Select(s => r.Int(s, "size", 0, int.MaxValue)).ToList();
         if (dims.Count != sizes.Count)
             throw r.Error(sizesNode, $"{sizes.Count} sizes for {dims.Count} dimensions; expected one size per dimension");
         var isMemory = type.EndsWith("memory", StringComparison.Ordinal) || type.EndsWith("offchip", StringComparison.Ordinal)
@@ -309,7 +318,7 @@ public static partial class StreamHardwareImporter
             return new ParsedCore(null, levels[^1].Memory);
 
         var axes = dims.Zip(sizes, (d, s) => new ArrayAxis(d, s)).ToImmutableArray();
-        var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.Number(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
+        var macEnergy = YamlReader.Find(array, "unit_energy") is { } ue ? r.NonNegative(ue, "unit_energy") : technology.MacEnergyPj(MacBits(r, root, array, technology), node);
         var pe = new PeArray(axes, macEnergy, MacBits(r, root, array, technology));
         pe = pe with { Imc = ImcOf(r, array, pe, levels, technology) };
         var memories = levels.Select(l => new MemoryLevel(l.Memory.Name, l.Memory.Bits, l.Memory.ReadBw, l.Memory.WriteBw,
@@ -326,11 +335,13 @@ public static partial class StreamHardwareImporter
     private static int MacBits(YamlReader r, YamlMappingNode root, YamlMappingNode array, TechnologyLibrary technology)
     {
         if (YamlReader.Find(array, "input_precision") is YamlSequenceNode { Children.Count: > 0 } ip && r.Number(ip.Children[0], "input_precision") > 0)
-            return (int)r.Number(ip.Children[0], "input_precision");
+            return r.Bits(ip.Children[0], "input_precision");
         if (YamlReader.Find(root, "operand_precision") is YamlMappingNode op && YamlReader.Find(op, "input") is { } input)
         {
             var text = r.Text(input, "input precision");
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b : TechnologyLibrary.BitsOf(text);
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= YamlReader.MaxOperandBits ? b
+                    : throw r.Error(input, $"input precision {b}; expected 1 to {YamlReader.MaxOperandBits} bits")
+                : TechnologyLibrary.BitsOf(text);
         }
         return (int)technology.Value("stream_import.default_mac_bits");
     }
@@ -352,13 +363,15 @@ public static partial class StreamHardwareImporter
 
     private static (ParsedMemory, ImmutableArray<OperandRole>, ImmutableArray<string>) Memory(YamlReader r, string name, YamlMappingNode m)
     {
-        var bits = (long)r.Positive(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'");
+        r.KnownKeys(m, $"memory '{name}'", "size", "r_cost", "w_cost", "area", "latency", "operands", "ports", "served_dimensions",
+            "auto_cost_extraction", "force_double_buffering", "min_r_granularity", "min_w_granularity");
+        var bits = r.Long(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'", 1, YamlReader.MaxMemoryBits);
         var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
         var holds = holdsNode.Select(o => Operands.TryGetValue(r.Text(o, "operand"), out var role) ? role
             : throw r.Error(o, $"memory '{name}' holds operand '{r.Text(o, "operand")}'; expected I1, I2 or O")).Distinct().ToImmutableArray();
         if (holds.IsEmpty) throw r.Error(holdsNode, $"memory level '{name}' holds no operand; expected one of I1, I2, O");
-        var rCost = r.Number(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
-        var wCost = r.Number(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
+        var rCost = r.NonNegative(r.Need(m, "r_cost", $"memory '{name}'"), "r_cost");
+        var wCost = r.NonNegative(r.Need(m, "w_cost", $"memory '{name}'"), "w_cost");
         // r_cost/w_cost are per access of one port word (bandwidth_max bits): per bit they depend on the port.
         double read = 0, write = 0;
         var ports = ImmutableArray.CreateBuilder<MemoryPort>();
@@ -367,6 +380,7 @@ public static partial class StreamHardwareImporter
         foreach (var p in portsNode)
         {
             var port = r.Mapping(p, "port");
+            r.KnownKeys(port, $"a port of memory '{name}'", "name", "type", "bandwidth_min", "bandwidth_max", "allocation");
             var bw = r.Positive(r.Need(port, "bandwidth_max", "a port"), "bandwidth_max");
             var minNode = YamlReader.Find(port, "bandwidth_min");
             var min = minNode is null ? bw : r.Positive(minNode, "bandwidth_min");
@@ -393,7 +407,7 @@ public static partial class StreamHardwareImporter
         }
         if (read <= 0 || write <= 0)
             throw r.Error(m, $"memory '{name}' needs a read and a write port with positive bandwidth_max");
-        var latency = YamlReader.Find(m, "latency") is { } l ? r.Number(l, "latency") : 0;
+        var latency = YamlReader.Find(m, "latency") is { } l ? r.NonNegative(l, "latency") : 0;
         var served = YamlReader.Find(m, "served_dimensions") is { } s
             ? r.Sequence(s, "served_dimensions").Select(d => r.Text(d, "dimension")).ToImmutableArray() : [];
         var shared = portsNode.All(p => (r.OptionalText(r.Mapping(p, "port"), "type") ?? "read_write") == "read_write");

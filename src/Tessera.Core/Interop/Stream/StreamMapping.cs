@@ -55,8 +55,9 @@ public sealed partial record StreamMapping(string Source, ImmutableArray<StreamM
 
     /// <summary>
     /// The tiling of an operator in Tessera's dimension names: the rule's intra-core cuts, then its first
-    /// inter-core cuts, then the cuts of any fused group that names this layer. Cuts on dimensions the operator
-    /// lacks are dropped; "*" becomes one tile per core of the first allocation group. A fixed allocation of
+    /// inter-core cuts, then the cuts of any fused group that names this layer. Cuts of an op-type or default rule on
+    /// dimensions the operator lacks are dropped (a cut written for the layer itself is refused); "*" becomes one tile
+    /// per core of the first allocation group. A fixed allocation of
     /// several cores without an inter-core tiling is split "K, *" (Stream's default inter-core tiling).
     /// </summary>
     public TilingSpec Tiling(ModelGraph model, Operator op)
@@ -68,11 +69,17 @@ public sealed partial record StreamMapping(string Source, ImmutableArray<StreamM
                 cuts.Add(split.Kind == SplitKind.PerCore
                     ? new DimensionSplit(dim, SplitKind.Count, CoreSlots(rule!))
                     : split with { Dimension = dim });
-        foreach (var cut in FusedGroups.SelectMany(g => g.Tiling).Where(c => c.Layer == op.Name))
-            if (ResolveDimension(cut.Split.Dimension, model, op) is { } dim)
-                cuts.Add(cut.Split with { Dimension = dim });
+            else if (rule!.Name == op.Name)
+                throw Missing(rule.Where, split.Dimension, model, op);
+        foreach (var group in FusedGroups)
+            foreach (var cut in group.Tiling.Where(c => c.Layer == op.Name))
+                cuts.Add(cut.Split with { Dimension = ResolveDimension(cut.Split.Dimension, model, op) ?? throw Missing(group.Where, cut.Split.Dimension, model, op) });
         return new TilingSpec([.. cuts]);
     }
+
+    /// <summary>A cut written for this very layer on a dimension it lacks: refused, so the run never uses another tiling than the file's.</summary>
+    private static Diagnostics.TesseraInputException Missing(string where, string dimension, ModelGraph model, Operator op) =>
+        Diagnostics.TesseraInputException.At(where, $"layer '{op.Name}' has no dimension '{dimension}'; expected one of {string.Join(", ", OperatorTiler.Dimensions(model, op).Names)}");
 
     /// <summary>
     /// The chiplet a tile runs on when the mapping decides it: the only allowed core, or for an inter-core split

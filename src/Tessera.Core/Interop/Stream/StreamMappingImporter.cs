@@ -30,6 +30,7 @@ internal static class StreamMappingImporter
                 entries = list;
                 break;
             case YamlMappingNode map:
+                r.KnownKeys(map, "a Stream mapping", "layers", "fused_groups");
                 entries = r.Sequence(r.Need(map, "layers", "a Stream mapping"), "layers");
                 if (YamlReader.Find(map, "fused_groups") is { } fg)
                     foreach (var g in r.Sequence(fg, "fused_groups"))
@@ -52,6 +53,7 @@ internal static class StreamMappingImporter
 
     private static StreamMappingRule Rule(YamlReader r, YamlMappingNode m, Package accelerator)
     {
+        r.KnownKeys(m, "a mapping entry", "name", "core_allocation", "core_allocation_is_fixed", "intra_core_tiling", "inter_core_tiling", "spatial_mapping");
         var name = r.Text(r.Need(m, "name", "a mapping entry"), "name");
         var allocation = YamlReader.Find(m, "core_allocation") is { } ca ? Allocation(r, ca, accelerator) : [];
         var isFixed = YamlReader.Find(m, "core_allocation_is_fixed") is { } f && Boolean(r, f, "core_allocation_is_fixed");
@@ -69,8 +71,9 @@ internal static class StreamMappingImporter
         var list = r.Sequence(node, "core_allocation");
         var nested = list.Children.Any(c => c is YamlSequenceNode);
         IEnumerable<YamlNode> groups = nested ? list.Children : [list];
-        return [.. groups.Select(g => r.Sequence(g, "a core_allocation group").Children
-            .Select(c => Core(r, c, accelerator)).ToImmutableArray())];
+        return [.. groups.Select(g => r.Sequence(g, "a core_allocation group") is { Children.Count: > 0 } group
+            ? group.Children.Select(c => Core(r, c, accelerator)).ToImmutableArray()
+            : throw r.Error(g, "core_allocation lists no core; expected at least one core id"))];
     }
 
     private static string Core(YamlReader r, YamlNode node, Package accelerator)
@@ -106,6 +109,7 @@ internal static class StreamMappingImporter
         else
         {
             var m = r.Mapping(node, $"a {what} cut");
+            r.KnownKeys(m, $"a {what} cut", "dim", "split", "tile");
             var dimNode = r.Need(m, "dim", $"a {what} cut");
             dimText = r.Text(dimNode, "dim");
             var (kind, valueNode) = YamlReader.Find(m, "split") is { } s ? (SplitKind.Count, s)
@@ -132,6 +136,7 @@ internal static class StreamMappingImporter
 
     private static StreamFusedGroup FusedGroup(YamlReader r, YamlMappingNode m)
     {
+        r.KnownKeys(m, "a fused group", "name", "layers", "intra_core_tiling");
         var name = r.Text(r.Need(m, "name", "a fused group"), "name");
         var layers = r.Sequence(r.Need(m, "layers", $"fused group '{name}'"), "layers").Children
             .Select(l => r.Text(l, "layer")).ToImmutableArray();

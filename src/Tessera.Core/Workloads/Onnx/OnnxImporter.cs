@@ -32,19 +32,7 @@ public static class OnnxImporter
     internal static OnnxModel Read(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new TesseraInputException("ONNX model path is empty");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new TesseraInputException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new TesseraInputException($"{path}: cannot read the file ({e.Message})", e);
-        }
+        var bytes = InputFiles.ReadAllBytes(path, "ONNX model", InputLimits.Default.MaxOnnxBytes);
         try
         {
             var model = OnnxReader.ReadModel(bytes);
@@ -67,7 +55,9 @@ public static class OnnxImporter
         // Unsupported operators are reported first: no shape guessing for them.
         var names = UniqueNames(graph.Nodes);
         for (int i = 0; i < graph.Nodes.Length; i++)
-            if (!OnnxShapeInference.IsSupported(graph.Nodes[i]))
+            if (graph.Nodes[i].Domain is not ("" or "ai.onnx") && !model.Opsets.ContainsKey(graph.Nodes[i].Domain))
+                throw TesseraInputException.At(path, $"node '{names[i]}' is in domain '{graph.Nodes[i].Domain}', which the model does not import; expected a domain of its opset_import ({string.Join(", ", model.Opsets.Keys.Select(k => k.Length == 0 ? "ai.onnx" : k))})");
+            else if (!OnnxShapeInference.IsSupported(graph.Nodes[i]))
                 throw TesseraInputException.At(path, $"node '{names[i]}' has unsupported operator '{Qualified(graph.Nodes[i])}'");
         var values = new Dictionary<string, OnnxValue>(StringComparer.Ordinal);
         foreach (var init in graph.Initializers)
@@ -166,6 +156,9 @@ public static class OnnxImporter
         var shape = new long[dims.Length];
         for (int i = 0; i < dims.Length; i++)
         {
+            // A negative size is no symbol: taking it as the batch would silently change the model.
+            if (dims[i].Value is < 0)
+                throw TesseraInputException.At(path, $"graph input '{input.Name}' has dimension {i} = {dims[i].Value}; expected a positive size or a symbol");
             long? value = dims[i].Value is > 0 ? dims[i].Value : null;
             if (i == 0)
                 shape[i] = LeadingDimension(path, input.Name, value, batch);

@@ -39,6 +39,8 @@ internal static partial class OnnxShapeInference
         var pads = c.Ints("pads") ?? new long[2 * spatial];
         if (k.Length != spatial || strides.Length != spatial || dilations.Length != spatial || pads.Length != 2 * spatial)
             throw c.Fail($"kernel/strides/dilations/pads do not match {spatial} spatial dimensions");
+        if (k.Any(v => v <= 0) || strides.Any(v => v <= 0) || dilations.Any(v => v <= 0) || pads.Any(v => v < 0))
+            throw c.Fail($"kernel {OnnxNodeContext.Show(k)}, strides {OnnxNodeContext.Show(strides)}, dilations {OnnxNodeContext.Show(dilations)}, pads {OnnxNodeContext.Show(pads)}; expected positive kernel, strides and dilations and pads ≥ 0");
         return (k, strides, dilations, pads);
     }
 

@@ -58,14 +58,29 @@ public static class ModelZoo
         if (!ByName.TryGetValue(name, out var model))
             throw new TesseraInputException(
                 $"unknown model '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))}");
-        return model.Create(Validate(options ?? new ModelOptions()));
+        var o = Validate(options ?? new ModelOptions());
+        return Sized(name, o, () => model.Create(o));
     }
 
     /// <summary>Builds a transformer from any configuration, e.g. one written in a scenario file.</summary>
     public static ModelGraph CreateTransformer(TransformerConfig config, ModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return TransformerGenerator.Build(config, Validate(options ?? new ModelOptions()));
+        var o = Validate(options ?? new ModelOptions());
+        return Sized(config.Name, o, () => TransformerGenerator.Build(config, o));
+    }
+
+    /// <summary>
+    /// Builds the graph; a batch or length so large that a tensor's element count overflows 64 bits is the request's
+    /// fault, reported as bad input naming the sizes rather than as an arithmetic crash.
+    /// </summary>
+    private static ModelGraph Sized(string name, ModelOptions o, Func<ModelGraph> build)
+    {
+        try { return build(); }
+        catch (OverflowException e)
+        {
+            throw new TesseraInputException($"model '{name}' with batch {o.Batch}, sequence {o.SequenceLength} and context {o.ContextLength} has a tensor of more than 2^63 elements; expected smaller sizes", e);
+        }
     }
 
     private static ModelOptions Validate(ModelOptions o)

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Tessera.Cli.Commands;
+
+/// <summary>Range checks on numeric and enum flags, run by the parser so a bad value exits 2 before any work starts.</summary>
+internal static class OptionChecks
+{
+    /// <summary>Refuses a value below <paramref name="minimum"/> (counts, sizes, pools: at least 1).</summary>
+    public static Option<T> AtLeast<T>(this Option<T> option, long minimum)
+    {
+        option.Validators.Add(result =>
+        {
+            if (Parsed<T>(result) is { } value && Convert.ToDouble(value, CultureInfo.InvariantCulture) < minimum)
+                result.AddError($"{option.Name} is {value}; expected a whole number ≥ {minimum}");
+        });
+        return option;
+    }
+
+    /// <summary>Refuses negative, NaN and infinite values, and zero unless <paramref name="zero"/> (bandwidths, latencies).</summary>
+    public static Option<double?> Finite(this Option<double?> option, bool zero = false)
+    {
+        option.Validators.Add(result =>
+        {
+            if (Parsed<double?>(result) is { } value && !((value > 0 || (zero && value == 0)) && double.IsFinite(value)))
+                result.AddError($"{option.Name} is {value.ToString(CultureInfo.InvariantCulture)}; expected a {(zero ? "finite number ≥ 0" : "positive finite number")}");
+        });
+        return option;
+    }
+
+    /// <summary>The value, or default when the text did not parse (the parser reports that error itself).</summary>
+    private static T? Parsed<T>(System.CommandLine.Parsing.OptionResult result)
+    {
+        try { return result.GetValueOrDefault<T>(); }
+        catch (InvalidOperationException) { return default; }
+    }
+
+    /// <summary>An enum flag read by name only: "--phase 7" is refused, not cast to a member.</summary>
+    public static Option<T> ByName<T>(this Option<T> option) where T : struct, Enum
+    {
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+            var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase));
+            if (name is not null) return Enum.Parse<T>(name);
+            result.AddError($"{option.Name} is '{text}'; expected {string.Join(" or ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+            return default;
+        };
+        return option;
+    }
+}

@@ -1,0 +1,177 @@
+using Tessera.Diagnostics;
+using Tessera.Scoring;
+using Tessera.Tests.Cli;
+
+namespace Tessera.Tests.Fuzzing;
+
+/// <summary>
+/// One regression test per class of bad input the fuzzing found: each ends with exit code 2 and one line naming the
+/// input, the place and what was expected, and never a stack trace.
+/// </summary>
+public sealed class BadInputTests
+{
+    private static string Shared(params string[] parts) => TestData.Shared(["data", .. parts]);
+
+    /// <summary>Exit 2, one line on stderr that contains every fragment, nothing printed as a result.</summary>
+    private static void AssertRefused(CliRunner.Outcome outcome, params string[] fragments)
+    {
+        Assert.True(outcome.ExitCode == 2, $"exit {outcome.ExitCode}: {outcome.Error}{outcome.Out}");
+        var lines = outcome.Error.Trim().Split('\n');
+        Assert.Single(lines);
+        foreach (var fragment in fragments)
+            Assert.Contains(fragment, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", outcome.Error, StringComparison.Ordinal);
+    }
+
+    private static string Yaml(string text) => CliRunner.TempFile(text);
+
+    private static string EdgePackage(Func<string, string> edit) =>
+        Yaml(edit(File.ReadAllText(TestData.Repository("examples", "edge-package.yaml"))));
+
+    [Fact]
+    public void Special_files_are_refused_without_reading_them()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var folder = Directory.CreateTempSubdirectory("tessera-special-").FullName;
+        var fifo = Path.Combine(folder, "fifo.yaml");
+        System.Diagnostics.Process.Start("mkfifo", fifo)!.WaitForExit();
+        var zero = Path.Combine(folder, "zero.onnx");
+        File.CreateSymbolicLink(zero, "/dev/zero");
+        var loop = Path.Combine(folder, "loop.m");
+        File.CreateSymbolicLink(loop, loop);
+        // Each would block forever, fill memory or throw from the file system before.
+        AssertRefused(CliRunner.Run("hardware", fifo), fifo, "not a regular file");
+        AssertRefused(CliRunner.Run("inspect", zero), zero, "not a regular file");
+        AssertRefused(CliRunner.Run("map", loop, "--num-pes", "256", "--noc-bw", "256"), loop, "symbolic links");
+        AssertRefused(CliRunner.Run("hardware", folder + ".yaml"), "file not found");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void Malformed_and_deeply_nested_yaml_is_refused_with_a_position()
+    {
+        AssertRefused(CliRunner.Run("hardware", Yaml("- - - : : :")), "malformed YAML");
+        // 100 000 levels would overflow the stack of YamlDotNet's recursive loader.
+        var deep = Yaml("a: " + new string('[', 100_000));
+        AssertRefused(CliRunner.Run("hardware", deep), $"{Path.GetFileName(deep)}:1:", "nested deeper than 64");
+    }
+
+    [Theory]
+    [InlineData("frequency: 1 GHz", "frequency: 1e999 GHz", "frequency")]
+    [InlineData("frequency: 1 GHz", "frequency: Infinity GHz", "frequency")]
+    [InlineData("size: 2 MiB", "size: .nan MiB", "size")]
+    public void Non_finite_numbers_in_hardware_are_refused(string from, string to, string what)
+    {
+        var file = EdgePackage(t => t.Replace(from, to, StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("hardware", file), Path.GetFileName(file) + ":", what);
+    }
+
+    [Fact]
+    public void A_negative_energy_in_a_stream_memory_is_refused()
+    {
+        var core = Path.Combine(Directory.CreateTempSubdirectory("tessera-core-").FullName, "core.yaml");
+        File.WriteAllText(core, File.ReadAllText(Shared("zigzag", "hardware", "tpu_like.yaml")).Replace("r_cost: ", "r_cost: -", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("map", Shared("zigzag", "workload", "gemm_layer.yaml"), "--core", core), "r_cost", "≥ 0");
+    }
+
+    [Fact]
+    public void Two_chiplets_at_one_position_and_negative_coordinates_are_refused()
+    {
+        const string Package = """
+            name: clash
+            chiplets:
+              a: {preset: nvdla-like}
+            instances:
+              - {id: c0, chiplet: a, x: 0, y: 0}
+              - {id: c1, chiplet: a, x: {X}, y: 0}
+            memories:
+              - {id: dram, type: LPDDR5, attach: c0}
+            topology: {kind: mesh, link: ucie-advanced}
+            """;
+        var clash = Yaml(Package.Replace("{X}", "0", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("hardware", clash), $"{Path.GetFileName(clash)}:6:", "(0, 0)", "'c0' already is");
+        AssertRefused(CliRunner.Run("hardware", Yaml(Package.Replace("{X}", "-1", StringComparison.Ordinal))), "x is -1", "from 0");
+    }
+
+    [Theory]
+    [InlineData("inspect", "gpt2-small", "--phase", "7")]
+    [InlineData("inspect", "resnet18", "--batch", "-3")]
+    [InlineData("ecosystem", "--suite", "gpt2-small:decode", "--max-pool", "0")]
+    [InlineData("ecosystem", "--suite", "gpt2-small:decode", "--max-pool", "-3")]
+    [InlineData("cost", "scar-2x2-het", "--products-sharing", "0")]
+    [InlineData("experiment", "--setting", "1/0")]
+    public void Flags_out_of_range_or_enums_given_as_numbers_are_refused(params string[] args)
+    {
+        var outcome = CliRunner.Run(args);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(args[^2], outcome.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sequence_whose_attention_overflows_64_bits_is_refused() =>
+        // S² attention scores of 2·10⁹ tokens exceed 2^63 elements.
+        AssertRefused(CliRunner.Run("inspect", "gpt2-small", "--sequence", "2000000000"), "gpt2-small", "sequence 2000000000", "2^63");
+
+    [Fact]
+    public void A_zigzag_layer_naming_a_loop_dimension_twice_is_refused()
+    {
+        var workload = Yaml(File.ReadAllText(Shared("zigzag", "workload", "gemm_layer.yaml")).Replace("loop_dims: [D0, D1, D2]", "loop_dims: [D0, D1, D0]", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("map", workload, "--core", "tpu-like"), Path.GetFileName(workload) + ":", "D0 twice");
+    }
+
+    [Fact]
+    public void A_study_with_a_bit_width_beyond_64_is_refused()
+    {
+        var study = Yaml(CliRunner.Run("study", "av-perception", "--print-default").Out.Replace("bits: 16", "bits: 2147483647", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("study", "av-perception", study), Path.GetFileName(study) + ":", "bits", "from 1 to 64");
+    }
+
+    [Fact]
+    public void A_core_file_name_with_a_null_character_is_refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("tessera-nul-").FullName;
+        var accelerator = Path.Combine(folder, "acc.yaml");
+        File.WriteAllText(accelerator, "name: a\ncores:\n  0: \"core\\u0000.yaml\"\noffchip_core_id: 0\ncore_connectivity: []\n");
+        AssertRefused(CliRunner.Run("hardware", accelerator), "acc.yaml:3:", "expected a file name");
+    }
+
+    [Fact]
+    public void A_grid_beyond_the_chiplet_budget_stops_before_it_is_built()
+    {
+        var file = Yaml("""
+            name: huge
+            chiplets:
+              a: {preset: nvdla-like}
+            grid: {width: 100000, height: 100000, chiplet: a}
+            topology: {kind: mesh, link: ucie-advanced}
+            """);
+        AssertRefused(CliRunner.Run("hardware", file), $"{Path.GetFileName(file)}:4:", "1E+10", $"budget of {Budgets.Default.Chiplets}");
+    }
+
+    [Fact]
+    public void A_stream_mapping_with_an_empty_core_allocation_is_refused()
+    {
+        var lab = Shared("stream-tutorial", "lab1");
+        var mapping = Yaml("""
+            - name: default
+              core_allocation: []
+              intra_core_tiling:
+                - OY, all
+            """);
+        AssertRefused(CliRunner.Run("run", "--workload", Path.Combine(lab, "workload", "4_convs.onnx"), "--hardware", Path.Combine(lab, "hardware", "hda_bus.yaml"),
+            "--mapping", mapping), $"{Path.GetFileName(mapping)}:2:", "lists no core");
+    }
+
+    [Fact]
+    public void Results_that_break_physics_fail_where_they_are_made()
+    {
+        Assert.Throws<InvariantViolationException>(() => Metrics.Of(-1e-3, 1));
+        Assert.Throws<InvariantViolationException>(() => Metrics.Of(1, double.NaN));
+        Assert.Throws<InvariantViolationException>(() => new Metrics(1, new EnergyBreakdown(1, -0.765, 0, 0, 0)));
+        Assert.Throws<InvariantViolationException>(() => Metrics.Of(1, 1).WithCost(double.PositiveInfinity));
+        Assert.Throws<InvariantViolationException>(() => Metrics.Of(1, 1) with { LatencySeconds = double.NaN });
+        // Zero is a valid result (an empty stage), and sums of valid results stay valid.
+        Assert.Equal(3, (Metrics.Of(1, 2) + Metrics.Of(2, 0)).LatencySeconds);
+    }
+}
