@@ -1,16 +1,16 @@
 using BenchmarkDotNet.Attributes;
 using Tessera.Costs;
 using Tessera.Evaluation;
+using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Scenarios;
 using Tessera.Search;
 using Tessera.Simulation;
-using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Tiling;
 using Tessera.Workloads.Zoo;
-using Tessera.Interop;
 
 namespace Tessera.Benchmarks;
 
@@ -50,7 +50,8 @@ public class EvaluationBenchmarks
 
     [Benchmark] public Package LoadScar3x3() => HardwareLoader.Load("scar-3x3-het", _technology);
 
-    [Benchmark] public EvaluationResult EvaluateDefaultScenario() =>
+    [Benchmark]
+    public EvaluationResult EvaluateDefaultScenario() =>
         new LayerByLayerEvaluator(new RooflineCostModel()).Evaluate("default", _package, _models);
 
     /// <summary>All of `tessera run`'s work: technology, hardware, models, loop-nest mapping search, partition, simulation.</summary>

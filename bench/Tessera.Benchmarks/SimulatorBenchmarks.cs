@@ -1,13 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using Tessera.Costs;
-using Tessera.Evaluation;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Workloads;
-using Tessera.Interop;
 
 namespace Tessera.Benchmarks;
 

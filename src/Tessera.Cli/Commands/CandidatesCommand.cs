@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
-using Tessera.Costs;
-using Tessera.Ecosystem;
-using Tessera.Technology;
 using Tessera.Chiplets;
+using Tessera.Costs;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 

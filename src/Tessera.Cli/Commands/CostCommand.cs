@@ -2,9 +2,8 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
 using Tessera.Economics;
-using Tessera.Hardware;
-using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 

@@ -1,13 +1,12 @@
-using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
-using Tessera.Diagnostics;
+using Tessera.Chiplets;
 using Tessera.Economics;
 using Tessera.Ecosystem;
 using Tessera.Floorplanning;
-using Tessera.Technology;
-using Tessera.Chiplets;
 using Tessera.Reports;
+using Tessera.Scoring;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 

@@ -1,8 +1,7 @@
-using Tessera.Diagnostics;
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Diagnostics;
 using Tessera.Experiments;
-using Tessera.Reports;
 
 namespace Tessera.Cli.Commands;
 

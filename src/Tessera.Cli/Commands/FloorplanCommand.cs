@@ -2,9 +2,8 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Economics;
 using Tessera.Floorplanning;
-using Tessera.Hardware;
-using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Hardware;
 using Tessera.Hardware.Presets;
-using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 

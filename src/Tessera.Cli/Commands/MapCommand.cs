@@ -1,16 +1,16 @@
-using Tessera.Scoring;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
+using Tessera.Hardware.Presets;
+using Tessera.Interop;
 using Tessera.Interop.Stream;
 using Tessera.Scenarios;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
-using Tessera.Interop;
-using Tessera.Hardware.Presets;
 
 namespace Tessera.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Tessera.Diagnostics;
 using Tessera.Scenarios;
 using Tessera.Workloads.Zoo;
 

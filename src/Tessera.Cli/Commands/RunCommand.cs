@@ -1,13 +1,12 @@
-using System.Collections.Immutable;
 using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Diagnostics;
+using Tessera.Reports;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
-using Tessera.Reports;
 using Tessera.Simulation;
 
 namespace Tessera.Cli.Commands;

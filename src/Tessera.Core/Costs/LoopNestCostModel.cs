@@ -1,9 +1,9 @@
-using Tessera.Scoring;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Tessera.Costs.Mapping;
 using Tessera.Hardware;
+using Tessera.Scoring;
 using Tessera.Workloads;
 
 namespace Tessera.Costs;
@@ -85,7 +85,8 @@ public sealed class LoopNestCostModel(MappingSearchOptions? options = null) : IO
         double offChipCycles = problem.Levels[problem.OffChip].TransferCycles(readBits, writeBits);
 
         var details = new MappingDetails(problem.Spatial, temporal, accesses, footprints, latency,
-            objective, result.Evaluated, result.Exhaustive) { Imc = problem.Imc };
+            objective, result.Evaluated, result.Exhaustive)
+        { Imc = problem.Imc };
         // Of the array's peak rate: PEs per step, a bit-serial IMC step lasting several cycles.
         double utilisation = problem.Nest.Macs * problem.CyclesPerStep / (score.Cycles * problem.Core.Array.ProcessingElements);
         return new OperatorCost(score.Cycles, problem.ComputeCycles, offChipCycles,

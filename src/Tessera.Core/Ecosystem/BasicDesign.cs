@@ -1,10 +1,9 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
-using Tessera.Diagnostics;
-using Tessera.Economics;
-using Tessera.Technology;
 using Tessera.Chiplets;
+using Tessera.Economics;
 using Tessera.Hardware;
+using Tessera.Scoring;
+using Tessera.Technology;
 
 namespace Tessera.Ecosystem;
 

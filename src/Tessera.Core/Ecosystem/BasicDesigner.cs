@@ -1,8 +1,7 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Economics;
 using Tessera.Technology;
-using Tessera.Chiplets;
 
 namespace Tessera.Ecosystem;
 

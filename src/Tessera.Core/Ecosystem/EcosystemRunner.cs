@@ -1,17 +1,16 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Economics;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Simulation;
 using Tessera.Technology;
+using Tessera.Workloads;
 using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
-using Tessera.Chiplets;
-using Tessera.Workloads;
 
 namespace Tessera.Ecosystem;
 

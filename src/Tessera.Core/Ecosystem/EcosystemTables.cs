@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Tessera.Chiplets;
 using Tessera.Reports;
 
 namespace Tessera.Ecosystem;

@@ -1,10 +1,9 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
+using Tessera.Chiplets;
 using Tessera.Economics;
 using Tessera.Technology;
-using Tessera.Chiplets;
 
 namespace Tessera.Ecosystem;
 

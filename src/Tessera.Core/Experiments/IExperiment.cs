@@ -1,6 +1,5 @@
-using Tessera.Costs;
 using System.Collections.Immutable;
-using System.Reflection;
+using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Reports;
 

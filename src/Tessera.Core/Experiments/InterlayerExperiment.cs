@@ -1,14 +1,13 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
-using Tessera.Costs;
 using Tessera.Hardware;
 using Tessera.Hardware.Presets;
-using Tessera.Scenarios;
-using Tessera.Scheduling;
-using Tessera.Search.Scar;
-using Tessera.Technology;
 using Tessera.Interop;
 using Tessera.Reports;
+using Tessera.Scenarios;
+using Tessera.Scheduling;
+using Tessera.Scoring;
+using Tessera.Search.Scar;
+using Tessera.Technology;
 
 namespace Tessera.Experiments;
 
@@ -80,7 +79,7 @@ public sealed class InterlayerExperiment : IExperiment
                 bool pipelined = h.Mode == PartitionMode.Pipelined;
                 var scenario = new Scenario($"{label} on {h.Hardware}", h.Hardware,
                     [.. models.Select(m => new ModelRequest(m, batch, SequenceLength: SequenceLength) { MiniBatchSize = pipelined ? samples : null })])
-                    { Partition = h.Mode, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
+                { Partition = h.Mode, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
                 var (latency, energy, chiplets) = h.Scar ? RunScar(scenario, runner, packages[h.Hardware], scar, cancellation)
                     : RunPartition(scenario, runner, packages[h.Hardware], cancellation);
                 int inferences = batch * models.Length;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Tessera.Search.Scar;
 using Tessera.Reports;
+using Tessera.Search.Scar;
 
 namespace Tessera.Experiments;
 
@@ -36,7 +36,7 @@ public sealed class ScarArVrExperiment : IExperiment
         var settings = new ScarRunSettings(Options(options.Reduced), options.CostModel, options.Setting, options.MiniBatchSize);
         ImmutableArray<ScarConfiguration> configurations = [.. Configurations.Select(c => c with { Package = settings.Package(c.Package) })];
         return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), configurations, settings, progress, cancellation), settings.Describe())
-            { CostModel = options.CostModel, Setting = options.Setting };
+        { CostModel = options.CostModel, Setting = options.Setting };
     }
 }
 

@@ -1,10 +1,9 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Diagnostics;
 using Tessera.Hardware.Presets;
-using Tessera.Search.Scar;
 using Tessera.Scenarios;
+using Tessera.Scoring;
+using Tessera.Search.Scar;
 
 namespace Tessera.Experiments;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Tessera.Search.Scar;
 using Tessera.Reports;
+using Tessera.Search.Scar;
 
 namespace Tessera.Experiments;
 
@@ -52,7 +52,7 @@ public sealed class ScarDatacenterExperiment : IExperiment
         ImmutableArray<ScarConfiguration> configurations = [.. Configurations.Select(c => c with { Package = settings.Package(c.Package) })];
         var cells = ScarCells.RunAll(scenarios, configurations, settings, progress, cancellation);
         return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], configurations, cells, settings.Describe())
-            { CostModel = options.CostModel, Setting = options.Setting };
+        { CostModel = options.CostModel, Setting = options.Setting };
     }
 }
 

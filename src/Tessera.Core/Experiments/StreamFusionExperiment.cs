@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
+using Tessera.Reports;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
-using Tessera.Reports;
 
 namespace Tessera.Experiments;
 
@@ -64,7 +64,7 @@ public sealed class StreamFusionExperiment : IExperiment
             {
                 cancellation.ThrowIfCancellationRequested();
                 var scenario = new Scenario($"{c.Workload}-{p.Label}", hardware, [new ModelRequest(workload)])
-                    { Partition = p.Mode, Tiling = p.Tiling, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
+                { Partition = p.Mode, Tiling = p.Tiling, Schedule = new ScheduleSpec { CostModel = options.CostModel } };
                 var e = runner.Run(scenario, cancellation: cancellation).Require();
                 var row = new StreamFusionRow(c.Workload, c.Hardware, p.Label, e.Tasks, e.LatencySeconds, e.Energy.TotalJ, e.Edp,
                     e.DramBytes, e.SpilledBytes, 1, 1, 1, 1);

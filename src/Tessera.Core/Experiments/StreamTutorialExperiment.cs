@@ -1,12 +1,9 @@
 using System.Collections.Immutable;
-using Tessera.Costs;
-using Tessera.Costs.Mapping;
+using Tessera.Reports;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
-using Tessera.Search;
-using Tessera.Technology;
-using Tessera.Reports;
 using Tessera.Scoring;
+using Tessera.Technology;
 
 namespace Tessera.Experiments;
 
@@ -50,7 +47,7 @@ public sealed class StreamTutorialExperiment : IExperiment
                 string File(params string[] parts) => options.SharedFile(Name, ["data", "stream-tutorial", $"lab{lab.Number}", .. parts]);
                 var schedule = lab.Search ? new ScheduleSpec { Scheduler = "ga", Objective = Objective.Latency, CostModel = name } : new ScheduleSpec { CostModel = name };
                 var scenario = new Scenario($"lab{lab.Number}", File("hardware", "hda_bus.yaml"), [new ModelRequest(File("workload", "4_convs.onnx"))])
-                    { Partition = lab.Mode, Mapping = File("mapping", "mapping.yaml"), Schedule = schedule };
+                { Partition = lab.Mode, Mapping = File("mapping", "mapping.yaml"), Schedule = schedule };
                 var e = runner.Run(scenario, cancellation: cancellation).Require();
                 double cycles = e.LatencySeconds * hz;
                 rows.Add(new StreamTutorialRow($"lab{lab.Number}", lab.Partition, name, cycles, e.Energy.TotalJ, lab.ReadmeCycles, cycles / lab.ReadmeCycles));

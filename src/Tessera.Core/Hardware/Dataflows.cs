@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Tessera.Workloads;
 using Tessera.Diagnostics;
 using Tessera.Technology;
+using Tessera.Workloads;
 
 namespace Tessera.Hardware;
 

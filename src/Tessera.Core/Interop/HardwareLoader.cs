@@ -1,11 +1,11 @@
-using Tessera.Yaml;
 using Tessera.Diagnostics;
-using Tessera.Hardware.Presets;
-using Tessera.Interop.Stream;
-using Tessera.Hardware.Yaml;
-using Tessera.Technology;
-using YamlDotNet.RepresentationModel;
 using Tessera.Hardware;
+using Tessera.Hardware.Presets;
+using Tessera.Hardware.Yaml;
+using Tessera.Interop.Stream;
+using Tessera.Technology;
+using Tessera.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace Tessera.Interop;
 

@@ -114,12 +114,15 @@ public static class ScenarioLoader
                     scenario = scenario.From("cost_model", at(value));
                     break;
                 case "contention":
-                    spec = spec with { Contention = r.Text(value, key).Trim().ToLowerInvariant() switch
+                    spec = spec with
                     {
-                        "true" or "on" or "yes" => true,
-                        "false" or "off" or "no" => false,
-                        var other => throw r.Error(value, $"contention '{other}'; expected true or false"),
-                    } };
+                        Contention = r.Text(value, key).Trim().ToLowerInvariant() switch
+                        {
+                            "true" or "on" or "yes" => true,
+                            "false" or "off" or "no" => false,
+                            var other => throw r.Error(value, $"contention '{other}'; expected true or false"),
+                        }
+                    };
                     break;
                 default:
                     var option = key.Replace('_', '-');

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Interop.Stream;
 using Tessera.Workloads;

@@ -1,11 +1,10 @@
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Interop.Stream;
-using Tessera.Workloads.Tiling;
 using Tessera.Workloads;
+using Tessera.Workloads.Tiling;
 
 namespace Tessera.Scheduling;
 

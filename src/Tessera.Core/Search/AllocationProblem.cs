@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Simulation;

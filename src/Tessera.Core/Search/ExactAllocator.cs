@@ -1,12 +1,10 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Globalization;
 using Google.OrTools.Sat;
 using Tessera.Costs;
-using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
-using Tessera.Hardware;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Simulation;
 
 namespace Tessera.Search;

@@ -1,8 +1,7 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
-using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 
 namespace Tessera.Search;
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Evaluation;

@@ -1,8 +1,7 @@
 using Tessera.Costs;
+using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
-using Tessera.Simulation;
-using Tessera.Evaluation;
 using Tessera.Workloads;
 
 namespace Tessera.Simulation;

@@ -5,7 +5,6 @@ using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Workloads;
-using Tessera.Scoring;
 
 namespace Tessera.Simulation;
 

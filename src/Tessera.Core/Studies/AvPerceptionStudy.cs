@@ -1,14 +1,11 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
-using Tessera.Costs;
 using Tessera.Economics;
-using Tessera.Evaluation;
 using Tessera.Reports;
 using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Zoo;
-using Tessera.Yaml;
 
 namespace Tessera.Studies;
 

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
-using Tessera.Costs;
 using Tessera.Economics;
-using Tessera.Evaluation;
 using Tessera.Reports;
 using Tessera.Scoring;
 using Tessera.Technology;

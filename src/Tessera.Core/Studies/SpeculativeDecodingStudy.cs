@@ -1,9 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
-using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
-using Tessera.Evaluation;
 using Tessera.Reports;
 using Tessera.Scoring;
 using Tessera.Technology;

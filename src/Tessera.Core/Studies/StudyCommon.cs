@@ -1,18 +1,17 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Tessera.Chiplets;
 using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Simulation;
 using Tessera.Technology;
+using Tessera.Workloads;
 using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
-using Tessera.Chiplets;
-using Tessera.Workloads;
 
 namespace Tessera.Studies;
 
@@ -206,7 +205,10 @@ public static class StudyFiles
                     "mozart" => CandidateKnobs.Mozart(t),
                     var other => throw r.Error(value, $"grid '{other}'; expected default or mozart"),
                 };
-                foreach (var knob in from template in knobs.Templates from w in knobs.WidthScales from h in knobs.HeightScales from b in knobs.BufferMultipliers
+                foreach (var knob in from template in knobs.Templates
+                                     from w in knobs.WidthScales
+                                     from h in knobs.HeightScales
+                                     from b in knobs.BufferMultipliers
                                      select new ChipletSpec($"{template.Abbreviation}-{w}x{h}-b{b}", template.Abbreviation, w, h, b))
                     result[knob.Name] = knob;
                 continue;

@@ -1,10 +1,8 @@
 using System.Text.RegularExpressions;
 using Tessera.Costs;
 using Tessera.Experiments;
-using Tessera.Hardware;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
-using Tessera.Simulation;
 using Tessera.Studies;
 using Tessera.Technology;
 using Tessera.Workloads;

@@ -1,12 +1,10 @@
-using System.Collections.Immutable;
+using Tessera.Chiplets;
 using Tessera.Costs;
-using Tessera.Ecosystem;
+using Tessera.Costs.Mapping;
 using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
 using Tessera.Workloads;
-using Tessera.Chiplets;
-using Tessera.Costs.Mapping;
 
 namespace Tessera.Tests.Chiplets;
 

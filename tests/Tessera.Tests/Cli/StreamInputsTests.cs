@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Tessera.Hardware;
-using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Technology;
 
 namespace Tessera.Tests.Cli;
 

@@ -1,9 +1,9 @@
-using Tessera.Scoring;
 using CsCheck;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
+using Tessera.Scoring;
 using Tessera.Workloads;
 
 namespace Tessera.Tests.Costs;

@@ -1,10 +1,10 @@
-using Tessera.Scoring;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
 using Tessera.Hardware.Maestro;
 using Tessera.Hardware.Presets;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 

@@ -1,8 +1,8 @@
-using Tessera.Scoring;
 using Tessera.Costs;
 using Tessera.Costs.Mapping;
 using Tessera.Interop;
 using Tessera.Interop.Stream;
+using Tessera.Scoring;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;

@@ -1,5 +1,5 @@
-using Tessera.Scoring;
 using Tessera.Ecosystem;
+using Tessera.Scoring;
 using static Tessera.Tests.Ecosystem.EcosystemFixtures;
 
 namespace Tessera.Tests.Ecosystem;

@@ -1,8 +1,8 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
-using Tessera.Ecosystem;
-using Tessera.Technology;
 using Tessera.Chiplets;
+using Tessera.Ecosystem;
+using Tessera.Scoring;
+using Tessera.Technology;
 
 namespace Tessera.Tests.Ecosystem;
 

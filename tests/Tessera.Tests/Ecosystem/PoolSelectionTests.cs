@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
 using Tessera.Economics;
-using Tessera.Scoring;
 using Tessera.Ecosystem;
+using Tessera.Scoring;
 using static Tessera.Tests.Ecosystem.EcosystemFixtures;
 
 namespace Tessera.Tests.Ecosystem;

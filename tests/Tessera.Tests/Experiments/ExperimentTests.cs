@@ -1,5 +1,4 @@
 using Tessera.Experiments;
-using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
 using Tessera.Tests.Cli;

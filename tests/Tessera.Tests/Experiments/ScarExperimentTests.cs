@@ -1,10 +1,9 @@
-using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Experiments;
 using Tessera.Hardware.Presets;
+using Tessera.Scenarios;
 using Tessera.Search.Scar;
 using Xunit.Abstractions;
-using Tessera.Scenarios;
 
 namespace Tessera.Tests.Experiments;
 

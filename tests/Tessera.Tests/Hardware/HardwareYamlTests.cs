@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Technology;
 using Tessera.Workloads;
-using Tessera.Interop;
 
 namespace Tessera.Tests.Hardware;
 

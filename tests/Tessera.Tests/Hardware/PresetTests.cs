@@ -1,8 +1,8 @@
 using Tessera.Hardware;
 using Tessera.Hardware.Presets;
+using Tessera.Interop;
 using Tessera.Technology;
 using Tessera.Workloads;
-using Tessera.Interop;
 
 namespace Tessera.Tests.Hardware;
 

@@ -1,7 +1,7 @@
 using Tessera.Diagnostics;
 using Tessera.Hardware;
-using Tessera.Technology;
 using Tessera.Interop;
+using Tessera.Technology;
 
 namespace Tessera.Tests.Hardware;
 

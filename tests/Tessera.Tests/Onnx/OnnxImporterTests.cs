@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tessera.Diagnostics;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;

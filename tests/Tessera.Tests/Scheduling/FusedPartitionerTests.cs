@@ -1,17 +1,16 @@
 using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Evaluation;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Interop.Stream;
 using Tessera.Scheduling;
 using Tessera.Simulation;
 using Tessera.Technology;
+using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Tiling;
 using Tessera.Workloads.Zoo;
 using Xunit.Abstractions;
-using Tessera.Workloads;
-using Tessera.Interop;
 
 namespace Tessera.Tests.Scheduling;
 

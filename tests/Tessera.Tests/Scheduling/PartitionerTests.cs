@@ -1,13 +1,10 @@
-using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
-using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Scheduling;
 using Tessera.Technology;
-using Tessera.Workloads.Zoo;
-using Tessera.Interop;
 using Tessera.Workloads;
+using Tessera.Workloads.Zoo;
 
 namespace Tessera.Tests.Scheduling;
 

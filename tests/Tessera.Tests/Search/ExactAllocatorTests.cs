@@ -1,19 +1,17 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Costs.Mapping;
-using Tessera.Evaluation;
 using Tessera.Diagnostics;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Search;
 using Tessera.Simulation;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
-using Xunit.Abstractions;
-using Tessera.Interop;
 using Tessera.Workloads;
+using Xunit.Abstractions;
 
 namespace Tessera.Tests.Search;
 

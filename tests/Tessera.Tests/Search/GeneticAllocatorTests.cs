@@ -1,17 +1,13 @@
-using Tessera.Scoring;
-using System.Collections.Immutable;
 using Tessera.Costs;
-using Tessera.Costs.Mapping;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
-using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Interop.Stream;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Search;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
-using Tessera.Interop;
 using Tessera.Workloads;
 
 namespace Tessera.Tests.Search;

@@ -1,18 +1,17 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using CsCheck;
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Search.Scar;
 using Tessera.Simulation;
 using Tessera.Technology;
+using Tessera.Workloads;
 using Tessera.Workloads.Zoo;
 using Xunit.Abstractions;
-using Tessera.Workloads;
-using Tessera.Interop;
 
 namespace Tessera.Tests.Search;
 

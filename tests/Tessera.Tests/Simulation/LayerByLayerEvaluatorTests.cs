@@ -1,6 +1,5 @@
 using Tessera.Costs;
 using Tessera.Diagnostics;
-using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Simulation;
 using Tessera.Workloads;

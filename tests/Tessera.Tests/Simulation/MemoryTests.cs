@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Tessera.Costs;
 using Tessera.Evaluation;
 using Tessera.Hardware;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CsCheck;
 using Tessera.Costs;
-using Tessera.Scoring;
 using Tessera.Studies;
 using Tessera.Technology;
 using Tessera.Tests.Cli;

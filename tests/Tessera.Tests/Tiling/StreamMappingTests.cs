@@ -1,12 +1,12 @@
 using Tessera.Diagnostics;
 using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Interop.Stream;
 using Tessera.Technology;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Tiling;
 using Tessera.Workloads.Zoo;
-using Tessera.Interop;
 
 namespace Tessera.Tests.Tiling;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Xunit.Abstractions;
 using Tessera.Workloads;
 using Tessera.Workloads.Onnx;
 using Tessera.Workloads.Tiling;

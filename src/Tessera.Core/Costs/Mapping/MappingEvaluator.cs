@@ -1,6 +1,6 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Hardware;
+using Tessera.Scoring;
 using Tessera.Workloads;
 
 namespace Tessera.Costs.Mapping;

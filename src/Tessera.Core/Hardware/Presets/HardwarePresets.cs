@@ -82,14 +82,14 @@ public static class HardwarePresets
             case Monolithic + FixedSuffix:
                 return MonolithicPackage(technology, key != Monolithic);
             case var scar when scar.StartsWith("scar-", StringComparison.Ordinal) && MultiChiplet.Contains(scar):
-            {
-                // scar-NxN-LAYOUT[-arvr][-fixed]
-                bool fixedDataflow = scar.EndsWith(FixedSuffix, StringComparison.Ordinal);
-                var rest = fixedDataflow ? scar[..^FixedSuffix.Length] : scar;
-                bool arvr = rest.EndsWith(ArVrSuffix, StringComparison.Ordinal);
-                var layout = rest[9..(arvr ? rest.Length - ArVrSuffix.Length : rest.Length)];
-                return ScarPackage(technology, scar, scar[5] - '0', layout, arvr, fixedDataflow);
-            }
+                {
+                    // scar-NxN-LAYOUT[-arvr][-fixed]
+                    bool fixedDataflow = scar.EndsWith(FixedSuffix, StringComparison.Ordinal);
+                    var rest = fixedDataflow ? scar[..^FixedSuffix.Length] : scar;
+                    bool arvr = rest.EndsWith(ArVrSuffix, StringComparison.Ordinal);
+                    var layout = rest[9..(arvr ? rest.Length - ArVrSuffix.Length : rest.Length)];
+                    return ScarPackage(technology, scar, scar[5] - '0', layout, arvr, fixedDataflow);
+                }
         }
         var core = key == "simba-like-chiplet" ? "simba-like"
             : CoreNames.Contains(key) && key != "simba-like" ? key

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Tessera.Workloads;
-using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Tessera.Hardware.Yaml;

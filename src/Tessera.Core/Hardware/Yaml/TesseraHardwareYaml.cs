@@ -1,10 +1,10 @@
-using Tessera.Yaml;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
 using Tessera.Hardware.Maestro;
 using Tessera.Hardware.Presets;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Tessera.Hardware.Yaml;

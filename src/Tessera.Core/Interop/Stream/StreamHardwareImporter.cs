@@ -1,10 +1,10 @@
-using Tessera.Yaml;
 using System.Collections.Immutable;
 using System.Globalization;
+using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Workloads;
+using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
-using Tessera.Hardware;
 
 namespace Tessera.Interop.Stream;
 

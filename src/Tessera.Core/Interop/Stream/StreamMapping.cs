@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using Tessera.Hardware;
 using Tessera.Workloads;
 using Tessera.Workloads.Tiling;
-using Tessera.Hardware;
 
 namespace Tessera.Interop.Stream;
 

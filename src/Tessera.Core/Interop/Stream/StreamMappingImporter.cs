@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
+using Tessera.Hardware;
 using Tessera.Workloads.Tiling;
 using Tessera.Yaml;
 using YamlDotNet.RepresentationModel;
-using Tessera.Hardware;
 
 namespace Tessera.Interop.Stream;
 

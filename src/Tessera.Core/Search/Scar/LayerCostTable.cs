@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Tessera.Diagnostics;
 using Tessera.Costs;
-using Tessera.Evaluation;
+using Tessera.Diagnostics;
 using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Workloads;

@@ -1,5 +1,5 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
+using Tessera.Scoring;
 
 namespace Tessera.Search.Scar;
 

@@ -1,6 +1,6 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Diagnostics;
+using Tessera.Scoring;
 
 namespace Tessera.Search.Scar;
 

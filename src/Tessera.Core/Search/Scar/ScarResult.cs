@@ -1,4 +1,3 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using Tessera.Evaluation;
 

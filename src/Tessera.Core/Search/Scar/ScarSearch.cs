@@ -1,4 +1,3 @@
-using Tessera.Scoring;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Tessera.Costs;
@@ -6,6 +5,7 @@ using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Simulation;
 using Tessera.Workloads;
 

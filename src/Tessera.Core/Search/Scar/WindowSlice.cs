@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using Tessera.Evaluation;
 using Tessera.Workloads;
 
 namespace Tessera.Search.Scar;

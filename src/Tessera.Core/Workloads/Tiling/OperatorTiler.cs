@@ -1,5 +1,5 @@
-using Tessera.Diagnostics;
 using System.Collections.Immutable;
+using Tessera.Diagnostics;
 
 namespace Tessera.Workloads.Tiling;
 
