@@ -71,7 +71,7 @@ public static class PackageComposer
         CostOptions options, string? ucieReach = null)
     {
         var layout = Place(name, groups, topology);
-        var link = t.DieToDie(LinkKind(options.Packaging));
+        var link = t.DieToDie(Floorplanner.LinkKind(options.Packaging));
         string Id(Slot s) => $"{groups[s.Group].Role}{s.Index}";
         var chiplets = layout.Slots.Select(s => new ChipletInstance(Id(s), groups[s.Group].Candidate.Chiplet, s.X, s.Y)).ToList();
         var meshLinks = Topologies.ToLinks(layout.Pairs.Select(p => (chiplets[p.A].Id, chiplets[p.B].Id)),
@@ -97,9 +97,6 @@ public static class PackageComposer
         return new ComposedPackage(name, package, topology, [.. groups], subPackages.ToImmutable(), CostModel.Evaluate(t, package, options),
             Floorplanner.Plan(t, package, options.Packaging, ucieReach));
     }
-
-    /// <summary>The die-to-die link the floorplanner checks for this packaging.</summary>
-    public static string LinkKind(Packaging packaging) => packaging == Packaging.Interposer25D ? "ucie-advanced" : "ucie-standard";
 
     /// <summary>Whole modules of a memory type that hold the bytes, at least one per chiplet of the group.</summary>
     public static int ModulesFor(TechnologyLibrary t, string memoryType, double bytes, int chiplets) =>
@@ -165,8 +162,6 @@ public sealed class PackagePricer(TechnologyLibrary t, CostOptions options)
 {
     private readonly ConcurrentDictionary<(string Design, string Memory, int Modules, int Links), ChipletCost> _designs = new();
     private readonly ConcurrentDictionary<string, MemoryCost> _modules = new(StringComparer.Ordinal);
-
-    public CostOptions Options => options;
 
     /// <summary>
     /// What <see cref="PackageComposer.Compose"/> would charge for these groups; <paramref name="sharing"/> gives the

@@ -46,8 +46,8 @@ public static class InputFiles
     }
 
     /// <summary>The whole file as text, after <see cref="Check"/> with the text limit.</summary>
-    public static string ReadAllText(string path, string what, InputLimits? limits = null) =>
-        Decode(ReadAllBytes(path, what, (limits ?? InputLimits.Default).MaxTextBytes), path);
+    public static string ReadAllText(string path, string what) =>
+        Decode(ReadAllBytes(path, what, InputLimits.Default.MaxTextBytes), path);
 
     /// <summary>
     /// The whole file as bytes, after <see cref="Check"/>. At most the size the file system reports is read, so a FIFO

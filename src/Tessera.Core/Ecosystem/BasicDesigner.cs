@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
 using Tessera.Economics;
+using Tessera.Floorplanning;
 using Tessera.Technology;
 
 namespace Tessera.Ecosystem;
@@ -43,7 +44,7 @@ public sealed class BasicDesigner
         _candidates = [.. candidates.Where(c => options.Constraints.MaxDieAreaMm2 is not { } max || c.Area.TotalMm2 <= max)];
         _sharing = _candidates.ToImmutableDictionary(c => c.Name, c => Math.Max(1, sharing(c.Name)), StringComparer.Ordinal);
         _pricer = new PackagePricer(t, options.Cost);
-        _linkPjPerBit = t.DieToDie(PackageComposer.LinkKind(options.Cost.Packaging)).EnergyPerBitPj;
+        _linkPjPerBit = t.DieToDie(Floorplanner.LinkKind(options.Cost.Packaging)).EnergyPerBitPj;
         _n = app.Chain.Length;
         int k = _candidates.Length;
         _cycles = new double[k][];

@@ -53,7 +53,7 @@ public static class EcosystemTables
     }
 
     /// <summary>A package in one line: stage count, chiplets per design (TP counted), memory types used.</summary>
-    public static string Summary(BasicPackage p)
+    private static string Summary(BasicPackage p)
     {
         ArgumentNullException.ThrowIfNull(p);
         return $"{p.Stages.Length} stage(s): " + string.Join(", ", p.Stages.GroupBy(s => s.Design).Select(g => $"{g.Sum(s => s.TensorParallel)}× {g.Key}")) +

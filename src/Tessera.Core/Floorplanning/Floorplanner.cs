@@ -18,6 +18,9 @@ public static class Floorplanner
     private const string F = "floorplan";
     private const double PicoJoule = 1e-12;
 
+    /// <summary>The die-to-die link a packaging's dies use: UCIe advanced on an interposer, UCIe standard on a substrate.</summary>
+    public static string LinkKind(Packaging packaging) => packaging == Packaging.Interposer25D ? "ucie-advanced" : "ucie-standard";
+
     /// <summary>
     /// Places and checks a package. <paramref name="advancedReach"/> names the UCIe-advanced reach choice of the
     /// technology library (spec 2 mm, the default; mozart 10 mm) that bounds 2.5D links; 2D links use UCIe standard's.
@@ -28,7 +31,7 @@ public static class Floorplanner
         var spacing = t.Value(packaging == Packaging.Interposer25D ? $"{F}.die_spacing_2_5d" : $"{F}.die_spacing_2d");
         var keepout = t.Value($"{F}.edge_keepout");
         var advanced = t.DieToDie("ucie-advanced", advancedReach); // a misspelt choice fails at 2D as well
-        var d2d = packaging == Packaging.Interposer25D ? advanced : t.DieToDie("ucie-standard");
+        var d2d = packaging == Packaging.Interposer25D ? advanced : t.DieToDie(LinkKind(packaging));
         var reach = d2d.ReachMm ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no reach in the technology library");
         var shorelinePerMm = d2d.BandwidthPerMmBytesPerSecond
             ?? throw new TesseraInputException($"die-to-die kind '{d2d.Kind}' has no bandwidth_per_mm in the technology library");

@@ -92,12 +92,6 @@ public static class TraceWriter
         json.WriteEndObject();
     }
 
-    public static void Write(string path, SimulationResult result)
-    {
-        using var file = File.Create(path);
-        Write(file, result);
-    }
-
     /// <summary>The core a memory series belongs to: its name up to the level or sharing note ("core0/core0 sram_I2").</summary>
     private static string CoreOf(MemoryOccupancy memory) => memory.Core.Split(' ')[0];
 

@@ -24,7 +24,7 @@ public sealed record StudyComparison(string Objective, ComparedPackage? Bespoke,
                 : [x.Item1, "none meets the constraints", "", "", "", ""]);
         return new ResultTable($"comparison on the study's objective ({Objective} {per})", "bespoke × = bespoke ÷ package (1 or below: the bespoke package is at least as good)",
             [new("", ValueKind.Text), new("package", ValueKind.Text), new("heterogeneous", ValueKind.Text), new("cost", ValueKind.Usd),
-                new(Objective, ValueKind.Ratio), new("bespoke ×", ValueKind.Ratio)],
+                new(Objective, ValueKind.Number), new("bespoke ×", ValueKind.Ratio)],
             [.. rows.Select(r => r.ToImmutableArray())], []);
     }
 }

@@ -109,6 +109,10 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void Operand_widths_beyond_64_bits_are_refused_on_the_command_line_too() =>
+        AssertRefused(CliRunner.Run("map", "resnet18", "--core", "scar-ws", "--bits", "2147483647"), "2147483647 bits per value", "1 to 64");
+
+    [Fact]
     public void A_sequence_whose_attention_overflows_64_bits_is_refused() =>
         // S² attention scores of 2·10⁹ tokens exceed 2^63 elements.
         AssertRefused(CliRunner.Run("inspect", "gpt2-small", "--sequence", "2000000000"), "gpt2-small", "sequence 2000000000", "2^63");
