@@ -227,12 +227,8 @@ public static class EcosystemRunner
     {
         var (reader, root) = YamlReader.Load(path);
         reader.KnownKeys(root, "the suite", "suite", "cost_profile", "cost_model", "objective");
-        T? Optional<T>(string key, Func<string, T> parse) where T : class
-        {
-            if (YamlReader.Find(root, key) is not { } node) return null;
-            try { return parse(reader.Text(node, key)); }
-            catch (TesseraInputException e) { throw reader.Error(node, e.Message); }
-        }
+        T? Optional<T>(string key, Func<string, T> parse) where T : class =>
+            YamlReader.Find(root, key) is { } node ? reader.Parsed(node, key, parse) : null;
         var profile = Optional("cost_profile", CostProfile.Parse);
         var costModel = Optional("cost_model", name => CostModels.Create(name).Name);
         var objective = Optional("objective", text => Objective.Parse(text).Require("the ecosystem", [.. Objective.Named]));

@@ -61,8 +61,7 @@ public static class ScenarioLoader
         if (sizeAt is not null) scenario = scenario.From("minibatch_size", sizeAt);
         if (YamlReader.Find(root, "partition") is { } pn)
         {
-            try { scenario = scenario with { Partition = Partitioners.ParseMode(r.Text(pn, "partition")) }; }
-            catch (TesseraInputException e) { throw r.Error(pn, e.Message); }
+            scenario = scenario with { Partition = r.Parsed(pn, "partition", Partitioners.ParseMode) };
             scenario = scenario.From("partition", At(pn));
         }
         if (YamlReader.Find(root, "minibatch") is { } mb) scenario = (scenario with { MiniBatches = r.PositiveInt(mb, "minibatch") }).From("minibatch", At(mb));
@@ -104,13 +103,11 @@ public static class ScenarioLoader
                     scenario = scenario.From("scheduler", at(value));
                     break;
                 case "objective":
-                    try { spec = spec with { Objective = Objective.Parse(r.Text(value, key)) }; }
-                    catch (TesseraInputException e) { throw r.Error(value, e.Message); }
+                    spec = spec with { Objective = r.Parsed(value, key, Objective.Parse) };
                     scenario = scenario.From("objective", at(value));
                     break;
                 case "cost_model":
-                    try { spec = spec with { CostModel = Costs.CostModels.Create(r.Text(value, key)).Name }; }
-                    catch (TesseraInputException e) { throw r.Error(value, e.Message); }
+                    spec = spec with { CostModel = r.Parsed(value, key, name => Costs.CostModels.Create(name).Name) };
                     scenario = scenario.From("cost_model", at(value));
                     break;
                 case "contention":

@@ -236,9 +236,7 @@ public static class StudyFiles
     /// <summary>A memory type the technology library knows.</summary>
     internal static string MemoryType(YamlReader r, YamlNode node, TechnologyLibrary t)
     {
-        var text = r.Text(node, "memory");
-        try { return t.Dram(text).Type; }
-        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+        return r.Parsed(node, "memory", text => t.Dram(text).Type);
     }
 
     /// <summary>A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>; <c>designs: [all]</c> takes every design.</summary>
@@ -266,9 +264,7 @@ public static class StudyFiles
     /// </summary>
     internal static Objective Objective(YamlReader r, YamlMappingNode root)
     {
-        if (YamlReader.Find(root, "objective") is not { } node) return Scoring.Objective.EnergyCost;
-        try { return Scoring.Objective.Parse(r.Text(node, "objective")); }
-        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+        return YamlReader.Find(root, "objective") is { } node ? r.Parsed(node, "objective", Scoring.Objective.Parse) : Scoring.Objective.EnergyCost;
     }
 
     /// <summary>
@@ -277,17 +273,13 @@ public static class StudyFiles
     /// </summary>
     internal static CostProfile CostProfile(YamlReader r, YamlMappingNode root)
     {
-        if (YamlReader.Find(root, "cost_profile") is not { } node) return Economics.CostProfile.Default;
-        try { return Economics.CostProfile.Parse(r.Text(node, "cost_profile")); }
-        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+        return YamlReader.Find(root, "cost_profile") is { } node ? r.Parsed(node, "cost_profile", Economics.CostProfile.Parse) : Economics.CostProfile.Default;
     }
 
     /// <summary>The optional <c>cost_model:</c>: the operator cost model the stages are simulated with (null when absent).</summary>
     internal static string? CostModel(YamlReader r, YamlMappingNode root)
     {
-        if (YamlReader.Find(root, "cost_model") is not { } node) return null;
-        try { return CostModels.Create(r.Text(node, "cost_model")).Name; }
-        catch (TesseraInputException e) { throw r.Error(node, e.Message); }
+        return YamlReader.Find(root, "cost_model") is { } node ? r.Parsed(node, "cost_model", name => CostModels.Create(name).Name) : null;
     }
 
     /// <summary>

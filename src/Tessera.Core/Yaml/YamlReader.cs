@@ -169,6 +169,13 @@ internal sealed class YamlReader(string file)
 
     public string? OptionalText(YamlMappingNode map, string key) => Find(map, key) is { } n ? Text(n, key) : null;
 
+    /// <summary>A scalar read by <paramref name="parse"/> (a name of a profile, model or objective); its input error is reported at the node.</summary>
+    public T Parsed<T>(YamlNode node, string what, Func<string, T> parse)
+    {
+        try { return parse(Text(node, what)); }
+        catch (TesseraInputException e) { throw Error(node, e.Message); }
+    }
+
     /// <summary>A finite number: NaN, infinities and values beyond double's range ("1e999") are refused here, once.</summary>
     public double Number(YamlNode node, string what) => Finite(node, what, "a finite number");
 

@@ -85,9 +85,7 @@ public static partial class TesseraHardwareYaml
 
         private string NodeOf(YamlMappingNode map, string fallback)
         {
-            if (Find(map, "node") is not { } n) return fallback;
-            try { return tech.Node(r.Text(n, "node")); }
-            catch (TesseraInputException e) { throw r.Error(n, e.Message); }
+            return Find(map, "node") is { } n ? r.Parsed(n, "node", tech.Node) : fallback;
         }
 
         private static readonly string[] ChipletKeys = ["preset", "cores", "node", "area_mm2", "fixed_dataflow", "fixed_mapping"];
