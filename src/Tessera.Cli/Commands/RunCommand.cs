@@ -62,11 +62,8 @@ internal static class RunCommand
             if (parse.GetValue(partition) is { } p) scenario = (scenario with { Partition = Partitioners.ParseMode(p) }).From("partition", "--partition");
             if (parse.GetValue(miniBatches) is { } mb) scenario = (scenario with { MiniBatches = mb }).From("minibatch", "--minibatch");
             if (parse.GetValue(miniBatchSize) is { } size)
-            {
-                if (size < 1) throw new TesseraInputException($"--minibatch-size {size}; expected a positive number of samples");
                 scenario = (scenario with { Models = [.. scenario.Models.Select(m => m with { MiniBatchSize = Math.Min(size, m.Batch) })] })
                     .From("minibatch_size", "--minibatch-size");
-            }
             if (parse.GetValue(ways) is { } tp) scenario = (scenario with { TensorParallelWays = tp }).From("tp", "--tp");
             var spec = scenario.Schedule;
             if (parse.GetValue(scheduler) is { } s)
