@@ -39,7 +39,15 @@ public static class TesseraCli
             Description = "Write every table as CSV (result tables with numbers in the base units their headers name) instead of drawing it",
             Recursive = true,
         };
+        var limits = new Option<string[]>("--limit")
+        {
+            Description = "Raise (or lower) a limit or budget for this run, NAME=VALUE, repeatable: " +
+                string.Join(", ", Limits.Default.Named().Select(n => $"{n.Name} ({n.Value:0})")) + " (docs/reliability.md)",
+            Recursive = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
         root.Options.Add(csv);
+        root.Options.Add(limits);
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(ModelsCommand.Create(context));
         root.Subcommands.Add(InspectCommand.Create(context));
@@ -65,6 +73,7 @@ public static class TesseraCli
         tables.Csv = parse.GetValue(csv);
         try
         {
+            using var scope = Limits.Use((parse.GetValue(limits) ?? []).Aggregate(Limits.Default, (l, setting) => l.With(setting)));
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (TesseraInputException e)

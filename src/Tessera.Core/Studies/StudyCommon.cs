@@ -250,7 +250,7 @@ public static class StudyFiles
         var map = r.Mapping(r.Need(root, key, "the study"), key);
         r.KnownKeys(map, key, tensorParallel ? ["designs", "counts", "memory", "tp"] : ["designs", "counts", "memory"]);
         foreach (var count in NonEmpty(r, map, "counts"))
-            Budgets.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Budgets.Default.Chiplets);
+            Limits.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Limits.Current.Chiplets, "chiplets");
         var names = NonEmpty(r, map, "designs");
         var space = new GroupSpace(
             names.Children.Count == 1 && names.Children[0] is YamlScalarNode { Value: "all" } && !designs.ContainsKey("all")
@@ -262,8 +262,8 @@ public static class StudyFiles
         if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
             throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
                 "expected a degree that divides a count");
-        Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
-            Budgets.Default.StudyPoints);
+        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
+            Limits.Current.StudyPoints, "study-points");
         return space;
     }
 
