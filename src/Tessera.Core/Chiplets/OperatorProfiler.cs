@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -144,6 +145,11 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
         ];
     }
 
+    /// <summary>Profiles held before they are committed to the cache: a transaction per this many rows or per interval.</summary>
+    private const int CommitRows = 64;
+
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(2);
+
     /// <summary>Profiles every shape of the suite on every candidate; progress reports the fraction done.</summary>
     public ProfileTable Profile(IReadOnlyList<ChipletCandidate> candidates, IEnumerable<string> suite, IProgress<double>? progress = null)
     {
@@ -164,17 +170,36 @@ public sealed class OperatorProfiler(TechnologyLibrary technology, IOperatorCost
                 else missing.Add((candidate, shape));
 
         int done = 0;
-        var fresh = new ConcurrentBag<(string Candidate, string Operator, OperatorProfile Profile)>();
-        // The largest operators first, so the parallel tail is short.
-        Parallel.ForEach(missing.OrderByDescending(m => m.Shape.Nest?.Macs ?? 0),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, m =>
+        var pending = new List<(string Candidate, string Operator, OperatorProfile Profile)>();
+        var sinceCommit = Stopwatch.StartNew();
+        // Commits as profiles arrive, so a run killed after minutes keeps what it profiled.
+        void Commit(bool force)
+        {
+            lock (pending)
             {
-                var profile = Profile(m.Candidate, m.Shape);
-                profiles[(m.Candidate.Name, m.Shape.Key)] = profile;
-                fresh.Add((keys[m.Candidate.Name], m.Shape.Key, profile));
-                progress?.Report((double)Interlocked.Increment(ref done) / missing.Count);
-            });
-        cache?.Store(version, fresh);
+                if (pending.Count == 0 || (!force && pending.Count < CommitRows && sinceCommit.Elapsed < CommitInterval)) return;
+                cache?.Store(version, pending);
+                pending.Clear();
+                sinceCommit.Restart();
+            }
+        }
+        try
+        {
+            // The largest operators first, so the parallel tail is short.
+            Parallel.ForEach(missing.OrderByDescending(m => m.Shape.Nest?.Macs ?? 0),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, m =>
+                {
+                    var profile = Profile(m.Candidate, m.Shape);
+                    profiles[(m.Candidate.Name, m.Shape.Key)] = profile;
+                    lock (pending) pending.Add((keys[m.Candidate.Name], m.Shape.Key, profile));
+                    Commit(force: false);
+                    progress?.Report((double)Interlocked.Increment(ref done) / missing.Count);
+                });
+        }
+        finally
+        {
+            Commit(force: true);
+        }
         progress?.Report(1);
         return new ProfileTable([.. candidates], models, shapes, profiles.ToImmutableDictionary(), missing.Count, fromCache);
     }

@@ -20,24 +20,19 @@ public sealed class CandidateTests : IDisposable
     }
 
     /// <summary>Counts cost-model evaluations (thread-safe: the profiler evaluates in parallel).</summary>
-    private sealed class CountingModel(IOperatorCostModel inner) : IOperatorCostModel
+    /// <summary>Counts evaluations; with <paramref name="failAfter"/> the evaluations after that many throw (a run killed mid-way).</summary>
+    private sealed class CountingModel(IOperatorCostModel inner, int failAfter = int.MaxValue) : IOperatorCostModel
     {
         private int _calls;
         public int Calls => _calls;
         public string Name => inner.Name;
         public string Identity => inner.Identity;
 
-        public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip)
-        {
-            Interlocked.Increment(ref _calls);
-            return inner.Evaluate(nest, core, offChip);
-        }
+        public OperatorCost Evaluate(LoopNest nest, Core core, MemoryLevel offChip) => Count() ? inner.Evaluate(nest, core, offChip) : throw new TimeoutException("killed");
 
-        public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip)
-        {
-            Interlocked.Increment(ref _calls);
-            return inner.Evaluate(work, core, offChip);
-        }
+        public OperatorCost Evaluate(VectorWork work, Core core, MemoryLevel offChip) => Count() ? inner.Evaluate(work, core, offChip) : throw new TimeoutException("killed");
+
+        private bool Count() => Interlocked.Increment(ref _calls) <= failAfter;
     }
 
     private static CandidateKnobs Small(params int[] buffers) => new(
@@ -102,6 +97,21 @@ public sealed class CandidateTests : IDisposable
         Assert.Equal(OperatorProfile.From(direct), profile);
         Assert.Equal(direct.Cycles, profile.Cycles);
         Assert.Equal(direct.Energy.TotalPj, profile.EnergyPj, 6);
+    }
+
+    [Fact]
+    public void A_run_that_dies_mid_way_keeps_what_it_profiled_in_the_cache()
+    {
+        var candidates = CandidateGenerator.Generate(Tech, Small(1, 4));
+        var cache = new ProfileCache(Path.Combine(_dir, "killed.db"));
+        var dying = new CountingModel(new RooflineCostModel(), failAfter: 150);
+        Assert.ThrowsAny<Exception>(() => new OperatorProfiler(Tech, dying, cache).Profile(candidates, ["resnet18", "gpt2-small"]));
+
+        // The next run evaluates only what the first did not finish: at least the 150 profiles done before it died.
+        var next = new CountingModel(new RooflineCostModel());
+        var table = new OperatorProfiler(Tech, next, new ProfileCache(cache.Path)).Profile(candidates, ["resnet18", "gpt2-small"]);
+        Assert.True(table.FromCache >= 150, $"{table.FromCache} profiles survived");
+        Assert.Equal(table.Shapes.Count * candidates.Length, table.FromCache + table.Evaluated);
     }
 
     [Fact]
