@@ -58,7 +58,9 @@ internal static class RunCommand
             if (parse.GetValue(workload) is { } w)
                 scenario = scenario with { Name = path is null ? Path.GetFileNameWithoutExtension(w) : scenario.Name, Models = [new ModelRequest(w)] };
             if (parse.GetValue(tile) is { } t) scenario = (scenario with { Tiling = t }).From("tile", "--tile");
-            if (parse.GetValue(mapping) is { } mp) scenario = (scenario with { Mapping = Path.GetFullPath(mp) }).From("mapping", "--mapping");
+            if (parse.GetValue(mapping) is { } mp)
+                scenario = (scenario with { Mapping = string.IsNullOrWhiteSpace(mp) ? throw new TesseraInputException("--mapping is empty; expected a Stream mapping file") : Path.GetFullPath(mp) })
+                    .From("mapping", "--mapping");
             if (parse.GetValue(partition) is { } p) scenario = (scenario with { Partition = Partitioners.ParseMode(p) }).From("partition", "--partition");
             if (parse.GetValue(miniBatches) is { } mb) scenario = (scenario with { MiniBatches = mb }).From("minibatch", "--minibatch");
             if (parse.GetValue(miniBatchSize) is { } size)

@@ -173,6 +173,12 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void An_empty_mapping_path_is_refused()
+    {
+        AssertRefused(CliRunner.Run("run", "--mapping", "", "--print-scenario"), "--mapping is empty; expected a Stream mapping file");
+    }
+
+    [Fact]
     public void A_task_graph_beyond_the_task_budget_stops_while_it_is_built()
     {
         AssertRefused(CliRunner.Run("run", "--workload", "resnet18", "--hardware", "scar-3x3-het", "--limit", "tasks=10"),
