@@ -13,6 +13,9 @@ public sealed record Budgets(int Chiplets, int MemoryDevices, long TilesPerOpera
 {
     public static Budgets Default { get; } = new(Chiplets: 4096, MemoryDevices: 4096, TilesPerOperator: 1 << 16, StudyPoints: 100_000);
 
+    /// <summary>Points one sweep may run (its product, list or sample); a larger design space is sampled or split into sweeps.</summary>
+    public long SweepPoints { get; init; } = 1_000_000;
+
     /// <summary>Throws naming the input, the size it would build and the budget, when <paramref name="size"/> exceeds it.</summary>
     public static void Check(string? where, string what, double size, long budget)
     {
