@@ -9,8 +9,8 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal sealed record OutputFile(string Path, string Option)
 {
-    /// <summary>Options that say where or how output goes, not what is computed.</summary>
-    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--progress" };
+    /// <summary>Options that say where or how output goes, or over how many threads the work is spread, not what is computed.</summary>
+    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--progress", "--jobs", "-j" };
     private static readonly HashSet<string> OutputFlags = new(StringComparer.Ordinal) { "--json", "--csv" };
 
     /// <summary>
