@@ -12,8 +12,8 @@ using YamlDotNet.RepresentationModel;
 namespace Tessera.Sweeps;
 
 /// <summary>
-/// Reads sweep files: a base scenario, then <c>axes:</c> (their product) or <c>points:</c> (a list), optionally
-/// <c>sample:</c> (a seeded random subset). Every value is read and checked where it is written, so a typo stops the
+/// Reads sweep files: a base scenario, then <c>axes:</c> (their product) and <c>points:</c> (a list of points, varied
+/// together as one axis), optionally <c>sample:</c> (a seeded random subset). Every value is read and checked where it is written, so a typo stops the
 /// sweep before any point runs, naming file:line:column.
 /// </summary>
 public static class SweepLoader
@@ -44,48 +44,41 @@ public static class SweepLoader
             : Scenario.Default;
         var axesNode = YamlReader.Find(root, "axes");
         var pointsNode = YamlReader.Find(root, "points");
-        if (axesNode is not null && pointsNode is not null)
-            throw r.Error(pointsNode, "a sweep gives axes (their product) or points (a list), not both; expected one of them");
 
-        var axes = ImmutableArray.CreateBuilder<SweepAxis>();
-        List<ImmutableArray<(string Key, SweepValue Value)>> combinations;
+        // Each dimension is a list of value combinations: one per value of an axis, one per listed point (the points
+        // vary together, as one axis, across the product of the axes).
+        var dimensions = new List<ImmutableArray<ImmutableArray<(string Key, SweepValue Value)>>>();
+        var keys = new List<string>();
         if (pointsNode is not null)
         {
             var list = r.Sequence(pointsNode, "points");
-            combinations = [.. list.Children.Select(item =>
+            if (list.Children.Count == 0) throw r.Error(list, "points is empty; expected at least one point");
+            dimensions.Add([.. list.Children.Select(item =>
             {
                 var map = r.Mapping(item, "a point such as {hardware: scar-2x2-het, batch: 4}");
                 return map.Children.Select(e => (Key(r, e.Key), Value(r, Key(r, e.Key), e.Value, folder, t, At))).ToImmutableArray();
-            })];
-            if (combinations.Count == 0) throw r.Error(list, "points is empty; expected at least one point");
+            })]);
+            keys.AddRange(dimensions[0].SelectMany(p => p.Select(v => v.Key)).Distinct());
         }
-        else
+        foreach (var (keyNode, valuesNode) in axesNode is null ? [] : r.Mapping(axesNode, "axes").Children.ToList())
         {
-            var axisEntries = axesNode is null ? [] : r.Mapping(axesNode, "axes").Children.ToList();
-            foreach (var (keyNode, valuesNode) in axisEntries)
-            {
-                var key = Key(r, keyNode);
-                var values = r.Sequence(valuesNode, $"axis {key} (a list of values)");
-                if (values.Children.Count == 0) throw r.Error(values, $"axis {key} has no values, so the product is empty; expected at least one value");
-                var parsed = values.Children.Select(v => Value(r, key, v, folder, t, At)).ToImmutableArray();
-                if (parsed.GroupBy(v => v.Text, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                    throw TesseraInputException.At(twice.Last().Origin, $"axis {key} lists {twice.Key} twice; expected distinct values");
-                axes.Add(new SweepAxis(key, parsed));
-            }
-            double size = axes.Aggregate(1.0, (n, a) => n * a.Values.Length);
-            if (size > long.MaxValue / 2)
-                throw r.Error(axesNode!, $"the product of the axes has {size:G3} points; expected fewer (sample: draws a subset)");
-            var sampleNode = YamlReader.Find(root, "sample");
-            var product = axes.ToImmutable();
-            combinations = Product(product, sampleNode is null ? Budget(At(axesNode ?? root), (long)size) : 0, out var index);
-            if (sampleNode is not null) combinations = Sample(r, sampleNode, (long)size, index, At);
+            var key = Key(r, keyNode);
+            if (keys.Contains(key)) throw r.Error(keyNode, $"axis {key} is also set by the listed points or another axis; expected each key once");
+            var values = r.Sequence(valuesNode, $"axis {key} (a list of values)");
+            if (values.Children.Count == 0) throw r.Error(values, $"axis {key} has no values, so the product is empty; expected at least one value");
+            var parsed = values.Children.Select(v => Value(r, key, v, folder, t, At)).ToImmutableArray();
+            if (parsed.GroupBy(v => v.Text, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw TesseraInputException.At(twice.Last().Origin, $"axis {key} lists {twice.Key} twice; expected distinct values");
+            dimensions.Add([.. parsed.Select(v => ImmutableArray.Create((key, v)))]);
+            keys.Add(key);
         }
-        if (pointsNode is not null && YamlReader.Find(root, "sample") is { } listSample)
-        {
-            var listed = combinations;
-            combinations = Sample(r, listSample, listed.Count, i => listed[(int)i], At);
-        }
-        return new SweepSpec(name, Path.GetFullPath(path), baseScenario, axes.ToImmutable(), SweepSpec.Resolve(baseScenario, combinations));
+        double size = dimensions.Aggregate(1.0, (n, d) => n * d.Length);
+        if (size > long.MaxValue / 2)
+            throw r.Error(axesNode ?? root, $"the product of the axes has {size:G3} points; expected fewer (sample: draws a subset)");
+        var sampleNode = YamlReader.Find(root, "sample");
+        var combinations = Product(dimensions, sampleNode is null ? Budget(At(axesNode ?? pointsNode ?? root), (long)size) : 0, out var index);
+        if (sampleNode is not null) combinations = Sample(r, sampleNode, (long)size, index, At);
+        return new SweepSpec(name, Path.GetFullPath(path), baseScenario, [.. keys], SweepSpec.Resolve(baseScenario, combinations));
     }
 
     private static long Budget(string where, long points)
@@ -105,19 +98,19 @@ public static class SweepLoader
             $"({string.Join(", ", Schedulers.AllOptions.Select(o => o.Name.Replace('-', '_')))}) or a hardware override ({string.Join(", ", HardwareAxes)})");
     }
 
-    /// <summary>The combinations of the product, the last axis fastest; <paramref name="index"/> decodes a position without building them all.</summary>
-    private static List<ImmutableArray<(string, SweepValue)>> Product(ImmutableArray<SweepAxis> axes, long materialise,
-        out Func<long, ImmutableArray<(string, SweepValue)>> index)
+    /// <summary>The combinations of the product, the last dimension fastest; <paramref name="index"/> decodes a position without building them all.</summary>
+    private static List<ImmutableArray<(string, SweepValue)>> Product(List<ImmutableArray<ImmutableArray<(string Key, SweepValue Value)>>> dimensions,
+        long materialise, out Func<long, ImmutableArray<(string, SweepValue)>> index)
     {
         index = position =>
         {
-            var values = new (string, SweepValue)[axes.Length];
-            for (int a = axes.Length - 1; a >= 0; a--)
+            var parts = new ImmutableArray<(string, SweepValue)>[dimensions.Count];
+            for (int d = dimensions.Count - 1; d >= 0; d--)
             {
-                values[a] = (axes[a].Key, axes[a].Values[(int)(position % axes[a].Values.Length)]);
-                position /= axes[a].Values.Length;
+                parts[d] = dimensions[d][(int)(position % dimensions[d].Length)];
+                position /= dimensions[d].Length;
             }
-            return [.. values];
+            return [.. parts.SelectMany(p => p)];
         };
         var decode = index;
         return materialise == 0 ? [] : [.. Enumerable.Range(0, (int)materialise).Select(i => decode(i))];

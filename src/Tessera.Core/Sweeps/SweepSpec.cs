@@ -14,9 +14,6 @@ namespace Tessera.Sweeps;
 /// </summary>
 public sealed record SweepValue(string Text, string Origin, Func<Scenario, Scenario> Apply, int Order = 1);
 
-/// <summary>An axis of a sweep: a scenario field, scheduler option or hardware override, and its values in the file's order.</summary>
-public sealed record SweepAxis(string Key, ImmutableArray<SweepValue> Values);
-
 /// <summary>
 /// A point of a sweep: its position in the sweep's order, its id (a hash of its resolved configuration, the same on
 /// every machine), the value of each axis and the scenario it runs.
@@ -31,11 +28,11 @@ public sealed record SweepPoint(int Index, string Id, ImmutableArray<(string Key
 }
 
 /// <summary>
-/// A sweep: a base scenario and the points to evaluate — the product of its axes, a listed set of points, or a seeded
-/// random sample of either. <see cref="Id"/> names the sweep by its points (their ids in order), so two files that
+/// A sweep: a base scenario and the points to evaluate — the product of its axes (and of a listed set of points), or a
+/// seeded random sample of it. <see cref="Keys"/> are the fields the points vary, in the file's order. <see cref="Id"/> names the sweep by its points (their ids in order), so two files that
 /// expand to the same points are the same sweep and shards of different sweeps can be told apart.
 /// </summary>
-public sealed record SweepSpec(string Name, string? Source, Scenario Base, ImmutableArray<SweepAxis> Axes, ImmutableArray<SweepPoint> Points)
+public sealed record SweepSpec(string Name, string? Source, Scenario Base, ImmutableArray<string> Keys, ImmutableArray<SweepPoint> Points)
 {
     public string Id { get; } = Hash(string.Join('\n', Points.Select(p => p.Id)));
 

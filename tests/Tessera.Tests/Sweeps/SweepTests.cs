@@ -168,7 +168,7 @@ public sealed class SweepTests
     }
 
     [Fact]
-    public void Listed_points_run_as_given()
+    public void Listed_points_run_as_given_and_vary_as_one_axis_across_the_others()
     {
         var folder = Path.GetDirectoryName(Spec())!;
         var file = Path.Combine(folder, "list.yaml");
@@ -176,5 +176,21 @@ public sealed class SweepTests
         var spec = SweepLoader.Load(file);
         Assert.Equal(["hardware=scar-2x2-ws batch=2", "memory=HBM3"], spec.Points.Select(p => p.Label));
         Assert.Equal("scar-2x2-het", spec.Points[1].Scenario.Hardware);
+        Assert.Equal(["hardware", "batch", "memory"], spec.Keys.AsEnumerable());
+
+        File.AppendAllText(file, "axes:\n  bits: [8, 16]\n");
+        Assert.Equal(["hardware=scar-2x2-ws batch=2 bits=8", "hardware=scar-2x2-ws batch=2 bits=16", "memory=HBM3 bits=8", "memory=HBM3 bits=16"],
+            SweepLoader.Load(file).Points.Select(p => p.Label));
+        File.AppendAllText(file, "  batch: [1]\n");
+        Assert.Contains("axis batch is also set", Assert.Throws<Tessera.Diagnostics.TesseraInputException>(() => SweepLoader.Load(file)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_example_sweeps_load_with_the_points_their_comments_count()
+    {
+        Assert.Equal(10, SweepLoader.Load(TestData.Repository("examples", "sweeps", "scar-package-size.yaml")).Points.Length);
+        var llm = SweepLoader.Load(TestData.Repository("examples", "sweeps", "llm-chiplets-memory.yaml"));
+        Assert.Equal(18, llm.Points.Length);
+        Assert.All(llm.Points, p => Assert.Equal(p.Scenario.Hardware switch { "scar-2x2-het" => 4, "scar-3x3-het" => 9, _ => 36 }, p.Scenario.TensorParallelWays));
     }
 }
