@@ -93,8 +93,8 @@ internal static class SweepCommand
     /// <summary>One row per point: index, id, shard (of <paramref name="count"/>), each axis value.</summary>
     private static ResultTable Points(SweepSpec spec, ImmutableArray<SweepPoint> points, int count) =>
         new($"sweep {spec.Name}: {points.Length} of {spec.Points.Length} points (sweep {spec.Id})", "",
-            [new("#", ValueKind.Count), new("point", ValueKind.Text), new("shard", ValueKind.Count), .. spec.Keys.Select(k => new ResultColumn(k, ValueKind.Text))],
-            [.. points.Select(p => ImmutableArray.Create<ResultValue>([p.Index + 1, p.Id, p.Shard(count), .. Values(spec, p)]))], []);
+            [new("#", ValueKind.Text), new("point", ValueKind.Text), new("shard", ValueKind.Text), .. spec.Keys.Select(k => new ResultColumn(k, ValueKind.Text))],
+            [.. points.Select(p => ImmutableArray.Create<ResultValue>([$"{p.Index + 1}", p.Id, $"{p.Shard(count)}", .. Values(spec, p)]))], []);
 
     /// <summary>The point's value on each axis of the sweep ("" for an axis a listed point leaves at the base).</summary>
     private static IEnumerable<ResultValue> Values(SweepSpec spec, SweepPoint p) =>
@@ -106,14 +106,14 @@ internal static class SweepCommand
         int resumed = outcomes.Count(o => o.Resumed);
         return new($"sweep {spec.Name} ({spec.Id})", $"{outcomes.Length} points, {outcomes.Length - resumed} run now, {resumed} already in the store",
             [
-                new("#", ValueKind.Count), new("point", ValueKind.Text),
+                new("#", ValueKind.Text), new("point", ValueKind.Text),
                 .. spec.Keys.Select(k => new ResultColumn(k, ValueKind.Text)),
                 new("latency", ValueKind.Seconds), new("energy", ValueKind.Joules), new("EDP", ValueKind.JouleSeconds), new("note", ValueKind.Text),
             ],
             [
                 .. outcomes.Select(o => ImmutableArray.Create<ResultValue>(
                 [
-                    o.Point.Index + 1, o.Point.Id, .. Values(spec, o.Point),
+                    $"{o.Point.Index + 1}", o.Point.Id, .. Values(spec, o.Point),
                     Metric(o, "latency"), Metric(o, "energy"), Metric(o, "edp"),
                     o.Infeasible is { } reason ? $"infeasible: {reason}" : o.Resumed ? "stored before" : "",
                 ])),
