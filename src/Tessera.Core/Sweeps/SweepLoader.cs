@@ -213,7 +213,10 @@ public static class SweepLoader
                             : throw r.Error(node, $"array '{r.Text(node, key)}'; expected axis sizes such as 64x64 or [64, 64]"))];
                 return Overrides(o => o with { Array = sizes });
             case "buffer":
-                long bytes = (long)r.Quantity(node, key, YamlReader.SizeUnits, "B");
+                double size = r.Quantity(node, key, YamlReader.SizeUnits, "B");
+                if (size < 1 || size * 8 > YamlReader.MaxMemoryBits)
+                    throw r.Error(node, $"buffer {r.Text(node, key)}; expected 1 B to {YamlReader.MaxMemoryBits / 8} B");
+                long bytes = (long)size;
                 return Overrides(o => o with { BufferBytes = bytes });
             case "link_bandwidth":
                 double link = r.Quantity(node, key, YamlReader.BandwidthUnits, "B/s");

@@ -135,6 +135,9 @@ public sealed class SweepTests
         Refused([Spec("  batch: []\n")], "sweep.yaml:4:10", "product is empty");
         Refused([Spec("  memory: [HBM4]\n")], "sweep.yaml:4:12", "memory 'HBM4'");
         Refused([Spec("  batch: [1, 1]\n")], "lists 1 twice");
+        Refused([Spec("  buffer: [1e30 B]\n")], "sweep.yaml:4:12", "buffer 1e30 B");
+        // A batch-1 model cut into mini-batches of at most one sample either way: two values, one configuration.
+        Refused([Spec("  partition: [pipelined]\n  minibatch_size: [1, 2]\n")], "points 1 (partition=pipelined minibatch_size=1) and 2", "same configuration");
         Refused([Spec(), "--shard", "0/3"], "outside 1..3");
         Refused([Spec(), "--shard", "4/3"], "outside 1..3");
         // A setting that does not apply to a point's scheduler is found before anything runs: nothing is stored.
