@@ -78,7 +78,7 @@ public static class SweepLoader
         var sampleNode = YamlReader.Find(root, "sample");
         var combinations = Product(dimensions, sampleNode is null ? Budget(At(axesNode ?? pointsNode ?? root), (long)size) : 0, out var index);
         if (sampleNode is not null) combinations = Sample(r, sampleNode, (long)size, index, At);
-        return new SweepSpec(name, Path.GetFullPath(path), baseScenario, [.. keys], SweepSpec.Resolve(baseScenario, combinations));
+        return new SweepSpec(name, Path.GetFullPath(path), [.. keys], SweepSpec.Resolve(baseScenario, combinations));
     }
 
     private static long Budget(string where, long points)

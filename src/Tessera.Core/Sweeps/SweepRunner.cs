@@ -13,15 +13,13 @@ public sealed record SweepOutcome(SweepPoint Point, bool Feasible, string? Infea
 /// Runs a sweep's points on several threads of one process and keeps each point in the result store in one transaction.
 /// Points are stored in the sweep's order whatever order they finish in — a point waits until every earlier one is
 /// stored — so a store is the same row for row at any number of jobs, and a rerun after a kill appends exactly the
-/// rows the uninterrupted run would have. At most <see cref="Window"/> points are taken and not yet stored: what a kill
-/// can lose. Points a store already holds are not run again.
+/// rows the uninterrupted run would have. At most <see cref="WindowPerJob"/> × jobs points are taken and not yet stored:
+/// what a kill can lose. Points a store already holds are not run again.
 /// </summary>
 public sealed class SweepRunner(ScenarioRunner runner)
 {
     /// <summary>Points started but not yet stored, at most, per job: enough slack that one slow point does not idle the other jobs.</summary>
-    public const int WindowPerJob = 2;
-
-    public static int Window(int jobs) => WindowPerJob * jobs;
+    private const int WindowPerJob = 2;
 
     /// <summary>
     /// Checks then runs <paramref name="points"/> (all of a sweep or one shard's) with <paramref name="jobs"/> threads. The
@@ -43,7 +41,7 @@ public sealed class SweepRunner(ScenarioRunner runner)
         var finished = new (SweepOutcome Outcome, StoredRun Row)?[todo.Length];
         int next = 0, stored = 0;
         var gate = new object();
-        using var window = new SemaphoreSlim(Window(jobs));
+        using var window = new SemaphoreSlim(WindowPerJob * jobs);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ExceptionDispatchInfo? failure = null;
         void Work()

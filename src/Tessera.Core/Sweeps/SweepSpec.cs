@@ -28,11 +28,11 @@ public sealed record SweepPoint(int Index, string Id, ImmutableArray<(string Key
 }
 
 /// <summary>
-/// A sweep: a base scenario and the points to evaluate — the product of its axes (and of a listed set of points), or a
+/// A sweep: the points to evaluate, each a base scenario changed by its values — the product of its axes (and of a listed set of points), or a
 /// seeded random sample of it. <see cref="Keys"/> are the fields the points vary, in the file's order. <see cref="Id"/> names the sweep by its points (their ids in order), so two files that
 /// expand to the same points are the same sweep and shards of different sweeps can be told apart.
 /// </summary>
-public sealed record SweepSpec(string Name, string? Source, Scenario Base, ImmutableArray<string> Keys, ImmutableArray<SweepPoint> Points)
+public sealed record SweepSpec(string Name, string? Source, ImmutableArray<string> Keys, ImmutableArray<SweepPoint> Points)
 {
     public string Id { get; } = Hash(string.Join('\n', Points.Select(p => p.Id)));
 
