@@ -116,6 +116,7 @@ public static class TesseraCli
         root.Subcommands.Add(ExperimentCommand.Create(context));
         root.Subcommands.Add(StudyCommand.Create(context));
         root.Subcommands.Add(EcosystemCommand.Create(context));
+        root.Subcommands.Add(SweepCommand.Create(context));
         root.Subcommands.Add(ResultsCommand.Create(context));
         return (root, csv, limits);
     }

@@ -36,6 +36,9 @@ public sealed class Targets
             "bits: 8\nframe_rate: 10\ndeadline: 100 ms\ndesigns:\n  ws: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}\n" +
             "cnn: {designs: [ws], counts: [1], memory: [LPDDR5]}\nfusion_stage: {designs: [ws], counts: [1], memory: [LPDDR5]}\n" +
             "homogeneous: {designs: [ws], counts: [1], memory: [LPDDR5]}\nbaseline_match: cost\ncost_profile: actuary\nobjective: ec\nshow: 2\n");
+        var sweep = Path.Combine(work, "seed-sweep.yaml");
+        File.WriteAllText(sweep, $"name: fuzz\nbase: {scenario}\npoints:\n  - {{hardware: scar-2x2-ws, tp: 2}}\naxes:\n  batch: [1, 2]\n  memory: [HBM3, LPDDR5]\n" +
+            "  array: [32x32]\n  buffer: [2 MiB]\n  scheduler: [greedy]\nsample: {count: 3, seed: 1}\n");
         var suite = Path.Combine(work, "seed-suite.yaml");
         File.WriteAllText(suite, "suite:\n  - gpt2-small:decode\n");
         Func<byte[], Random, byte[]> yaml = (b, r) => System.Text.Encoding.UTF8.GetBytes(Mutators.Yaml(System.Text.Encoding.UTF8.GetString(b), r));
@@ -61,6 +64,7 @@ public sealed class Targets
             new("inspect (ONNX)", ".onnx", [gemm, Data("onnx", "2_conv.onnx"), Data("onnx", "attention_head.onnx"), Data("onnx", "swiglu_64_128_256.onnx"),
                 Data("onnx", "alexnet.onnx")], Mutators.Onnx, f => ["inspect", f]),
             new("study", ".yaml", [study], yaml, f => ["study", "av-perception", f, "--cost-model", "roofline"]),
+            new("sweep", ".yaml", [sweep], yaml, f => ["sweep", f, "--list"]),
             new("ecosystem", ".yaml", [suite], yaml,
                 f => ["ecosystem", f, "--max-pool", "1", "--cost-model", "roofline", "--no-simulate", "--cache", Path.Combine(work, "profiles.db")]),
         ];

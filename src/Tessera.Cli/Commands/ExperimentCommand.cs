@@ -29,8 +29,13 @@ internal static class ExperimentCommand
         var miniBatchSize = OptionChecks.MiniBatchSize("The experiment's mini-batch (default: the setting's; docs/experiments.md)");
         var store = StoreOption.Create();
         var progress = ProgressBar.Option();
+        var jobs = new Option<int>("--jobs", "-j")
+        {
+            Description = "Independent cells run at once (the SCAR experiments; default: the machine's cores); the results are the same at any number",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        }.AtLeast(1);
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
-            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, progress };
+            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, progress, jobs };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } experimentName)
@@ -50,7 +55,8 @@ internal static class ExperimentCommand
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
             var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!,
-                parse.GetValue(setting), parse.GetValue(miniBatchSize));
+                parse.GetValue(setting), parse.GetValue(miniBatchSize))
+            { Jobs = parse.GetValue(jobs) };
             options.Check(experiment);
             bool asJson = parse.GetValue(json);
             // Experiments simulate many configurations (seconds to minutes).

@@ -12,8 +12,11 @@ internal sealed record OutputFile(string Path, string Option)
     /// <summary>Options naming a file or folder a command writes.</summary>
     public static readonly IReadOnlySet<string> PathOptions = new HashSet<string>(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--report" };
 
-    /// <summary>Options that say where or how output goes, not what is computed.</summary>
-    private static readonly HashSet<string> OutputOptions = new(PathOptions.Append("--progress"), StringComparer.Ordinal);
+    /// <summary>
+    /// Options that say where or how output goes, over how many threads the work is spread, or which limits guard it, not
+    /// what is computed.
+    /// </summary>
+    private static readonly HashSet<string> OutputOptions = new(PathOptions.Concat(["--progress", "--jobs", "-j", "--limit"]), StringComparer.Ordinal);
     private static readonly HashSet<string> OutputFlags = new(StringComparer.Ordinal) { "--json", "--csv" };
 
     /// <summary>
@@ -95,17 +98,27 @@ internal sealed record OutputFile(string Path, string Option)
         (this with { Path = System.IO.Path.Combine(Path, name) }).WriteText(write);
     }
 
-    private void Replace(string path, Action<Stream> write)
+    private void Replace(string path, Action<Stream> write) => WriteAt(path, temporary =>
+    {
+        using var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+        write(stream);
+        stream.Flush(flushToDisk: true);
+    });
+
+    /// <summary>
+    /// Has <paramref name="write"/> create the file at a temporary path beside this one (an SQLite store), then renames it
+    /// over this file; when it creates nothing, this file is left as it was.
+    /// </summary>
+    public void WriteAt(Action<string> write) => WriteAt(Path, write);
+
+    private void WriteAt(string path, Action<string> write)
     {
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            System.IO.File.Move(temporary, path, overwrite: true);
+            if (System.IO.File.Exists(temporary)) System.IO.File.Delete(temporary);
+            write(temporary);
+            if (System.IO.File.Exists(temporary)) System.IO.File.Move(temporary, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

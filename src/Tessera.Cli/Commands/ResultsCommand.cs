@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Spectre.Console;
@@ -79,7 +80,28 @@ internal static class ResultsCommand
             return 0;
         });
 
-        return new Command("results", "Read a result store written by --store: list its runs, show one, export them as CSV") { list, show, export };
+        var inputs = new Argument<string[]>("stores") { Description = "The stores to merge (the shards of one sweep, or any stores)", Arity = ArgumentArity.OneOrMore };
+        var merged = new Option<string>("--out", "-o") { Description = "The merged store to write (replaced whole when it exists)", Required = true };
+        var merge = new Command("merge", "Merge stores (a sweep's shards) into one; refuses shards of different sweeps and points whose results differ") { inputs, merged };
+        merge.SetAction(parse =>
+        {
+            var file = OutputFile.File(parse.GetValue(merged), "--out")!;
+            var stores = parse.GetValue(inputs)!.Select(Existing).ToList();
+            if (stores.FirstOrDefault(s => s.Path == file.Path) is { } same)
+                throw new TesseraInputException($"--out {same.Path} is also an input; expected a new path for the merged store");
+            var conflicts = ImmutableArray<MergeConflict>.Empty;
+            file.WriteAt(path => conflicts = StoreMerge.Merge(stores, new ResultStore(path)));
+            foreach (var c in conflicts) context.Error.WriteLine($"error: {c}");
+            if (!conflicts.IsEmpty)
+            {
+                context.Error.WriteLine($"error: {conflicts.Length} point(s) differ between stores; nothing written");
+                return TesseraCli.Infeasible;
+            }
+            context.Console.MarkupLine(Markup.Escape($"{file.Path}: {new ResultStore(file.Path).List().Length} runs from {stores.Count} stores"));
+            return 0;
+        });
+
+        return new Command("results", "Read a result store written by --store: list its runs, show one, export them as CSV, merge stores") { list, show, export, merge };
     }
 
     /// <summary>A store that exists (reading a missing path would make nothing of a typo).</summary>

@@ -113,7 +113,7 @@ internal static class RunCommand
     }
 
     /// <summary>The seed the run used: the one given, else the scheduler's default; null for schedulers without one.</summary>
-    private static int? Seed(Scenario scenario)
+    internal static int? Seed(Scenario scenario)
     {
         var option = Schedulers.Find(scenario.Schedule.Scheduler).Options.FirstOrDefault(o => o.Name == "seed");
         if (option is null) return null;

@@ -17,8 +17,9 @@ namespace Tessera.Diagnostics;
 /// <param name="TilesPerOperator">Tiles one operator may be cut into by a tiling or a Stream mapping.</param>
 /// <param name="Tasks">Tasks in one simulated task graph (each costs a few hundred bytes while it is simulated).</param>
 /// <param name="StudyPoints">Packages one study may enumerate (product of its axes).</param>
+/// <param name="SweepPoints">Points one sweep may run (its product, list or sample); a larger space is sampled or split into sweeps.</param>
 public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int Chiplets, int MemoryDevices, long TilesPerOperator, long Tasks,
-    long StudyPoints)
+    long StudyPoints, long SweepPoints)
 {
     /// <summary>Widest operand a workload may declare: the simulator counts bits in 64-bit integers. Not raisable.</summary>
     public const int MaxOperandBits = 64;
@@ -27,7 +28,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     public const long MaxMemoryBits = 1L << 60;
 
     public static Limits Default { get; } = new(TextBytes: 16L << 20, OnnxBytes: (2L << 30) - 1, YamlDepth: 64, Chiplets: 4096,
-        MemoryDevices: 4096, TilesPerOperator: 1 << 16, Tasks: 5_000_000, StudyPoints: 100_000);
+        MemoryDevices: 4096, TilesPerOperator: 1 << 16, Tasks: 5_000_000, StudyPoints: 100_000, SweepPoints: 1_000_000);
 
     private static readonly AsyncLocal<Limits?> Scoped = new();
 
@@ -46,7 +47,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     public IReadOnlyList<(string Name, double Value)> Named() =>
     [
         ("text-bytes", TextBytes), ("onnx-bytes", OnnxBytes), ("yaml-depth", YamlDepth), ("chiplets", Chiplets), ("memory-devices", MemoryDevices),
-        ("tiles-per-operator", TilesPerOperator), ("tasks", Tasks), ("study-points", StudyPoints),
+        ("tiles-per-operator", TilesPerOperator), ("tasks", Tasks), ("study-points", StudyPoints), ("sweep-points", SweepPoints),
     ];
 
     /// <summary>These limits with one raised (or lowered) by a <c>NAME=VALUE</c> setting; a bad setting names the choices.</summary>
@@ -68,6 +69,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
             "tiles-per-operator" => this with { TilesPerOperator = value },
             "tasks" => this with { Tasks = value },
             "study-points" => this with { StudyPoints = value },
+            "sweep-points" => this with { SweepPoints = value },
             var other => throw new TesseraInputException($"--limit {other}{Suggestions.DidYouMean(other, names)}; expected one of {string.Join(", ", names)}"),
         };
     }

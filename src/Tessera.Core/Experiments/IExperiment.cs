@@ -47,6 +47,9 @@ public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _read = new(StringComparer.Ordinal);
 
+    /// <summary>Independent cells run at once (threads of this process); the results are the same at any number.</summary>
+    public int Jobs { get; init; } = 1;
+
     /// <summary>Every shared file the experiment asked for (its inputs, for the result's manifest).</summary>
     public IEnumerable<string> Inputs => _read.Keys.Order(StringComparer.Ordinal);
 

@@ -35,7 +35,7 @@ public sealed class ScarArVrExperiment : IExperiment
         options.Check(this);
         var settings = new ScarRunSettings(Options(options.Reduced), options.CostModel, options.Setting, options.MiniBatchSize);
         ImmutableArray<ScarConfiguration> configurations = [.. Configurations.Select(c => c with { Package = settings.Package(c.Package) })];
-        return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), configurations, settings, progress, cancellation), settings.Describe())
+        return new ScarArVrResult(Name, ScarCells.RunAll(Scenarios(options.Reduced), configurations, settings, options.Jobs, progress, cancellation), settings.Describe())
         { CostModel = options.CostModel, Setting = options.Setting };
     }
 }

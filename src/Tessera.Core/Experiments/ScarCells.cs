@@ -201,22 +201,23 @@ public static class ScarCells
     ];
 
     /// <summary>
-    /// Every scenario under every configuration that runs it, in order, progress after each cell. One runner for every
-    /// cell: its cost model's mapping cache is shared by packages built from the same chiplet designs.
+    /// Every scenario under every configuration that runs it, in order, progress after each cell; <paramref name="jobs"/>
+    /// cells at once, each cell kept at its place so the result does not depend on which finishes first. One runner for
+    /// every cell: its cost model's mapping cache is shared by packages built from the same chiplet designs.
     /// </summary>
     public static ImmutableArray<ScarCell> RunAll(IReadOnlyList<ScarScenario> scenarios, IReadOnlyList<ScarConfiguration> configurations,
-        ScarRunSettings settings, IProgress<double>? progress, CancellationToken cancellation)
+        ScarRunSettings settings, int jobs, IProgress<double>? progress, CancellationToken cancellation)
     {
         var work = scenarios.SelectMany(s => configurations.Where(c => c.Runs(s.Number)).Select(c => (s, c))).ToList();
         var runner = new ScenarioRunner();
-        var cells = ImmutableArray.CreateBuilder<ScarCell>(work.Count);
-        foreach (var (scenario, configuration) in work)
+        var cells = new ScarCell[work.Count];
+        int finished = 0;
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, jobs), CancellationToken = cancellation }, i =>
         {
-            cancellation.ThrowIfCancellationRequested();
-            cells.Add(Run(scenario, configuration, settings, runner, cancellation));
-            progress?.Report(cells.Count / (double)work.Count);
-        }
-        return cells.MoveToImmutable();
+            cells[i] = Run(work[i].s, work[i].c, settings, runner, cancellation);
+            progress?.Report(Interlocked.Increment(ref finished) / (double)work.Count);
+        });
+        return [.. cells];
     }
 
     /// <summary>

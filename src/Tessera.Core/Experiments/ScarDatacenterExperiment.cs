@@ -50,7 +50,7 @@ public sealed class ScarDatacenterExperiment : IExperiment
         var scenarios = Scenarios(options.Reduced);
         var settings = new ScarRunSettings(Options(options.Reduced), options.CostModel, options.Setting, options.MiniBatchSize);
         ImmutableArray<ScarConfiguration> configurations = [.. Configurations.Select(c => c with { Package = settings.Package(c.Package) })];
-        var cells = ScarCells.RunAll(scenarios, configurations, settings, progress, cancellation);
+        var cells = ScarCells.RunAll(scenarios, configurations, settings, options.Jobs, progress, cancellation);
         return new ScarDatacenterResult(Name, [.. scenarios.Select(s => s.Number)], configurations, cells, settings.Describe())
         { CostModel = options.CostModel, Setting = options.Setting };
     }

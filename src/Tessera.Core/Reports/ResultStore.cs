@@ -9,11 +9,12 @@ namespace Tessera.Reports;
 /// Results kept in one SQLite file: a row per run (its manifest, point id and kind) with its metrics, and the cells of
 /// its tables as child rows. Each append is one transaction, so a run killed while writing leaves the rows before it
 /// and none of its own. A file that is not a Tessera store, or is from a newer schema, is refused and never written.
+/// A store holds the points of one sweep at most (<c>meta.sweep</c>), each row with its sweep and position.
 /// </summary>
 public sealed class ResultStore
 {
     /// <summary>The schema this build writes, kept in <c>PRAGMA user_version</c>; older stores are upgraded, newer refused.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>The value of <c>meta.format</c> that marks a Tessera result store.</summary>
     public const string Format = "tessera-results";
@@ -24,7 +25,7 @@ public sealed class ResultStore
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, point TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
             feasible INTEGER NOT NULL, date_utc TEXT NOT NULL, version TEXT NOT NULL, commit_id TEXT, command_line TEXT NOT NULL,
-            cost_model TEXT, seed INTEGER, manifest TEXT NOT NULL);
+            cost_model TEXT, seed INTEGER, manifest TEXT NOT NULL, sweep TEXT, sweep_index INTEGER);
         CREATE INDEX runs_point ON runs (point);
         CREATE TABLE metrics (run INTEGER NOT NULL REFERENCES runs (id), name TEXT NOT NULL, kind TEXT NOT NULL, value REAL,
             PRIMARY KEY (run, name));
@@ -35,6 +36,9 @@ public sealed class ResultStore
         CREATE TABLE cells (run INTEGER NOT NULL, tbl INTEGER NOT NULL, row INTEGER NOT NULL, col INTEGER NOT NULL,
             number REAL, text TEXT, PRIMARY KEY (run, tbl, row, col));
         """;
+
+    /// <summary>Schema 1 → 2: runs gain the sweep they are a point of and their position in it.</summary>
+    private const string UpgradeFrom1 = "ALTER TABLE runs ADD COLUMN sweep TEXT; ALTER TABLE runs ADD COLUMN sweep_index INTEGER;";
 
     private readonly string _connection;
 
@@ -60,7 +64,7 @@ public sealed class ResultStore
         {
             using var db = new SqliteConnection(existing);
             db.Open();
-            long version = Scalar(db, "PRAGMA user_version") is long v ? v : 0;
+            long version = Version(db);
             bool hasMeta = Scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") is > 0L;
             string? format = hasMeta ? Scalar(db, "SELECT value FROM meta WHERE key = 'format'") as string : null;
             if (format != Format)
@@ -106,15 +110,32 @@ public sealed class ResultStore
         }
         // Re-checked inside the transaction: another writer may have created the file since this store was opened.
         using (var version = Command("PRAGMA user_version"))
-            if ((long)version.ExecuteScalar()! == 0)
+        {
+            long found = (long)version.ExecuteScalar()!;
+            var upgrade = found switch
             {
-                using var create = Command(Schema + $"INSERT INTO meta VALUES ('format', '{Format}'); PRAGMA user_version = {SchemaVersion};");
+                0 => Schema + $"INSERT INTO meta VALUES ('format', '{Format}');",
+                1 => UpgradeFrom1,
+                _ => null,
+            };
+            if (upgrade is not null)
+            {
+                using var create = Command(upgrade + $"PRAGMA user_version = {SchemaVersion};");
                 create.ExecuteNonQuery();
             }
+        }
+        if (run.Sweep is { } sweep)
+        {
+            // The first point claims the store for its sweep; a point of another sweep is refused inside the same transaction.
+            using var claim = Command("INSERT OR IGNORE INTO meta VALUES ('sweep', $sweep); SELECT value FROM meta WHERE key = 'sweep'");
+            claim.Parameters.AddWithValue("$sweep", sweep);
+            if (claim.ExecuteScalar() is string owner && owner != sweep)
+                throw new TesseraInputException(OtherSweep(owner, sweep));
+        }
         long id;
         using (var insert = Command("""
-            INSERT INTO runs (point, kind, name, feasible, date_utc, version, commit_id, command_line, cost_model, seed, manifest)
-            VALUES ($point, $kind, $name, $feasible, $date, $version, $commit, $command, $cost, $seed, $manifest) RETURNING id
+            INSERT INTO runs (point, kind, name, feasible, date_utc, version, commit_id, command_line, cost_model, seed, manifest, sweep, sweep_index)
+            VALUES ($point, $kind, $name, $feasible, $date, $version, $commit, $command, $cost, $seed, $manifest, $sweep, $index) RETURNING id
             """))
         {
             insert.Parameters.AddWithValue("$point", run.Point);
@@ -128,6 +149,8 @@ public sealed class ResultStore
             insert.Parameters.AddWithValue("$cost", (object?)manifest.CostModel ?? DBNull.Value);
             insert.Parameters.AddWithValue("$seed", (object?)manifest.Seed ?? DBNull.Value);
             insert.Parameters.AddWithValue("$manifest", JsonSerializer.Serialize(manifest, Json));
+            insert.Parameters.AddWithValue("$sweep", (object?)run.Sweep ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$index", (object?)run.SweepIndex ?? DBNull.Value);
             id = (long)insert.ExecuteScalar()!;
         }
         using (var metric = Command("INSERT INTO metrics VALUES ($run, $name, $kind, $value)"))
@@ -153,6 +176,43 @@ public sealed class ResultStore
         transaction.Commit();
         return id;
     }
+
+    private string OtherSweep(string owner, string sweep) =>
+        $"{Path} holds the points of sweep {owner}, and this is sweep {sweep} (another spec, or the same spec expanding to other points); " +
+        "expected the store this sweep wrote, or a new path";
+
+    /// <summary>The sweep whose points the store holds; null for a store without sweep points (or not yet written).</summary>
+    public string? Sweep()
+    {
+        if (!Written) return null;
+        using var db = Open();
+        if (Version(db) < 2) return null;
+        return Scalar(db, "SELECT value FROM meta WHERE key = 'sweep'") as string;
+    }
+
+    /// <summary>Refuses a store that holds the points of another sweep than <paramref name="sweep"/>, before any point runs.</summary>
+    public void CheckSweep(string sweep)
+    {
+        if (Sweep() is { } owner && owner != sweep) throw new TesseraInputException(OtherSweep(owner, sweep));
+    }
+
+    /// <summary>The ids of the points of this sweep already stored (a rerun skips them).</summary>
+    public ImmutableHashSet<string> PointsOf(string sweep)
+    {
+        if (Sweep() != sweep) return [];
+        using var db = Open();
+        using var select = db.CreateCommand();
+        select.CommandText = "SELECT point FROM runs WHERE sweep = $sweep";
+        select.Parameters.AddWithValue("$sweep", sweep);
+        using var reader = select.ExecuteReader();
+        var points = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        while (reader.Read()) points.Add(reader.GetString(0));
+        return points.ToImmutable();
+    }
+
+    private bool Written => File.Exists(Path) && new FileInfo(Path).Length > 0;
+
+    private static long Version(SqliteConnection db) => Scalar(db, "PRAGMA user_version") is long v ? v : 0;
 
     // SQLite stores NaN as NULL; infinities are kept.
     private static object Number(double value) => double.IsNaN(value) ? DBNull.Value : value;
@@ -210,7 +270,7 @@ public sealed class ResultStore
 
     private ImmutableArray<StoredRunSummary> Runs(long? id)
     {
-        if (!File.Exists(Path) || new FileInfo(Path).Length == 0) return [];
+        if (!Written) return [];
         using var db = Open();
         var metrics = new Dictionary<long, List<Metric>>();
         using (var select = db.CreateCommand())
@@ -225,14 +285,20 @@ public sealed class ResultStore
             }
         }
         using var runs = db.CreateCommand();
-        runs.CommandText = "SELECT id, point, kind, name, feasible, date_utc, manifest FROM runs" + (id is null ? " ORDER BY id" : " WHERE id = $id");
+        // A schema-1 store (read, never upgraded by reading) has no sweep columns.
+        var sweep = Version(db) < 2 ? "NULL, NULL" : "sweep, sweep_index";
+        runs.CommandText = $"SELECT id, point, kind, name, feasible, date_utc, manifest, {sweep} FROM runs" + (id is null ? " ORDER BY id" : " WHERE id = $id");
         if (id is { } wanted) runs.Parameters.AddWithValue("$id", wanted);
         using var rows = runs.ExecuteReader();
         var result = ImmutableArray.CreateBuilder<StoredRunSummary>();
         while (rows.Read())
             result.Add(new StoredRunSummary(rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0,
                 rows.GetString(5), JsonSerializer.Deserialize<Manifest>(rows.GetString(6), Json)!,
-                metrics.TryGetValue(rows.GetInt64(0), out var m) ? [.. m] : []));
+                metrics.TryGetValue(rows.GetInt64(0), out var m) ? [.. m] : [])
+            {
+                Sweep = rows.IsDBNull(7) ? null : rows.GetString(7),
+                SweepIndex = rows.IsDBNull(8) ? null : rows.GetInt32(8),
+            });
         return result.ToImmutable();
     }
 }

@@ -15,6 +15,12 @@ public sealed record Metric(string Name, double Value, ValueKind Kind);
 /// </summary>
 public sealed record StoredRun(string Kind, string Name, string Point, bool Feasible, ImmutableArray<Metric> Metrics, ImmutableArray<ResultTable> Tables)
 {
+    /// <summary>The id of the sweep this run is a point of (a store holds points of one sweep at most); null outside sweeps.</summary>
+    public string? Sweep { get; init; }
+
+    /// <summary>The point's position in its sweep's order, so shards merge into the order of the whole sweep.</summary>
+    public int? SweepIndex { get; init; }
+
     /// <summary>
     /// A stable point id: the SHA-256 (first 16 hex digits) of the arguments that choose what is computed, the input
     /// files' hashes, the technology library's hash, the cost model and the seed. Two runs of the same command on the
@@ -33,4 +39,10 @@ public sealed record StoredRun(string Kind, string Name, string Point, bool Feas
 
 /// <summary>A run as the store lists it: its row id, what it was, its manifest (as stored) and its metrics.</summary>
 public sealed record StoredRunSummary(long Id, string Point, string Kind, string Name, bool Feasible, string DateUtc, Manifest Manifest,
-    ImmutableArray<Metric> Metrics);
+    ImmutableArray<Metric> Metrics)
+{
+    /// <summary>The sweep the run is a point of, and its position there; null outside sweeps.</summary>
+    public string? Sweep { get; init; }
+
+    public int? SweepIndex { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tessera.Costs;
+using Tessera.Hardware;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
@@ -66,6 +67,9 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
     public string? Mapping { get; init; }
 
     public ScheduleSpec Schedule { get; init; } = new();
+
+    /// <summary>Changes to the loaded hardware (a sweep's array, buffer, bandwidth and memory-type axes); none by default.</summary>
+    public PackageOverrides HardwareOverrides { get; init; } = PackageOverrides.None;
 
     /// <summary>Where each setting was given, by its scenario key (partition, minibatch, minibatch_size, tp, tile, mapping, scheduler, objective, cost_model).</summary>
     public ImmutableDictionary<string, string> Origins { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);

@@ -39,22 +39,8 @@ public static class ScenarioLoader
         string? sizeAt = null;
         foreach (var item in list.Children)
         {
-            var m = r.Mapping(item, "a model entry such as {model: resnet50, batch: 1}");
-            r.KnownKeys(m, "a model entry", ModelKeys);
-            var source = r.Text(r.Need(m, "model", "a model entry (a zoo name or an .onnx path)"), "model");
-            if (LooksLikePath(source)) source = Path.GetFullPath(Path.Combine(folder, source));
-            var phase = YamlReader.Find(m, "phase") is { } p ? Phase(r, p) : TransformerPhase.Prefill;
-            int Positive(string key, int fallback) => YamlReader.Find(m, key) is { } n ? r.PositiveInt(n, key) : fallback;
-            var request = new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
-                r.OptionalText(m, "label"));
-            if (YamlReader.Find(m, "minibatch_size") is { } size)
-            {
-                int samples = r.PositiveInt(size, "minibatch_size");
-                if (samples > request.Batch)
-                    throw r.Error(size, $"minibatch_size {samples} exceeds the model's batch {request.Batch}; expected 1 to {request.Batch} samples");
-                request = request with { MiniBatchSize = samples };
-                sizeAt ??= At(size);
-            }
+            var request = Model(r, item, folder);
+            if (request.MiniBatchSize is not null) sizeAt ??= At(YamlReader.Find((YamlMappingNode)item, "minibatch_size")!);
             models.Add(request);
         }
         var scenario = new Scenario(name, hardware, models.ToImmutable(), bits) { Source = Path.GetFullPath(path) };
@@ -74,8 +60,26 @@ public static class ScenarioLoader
         return scenario;
     }
 
+    /// <summary>One entry of <c>models:</c>; a relative model path is resolved against <paramref name="folder"/>.</summary>
+    internal static ModelRequest Model(YamlReader r, YamlNode item, string folder)
+    {
+        var m = r.Mapping(item, "a model entry such as {model: resnet50, batch: 1}");
+        r.KnownKeys(m, "a model entry", ModelKeys);
+        var source = r.Text(r.Need(m, "model", "a model entry (a zoo name or an .onnx path)"), "model");
+        if (LooksLikePath(source)) source = Path.GetFullPath(Path.Combine(folder, source));
+        var phase = YamlReader.Find(m, "phase") is { } p ? Phase(r, p) : TransformerPhase.Prefill;
+        int Positive(string key, int fallback) => YamlReader.Find(m, key) is { } n ? r.PositiveInt(n, key) : fallback;
+        var request = new ModelRequest(source, Positive("batch", 1), phase, Positive("sequence", 128), Positive("context", 1024),
+            r.OptionalText(m, "label"));
+        if (YamlReader.Find(m, "minibatch_size") is not { } size) return request;
+        int samples = r.PositiveInt(size, "minibatch_size");
+        if (samples > request.Batch)
+            throw r.Error(size, $"minibatch_size {samples} exceeds the model's batch {request.Batch}; expected 1 to {request.Batch} samples");
+        return request with { MiniBatchSize = samples };
+    }
+
     /// <summary>prefill or decode, by name only (a number is no phase).</summary>
-    private static TransformerPhase Phase(YamlReader r, YamlNode node)
+    internal static TransformerPhase Phase(YamlReader r, YamlNode node)
     {
         var text = r.Text(node, "phase").Trim();
         return Enum.GetNames<TransformerPhase>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
@@ -87,7 +91,7 @@ public static class ScenarioLoader
     /// The <c>schedule:</c> section: scheduler, objective, cost model, contention and the scheduler's options
     /// (snake_case or kebab-case; a list or a mapping of MODEL: VALUE for repeatable ones).
     /// </summary>
-    private static Scenario Schedule(YamlReader r, YamlMappingNode map, Scenario scenario, Func<YamlNode, string> at)
+    internal static Scenario Schedule(YamlReader r, YamlMappingNode map, Scenario scenario, Func<YamlNode, string> at)
     {
         var spec = scenario.Schedule;
         var options = spec.Options.ToBuilder();
@@ -160,7 +164,7 @@ public static class ScenarioLoader
         : Interop.ZigZagWorkloadImporter.Handles(request.Source) ? Interop.ZigZagWorkloadImporter.Load(request.Source, request.Batch)
         : ModelZoo.Create(request.Source, new ModelOptions(request.Batch, bits, request.Phase, request.SequenceLength, request.ContextLength));
 
-    private static bool LooksLikePath(string value) =>
+    internal static bool LooksLikePath(string value) =>
         value.Contains('/') || value.Contains('\\') || value.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ||
         value.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 }

@@ -52,7 +52,7 @@ public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
         var settings = new SchedulerSettings(spec.Options);
         settings.Check(scheduler);
         var objective = ResolveObjective(scenario, scheduler);
-        var package = HardwareLoader.Load(scenario.Hardware, _technology);
+        var package = scenario.HardwareOverrides.Apply(HardwareLoader.Load(scenario.Hardware, _technology), _technology);
         var models = ScenarioLoader.BuildModels(scenario);
         var costModel = CostModel(spec.CostModel);
         var (partition, notes) = ResolvePartition(scenario, scheduler, package, models);

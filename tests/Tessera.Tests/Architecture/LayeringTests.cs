@@ -19,7 +19,7 @@ public sealed class LayeringTests
         "Tessera.Workloads", "Tessera.Hardware", "Tessera.Costs", "Tessera.Interop",
         "Tessera.Economics", "Tessera.Floorplanning",
         "Tessera.Evaluation", "Tessera.Scheduling", "Tessera.Simulation", "Tessera.Search", "Tessera.Reports",
-        "Tessera.Chiplets", "Tessera.Scenarios", "Tessera.Experiments", "Tessera.Studies", "Tessera.Ecosystem",
+        "Tessera.Chiplets", "Tessera.Scenarios", "Tessera.Experiments", "Tessera.Studies", "Tessera.Ecosystem", "Tessera.Sweeps",
         "Tessera.Cli",
     ];
 
