@@ -13,7 +13,8 @@ namespace Tessera.Hardware;
 public sealed record Package : IHardwareComponent
 {
     private readonly Dictionary<string, List<(string Next, Link Via)>> _adjacency;
-    private readonly ConcurrentDictionary<string, Dictionary<string, ImmutableArray<Link>>> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Dictionary<string, (string Previous, Link Link, int Hops)>> _trees = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), ImmutableArray<Link>> _routes = new();
 
     /// <param name="source">File or preset name used in error messages.</param>
     public Package(string name, IEnumerable<ChipletInstance> chiplets, IEnumerable<MemoryDevice> memories,
@@ -96,40 +97,44 @@ public sealed record Package : IHardwareComponent
     public ImmutableArray<Link>? Route(string from, string to)
     {
         if (from == to) return ImmutableArray<Link>.Empty;
-        if (!_adjacency.ContainsKey(from)) return null;
-        return _routes.GetOrAdd(from, RoutesFrom).TryGetValue(to, out var r) ? r : null;
+        if (_routes.TryGetValue((from, to), out var cached)) return cached;
+        if (!_adjacency.ContainsKey(from) || _trees.GetOrAdd(from, Tree) is not { } tree || !tree.ContainsKey(to)) return null;
+        var path = new List<Link>();
+        for (var at = to; at != from; at = tree[at].Previous)
+            path.Add(tree[at].Link);
+        path.Reverse();
+        return _routes[(from, to)] = [.. path];
     }
 
-    /// <summary>Fewest-hop routes from one endpoint; neighbours in declaration order keep them deterministic.</summary>
-    private Dictionary<string, ImmutableArray<Link>> RoutesFrom(string source)
+    /// <summary>The breadth-first tree of fewest-hop routes from one endpoint; neighbours in declaration order keep it deterministic.</summary>
+    private Dictionary<string, (string Previous, Link Link, int Hops)> Tree(string source)
     {
-        var via = new Dictionary<string, (string Previous, Link Link)>(StringComparer.Ordinal);
+        var via = new Dictionary<string, (string Previous, Link Link, int Hops)>(StringComparer.Ordinal);
         var queue = new Queue<string>([source]);
         var seen = new HashSet<string>(StringComparer.Ordinal) { source };
         while (queue.TryDequeue(out var node))
             foreach (var (next, link) in _adjacency[node])
                 if (seen.Add(next))
                 {
-                    via[next] = (node, link);
+                    via[next] = (node, link, node == source ? 1 : via[node].Hops + 1);
                     queue.Enqueue(next);
                 }
-        var routes = new Dictionary<string, ImmutableArray<Link>>(via.Count, StringComparer.Ordinal);
-        foreach (var (target, _) in via)
-        {
-            var path = new List<Link>();
-            for (var at = target; at != source; at = via[at].Previous)
-                path.Add(via[at].Link);
-            path.Reverse();
-            routes[target] = [.. path];
-        }
-        return routes;
+        return via;
+    }
+
+    /// <summary>The number of links on a fewest-hop route (0 when from = to); null when unreachable.</summary>
+    public int? Hops(string from, string to) =>
+        from == to ? 0 : _adjacency.ContainsKey(from) && _trees.GetOrAdd(from, Tree).TryGetValue(to, out var step) ? step.Hops : null;
+
+    /// <summary>Every endpoint some link path joins to one of <paramref name="sources"/> (the sources included).</summary>
+    public IReadOnlySet<string> ReachableFrom(IEnumerable<string> sources)
+    {
+        var seen = new HashSet<string>(sources.Where(_adjacency.ContainsKey), StringComparer.Ordinal);
+        var queue = new Queue<string>(seen);
+        while (queue.TryDequeue(out var node))
+            foreach (var (next, _) in _adjacency[node])
+                if (seen.Add(next)) queue.Enqueue(next);
+        return seen;
     }
 }
 
-/// <summary>The root of the hardware tree: one or more packages.</summary>
-public sealed record HardwareSystem(string Name, ImmutableArray<Package> Packages) : IHardwareComponent
-{
-    public double AreaMm2 => 0;
-    public double StaticPowerW => 0;
-    public IEnumerable<IHardwareComponent> Children => Packages;
-}

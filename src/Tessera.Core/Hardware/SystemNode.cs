@@ -154,8 +154,9 @@ public sealed record SystemNode : IHardwareComponent
     private void CheckMemoryReach(Package flat)
     {
         if (flat.Memories.IsEmpty) return;
+        var reached = flat.ReachableFrom(flat.Memories.Select(m => m.Id));
         foreach (var chiplet in flat.Chiplets)
-            if (!flat.Memories.Any(m => flat.Route(chiplet.Id, m.Id) is not null))
+            if (!reached.Contains(chiplet.Id))
                 throw TesseraInputException.At(Source,
                     $"system '{Name}': chiplet {chiplet.Id} reaches no memory device; expected a link path from it (through the nesting {string.Join(" › ", chiplet.Id.Split('/')[..^1])}) to a memory");
     }
