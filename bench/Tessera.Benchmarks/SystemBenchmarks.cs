@@ -30,11 +30,10 @@ public class SystemBenchmarks
     /// <summary>One decode step; <paramref name="replicaBatch"/> is each replica's share of the batch of 8.</summary>
     public SimulationResult DecodeStep(SystemParallelism parallelism, int replicaBatch)
     {
-        var system = SystemPresets.Create("node-8x8", _technology);
-        var flat = system.Flatten();
+        var flat = SystemPresets.Create("node-8x8", _technology).Flatten();
         var graph = ModelZoo.CreateTransformer(TransformerConfigs.Llama31With405B,
             new ModelOptions(replicaBatch, 16, TransformerPhase.Decode, ContextLength: 2048));
-        var tasks = new SystemPartitioner(system, parallelism).Partition(flat, [new ModelInstance("llama3.1-405b", graph, replicaBatch)]);
+        var tasks = new SystemPartitioner(parallelism).Partition(flat, [new ModelInstance("llama3.1-405b", graph, replicaBatch)]);
         return new Simulator(new LoopNestCostModel()).Simulate("decode", flat, tasks);
     }
 }

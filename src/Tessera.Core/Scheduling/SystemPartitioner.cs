@@ -17,11 +17,12 @@ public sealed record SystemParallelism(int TensorParallel, int PipelineStages, i
 }
 
 /// <summary>
-/// Placement across the levels of a <see cref="SystemNode"/> (partitions its <see cref="SystemNode.Flatten"/>ed
-/// package). The packages in depth-first order form <c>DataParallel</c> groups of <c>PipelineStages</c> consecutive
+/// Placement across the levels of a system (a <see cref="SystemNode.Flatten"/>ed package; a plain package is a system
+/// of one). Its packages are the groups of chiplets sharing a path prefix ("b0/p3/…"), in declaration order, which is
+/// the nesting's depth-first order; they form <c>DataParallel</c> groups of <c>PipelineStages</c> consecutive
 /// packages, so replicas fall on different boards or nodes when a group fills one. Replica r runs every model as its
 /// own instance (label "model@r"; the caller sizes each model's batch as the replica's share). Stage boundaries cut a
-/// model's operators (topological order) where the running share of parameter bytes plus MACs crosses k / stages,
+/// model's operators (topological order) where the running share of parameter bytes plus work crosses k / stages,
 /// which gives equal layers to equal stages for a transformer. Inside a stage each operator is split over the first
 /// <c>TensorParallel</c> cores of the package (as <see cref="TensorParallelPartitioner"/>: MAC operators along an
 /// output dimension, vector operators by elements), each slice streaming its operands from the memory nearest its
@@ -29,20 +30,20 @@ public sealed record SystemParallelism(int TensorParallel, int PipelineStages, i
 /// tensor produced in an earlier stage crosses to the next by point to point: rank j sends share j to rank j of the
 /// consuming stage over the routes between the packages, then the stage all-gathers it.
 /// </summary>
-public sealed class SystemPartitioner(SystemNode system, SystemParallelism parallelism) : IPartitioner
+public sealed class SystemPartitioner(SystemParallelism parallelism) : IPartitioner
 {
     public TaskGraph Partition(Package package, IReadOnlyList<ModelInstance> models)
     {
         var (tp, stages, dp) = (parallelism.TensorParallel, parallelism.PipelineStages, parallelism.DataParallel);
         if (tp <= 0 || stages <= 0 || dp <= 0)
             throw new TesseraInputException($"parallelism tp {tp}, pp {stages}, dp {dp}; expected positive counts");
-        var leaves = system.Leaves().ToList();
-        if (parallelism.Packages > leaves.Count)
-            throw new InfeasibleException($"{stages} pipeline stages × {dp} replicas need {parallelism.Packages} packages; system '{system.Name}' has {leaves.Count}");
-        var cores = CoreRef.All(package).Select(c => c.Ref).ToLookup(c => c.Chiplet[..c.Chiplet.LastIndexOf('/')], StringComparer.Ordinal);
-        var ranks = leaves.Select(l => cores[l.Path].Take(tp).ToArray()).ToList();
+        var packages = CoreRef.All(package).Select(c => c.Ref)
+            .GroupBy(c => c.Chiplet.LastIndexOf('/') is var slash and >= 0 ? c.Chiplet[..slash] : "", StringComparer.Ordinal).ToList();
+        if (parallelism.Packages > packages.Count)
+            throw new InfeasibleException($"{stages} pipeline stages × {dp} replicas need {parallelism.Packages} packages; '{package.Name}' has {packages.Count}");
+        var ranks = packages.Select(g => g.Take(tp).ToArray()).ToList();
         if (ranks.FirstOrDefault(r => r.Length < tp) is { } small)
-            throw new InfeasibleException($"tensor parallelism over {tp} cores; package {leaves[ranks.IndexOf(small)].Path} has {small.Length}");
+            throw new InfeasibleException($"tensor parallelism over {tp} cores; package '{packages[ranks.IndexOf(small)].Key}' has {small.Length}");
         var paths = MemoryPath.PerChiplet(package);
         var instances = Enumerable.Range(0, dp).SelectMany(r => models.Select(m => dp == 1 ? m : m with { Label = $"{m.Label}@r{r}" })).ToList();
         var builder = new TaskGraphBuilder(PartitionMode.TensorParallel, instances);

@@ -130,10 +130,9 @@ public class SystemSimulationTests
         // Two weight-free vector operators over x[8, 1024] (int8): 16 operations per element on 16 PEs = 8192 cycles each,
         // memory time negligible (8 KiB at 10^12 B/s) but each stage waits for its memory link's latency once; the 8 KiB
         // activation crosses p0 → p1 over one board link.
-        var system = Board(2);
-        var flat = system.Flatten();
+        var flat = Board(2).Flatten();
         var model = new ModelInstance("v", TestHardware.VectorChain("v", 2, 8, 1024), 8);
-        var graph = new SystemPartitioner(system, new SystemParallelism(1, 2)).Partition(flat, [model]);
+        var graph = new SystemPartitioner(new SystemParallelism(1, 2)).Partition(flat, [model]);
         var computes = graph.Tasks.OfType<ComputeTask>().ToList();
         Assert.Equal(["p0/c0", "p1/c0"], computes.Select(c => c.Core.Chiplet));
         long activation = model.Graph.Tensors[model.Graph.Operators[0].Outputs[0]].Bytes;
@@ -145,14 +144,13 @@ public class SystemSimulationTests
     [Fact]
     public void Data_parallel_replicas_on_separate_packages_do_not_slow_each_other()
     {
-        var system = Board(4);
-        var flat = system.Flatten();
+        var flat = Board(4).Flatten();
         var model = new ModelInstance("v", TestHardware.VectorChain("v", 4, 8, 1024), 8);
-        var one = Run(flat, new SystemPartitioner(system, new SystemParallelism(1, 2)).Partition(flat, [model]));
-        var two = Run(flat, new SystemPartitioner(system, new SystemParallelism(1, 2, DataParallel: 2)).Partition(flat, [model]));
+        var one = Run(flat, new SystemPartitioner(new SystemParallelism(1, 2)).Partition(flat, [model]));
+        var two = Run(flat, new SystemPartitioner(new SystemParallelism(1, 2, DataParallel: 2)).Partition(flat, [model]));
         Assert.Equal(one.LatencySeconds, two.LatencySeconds);
         Near(2 * one.Energy.TotalJ - 2 * one.Energy.StaticJ, two.Energy.TotalJ - two.Energy.StaticJ);
         Assert.Throws<Tessera.Diagnostics.InfeasibleException>(() =>
-            new SystemPartitioner(system, new SystemParallelism(1, 4, DataParallel: 2)).Partition(flat, [model]));
+            new SystemPartitioner(new SystemParallelism(1, 4, DataParallel: 2)).Partition(flat, [model]));
     }
 }
