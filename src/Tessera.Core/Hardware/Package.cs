@@ -137,4 +137,3 @@ public sealed record Package : IHardwareComponent
         return seen;
     }
 }
-

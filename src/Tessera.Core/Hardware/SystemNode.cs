@@ -111,7 +111,7 @@ public sealed record SystemNode : IHardwareComponent
     }
 
     /// <summary>The flat id of this node's port (under <paramref name="prefix"/>).</summary>
-    public string PortId(string prefix) =>
+    private string PortId(string prefix) =>
         (Port ?? (Switch ? SwitchId : Children[0].Id)) is var port && port == SwitchId ? prefix + SwitchId
             : ChildPortId(Children.First(c => c.Id == port), prefix);
 
