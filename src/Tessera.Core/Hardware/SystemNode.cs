@@ -96,9 +96,19 @@ public sealed record SystemNode : IHardwareComponent
         }
     }
 
+    /// <summary>Chiplets of the whole tree, counted without expanding it (a repeated element is counted once and multiplied).</summary>
+    public double ChipletCount => CountChiplets(new Dictionary<SystemNode, double>(ReferenceEqualityComparer.Instance));
+
+    private double CountChiplets(Dictionary<SystemNode, double> counted)
+    {
+        if (counted.TryGetValue(this, out var known)) return known;
+        return counted[this] = Children.Sum(c => c.Element is Package p ? p.Chiplets.Length : ((SystemNode)c.Element).CountChiplets(counted));
+    }
+
     /// <summary>The whole tree as one package: ids prefixed by their path, every level's links kept.</summary>
     public Package Flatten()
     {
+        Budgets.Check(Source, $"system '{Name}': the chiplet count of the flattened system", ChipletCount, Budgets.Default.Chiplets);
         var chiplets = new List<ChipletInstance>();
         var memories = new List<MemoryDevice>();
         var links = new List<Link>();

@@ -159,6 +159,16 @@ public sealed class SystemYamlTests : IDisposable
     }
 
     [Fact]
+    public void A_system_larger_than_the_chiplet_budget_is_refused_before_it_is_expanded()
+    {
+        // 64 boards of 64 two-chiplet packages: 8192 chiplets, above the budget of 4096, though each repeat is within it.
+        Write("pkg.yaml", PackageFile);
+        Write("wide.yaml", "children: [{id: p, file: pkg.yaml, repeat: 64}]");
+        var e = Assert.Throws<TesseraInputException>(() => HardwareLoader.Load(Write("rack.yaml", "children: [{id: b, file: wide.yaml, repeat: 64}]"), Tech));
+        Assert.Contains("chiplet count of the flattened system would be 8192, above the budget of 4096", e.Message);
+    }
+
+    [Fact]
     public void Every_system_preset_is_built_from_sourced_links_and_reaches_memory()
     {
         foreach (var name in SystemPresets.Names)

@@ -7,7 +7,7 @@ namespace Tessera.Hardware.Presets;
 /// Built-in systems larger than one package. A board is a ring of packages joined package to package by
 /// NVLink-C2C-class links (each package's first chiplet is its port); a node is boards joined by an InfiniBand NDR
 /// switch (each board's port is its first package). The package is SCAR's 2×2 weight-stationary package (four
-/// chiplets, two DRAM devices), the smallest multi-chiplet preset, so the tensor-parallel level inside a package is
+/// chiplets, each with its DRAM device), the smallest multi-chiplet preset, so the tensor-parallel level inside a package is
 /// non-trivial. Every number comes from the technology library (off_package and the package's own entries).
 /// </summary>
 public static class SystemPresets
