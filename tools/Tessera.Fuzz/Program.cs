@@ -1,6 +1,6 @@
 using Tessera.Fuzz;
 
-// tessera fuzzing: dotnet run -c Release --project tools/Tessera.Fuzz -- --inputs 100000 --seed 1 [--timeout 20] [--case N] [--minutes M]
+// tessera fuzzing: dotnet run -c Release --project tools/Tessera.Fuzz -- --inputs 100000 --seed 1 [--timeout 20] [--case N] [--minutes M] [--show-accepted] [--show-errors]
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a, p => p.i + 1 < args.Length ? args[p.i + 1] : "", StringComparer.Ordinal);
 int Int(string key, int fallback) => options.TryGetValue(key, out var v) ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
@@ -23,7 +23,11 @@ foreach (var index in indices)
         if (options.ContainsKey("--show-accepted") && result.Outcome == Outcome.Accepted)
             Console.WriteLine($"Accepted case {index} [{c.EntryPoint}] ({c.Mutation}): tessera {string.Join(' ', c.Args)}");
         else
+        {
+            if (options.ContainsKey("--show-errors"))
+                Console.WriteLine($"{result.Outcome} case {index} [{c.EntryPoint}] ({c.Mutation}): {result.Detail}");
             targets.Clean(c);
+        }
     }
     if (results.Count % 1000 == 0) Console.Error.WriteLine($"{results.Count} inputs, {results.Count(r => r.Outcome == Outcome.Crash)} crashes, {results.Count(r => r.Outcome == Outcome.Hang)} hangs");
     // Each hang leaves a thread running; past a few the rest of the run would measure the machine, not Tessera.

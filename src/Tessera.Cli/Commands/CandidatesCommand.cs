@@ -35,7 +35,7 @@ internal static class CandidatesCommand
             string[] names = [.. parse.GetValue(suite)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             var clock = Stopwatch.StartNew();
             // Profiling searches mappings for minutes on a first run.
-            var table = ProgressBar.Run(context, ProgressBar.Mode(context, null, parse.GetValue(json)), "Profiling operators on candidates", bar => profiler.Profile(candidates, names, bar));
+            var table = ProgressBar.Run(context, ProgressBar.Mode(context, ProgressMode.Auto, parse.GetValue(json)), "Profiling operators on candidates", bar => profiler.Profile(candidates, names, bar));
             var seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(table, store.Path, seconds), costModel: profiler.Version);
             else Print(context.Console, table, store.Path, seconds);

@@ -20,16 +20,13 @@ internal static class ExperimentCommand
         var shared = new Option<string?>("--shared") { Description = "The shared folder holding data/ (default: TESSERA_SHARED, else the first ancestor with shared/data)" };
         var reduced = new Option<bool>("--reduced") { Description = "Run the reduced configuration set (fewer rows, small batches; what the tests run)" };
         var costModel = CostModelOption.Create();
-        var setting = new Option<string>("--setting")
+        var setting = new Option<ExperimentSetting>("--setting")
         {
             Description = "Whose modelling choices: tessera (programmable chiplets, the experiment's own batches and deadlines) or scar " +
                 "(SCAR's experiments as SCAR ran them: fixed-function chiplets, whole-sample mini-batches, MAC layers, AR/VR batch = fps); SCAR and interlayer experiments",
-            DefaultValueFactory = _ => "tessera",
-        };
-        var miniBatchSize = new Option<string?>("--minibatch-size")
-        {
-            Description = "Whole samples per pipelined mini-batch, at most a model's batch, or 'batch' for one mini-batch (default: the setting's; docs/experiments.md)",
-        };
+            DefaultValueFactory = _ => ExperimentSetting.Tessera,
+        }.ByName();
+        var miniBatchSize = OptionChecks.MiniBatchSize("The experiment's mini-batch (default: the setting's; docs/experiments.md)");
         var store = StoreOption.Create();
         var progress = ProgressBar.Option();
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
@@ -53,7 +50,7 @@ internal static class ExperimentCommand
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
             var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!,
-                ExperimentOptions.ParseSetting(parse.GetValue(setting)!), parse.GetValue(miniBatchSize) is { } size ? ExperimentOptions.ParseMiniBatchSize(size) : null);
+                parse.GetValue(setting), parse.GetValue(miniBatchSize));
             options.Check(experiment);
             bool asJson = parse.GetValue(json);
             // Experiments simulate many configurations (seconds to minutes).

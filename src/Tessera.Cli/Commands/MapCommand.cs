@@ -79,7 +79,7 @@ internal static class MapCommand
             Func<Operator, Core>? coreOf = mappingPath is null ? null
                 : op => cores.TryGetValue(op.OpType, out var c) ? c
                     : cores[op.OpType] = theCore with { Dataflow = StreamHardwareImporter.LoadSpatialMapping(mappingPath, op.OpType, theCore.Array.Axes) };
-            var result = ProgressBar.Run(context, graph.Operators.Length <= QuietOperatorCount ? ProgressMode.None : ProgressBar.Mode(context, null, asJson), $"mapping {graph.Name}",
+            var result = ProgressBar.Run(context, graph.Operators.Length <= QuietOperatorCount ? ProgressMode.None : ProgressBar.Mode(context, ProgressMode.Auto, asJson), $"mapping {graph.Name}",
                 bar => NetworkMapping.Of(graph, theCore, theOffChip, operatorModel, options.Objective, coreOf, modelOf, bar) with { DataLocality = residency is not null });
             if (asJson)
             {

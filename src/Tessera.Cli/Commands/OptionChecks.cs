@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tessera.Diagnostics;
 
 namespace Tessera.Cli.Commands;
 
@@ -35,6 +36,23 @@ internal static class OptionChecks
         catch (InvalidOperationException) { return default; }
     }
 
+    /// <summary>
+    /// The --minibatch-size option of run and experiment: whole samples per pipelined mini-batch (≥ 1), or <c>batch</c> for
+    /// one mini-batch per model (<see cref="Experiments.ExperimentOptions.WholeBatch"/>); a command clamps it to each batch.
+    /// </summary>
+    public static Option<int?> MiniBatchSize(string description) => new("--minibatch-size")
+    {
+        Description = $"{description}: whole samples per pipelined mini-batch, at most a model's batch, or 'batch' for one mini-batch per model (SCAR's b′)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+            if (text.Equals("batch", StringComparison.OrdinalIgnoreCase)) return Experiments.ExperimentOptions.WholeBatch;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
+            result.AddError($"--minibatch-size is '{text}'; expected a whole number ≥ 1 of samples or batch (one mini-batch per model)");
+            return null;
+        },
+    };
+
     /// <summary>An enum flag read by name only: "--phase 7" is refused, not cast to a member.</summary>
     public static Option<T> ByName<T>(this Option<T> option) where T : struct, Enum
     {
@@ -43,7 +61,8 @@ internal static class OptionChecks
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
             var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase));
             if (name is not null) return Enum.Parse<T>(name);
-            result.AddError($"{option.Name} is '{text}'; expected {string.Join(" or ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+            var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+            result.AddError($"{option.Name} is '{text}'{Suggestions.DidYouMean(text, names)}; expected {string.Join(" or ", names)}");
             return default;
         };
         return option;

@@ -9,8 +9,11 @@ namespace Tessera.Cli.Commands;
 /// </summary>
 internal sealed record OutputFile(string Path, string Option)
 {
+    /// <summary>Options naming a file or folder a command writes.</summary>
+    public static readonly IReadOnlySet<string> PathOptions = new HashSet<string>(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--report" };
+
     /// <summary>Options that say where or how output goes, not what is computed.</summary>
-    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--progress" };
+    private static readonly HashSet<string> OutputOptions = new(PathOptions.Append("--progress"), StringComparer.Ordinal);
     private static readonly HashSet<string> OutputFlags = new(StringComparer.Ordinal) { "--json", "--csv" };
 
     /// <summary>

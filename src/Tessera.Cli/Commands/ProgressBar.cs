@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
-using Tessera.Diagnostics;
 
 namespace Tessera.Cli.Commands;
 
-/// <summary>How progress is shown: bars on a terminal, lines on stderr (batch logs), or not at all.</summary>
-internal enum ProgressMode { Bar, Plain, None }
+/// <summary>How progress is shown: bars on a terminal, lines on stderr (batch logs), or not at all; auto picks one.</summary>
+internal enum ProgressMode { Auto, Bar, Plain, None }
 
 /// <summary>
 /// The one way commands show progress. The core reports the finished share (0–1) of each stage; a bar is set
@@ -15,25 +14,18 @@ internal enum ProgressMode { Bar, Plain, None }
 /// </summary>
 internal static class ProgressBar
 {
-    private static readonly string[] Modes = ["auto", "bar", "plain", "none"];
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>The --progress option: auto (bars on a terminal, plain lines when output is redirected or JSON), bar, plain, none.</summary>
-    public static Option<string> Option() => new("--progress")
+    public static Option<ProgressMode> Option() => new Option<ProgressMode>("--progress")
     {
         Description = "Progress: auto (bars on a terminal, one stderr line per step when the output is redirected or JSON), bar, plain or none",
-        DefaultValueFactory = _ => "auto",
-    };
+        DefaultValueFactory = _ => ProgressMode.Auto,
+    }.ByName();
 
-    /// <summary>The mode a --progress value asks for; auto decided by whether stdout is a terminal showing tables.</summary>
-    public static ProgressMode Mode(CliContext context, string? value, bool json) => value?.Trim().ToLowerInvariant() switch
-    {
-        null or "auto" => !json && !Console.IsOutputRedirected && context.Out == Console.Out ? ProgressMode.Bar : ProgressMode.Plain,
-        "bar" => ProgressMode.Bar,
-        "plain" => ProgressMode.Plain,
-        "none" => ProgressMode.None,
-        var other => throw new TesseraInputException($"--progress {other}{Suggestions.DidYouMean(other, Modes)}; expected {string.Join(", ", Modes)}"),
-    };
+    /// <summary>The mode to show: the one asked for, or for auto bars when stdout is a terminal showing tables, else plain lines.</summary>
+    public static ProgressMode Mode(CliContext context, ProgressMode requested, bool json) => requested != ProgressMode.Auto ? requested
+        : !json && !Console.IsOutputRedirected && context.Out == Console.Out ? ProgressMode.Bar : ProgressMode.Plain;
 
     /// <summary>Runs work that reports one fraction, under one bar (or line) labelled <paramref name="label"/>.</summary>
     public static T Run<T>(CliContext context, ProgressMode mode, string label, Func<IProgress<double>?, T> work)

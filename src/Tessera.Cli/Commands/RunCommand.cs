@@ -28,7 +28,7 @@ internal static class RunCommand
         var tile = new Option<string?>("--tile") { Description = "Fused tiling of every operator, Stream's form: \"OY, all\" or \"OY, 4; K, 2\" (default \"OY, all; D, 8\")" };
         var mapping = new Option<string?>("--mapping") { Description = "Stream mapping file (needs Stream --hardware): its tilings and core allocations decide the partition" };
         var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined; a batch-1 model along its tokens or rows)" }.AtLeast(1);
-        var miniBatchSize = new Option<int?>("--minibatch-size") { Description = "Whole samples per mini-batch for every model, at most its batch (pipelined; SCAR's b′)" }.AtLeast(1);
+        var miniBatchSize = OptionChecks.MiniBatchSize("Every model's mini-batch");
         var ways = new Option<int?>("--tp") { Description = $"Cores each layer is split over (tp; default {Scenario.DefaultTensorParallelWays})" }.AtLeast(1);
         var scheduler = new Option<string?>("--scheduler", "--search", "--baseline")
         {

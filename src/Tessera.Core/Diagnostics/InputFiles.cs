@@ -2,19 +2,7 @@ using System.Text;
 
 namespace Tessera.Diagnostics;
 
-/// <summary>
-/// The limits every input file is read under. A FIFO, a device or an endless symlink target would otherwise hang or
-/// exhaust memory before a parser sees a byte, and deep nesting would overflow the stack.
-/// </summary>
-/// <param name="MaxTextBytes">Largest YAML, MAESTRO or JSON input (a hand-written file is kilobytes).</param>
-/// <param name="MaxOnnxBytes">Largest ONNX file (protobuf's own limit is 2 GiB; Tessera reads shapes, not weights).</param>
-/// <param name="MaxYamlDepth">Deepest nesting of YAML mappings and lists (real files nest fewer than ten levels).</param>
-public sealed record InputLimits(long MaxTextBytes, long MaxOnnxBytes, int MaxYamlDepth)
-{
-    public static InputLimits Default { get; } = new(MaxTextBytes: 16L << 20, MaxOnnxBytes: (2L << 30) - 1, MaxYamlDepth: 64);
-}
-
-/// <summary>Opens input files only when they are regular files within <see cref="InputLimits"/>.</summary>
+/// <summary>Opens input files only when they are regular files within <see cref="Limits"/>.</summary>
 public static class InputFiles
 {
     /// <summary>
@@ -47,7 +35,7 @@ public static class InputFiles
 
     /// <summary>The whole file as text, after <see cref="Check"/> with the text limit.</summary>
     public static string ReadAllText(string path, string what) =>
-        Decode(ReadAllBytes(path, what, InputLimits.Default.MaxTextBytes), path);
+        Decode(ReadAllBytes(path, what, Limits.Current.TextBytes), path);
 
     /// <summary>
     /// The whole file as bytes, after <see cref="Check"/>. At most the size the file system reports is read, so a FIFO

@@ -50,25 +50,8 @@ public sealed record ExperimentOptions(string? SharedFolder = null, bool Reduced
     /// <summary>Every shared file the experiment asked for (its inputs, for the result's manifest).</summary>
     public IEnumerable<string> Inputs => _read.Keys.Order(StringComparer.Ordinal);
 
-    /// <summary>tessera or scar.</summary>
-    public static ExperimentSetting ParseSetting(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "tessera" => ExperimentSetting.Tessera,
-        "scar" => ExperimentSetting.Scar,
-        var other => throw new TesseraInputException($"setting '{other}'{Suggestions.DidYouMean(other, ["tessera", "scar"])}; expected tessera or scar"),
-    };
-
     /// <summary>Samples per mini-batch that leave every batch whole: one mini-batch per model.</summary>
     public const int WholeBatch = int.MaxValue;
-
-    /// <summary>A positive number of samples, or batch (<see cref="WholeBatch"/>).</summary>
-    public static int ParseMiniBatchSize(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text.Trim().Equals("batch", StringComparison.OrdinalIgnoreCase)) return WholeBatch;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-            : throw new TesseraInputException($"mini-batch size '{text}'; expected a positive number of samples or batch (one mini-batch per model)");
-    }
 
     /// <summary>Refuses a setting or a mini-batch size the experiment does not take.</summary>
     public void Check(IExperiment experiment)

@@ -108,7 +108,7 @@ public sealed record SystemNode : IHardwareComponent
     /// <summary>The whole tree as one package: ids prefixed by their path, every level's links kept.</summary>
     public Package Flatten()
     {
-        Budgets.Check(Source, $"system '{Name}': the chiplet count of the flattened system", ChipletCount, Budgets.Default.Chiplets);
+        Limits.Check(Source, $"system '{Name}': the chiplet count of the flattened system", ChipletCount, Limits.Current.Chiplets, "chiplets");
         var chiplets = new List<ChipletInstance>();
         var memories = new List<MemoryDevice>();
         var links = new List<Link>();

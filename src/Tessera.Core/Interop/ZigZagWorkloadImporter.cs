@@ -125,7 +125,7 @@ public static partial class ZigZagWorkloadImporter
         {
             var node = YamlReader.Find(precision, operand) ?? (fallback is null ? null : YamlReader.Find(precision, fallback))
                 ?? throw r.Error(precision, $"operand_precision has no entry for {operand}; expected one per operand of the equation");
-            return r.Int(node, $"precision of {operand}", 0, YamlReader.MaxOperandBits);
+            return r.Int(node, $"precision of {operand}", 0, Limits.MaxOperandBits);
         }
         var (outName, aName, bName) = (match.Groups[1].Value, match.Groups[4].Value, match.Groups[7].Value);
         var sources = YamlReader.Find(layer, "operand_source") is { } src ? r.Mapping(src, "operand_source") : null;

@@ -109,6 +109,7 @@ public sealed class TaskGraphBuilder(PartitionMode mode, IEnumerable<ModelInstan
 {
     private readonly List<SimTask> _tasks = [];
     private readonly ImmutableArray<ModelInstance> _models = [.. models];
+    private readonly long _maxTasks = Limits.Current.Tasks;
 
     public int Count => _tasks.Count;
 
@@ -140,6 +141,9 @@ public sealed class TaskGraphBuilder(PartitionMode mode, IEnumerable<ModelInstan
     private int Add(Func<int, SimTask> create)
     {
         int id = _tasks.Count;
+        // A graph past the budget would exhaust memory before it could be simulated; stop while it is being built.
+        if (id >= _maxTasks)
+            Limits.Check(null, $"the task graph of {string.Join(", ", _models.Select(m => m.Label))}", id + 1, _maxTasks, "tasks");
         _tasks.Add(create(id));
         return id;
     }

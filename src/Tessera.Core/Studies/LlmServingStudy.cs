@@ -47,8 +47,8 @@ public sealed record LlmServingConfig(
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
-        var (prefill, decode, homogeneous) = (StudyFiles.Space(r, root, "prefill", designs, t), StudyFiles.Space(r, root, "decode", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t));
+        var (prefill, decode, homogeneous) = (StudyFiles.Space(r, root, "prefill", designs, t, tensorParallel: true),
+            StudyFiles.Space(r, root, "decode", designs, t, tensorParallel: true), StudyFiles.Space(r, root, "homogeneous", designs, t, tensorParallel: true));
         StudyFiles.ContainsBaselines(r, root, "homogeneous", homogeneous, ("prefill", prefill), ("decode", decode));
         var loads = YamlReader.Find(root, "loads") is { } node ? r.Mapping(node, "loads") : null;
         if (loads is not null) r.KnownKeys(loads, "loads", "request_rates", "batches");
@@ -100,6 +100,11 @@ public sealed record ServingEvaluation(
     double TtftSeconds, double TpotSeconds, double Utilisation, double CapacityTokensPerSecond, double TokensPerSecond,
     double EnergyPerTokenJ, double CostPerMillionTokensUsd, ImmutableArray<string> Misses) : IStudyPackage
 {
+    /// <summary>Model replicas serving each phase (one per group of tensor-parallel chiplets); one when the phases share them.</summary>
+    public int PrefillReplicas { get; init; } = 1;
+
+    public int DecodeReplicas { get; init; } = 1;
+
     public bool MemoryFits => MemoryNeededBytes <= MemoryCapacityBytes;
     public bool MeetsTargets => Misses.IsEmpty;
     public double TokensPerSecondPerWatt => 1 / EnergyPerTokenJ;
@@ -243,7 +248,7 @@ public sealed record LlmServingResult(
 
     private static object Json(ServingEvaluation e) => new
     {
-        e.Label, e.Disaggregated, e.Heterogeneous, e.Kind, Package = StudyReport.Package(e.Package), e.RequestRate, e.Batch, e.MemoryNeededBytes, e.MemoryCapacityBytes,
+        e.Label, e.Disaggregated, e.Heterogeneous, e.Kind, e.PrefillReplicas, e.DecodeReplicas, Package = StudyReport.Package(e.Package), e.RequestRate, e.Batch, e.MemoryNeededBytes, e.MemoryCapacityBytes,
         QueueSeconds = StudyReport.Finite(e.QueueSeconds), TtftSeconds = StudyReport.Finite(e.TtftSeconds), TpotSeconds = StudyReport.Finite(e.TpotSeconds),
         KvTransferSeconds = e.KvTransfer?.LatencySeconds, Utilisation = StudyReport.Finite(e.Utilisation),
         e.CapacityTokensPerSecond, e.TokensPerSecond, EnergyPerTokenJ = StudyReport.Finite(e.EnergyPerTokenJ),
@@ -331,23 +336,33 @@ public sealed class LlmServingStudy : IStudy
         double prefillBytes = weights + (double)c.Batch * c.PromptTokens * kvPerToken;
         double decodeBytes = weights + (double)c.Batch * (c.PromptTokens + c.OutputTokens) * kvPerToken;
 
-        ChipletGroup Group(string role, string design, int count, string memory, double bytes) => setup.Group(role, design, count, memory,
-            Math.Min(PackageComposer.ModulesFor(t, memory, bytes, count), count * c.MaxModulesPerChiplet));
+        // count ÷ degree replicas, each its own group of degree chiplets holding the weights and its batch's KV cache.
+        IEnumerable<ChipletGroup> Replicas(string role, string design, int count, string memory, int degree, double bytes) =>
+            Enumerable.Range(0, count / degree).Select(k => setup.Group(ReplicaRole(role, k), design, degree, memory,
+                Math.Min(PackageComposer.ModulesFor(t, memory, bytes, degree), degree * c.MaxModulesPerChiplet)));
+        static string Describe(int count, string design, int degree, string memory) =>
+            degree == count ? $"{count}×{design}+{memory}" : $"{count}×{design} TP{degree}+{memory}";
 
-        var plans = new List<(string Label, bool Disaggregated, ChipletGroup[] Groups)>();
-        foreach (var (pd, pn, pm) in c.Prefill.Combinations())
-            foreach (var (dd, dn, dm) in c.Decode.Combinations())
-                plans.Add(($"P {pn}×{pd}+{pm} / D {dn}×{dd}+{dm}", true,
-                    [Group("prefill", pd, pn, pm, prefillBytes), Group("decode", dd, dn, dm, decodeBytes)]));
-        foreach (var (d, n, m) in c.Homogeneous.Combinations())
-            plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, decodeBytes)]));
+        var plans = new List<(string Label, Replication Replicas, ChipletGroup[] Groups)>();
+        foreach (var (pd, pn, pm, pt) in c.Prefill.Deployments())
+            foreach (var (dd, dn, dm, dt) in c.Decode.Deployments())
+                plans.Add(($"P {Describe(pn, pd, pt, pm)} / D {Describe(dn, dd, dt, dm)}", new Replication(true, pn / pt, dn / dt),
+                    [.. Replicas("prefill", pd, pn, pm, pt, prefillBytes), .. Replicas("decode", dd, dn, dm, dt, decodeBytes)]));
+        foreach (var (d, n, m, tp) in c.Homogeneous.Deployments())
+            plans.Add((Describe(n, d, tp, m), new Replication(false, n / tp, n / tp), [.. Replicas("all", d, n, m, tp, decodeBytes)]));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
-        var disaggregatedByName = plans.ToDictionary(p => p.Label, p => p.Disaggregated, StringComparer.Ordinal);
-        return ([.. legal.Select(p => Evaluate(c, t, setup.Simulator, operating, p.Name, disaggregatedByName[p.Name], p, prefillBytes, decodeBytes, kvPerToken))],
+        var replicasByName = plans.ToDictionary(p => p.Label, p => p.Replicas, StringComparer.Ordinal);
+        return ([.. legal.Select(p => Evaluate(c, t, setup.Simulator, operating, p.Name, replicasByName[p.Name], p, prefillBytes, decodeBytes, kvPerToken))],
             rejected);
     }
+
+    /// <summary>Replica 0 of a role keeps the role's name (the group simulated); replica k ≥ 1 is <c>r{k+1}.{role}</c>.</summary>
+    private static string ReplicaRole(string role, int k) => k == 0 ? role : $"r{k + 1}.{role}";
+
+    /// <summary>Whether the phases run on separate groups, and how many model replicas serve each phase.</summary>
+    private readonly record struct Replication(bool Disaggregated, int Prefill, int Decode);
 
     /// <summary>The worst relative miss of a package (0 when it meets everything); memory misses rank last.</summary>
     private static double Shortfall(ServingEvaluation e, LlmServingConfig c) => !e.MemoryFits ? double.MaxValue
@@ -355,8 +370,9 @@ public sealed class LlmServingStudy : IStudy
             c.RequestRate * c.OutputTokens / e.CapacityTokensPerSecond) - 1);
 
     private static ServingEvaluation Evaluate(LlmServingConfig c, TechnologyLibrary t, StageSimulator sim, OperatingCosts operating,
-        string label, bool disaggregated, ComposedPackage p, double prefillBytes, double decodeBytes, long kvPerToken)
+        string label, Replication replicas, ComposedPackage p, double prefillBytes, double decodeBytes, long kvPerToken)
     {
+        bool disaggregated = replicas.Disaggregated;
         string prefillRole = disaggregated ? "prefill" : "all", decodeRole = disaggregated ? "decode" : "all";
         double Capacity(ChipletGroup g) => (double)g.MemoryModules * t.Dram(g.MemoryType).CapacityBytes;
         var prefillGroup = p.Group(prefillRole);
@@ -369,7 +385,8 @@ public sealed class LlmServingStudy : IStudy
         {
             misses.Add($"memory: weights + KV cache need {fits.Item1 / (1L << 30):0.0} GiB, the modules hold {fits.Item2 / (1L << 30):0.0} GiB");
             return new ServingEvaluation(label, disaggregated, p, c.RequestRate, c.Batch, fits.Item1, fits.Item2, null, null, null, double.PositiveInfinity,
-                double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 0, 0, double.PositiveInfinity, double.PositiveInfinity, misses.ToImmutable());
+                double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 0, 0, double.PositiveInfinity, double.PositiveInfinity, misses.ToImmutable())
+            { PrefillReplicas = replicas.Prefill, DecodeReplicas = replicas.Decode };
         }
 
         var model = c.Model;
@@ -388,9 +405,13 @@ public sealed class LlmServingStudy : IStudy
         var decodeBusy = transfer + decode.Times(c.OutputTokens);
         // The prefill server is busy for the prefill alone when the phases are split, for the whole batch when not.
         double prefillService = disaggregated ? prefill.LatencySeconds : prefill.LatencySeconds + decodeBusy.LatencySeconds;
-        double batchSeconds = disaggregated ? Math.Max(prefill.LatencySeconds, decodeBusy.LatencySeconds) : prefillService;
+        // Seconds per batch the package sustains: each phase's replicas work side by side, the slower phase decides.
+        double batchSeconds = disaggregated
+            ? Math.Max(prefill.LatencySeconds / replicas.Prefill, decodeBusy.LatencySeconds / replicas.Decode)
+            : prefillService / replicas.Prefill;
         double utilisation = BatchQueueing.Utilisation(c.RequestRate, c.Batch, batchSeconds);
-        double queue = BatchQueueing.WaitSeconds(c.RequestRate, c.Batch, prefillService);
+        // Requests split at random over the prefill replicas: each sees a Poisson stream of rate λ / replicas.
+        double queue = BatchQueueing.WaitSeconds(c.RequestRate / replicas.Prefill, c.Batch, prefillService);
         double ttft = queue + prefill.LatencySeconds;
         double capacity = tokensPerBatch / batchSeconds;
         double demanded = c.RequestRate * c.OutputTokens;
@@ -401,12 +422,13 @@ public sealed class LlmServingStudy : IStudy
         if (ttft > c.Targets.TtftSeconds)
             misses.Add(double.IsFinite(ttft)
                 ? $"TTFT {ttft * 1e3:0.0} ms (queue {queue * 1e3:0.0} ms + prefill {prefill.LatencySeconds * 1e3:0.0} ms) > target {c.Targets.TtftSeconds * 1e3:0.0} ms (+{(ttft / c.Targets.TtftSeconds - 1) * 100:0.0} %)"
-                : $"TTFT unbounded: the prefill queue is saturated (utilisation {BatchQueueing.Utilisation(c.RequestRate, c.Batch, prefillService):0.00})");
+                : $"TTFT unbounded: the prefill queue is saturated (utilisation {BatchQueueing.Utilisation(c.RequestRate / replicas.Prefill, c.Batch, prefillService):0.00})");
         if (decode.LatencySeconds > c.Targets.TpotSeconds)
             misses.Add($"TPOT {decode.LatencySeconds * 1e3:0.00} ms > target {c.Targets.TpotSeconds * 1e3:0.00} ms (+{(decode.LatencySeconds / c.Targets.TpotSeconds - 1) * 100:0.0} %)");
         if (capacity < demanded)
             misses.Add($"rate: serves {capacity:0.0} tokens/s < {demanded:0.0} demanded ({c.RequestRate:0.##} requests/s × {c.OutputTokens} tokens)");
         return new ServingEvaluation(label, disaggregated, p, c.RequestRate, c.Batch, fits.Item1, fits.Item2, prefill, decode, transfer, queue,
-            ttft, decode.LatencySeconds, utilisation, capacity, served, energyPerToken, costPerMillion, misses.ToImmutable());
+            ttft, decode.LatencySeconds, utilisation, capacity, served, energyPerToken, costPerMillion, misses.ToImmutable())
+        { PrefillReplicas = replicas.Prefill, DecodeReplicas = replicas.Decode };
     }
 }

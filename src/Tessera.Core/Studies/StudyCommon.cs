@@ -239,22 +239,31 @@ public static class StudyFiles
         return r.Parsed(node, "memory", text => t.Dram(text).Type);
     }
 
-    /// <summary>A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>; <c>designs: [all]</c> takes every design.</summary>
-    internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t)
+    /// <summary>
+    /// A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>; <c>designs: [all]</c> takes every
+    /// design. With <paramref name="tensorParallel"/> the optional <c>tp: [...]</c> lists the tensor-parallel degrees a
+    /// group may run at (count ÷ degree replicas; the whole group when absent).
+    /// </summary>
+    internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t,
+        bool tensorParallel = false)
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
-        r.KnownKeys(map, key, "designs", "counts", "memory");
+        r.KnownKeys(map, key, tensorParallel ? ["designs", "counts", "memory", "tp"] : ["designs", "counts", "memory"]);
         foreach (var count in NonEmpty(r, map, "counts"))
-            Budgets.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Budgets.Default.Chiplets);
+            Limits.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Limits.Current.Chiplets, "chiplets");
         var names = NonEmpty(r, map, "designs");
         var space = new GroupSpace(
             names.Children.Count == 1 && names.Children[0] is YamlScalarNode { Value: "all" } && !designs.ContainsKey("all")
                 ? [.. designs.Keys.Order(StringComparer.Ordinal)]
                 : [.. names.Select(n => DesignName(r, n, designs))],
             Ints(r, map, "counts"),
-            [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))]);
-        Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
-            Budgets.Default.StudyPoints);
+            [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))])
+        { TensorParallel = YamlReader.Find(map, "tp") is null ? [] : Ints(r, map, "tp") };
+        if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
+            throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
+                "expected a degree that divides a count");
+        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
+            Limits.Current.StudyPoints, "study-points");
         return space;
     }
 
@@ -356,14 +365,28 @@ public static class BaselineMatching
                 .OrderBy(e => match.Distance(package(e), reference)).FirstOrDefault()));
 }
 
-/// <summary>The options of one chiplet group in a study's search: designs × counts × memory types.</summary>
+/// <summary>
+/// The options of one chiplet group in a study's search: designs × counts × memory types, and the tensor-parallel
+/// degrees the group may run at (empty: the whole group, one model instance over all its chiplets).
+/// </summary>
 public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<int> Counts, ImmutableArray<string> Memory)
 {
+    public ImmutableArray<int> TensorParallel { get; init; } = [];
+
     public int Size => Designs.Length * Counts.Length * Memory.Length;
 
     /// <summary>Every (design, count, memory) of the space, designs outermost.</summary>
     public IEnumerable<(string Design, int Count, string Memory)> Combinations() =>
         from d in Designs from n in Counts from m in Memory select (d, n, m);
+
+    /// <summary>
+    /// Every (design, count, memory, degree) with a degree that divides the count: count ÷ degree replicas of the model,
+    /// each tensor parallel over degree chiplets; the degree is the count when no degrees are listed.
+    /// </summary>
+    public IEnumerable<(string Design, int Count, string Memory, int Degree)> Deployments() =>
+        from c in Combinations()
+        from tp in TensorParallel.IsEmpty ? [c.Count] : TensorParallel.Where(tp => c.Count % tp == 0)
+        select (c.Design, c.Count, c.Memory, tp);
 }
 
 /// <summary>

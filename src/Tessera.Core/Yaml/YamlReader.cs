@@ -44,7 +44,7 @@ internal sealed class YamlReader(string file)
     {
         var reader = new YamlReader(name);
         var stream = new YamlStream();
-        var parser = new TrackingParser(new Parser(text), InputLimits.Default.MaxYamlDepth, name);
+        var parser = new TrackingParser(new Parser(text), Limits.Current.YamlDepth, name);
         try
         {
             stream.Load(parser);
@@ -205,14 +205,8 @@ internal sealed class YamlReader(string file)
         return v == Math.Floor(v) && v >= min && v <= max ? (long)v : throw Error(node, $"{what} is {Text(node, what)}; expected {expected}");
     }
 
-    /// <summary>Widest operand any file may give (a 64-bit word; wider values overflow byte counts and stall the cost models).</summary>
-    public const int MaxOperandBits = 64;
-
-    /// <summary>A bit width of operands: a whole number from 1 to <see cref="MaxOperandBits"/>.</summary>
-    public int Bits(YamlNode node, string what) => Int(node, what, 1, MaxOperandBits);
-
-    /// <summary>Largest memory size in bits any file may give (an exbibyte; beyond it sums of sizes overflow).</summary>
-    public const long MaxMemoryBits = 1L << 60;
+    /// <summary>A bit width of operands: a whole number from 1 to <see cref="Limits.MaxOperandBits"/>.</summary>
+    public int Bits(YamlNode node, string what) => Int(node, what, 1, Limits.MaxOperandBits);
 
     private double Finite(YamlNode node, string what, string expected)
     {

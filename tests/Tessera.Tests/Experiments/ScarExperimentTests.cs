@@ -3,6 +3,7 @@ using Tessera.Experiments;
 using Tessera.Hardware.Presets;
 using Tessera.Scenarios;
 using Tessera.Search.Scar;
+using Tessera.Tests.Cli;
 using Xunit.Abstractions;
 
 namespace Tessera.Tests.Experiments;
@@ -130,8 +131,14 @@ public class ScarExperimentTests(ITestOutputHelper output)
         Assert.Contains("has no setting scar", e.Message);
         Assert.Throws<TesseraInputException>(() => new ExperimentOptions(MiniBatchSize: 2).Check(stream));
         Assert.Throws<TesseraInputException>(() => new ExperimentOptions(MiniBatchSize: 0).Check(new ScarDatacenterExperiment()));
-        Assert.Throws<TesseraInputException>(() => ExperimentOptions.ParseSetting("maestro"));
         new ExperimentOptions(Setting: ExperimentSetting.Scar, MiniBatchSize: 4).Check(new InterlayerExperiment());
+        // Settings and progress modes by name only, a near miss suggested.
+        var setting = CliRunner.Run("experiment", "stream-fusion", "--setting", "scarr");
+        Assert.Equal(2, setting.ExitCode);
+        Assert.Contains("--setting is 'scarr' (did you mean 'scar'?); expected tessera or scar", setting.Error);
+        Assert.Equal(2, CliRunner.Run("experiment", "stream-fusion", "--setting", "1").ExitCode);
+        var progress = CliRunner.Run("experiment", "stream-fusion", "--progress", "bars");
+        Assert.Contains("expected auto or bar or plain or none", progress.Error);
     }
 
     [Fact]

@@ -150,7 +150,33 @@ public sealed class BadInputTests
             grid: {width: 100000, height: 100000, chiplet: a}
             topology: {kind: mesh, link: ucie-advanced}
             """);
-        AssertRefused(CliRunner.Run("hardware", file), $"{Path.GetFileName(file)}:4:", "1E+10", $"budget of {Budgets.Default.Chiplets}");
+        AssertRefused(CliRunner.Run("hardware", file), $"{Path.GetFileName(file)}:4:", "1E+10", $"budget of {Limits.Default.Chiplets}", "--limit chiplets=N");
+    }
+
+    [Fact]
+    public void The_limit_option_moves_a_budget_for_one_run()
+    {
+        var file = Yaml("""
+            name: six
+            chiplets:
+              a: {preset: nvdla-like}
+            grid: {width: 3, height: 2, chiplet: a}
+            topology: {kind: mesh, link: ucie-advanced}
+            """);
+        Assert.Equal(0, CliRunner.Run("hardware", file).ExitCode);
+        AssertRefused(CliRunner.Run("hardware", file, "--limit", "chiplets=5"), "would be 6", "budget of 5", "--limit chiplets=N");
+        // The scope ends with the run: the next run has the defaults again.
+        Assert.Equal(0, CliRunner.Run("hardware", file).ExitCode);
+        Assert.Equal(Limits.Default, Limits.Current);
+        AssertRefused(CliRunner.Run("hardware", file, "--limit", "chiplet=5"), "did you mean 'chiplets'", "tasks");
+        AssertRefused(CliRunner.Run("hardware", file, "--limit", "chiplets=-1"), "expected NAME=VALUE with a whole number ≥ 1");
+    }
+
+    [Fact]
+    public void A_task_graph_beyond_the_task_budget_stops_while_it_is_built()
+    {
+        AssertRefused(CliRunner.Run("run", "--workload", "resnet18", "--hardware", "scar-3x3-het", "--limit", "tasks=10"),
+            "the task graph of resnet18", "budget of 10", "--limit tasks=N");
     }
 
     [Fact]

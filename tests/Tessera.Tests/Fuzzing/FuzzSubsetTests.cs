@@ -1,4 +1,5 @@
 using Tessera.Fuzz;
+using TesseraCli = Tessera.Cli.TesseraCli;
 
 namespace Tessera.Tests.Fuzzing;
 
@@ -40,5 +41,22 @@ public sealed class FuzzSubsetTests
         Assert.True(failures.Count == 0, string.Join('\n', failures) + "\n" + FuzzRunner.Tally(results));
         // The harness reaches every entry point, and the special files alone give each file entry point clean errors.
         Assert.Equal(targets.EntryPoints.Order(StringComparer.Ordinal), results.Select(r => r.Case.EntryPoint).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_flags_come_from_the_command_tree_with_their_arity()
+    {
+        var commands = TesseraCli.Commands().ToDictionary(c => c.Command, c => c.Options.ToDictionary(o => o.Name, o => o.TakesValue));
+        Assert.Contains("results list", commands.Keys);
+        Assert.Contains("study", commands.Keys);
+        var run = commands["run"];
+        // Its own options with values, its switches without, the root's recursive options, never help.
+        Assert.True(run["--hardware"]);
+        Assert.True(run["--limit"]);
+        Assert.False(run["--json"]);
+        Assert.False(run["--csv"]);
+        Assert.DoesNotContain("--help", run.Keys);
+        Assert.True(TesseraCli.WritesPath("--trace"));
+        Assert.False(TesseraCli.WritesPath("--hardware"));
     }
 }

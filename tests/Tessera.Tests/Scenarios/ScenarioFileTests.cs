@@ -50,6 +50,20 @@ public sealed class ScenarioFileTests
         Assert.Equal(printed.Out, Run(file, "--print-scenario").Out);
     }
 
+    [Fact]
+    public void Minibatch_size_batch_means_one_mini_batch_per_model_and_zero_is_refused()
+    {
+        var scenario = CliRunner.TempFile("name: sizes\nhardware: scar-2x2-het\nmodels:\n  - model: resnet18\n    batch: 4\n");
+        var whole = Run(scenario, "--partition", "pipelined", "--minibatch-size", "batch", "--print-scenario");
+        Assert.True(whole.ExitCode == 0, whole.Error);
+        Assert.Contains("minibatch_size: 4", whole.Out, StringComparison.Ordinal);
+        var two = Run(scenario, "--partition", "pipelined", "--minibatch-size", "2", "--print-scenario");
+        Assert.Contains("minibatch_size: 2", two.Out, StringComparison.Ordinal);
+        var zero = Run(scenario, "--minibatch-size", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("--minibatch-size is '0'; expected a whole number ≥ 1 of samples or batch", zero.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The JSON without its manifest (another command line) and wall-clock fields (the only ones that differ between two identical runs). CP-SAT stops at a
     /// wall-time limit, so exact runs repeat only when the solver proves optimality within it; they are not listed.

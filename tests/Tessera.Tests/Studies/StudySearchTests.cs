@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CsCheck;
 using Tessera.Costs;
+using Tessera.Diagnostics;
 using Tessera.Studies;
 using Tessera.Technology;
 using Tessera.Tests.Cli;
@@ -235,10 +236,71 @@ public class ServingLoadTests
             Assert.True(w.TtftSeconds <= config.Targets.TtftSeconds);
             // TTFT = the M/D/1 wait in front of the prefill + the prefill.
             var service = w.Disaggregated ? w.Prefill!.LatencySeconds : w.Prefill!.LatencySeconds + (w.KvTransfer! + w.DecodeStep!.Times(config.OutputTokens)).LatencySeconds;
-            Assert.Equal(BatchQueueing.WaitSeconds(load.RequestRate, w.Batch, service) + w.Prefill.LatencySeconds, w.TtftSeconds, 9);
+            Assert.Equal(BatchQueueing.WaitSeconds(load.RequestRate / w.PrefillReplicas, w.Batch, service) + w.Prefill.LatencySeconds, w.TtftSeconds, 9);
             if (load.BestHomogeneous is { } h)
                 Assert.True(config.Objective.Score(w.PerToken) <= config.Objective.Score(h.PerToken) * (1 + 1e-12));
         }
         Assert.False(string.IsNullOrWhiteSpace(r.CrossoverText));
+    }
+
+    private const string ReplicatedServing = """
+        model: gpt2-small
+        bits: 16
+        request_rate: 2
+        prompt_tokens: 64
+        output_tokens: 16
+        batch: 2
+        targets: {ttft: 10 s, tpot: 1 s}
+        max_modules_per_chiplet: 4
+        designs:
+          small: {template: ws, width_scale: 1, height_scale: 1, buffer: 1}
+        prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}
+        decode: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}
+        homogeneous: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}
+        show: 4
+        ucie_reach: mozart
+        """;
+
+    [Fact]
+    public void Replicas_multiply_capacity_and_split_the_arrivals()
+    {
+        var config = LlmServingConfig.Load(CliRunner.TempFile(ReplicatedServing), Technology);
+        var r = LlmServingStudy.Run(config, Technology, new StageSimulator(CostModels.Create("roofline")));
+        var byLabel = r.Evaluations.ToDictionary(e => e.Label);
+        // Counts {1, 2} × degrees {1, 2} that divide them: 1×, 2× TP1 (two replicas), 2× (one model over both).
+        Assert.Equal(["1×small+HBM3", "2×small TP1+HBM3", "2×small+HBM3"], r.Evaluations.Where(e => !e.Disaggregated).Select(e => e.Label).Order().ToArray());
+        Assert.Equal(9, r.Evaluations.Count(e => e.Disaggregated) + r.Rejected.Count(x => x.Label.StartsWith("P ", StringComparison.Ordinal)));
+
+        var one = byLabel["1×small+HBM3"];
+        var two = byLabel["2×small TP1+HBM3"];
+        Assert.Equal((1, 2), (one.PrefillReplicas, two.PrefillReplicas));
+        // A replica is the one-chiplet package again: the same step times and energy per token, twice the capacity.
+        Assert.Equal(one.TpotSeconds, two.TpotSeconds);
+        Assert.Equal(one.Prefill!.LatencySeconds, two.Prefill!.LatencySeconds);
+        Assert.Equal(one.EnergyPerTokenJ, two.EnergyPerTokenJ, 12);
+        Assert.Equal(2 * one.CapacityTokensPerSecond, two.CapacityTokensPerSecond, 9);
+        Assert.Equal(one.Utilisation / 2, two.Utilisation, 12);
+        // Each replica queues half the arrivals: M/D/1 at λ/2 with the same service (prefill + the batch's decode).
+        var service = two.Prefill.LatencySeconds + (two.KvTransfer! + two.DecodeStep!.Times(config.OutputTokens)).LatencySeconds;
+        Assert.Equal(BatchQueueing.WaitSeconds(config.RequestRate / 2, config.Batch, service), two.QueueSeconds, 12);
+        // Two replicas cost two chiplets and two memory stacks.
+        Assert.Equal(2, two.Package.Groups.Length);
+        Assert.Equal(two.Package.Groups[0].MemoryModules, two.Package.Groups[1].MemoryModules);
+
+        // Disaggregated: the slower phase's replicas decide the batch rate.
+        var split = r.Evaluations.Single(e => e.Label == "P 2×small TP1+HBM3 / D 1×small+HBM3");
+        Assert.Equal((2, 1), (split.PrefillReplicas, split.DecodeReplicas));
+        double batchSeconds = Math.Max(split.Prefill!.LatencySeconds / 2, (split.KvTransfer! + split.DecodeStep!.Times(config.OutputTokens)).LatencySeconds);
+        Assert.Equal(config.Batch * config.OutputTokens / batchSeconds, split.CapacityTokensPerSecond, 9);
+    }
+
+    [Fact]
+    public void A_tp_degree_that_divides_no_count_is_refused_at_its_line()
+    {
+        var text = ReplicatedServing.Replace("prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}",
+            "prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [4]}");
+        var e = Assert.Throws<TesseraInputException>(() => LlmServingConfig.Load(CliRunner.TempFile(text), Technology));
+        Assert.Contains(":11:", e.Message);
+        Assert.Contains("no tp degree divides any of the prefill counts (1, 2)", e.Message);
     }
 }

@@ -141,7 +141,7 @@ public static partial class TesseraHardwareYaml
                 ? seq.Children.Count == 2 ? (r.PositiveInt(seq.Children[0], "repeat width"), r.PositiveInt(seq.Children[1], "repeat height"))
                     : throw r.Error(node, "repeat is n or [width, height]")
                 : (r.PositiveInt(node, "repeat"), 1);
-            Budgets.Check($"{r.File}:{node.Start.Line}:{node.Start.Column}", "the repeat count", (double)w * h, Budgets.Default.Chiplets);
+            Limits.Check($"{r.File}:{node.Start.Line}:{node.Start.Column}", "the repeat count", (double)w * h, Limits.Current.Chiplets, "chiplets");
             bool grid = node is YamlSequenceNode;
             return [.. Enumerable.Range(0, h).SelectMany(y => Enumerable.Range(0, w).Select(x => (grid ? $"{id}{x}_{y}" : $"{id}{x}", x, y)))];
         }

@@ -333,7 +333,7 @@ public static partial class TesseraHardwareYaml
                 {
                     var w = r.PositiveInt(r.Need(grid, "width", "grid"), "grid width");
                     var h = r.PositiveInt(r.Need(grid, "height", "grid"), "grid height");
-                    Budgets.Check($"{r.File}:{grid.Start.Line}:{grid.Start.Column}", "the grid's chiplet count (width × height)", (double)w * h, Budgets.Default.Chiplets);
+                    Limits.Check($"{r.File}:{grid.Start.Line}:{grid.Start.Column}", "the grid's chiplet count (width × height)", (double)w * h, Limits.Current.Chiplets, "chiplets");
                     var design = Design(r.Need(grid, "chiplet", "grid"));
                     for (var y = 0; y < h; y++)
                         for (var x = 0; x < w; x++)
@@ -345,7 +345,7 @@ public static partial class TesseraHardwareYaml
             else
                 throw r.Error(root, "no chiplet instances; expected 'instances', 'grid' or a single chiplet design");
             if (result.Count == 0) throw r.Error(root, "no chiplet instances; expected at least one");
-            Budgets.Check($"{r.File}:{root.Start.Line}:{root.Start.Column}", "the chiplet count", result.Count, Budgets.Default.Chiplets);
+            Limits.Check($"{r.File}:{root.Start.Line}:{root.Start.Column}", "the chiplet count", result.Count, Limits.Current.Chiplets, "chiplets");
             return result;
         }
 
@@ -439,7 +439,7 @@ public static partial class TesseraHardwareYaml
             else
             {
                 var count = Find(map, "count") is { } c ? r.PositiveInt(c, "count") : 1;
-                Budgets.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", "the memory device count", count, Budgets.Default.MemoryDevices);
+                Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", "the memory device count", count, Limits.Current.MemoryDevices, "memory-devices");
                 targets = [.. Enumerable.Repeat(instances[0].Id, count)];
             }
             for (var i = 0; i < targets.Count; i++)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Tessera.Diagnostics;
 using Tessera.Hardware;
 using Tessera.Technology;
 using Tessera.Workloads;
@@ -339,8 +340,8 @@ public static partial class StreamHardwareImporter
         if (YamlReader.Find(root, "operand_precision") is YamlMappingNode op && YamlReader.Find(op, "input") is { } input)
         {
             var text = r.Text(input, "input precision");
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= YamlReader.MaxOperandBits ? b
-                    : throw r.Error(input, $"input precision {b}; expected 1 to {YamlReader.MaxOperandBits} bits")
+            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var b) ? b is >= 1 and <= Limits.MaxOperandBits ? b
+                    : throw r.Error(input, $"input precision {b}; expected 1 to {Limits.MaxOperandBits} bits")
                 : TechnologyLibrary.BitsOf(text);
         }
         return (int)technology.Value("stream_import.default_mac_bits");
@@ -365,7 +366,7 @@ public static partial class StreamHardwareImporter
     {
         r.KnownKeys(m, $"memory '{name}'", "size", "r_cost", "w_cost", "area", "latency", "operands", "ports", "served_dimensions",
             "auto_cost_extraction", "force_double_buffering", "min_r_granularity", "min_w_granularity");
-        var bits = r.Long(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'", 1, YamlReader.MaxMemoryBits);
+        var bits = r.Long(r.Need(m, "size", $"memory '{name}'"), $"size of memory '{name}'", 1, Limits.MaxMemoryBits);
         var holdsNode = r.Sequence(r.Need(m, "operands", $"memory '{name}'"), "operands");
         var holds = holdsNode.Select(o => Operands.TryGetValue(r.Text(o, "operand"), out var role) ? role
             : throw r.Error(o, $"memory '{name}' holds operand '{r.Text(o, "operand")}'; expected I1, I2 or O")).Distinct().ToImmutableArray();

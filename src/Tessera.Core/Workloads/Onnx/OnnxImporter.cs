@@ -32,7 +32,7 @@ public static class OnnxImporter
     internal static OnnxModel Read(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new TesseraInputException("ONNX model path is empty");
-        var bytes = InputFiles.ReadAllBytes(path, "ONNX model", InputLimits.Default.MaxOnnxBytes);
+        var bytes = InputFiles.ReadAllBytes(path, "ONNX model", Limits.Current.OnnxBytes);
         try
         {
             var model = OnnxReader.ReadModel(bytes);

@@ -47,7 +47,7 @@ public static class OperatorTiler
             cuts[d] = [.. cuts[d].SelectMany(r => split.Ranges(r.Length, cores)
                 .Select(inner => new IndexRange(r.Start + inner.Start, r.Start + inner.End)))];
         }
-        Budgets.Check(null, $"operator '{op.Name}' cut into tiles", cuts.Aggregate(1.0, (n, c) => n * c.Length), Budgets.Default.TilesPerOperator);
+        Limits.Check(null, $"operator '{op.Name}' cut into tiles", cuts.Aggregate(1.0, (n, c) => n * c.Length), Limits.Current.TilesPerOperator, "tiles-per-operator");
         var context = new Context(model, op);
         var tiles = ImmutableArray.CreateBuilder<Tile>(cuts.Aggregate(1, (n, c) => n * c.Length));
         var choice = new int[cuts.Length];

@@ -88,8 +88,8 @@ public static class ModelZoo
         if (o.Batch <= 0 || o.Bits <= 0 || o.SequenceLength <= 0 || o.ContextLength <= 0 || o.DecodeTokens <= 0)
             throw new TesseraInputException(
                 $"model options need positive batch, bits, sequence and context lengths and decode tokens; got {o}");
-        if (o.Bits > Yaml.YamlReader.MaxOperandBits)
-            throw new TesseraInputException($"{o.Bits} bits per value; expected 1 to {Yaml.YamlReader.MaxOperandBits}");
+        if (o.Bits > Limits.MaxOperandBits)
+            throw new TesseraInputException($"{o.Bits} bits per value; expected 1 to {Limits.MaxOperandBits}");
         return o;
     }
 
