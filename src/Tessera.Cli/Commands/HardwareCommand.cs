@@ -20,12 +20,13 @@ internal static class HardwareCommand
             var name = parse.GetValue(target);
             if (name is null)
             {
-                var presets = new { Packages = HardwarePresets.PackageNames, Cores = HardwarePresets.CoreNames };
+                var presets = new { Packages = HardwarePresets.PackageNames, Cores = HardwarePresets.CoreNames, Systems = SystemPresets.Names };
                 if (parse.GetValue(json)) JsonOutput.Write(context.Out, presets);
                 else
                 {
                     context.Console.MarkupLine($"[bold]packages:[/] {string.Join(", ", presets.Packages)}");
                     context.Console.MarkupLine($"[bold]cores[/] (each also a one-chiplet package): {string.Join(", ", presets.Cores)}");
+                    context.Console.MarkupLine($"[bold]systems[/] (several packages, flattened): {string.Join(", ", presets.Systems)}");
                 }
                 return 0;
             }

@@ -17,18 +17,16 @@ public sealed record MemoryPath(MemoryDevice Device, double BytesPerSecond, doub
     /// <summary>The fewest-hop memory device of a chiplet (ties: the first declared).</summary>
     public static MemoryPath Nearest(Package package, string chiplet)
     {
-        MemoryPath? best = null;
+        MemoryDevice? best = null;
         int bestHops = int.MaxValue;
         foreach (var device in package.Memories)
-        {
-            if (package.Route(chiplet, device.Id) is not { } route || route.Length >= bestHops) continue;
-            double bandwidth = route.Select(l => l.BandwidthBytesPerSecond).Append(device.BandwidthBytesPerSecond).Min();
-            best = new MemoryPath(device, bandwidth, device.LatencySeconds + route.Sum(l => l.LatencySeconds),
-                route.Sum(l => l.EnergyPerBitPj));
-            bestHops = route.Length;
-        }
-        return best ?? throw TesseraInputException.At(package.Name,
-            $"chiplet '{chiplet}' reaches no off-chip memory; expected a link path to a memory device");
+            if (package.Hops(chiplet, device.Id) is { } hops && hops < bestHops)
+                (best, bestHops) = (device, hops);
+        if (best is null)
+            throw TesseraInputException.At(package.Name, $"chiplet '{chiplet}' reaches no off-chip memory; expected a link path to a memory device");
+        var route = package.Route(chiplet, best.Id)!.Value;
+        double bandwidth = route.Select(l => l.BandwidthBytesPerSecond).Append(best.BandwidthBytesPerSecond).Min();
+        return new MemoryPath(best, bandwidth, best.LatencySeconds + route.Sum(l => l.LatencySeconds), route.Sum(l => l.EnergyPerBitPj));
     }
 
     /// <summary>The nearest memory path of every chiplet, by chiplet id.</summary>

@@ -20,10 +20,14 @@ public static class HardwareLoader
             || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
         if (!isFile)
         {
-            if (HardwarePresets.PackageNames.Contains(presetOrPath.Trim().ToLowerInvariant()))
+            var key = presetOrPath.Trim().ToLowerInvariant();
+            if (HardwarePresets.PackageNames.Contains(key))
                 return HardwarePresets.CreatePackage(presetOrPath, technology);
+            if (SystemPresets.Names.Contains(key))
+                return SystemPresets.Create(key, technology).Flatten();
+            var known = HardwarePresets.PackageNames.Concat(SystemPresets.Names).ToList();
             throw new TesseraInputException(
-                $"unknown hardware '{presetOrPath}'; expected a .yaml file or one of {string.Join(", ", HardwarePresets.PackageNames)}");
+                $"unknown hardware '{presetOrPath}'{Suggestions.DidYouMean(presetOrPath, known)}; expected a .yaml file or one of {string.Join(", ", known)}");
         }
         return IsStreamAccelerator(presetOrPath)
             ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);

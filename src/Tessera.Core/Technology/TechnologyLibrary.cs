@@ -317,6 +317,29 @@ public sealed class TechnologyLibrary
             ReachMm(name, reach), Get($"{k}.energy_per_bit").Source);
     }
 
+    /// <summary>Known link kinds beyond one package (package to package on a board, node to node through a network).</summary>
+    public IEnumerable<string> OffPackageKinds => Children("off_package");
+
+    /// <summary>A link kind of the off-package table (case-insensitive), reach in mm.</summary>
+    public DieToDieSpec OffPackage(string kind)
+    {
+        var name = OffPackageKinds.FirstOrDefault(t => string.Equals(t, kind, StringComparison.OrdinalIgnoreCase))
+            ?? throw new TesseraInputException($"unknown off-package link type '{kind}'{Suggestions.DidYouMean(kind, OffPackageKinds)}; expected one of {string.Join(", ", OffPackageKinds)}");
+        var k = $"off_package.{name}";
+        var reach = Get($"{k}.reach");
+        return new DieToDieSpec(name, Value($"{k}.energy_per_bit"), Si($"{k}.bandwidth"), Si($"{k}.latency"), null,
+            reach.Value * (reach.Unit == "m" ? 1000 : 1), Get($"{k}.energy_per_bit").Source);
+    }
+
+    /// <summary>Every link kind a hardware file may name: die-to-die kinds, then off-package ones.</summary>
+    public IEnumerable<string> LinkKinds => DieToDieKinds.Concat(OffPackageKinds);
+
+    /// <summary>A link kind of either table, die-to-die first (case-insensitive).</summary>
+    public DieToDieSpec LinkKind(string kind) =>
+        DieToDieKinds.Any(t => string.Equals(t, kind, StringComparison.OrdinalIgnoreCase)) ? DieToDie(kind)
+        : OffPackageKinds.Any(t => string.Equals(t, kind, StringComparison.OrdinalIgnoreCase)) ? OffPackage(kind)
+        : throw new TesseraInputException($"unknown link type '{kind}'{Suggestions.DidYouMean(kind, LinkKinds)}; expected one of {string.Join(", ", LinkKinds)}");
+
     /// <summary>The named reach choices of a link kind, the default first; empty when it has a single reach.</summary>
     public IReadOnlyList<string> ReachChoices(string kind) => [.. Children($"die_to_die.{DieToDie(kind).Kind}.reach")];
 

@@ -12,12 +12,12 @@ public class ModelZooTests
         [
             "resnet18", "resnet50", "mobilenetv2", "googlenet", "unet",
             "d2go", "planercnn", "midas", "emformer", "hrvit-b1", "hand-pose", "eyecod", "sparse-to-dense", "bert-base", "bert-large", "gpt2-small",
-            "gpt2-medium", "gpt2-large", "gpt2-xl", "llama2-7b", "llama3.1-8b", "llama3.1-70b",
+            "gpt2-medium", "gpt2-large", "gpt2-xl", "llama2-7b", "llama3.1-8b", "llama3.1-70b", "llama3.1-405b",
         ];
         Assert.Equal(expected, ModelZoo.Entries.Select(e => e.Name));
         Assert.Equal(5, ModelZoo.Entries.Count(e => e.Family == "cnn"));
         Assert.Equal(8, ModelZoo.Entries.Count(e => e.Family == "ar/vr"));
-        Assert.Equal(9, ModelZoo.Entries.Count(e => e.Family == "transformer"));
+        Assert.Equal(10, ModelZoo.Entries.Count(e => e.Family == "transformer"));
         Assert.All(ModelZoo.Entries, e => Assert.False(string.IsNullOrWhiteSpace(e.Description)));
     }
 
@@ -33,7 +33,7 @@ public class ModelZooTests
     {
         var e = Assert.Throws<TesseraInputException>(() => ModelZoo.Create("alexnet"));
         Assert.StartsWith("unknown model 'alexnet'; expected one of: resnet18, resnet50,", e.Message, StringComparison.Ordinal);
-        Assert.EndsWith("llama3.1-70b", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("llama3.1-405b", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -32,6 +32,7 @@ public class TransformerZooTests
     [InlineData("llama2-7b", 6.74e9, 0.01, 6_738_415_616)]
     [InlineData("llama3.1-8b", 8.03e9, 0.01, 8_030_261_248)]
     [InlineData("llama3.1-70b", 70.6e9, 0.01, 70_553_706_496)]
+    [InlineData("llama3.1-405b", 405e9, 0.01, 405_853_388_800)]
     public void Parameter_counts_match_the_published_models(string name, double published, double tolerance, long exact)
     {
         var g = ModelZoo.Create(name);

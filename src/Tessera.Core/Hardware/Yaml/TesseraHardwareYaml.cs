@@ -43,11 +43,12 @@ namespace Tessera.Hardware.Yaml;
 /// </summary>
 public static partial class TesseraHardwareYaml
 {
-    /// <summary>Loads a package file.</summary>
+    /// <summary>Loads a package file, or a system file (<c>children:</c>; see <see cref="LoadSystem"/>) flattened into one package.</summary>
     public static Package Load(string path, TechnologyLibrary technology)
     {
         var (r, root) = YamlReader.Load(path);
-        return new Parser(r, technology, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".").Package(root, Path.GetFileNameWithoutExtension(path));
+        return IsSystem(root) ? LoadSystem(path, technology).Flatten()
+            : new Parser(r, technology, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".").Package(root, Path.GetFileNameWithoutExtension(path));
     }
 
     /// <summary>Reads one file; <paramref name="folder"/> resolves the paths it names.</summary>
@@ -393,11 +394,11 @@ public static partial class TesseraHardwareYaml
             if (map is not null) r.KnownKeys(map, "a link", "type", "bandwidth", "energy_pj_per_bit", "latency");
             var typeNode = map is null ? node : Find(map, "type");
             if (typeNode is not null)
-                spec = Wrap(typeNode, () => tech.DieToDie(r.Text(typeNode, "link type")));
+                spec = Wrap(typeNode, () => tech.LinkKind(r.Text(typeNode, "link type")));
             double Get(string key, IReadOnlyDictionary<string, double>? units, string unit, double? fallback) =>
                 map is not null && Find(map, key) is { } v
                     ? units is null ? r.Positive(v, key) : r.Quantity(v, key, units, unit)
-                    : fallback ?? throw r.Error(node, $"link lacks '{key}'; give it or a link type ({string.Join(", ", tech.DieToDieKinds)})");
+                    : fallback ?? throw r.Error(node, $"link lacks '{key}'; give it or a link type ({string.Join(", ", tech.LinkKinds)})");
             return (Get("bandwidth", YamlReader.BandwidthUnits, "B/s", spec?.BandwidthBytesPerSecond),
                 Get("energy_pj_per_bit", null, "", spec?.EnergyPerBitPj),
                 map is not null && Find(map, "latency") is { } l ? r.Quantity(l, "latency", YamlReader.TimeUnits, "s") : spec?.LatencySeconds ?? 0);

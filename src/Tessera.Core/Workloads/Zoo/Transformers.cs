@@ -60,10 +60,11 @@ public static class TransformerConfigs
     public static TransformerConfig Llama2With7B { get; } = Llama("llama2-7b", 32, 4096, 32, 32, 11008, 32000);
     public static TransformerConfig Llama31With8B { get; } = Llama("llama3.1-8b", 32, 4096, 32, 8, 14336, 128256);
     public static TransformerConfig Llama31With70B { get; } = Llama("llama3.1-70b", 80, 8192, 64, 8, 28672, 128256);
+    public static TransformerConfig Llama31With405B { get; } = Llama("llama3.1-405b", 126, 16384, 128, 8, 53248, 128256);
 
     /// <summary>Every preset, in zoo order.</summary>
     public static ImmutableArray<TransformerConfig> All { get; } =
-        [BertBase, BertLarge, Gpt2Small, Gpt2Medium, Gpt2Large, Gpt2Xl, Llama2With7B, Llama31With8B, Llama31With70B];
+        [BertBase, BertLarge, Gpt2Small, Gpt2Medium, Gpt2Large, Gpt2Xl, Llama2With7B, Llama31With8B, Llama31With70B, Llama31With405B];
 
     /// <summary>The preset with this name (case-insensitive), or null.</summary>
     public static TransformerConfig? Find(string name) =>
