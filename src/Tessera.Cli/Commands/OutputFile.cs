@@ -3,14 +3,14 @@ using Tessera.Diagnostics;
 namespace Tessera.Cli.Commands;
 
 /// <summary>
-/// A file or folder a command writes (--out, --trace, --svg, --floorplans, --store): checked before the run starts, so a
+/// A file or folder a command writes (--out, --trace, --svg, --floorplans, --store, --report): checked before the run starts, so a
 /// typo costs no minutes of simulation, and written to a temporary file beside it that is then renamed over it, so a
 /// run killed mid-write leaves the previous file whole.
 /// </summary>
 internal sealed record OutputFile(string Path, string Option)
 {
     /// <summary>Options that say where or how output goes, not what is computed.</summary>
-    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--progress" };
+    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--store", "--out", "--trace", "--svg", "--floorplans", "--report", "--progress" };
     private static readonly HashSet<string> OutputFlags = new(StringComparer.Ordinal) { "--json", "--csv" };
 
     /// <summary>
