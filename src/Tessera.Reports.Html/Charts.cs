@@ -179,7 +179,8 @@ public static class Charts
             double[] ys = [.. xs.Select(x => Math.Min(peak, x * bandwidthBytesPerSecond))];
             var roof = plot.Add.Scatter(xs.Select(Math.Log10).ToArray(), ys.Select(Math.Log10).ToArray(), ColorOf(groups.IndexOf(group)));
             roof.MarkerSize = 0;
-            roof.LinePattern = LinePattern.Dashed;
+            // Solid: Skia's SVG canvas cannot write a dash effect and says so on stdout, which would corrupt --json output.
+            roof.LineWidth = 2;
         }
         foreach (var group in groups)
         {
@@ -196,6 +197,16 @@ public static class Charts
         plot.YLabel("achieved MAC/s");
         plot.ShowLegend(Alignment.LowerRight);
         return Svg(plot);
+    }
+
+    /// <summary>
+    /// Draws two small charts and throws them away: the first chart pays for loading Skia and the fonts and for compiling
+    /// the plotting code (about a second), which a command can pay on another core while it computes.
+    /// </summary>
+    public static void WarmUp()
+    {
+        Pareto("", [("", 1, 2), ("", 2, 1)]);
+        HorizontalBars("", ["a", "b"], [0.5, 1], "", "%");
     }
 
     /// <summary>The indices of the points no other point dominates (both objectives minimised).</summary>

@@ -100,6 +100,8 @@ internal static class RunCommand
             if (traceFile is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
+            // What the report draws besides the run (the package and its floorplan) is made while the run computes.
+            var reportInputs = reportFile is null ? null : Task.Run(() => ReportInputs(scenario));
             var runner = new ScenarioRunner();
             var outcome = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"{scenario.Schedule.Scheduler} on {scenario.Name}",
                 bar => runner.Run(scenario, bar));
@@ -109,7 +111,11 @@ internal static class RunCommand
             var tables = ScheduleTables.Tables(outcome);
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
-            ReportOption.Write(reportFile, () => Report(scenario, outcome, manifest));
+            ReportOption.Write(reportFile, () =>
+            {
+                var (package, floorplan) = reportInputs!.GetAwaiter().GetResult();
+                return Reports.Html.RunReport.Build(outcome, package, floorplan, manifest);
+            });
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
@@ -126,12 +132,12 @@ internal static class RunCommand
         return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : null;
     }
 
-    /// <summary>The run's HTML report; the floorplan is the package's on a 2.5D interposer, as `tessera floorplan` draws it by default.</summary>
-    private static Reports.Html.HtmlReport Report(Scenario scenario, ScheduleResult outcome, Manifest manifest)
+    /// <summary>The package the report draws and its floorplan on a 2.5D interposer (as `tessera floorplan` draws it by default).</summary>
+    private static (Tessera.Hardware.Package Package, Floorplan Floorplan) ReportInputs(Scenario scenario)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
-        return Reports.Html.RunReport.Build(outcome, package, Floorplanner.Plan(technology, package, Packaging.Interposer25D), manifest);
+        return (package, Floorplanner.Plan(technology, package, Packaging.Interposer25D));
     }
 
     private static string Describe(SchedulerOption o) =>
