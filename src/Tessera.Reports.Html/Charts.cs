@@ -56,7 +56,7 @@ public static class Charts
         if (highlighted is { } h)
         {
             var chosen = plot.Add.ScatterPoints(new[] { points[h].LatencySeconds * xScale }, new[] { points[h].EnergyJ * yScale }, ColorOf(3));
-            chosen.LegendText = points[h].Label;
+            chosen.LegendText = $"chosen ({points[h].Label})";
             chosen.MarkerShape = MarkerShape.OpenCircle;
             chosen.MarkerSize = 16;
         }

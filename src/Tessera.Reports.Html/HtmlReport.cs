@@ -42,14 +42,11 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
         foreach (var (section, i) in Sections.Select((s, i) => (s, i)))
         {
             writer.WriteLine($"<section id=\"section-{i}\"><h2>{E(section.Title)}</h2>");
-            if (section.Figures.Length > 0)
-            {
-                writer.WriteLine("<div class=\"figures\">");
-                foreach (var figure in section.Figures) WriteFigure(writer, figure);
-                writer.WriteLine("</div>");
-            }
+            // Figures and tables flow side by side, wrapping to the window's width.
+            writer.WriteLine("<div class=\"flow\">");
+            foreach (var figure in section.Figures) WriteFigure(writer, figure);
             foreach (var table in section.Tables) WriteTable(writer, table);
-            writer.WriteLine("</section>");
+            writer.WriteLine("</div></section>");
         }
         WriteManifest(writer, Manifest);
         writer.WriteLine("</body></html>");
@@ -156,11 +153,11 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
     private const string Style =
         "body{font-family:sans-serif;margin:1.5em auto;max-width:1500px;padding:0 1em;color:#222}" +
         "h1{margin-bottom:.2em}.subtitle{color:#555;margin-top:0}nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4em 1.2em}" +
-        ".figures{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0;border:1px solid #ddd;padding:.3em;background:#fff}" +
+        ".flow{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}figure{margin:0;border:1px solid #ddd;padding:.3em;background:#fff}" +
         "figure svg{display:block;max-width:100%;height:auto}figcaption{font-size:.85em;color:#555;max-width:720px}" +
-        "table{border-collapse:collapse;margin:1em 0;font-size:.85em}caption{text-align:left;font-weight:bold;padding:.3em 0}" +
+        "table{border-collapse:collapse;margin:0 0 1em;font-size:.85em}caption{text-align:left;font-weight:bold;padding:.3em 0}" +
         "th,td{border:1px solid #ccc;padding:.2em .5em}th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}" +
-        ".table{overflow-x:auto}.note{font-size:.85em;color:#555}dt{font-weight:bold;margin-top:.4em}dd{margin-left:1.5em;word-break:break-all}";
+        ".table{overflow-x:auto;max-width:100%}.note{font-size:.85em;color:#555}dt{font-weight:bold;margin-top:.4em}dd{margin-left:1.5em;word-break:break-all}";
 
     [GeneratedRegex(@"<\?xml[^>]*\?>")]
     private static partial Regex XmlDeclaration();
