@@ -15,9 +15,6 @@ namespace Tessera.Reports.Html;
 /// </summary>
 public static class RunReport
 {
-    /// <summary>The ids of the charts a feasible run's report always has (a search adds <c>pareto</c>).</summary>
-    public static readonly ImmutableArray<string> AlwaysCharts = ["energy", "utilisation", "waiting", "memory", "roofline", "floorplan"];
-
     public static HtmlReport Build(ScheduleResult result, Package package, Floorplan? floorplan, Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -67,7 +64,7 @@ public static class RunReport
     private static ReportFigure Utilisation(EvaluationResult e) => new("utilisation", "utilisation per resource",
         Charts.HorizontalBars("utilisation (busy ÷ makespan)", [.. e.Resources.Select(r => r.Name)], [.. e.Resources.Select(r => r.Utilisation)],
             "utilisation", "%", [.. e.Resources.Select(r => (int)r.Kind)]),
-        "Colour by kind: cores, links, memory devices, on-chip memory ports.");
+        "Blue: cores; orange: links; green: memory devices; red: shared on-chip memory ports.");
 
     private static ReportFigure Waiting(EvaluationResult e) => new("waiting", "waiting per resource",
         Charts.HorizontalBars("time tasks waited for each resource", [.. e.Resources.Select(r => r.Name)], [.. e.Resources.Select(r => r.WaitingSeconds)],

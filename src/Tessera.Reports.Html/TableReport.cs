@@ -48,7 +48,7 @@ public static class TableReport
         {
             var column = table.Columns[c];
             if (column.Kind == ValueKind.Text) continue;
-            var rows = Enumerable.Range(0, table.Rows.Length).Where(r => r < labels.Count && double.IsFinite(table.Rows[r][c].Number)).Take(MaxBars).ToList();
+            var rows = Enumerable.Range(0, table.Rows.Length).Where(r => double.IsFinite(table.Rows[r][c].Number)).Take(MaxBars).ToList();
             if (rows.Count < 2) continue;
             charts++;
             yield return new ReportFigure($"{id}-c{c}", $"{table.Title}: {column.Header}",

@@ -4,8 +4,10 @@ using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Floorplanning;
+using Tessera.Hardware;
 using Tessera.Interop;
 using Tessera.Reports;
+using Tessera.Reports.Html;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
@@ -114,7 +116,7 @@ internal static class RunCommand
             ReportOption.Write(reportFile, () =>
             {
                 var (package, floorplan) = reportInputs!.GetAwaiter().GetResult();
-                return Reports.Html.RunReport.Build(outcome, package, floorplan, manifest);
+                return RunReport.Build(outcome, package, floorplan, manifest);
             });
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
@@ -133,7 +135,7 @@ internal static class RunCommand
     }
 
     /// <summary>The package the report draws and its floorplan on a 2.5D interposer (as `tessera floorplan` draws it by default).</summary>
-    private static (Tessera.Hardware.Package Package, Floorplan Floorplan) ReportInputs(Scenario scenario)
+    private static (Package Package, Floorplan Floorplan) ReportInputs(Scenario scenario)
     {
         var technology = TechnologyLibrary.LoadDefault();
         var package = HardwareLoader.Load(scenario.Hardware, technology);
