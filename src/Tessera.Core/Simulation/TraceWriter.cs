@@ -124,8 +124,8 @@ public static class TraceWriter
 
     /// <summary>
     /// One flow arrow per dependency (Chrome's flow events "s" and "f", each at the middle of its slice, so that it binds
-    /// to that slice and not to a neighbour ending or starting at the same instant), between the tasks' first tracks. A task that held no resource (a copy between
-    /// cores of one chiplet) has no slice to bind to, so its arrows are left out.
+    /// to that slice and not to a neighbour ending or starting at the same instant), between the tasks' first tracks. A
+    /// task that held no resource (a copy between cores of one chiplet) has no slice to bind to, so its arrows are left out.
     /// </summary>
     private static void WriteFlows(Utf8JsonWriter json, SimulationResult result, (int Pid, int Tid)[] track)
     {
