@@ -5,6 +5,7 @@ using Tessera.Economics;
 using Tessera.Ecosystem;
 using Tessera.Floorplanning;
 using Tessera.Reports;
+using Tessera.Reports.Html;
 using Tessera.Scoring;
 using Tessera.Technology;
 
@@ -35,15 +36,17 @@ internal static class EcosystemCommand
             Description = "Charge each application its packaging and NRE per unit as well (the all-in unit cost); by default the objective's cost is Mozart's, dies and memory modules, and NRE and packaging are fleet figures",
         };
         var store = StoreOption.Create();
+        var report = ReportOption.Create();
         var progress = ProgressBar.Option();
         var command = new Command("ecosystem", "Select a pool of chiplet designs for a suite and compose a bespoke package per application (Mozart)")
         {
-            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn, store, progress,
+            suiteFile, suite, cache, full, metric, seed, maxPool, noSimulate, json, floorplans, costModel, profile, allIn, store, report, progress,
         };
         command.SetAction(parse =>
         {
             var plans = OutputFile.Folder(parse.GetValue(floorplans), "--floorplans");
             var results = StoreOption.Open(parse.GetValue(store));
+            var reportFile = ReportOption.Open(parse.GetValue(report));
             var technology = TechnologyLibrary.LoadDefault();
             var file = parse.GetValue(suiteFile) is { } path ? EcosystemRunner.LoadSuite(path)
                 : new SuiteFile(parse.GetValue(suite) is { } list ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
@@ -66,6 +69,8 @@ internal static class EcosystemCommand
             var tables = EcosystemTables.Tables(result);
             StoreOption.Append(context, results, manifest, "ecosystem", string.Join(",", result.Request.Suite), result.Pool.Packages.All(p => p is not null),
                 EcosystemTables.Metrics(result), tables);
+            ReportOption.Write(reportFile, () => TableReport.Build("tessera ecosystem", $"suite {string.Join(", ", result.Request.Suite)}; objective {result.Request.Objective}; pool {string.Join(", ", result.Pool.Designs)}",
+                tables, manifest, result.Floorplans.OfType<Floorplan>()));
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(result), manifest);
             else Print(context.Console, result, tables);
             return 0;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Diagnostics;
 using Tessera.Experiments;
+using Tessera.Reports.Html;
 
 namespace Tessera.Cli.Commands;
 
@@ -28,6 +29,7 @@ internal static class ExperimentCommand
         }.ByName();
         var miniBatchSize = OptionChecks.MiniBatchSize("The experiment's mini-batch (default: the setting's; docs/experiments.md)");
         var store = StoreOption.Create();
+        var report = ReportOption.Create();
         var progress = ProgressBar.Option();
         var jobs = new Option<int>("--jobs", "-j")
         {
@@ -35,13 +37,13 @@ internal static class ExperimentCommand
             DefaultValueFactory = _ => Environment.ProcessorCount,
         }.AtLeast(1);
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
-            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, progress, jobs };
+            { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, report, progress, jobs };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } experimentName)
             {
                 // The list takes no settings: one given without a name would otherwise be ignored without a word.
-                if (new Option[] { outFile, shared, reduced, costModel, setting, miniBatchSize }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
+                if (new Option[] { outFile, shared, reduced, costModel, setting, miniBatchSize, report }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } given)
                     throw new TesseraInputException($"{given.Name} applies to a named experiment; expected 'tessera experiment NAME {given.Name} …'");
                 var list = new Table().AddColumns("experiment", "compares");
                 foreach (var e in ExperimentRegistry.All)
@@ -52,6 +54,7 @@ internal static class ExperimentCommand
             var experiment = ExperimentRegistry.Find(experimentName);
             var output = OutputFile.File(parse.GetValue(outFile), "--out");
             var results = StoreOption.Open(parse.GetValue(store));
+            var reportFile = ReportOption.Open(parse.GetValue(report));
             var folder = ExperimentRegistry.LocateShared(parse.GetValue(shared) ?? Environment.GetEnvironmentVariable("TESSERA_SHARED"),
                 [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
             var options = new ExperimentOptions(folder, parse.GetValue(reduced), parse.GetValue(costModel)!,
@@ -65,6 +68,7 @@ internal static class ExperimentCommand
             var manifest = JsonOutput.ManifestOf(context, options.Inputs, result.CostModel);
             var table = result.ToTable();
             StoreOption.Append(context, results, manifest, "experiment", experiment.Name, feasible: true, [], [table]);
+            ReportOption.Write(reportFile, () => TableReport.Build($"tessera experiment {experiment.Name}", experiment.Description, [table], manifest));
             output?.WriteText(writer => JsonOutput.WriteResult(writer, result, manifest));
             if (asJson) JsonOutput.WriteResult(context.Out, result, manifest);
             else ResultTablePrinter.Print(context.Console, table);

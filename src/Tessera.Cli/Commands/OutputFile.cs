@@ -3,7 +3,7 @@ using Tessera.Diagnostics;
 namespace Tessera.Cli.Commands;
 
 /// <summary>
-/// A file or folder a command writes (--out, --trace, --svg, --floorplans, --store): checked before the run starts, so a
+/// A file or folder a command writes (--out, --trace, --svg, --floorplans, --store, --report): checked before the run starts, so a
 /// typo costs no minutes of simulation, and written to a temporary file beside it that is then renamed over it, so a
 /// run killed mid-write leaves the previous file whole.
 /// </summary>

@@ -2,12 +2,18 @@ using System.CommandLine;
 using Spectre.Console;
 using Tessera.Costs;
 using Tessera.Diagnostics;
+using Tessera.Economics;
+using Tessera.Floorplanning;
+using Tessera.Hardware;
+using Tessera.Interop;
 using Tessera.Reports;
+using Tessera.Reports.Html;
 using Tessera.Scenarios;
 using Tessera.Scheduling;
 using Tessera.Scoring;
 using Tessera.Search;
 using Tessera.Simulation;
+using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 
@@ -39,19 +45,21 @@ internal static class RunCommand
         var noContention = new Option<bool>("--no-contention") { Description = "Give every core, link and DRAM device infinite parallelism (the dependency-only schedule)" };
         var trace = new Option<string?>("--trace") { Description = "Write the simulated schedule as Chrome/Perfetto trace JSON to this file" };
         var store = StoreOption.Create();
+        var report = ReportOption.Create();
         var progress = ProgressBar.Option();
         var replay = new Option<string?>("--replay") { Description = "Re-run the command recorded in a result's manifest (a --json output) and say whether every number matches" };
         var options = Schedulers.AllOptions.ToDictionary(o => o.Name, o => (Option)(o.Repeatable
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, progress, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, report, progress, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
             if (parse.GetValue(replay) is { } recorded) return Replay.Run(context, recorded);
             var traceFile = OutputFile.File(parse.GetValue(trace), "--trace");
             var results = StoreOption.Open(parse.GetValue(store));
+            var reportFile = ReportOption.Open(parse.GetValue(report));
             var path = parse.GetValue(scenarioPath);
             var scenario = path is null ? Scenario.Default : ScenarioLoader.Load(path);
             if (parse.GetValue(hardware) is { } h) scenario = scenario with { Hardware = h };
@@ -96,6 +104,8 @@ internal static class RunCommand
             if (traceFile is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
+            // What the report draws besides the run (the package and its floorplan) is made while the run computes.
+            var reportInputs = reportFile is null ? null : Task.Run(() => ReportInputs(scenario));
             var runner = new ScenarioRunner();
             var outcome = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"{scenario.Schedule.Scheduler} on {scenario.Name}",
                 bar => runner.Run(scenario, bar));
@@ -105,6 +115,11 @@ internal static class RunCommand
             var tables = ScheduleTables.Tables(outcome);
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
+            ReportOption.Write(reportFile, () =>
+            {
+                var (package, floorplan) = reportInputs!.GetAwaiter().GetResult();
+                return RunReport.Build(outcome, package, floorplan, manifest);
+            });
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
@@ -119,6 +134,14 @@ internal static class RunCommand
         if (option is null) return null;
         var text = scenario.Schedule.Options.TryGetValue("seed", out var given) ? given.Values[^1] : option.Default;
         return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : null;
+    }
+
+    /// <summary>The package the report draws and its floorplan on a 2.5D interposer (as `tessera floorplan` draws it by default).</summary>
+    private static (Package Package, Floorplan Floorplan) ReportInputs(Scenario scenario)
+    {
+        var technology = TechnologyLibrary.LoadDefault();
+        var package = HardwareLoader.Load(scenario.Hardware, technology);
+        return (package, Floorplanner.Plan(technology, package, Packaging.Interposer25D));
     }
 
     private static string Describe(SchedulerOption o) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Reports.Html;
 using Tessera.Studies;
 using Tessera.Technology;
 
@@ -21,8 +22,9 @@ internal static class StudyCommand
         var full = new Option<bool>("--full") { Description = "Search the study file's large space (its full: section) instead of the fast default one" };
         var costModel = CostModelOption.Create();
         var store = StoreOption.Create();
+        var report = ReportOption.Create();
         var progress = ProgressBar.Option();
-        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, full, costModel, store, progress };
+        var command = new Command("study", "Deployment studies: LLM serving, speculative decoding, AV perception") { name, file, printDefault, json, full, costModel, store, report, progress };
         command.SetAction(parse =>
         {
             if (parse.GetValue(name) is not { } studyName)
@@ -44,6 +46,7 @@ internal static class StudyCommand
                 return 0;
             }
             var results = StoreOption.Open(parse.GetValue(store));
+            var reportFile = ReportOption.Open(parse.GetValue(report));
             var options = new StudyOptions(parse.GetValue(file), TechnologyLibrary.LoadDefault(),
                 parse.GetResult(costModel) is { Implicit: false } ? parse.GetValue(costModel) : null, parse.GetValue(full));
             bool asJson = parse.GetValue(json);
@@ -53,6 +56,7 @@ internal static class StudyCommand
             var manifest = JsonOutput.ManifestOf(context, costModel: result.CostModel);
             var tables = result.ToTables();
             StoreOption.Append(context, results, manifest, "study", study.Name, feasible: true, [], tables);
+            ReportOption.Write(reportFile, () => TableReport.Build($"tessera study {study.Name}", study.Description, tables, manifest));
             if (asJson) JsonOutput.WriteResult(context.Out, result.ToJson(), manifest);
             else ResultTablePrinter.Print(context.Console, tables);
             return 0;

@@ -9,6 +9,9 @@ public static class FloorplanSvg
 {
     private const double PixelsPerMm = 10;
     private const double TitleMm = 6;
+    private const double TitleFontMm = 2.5;
+    /// <summary>A generous average advance of a sans-serif glyph, in ems, to size the drawing to its title.</summary>
+    private const double GlyphWidthEm = 0.6;
     private static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f"];
 
     public static string Render(Floorplan plan)
@@ -17,9 +20,12 @@ public static class FloorplanSvg
         string N(double mm) => (mm * PixelsPerMm).ToString("0.##", c);
         var designs = plan.Blocks.Where(b => b.Kind == BlockKind.Die).Select(b => b.Design).Distinct(StringComparer.Ordinal).ToList();
         var svg = new StringBuilder();
-        svg.AppendLine(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(plan.WidthMm)}\" height=\"{N(plan.HeightMm + TitleMm)}\" font-family=\"sans-serif\">");
         var status = plan.Legal ? "legal" : $"{plan.Violations.Length} violation(s)";
-        svg.AppendLine(c, $"<text x=\"{N(1)}\" y=\"{N(TitleMm * 0.7)}\" font-size=\"{N(2.5)}\">{Escape(plan.Package)}: {plan.WidthMm:0.#} × {plan.HeightMm:0.#} mm, {status}</text>");
+        var title = $"{plan.Package}: {plan.WidthMm:0.#} × {plan.HeightMm:0.#} mm, {status}";
+        // The drawing is as wide as the carrier or the title, whichever is wider, so the title (and the legality it ends with) is never cut.
+        double widthMm = Math.Max(plan.WidthMm, 2 + title.Length * TitleFontMm * GlyphWidthEm);
+        svg.AppendLine(c, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(widthMm)}\" height=\"{N(plan.HeightMm + TitleMm)}\" font-family=\"sans-serif\">");
+        svg.AppendLine(c, $"<text x=\"{N(1)}\" y=\"{N(TitleMm * 0.7)}\" font-size=\"{N(TitleFontMm)}\">{Escape(title)}</text>");
         svg.AppendLine(c, $"<g transform=\"translate(0,{N(TitleMm)})\">");
         svg.AppendLine(c, $"<rect x=\"0\" y=\"0\" width=\"{N(plan.WidthMm)}\" height=\"{N(plan.HeightMm)}\" fill=\"#f4f1e8\" stroke=\"#555\"/>");
         foreach (var b in plan.Blocks)

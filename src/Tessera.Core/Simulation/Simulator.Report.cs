@@ -30,6 +30,7 @@ public sealed partial class Simulator
         var count = new int[resourceCount + pools];
         var waitOn = new double[resourceCount + pools];
         var timings = ImmutableArray.CreateBuilder<TaskTiming>(n);
+        var costs = ImmutableArray.CreateBuilder<TaskCost>(n);
         foreach (var t in graph.Tasks)
         {
             int i = t.Id, m = s.ModelIndex[i];
@@ -58,6 +59,7 @@ public sealed partial class Simulator
                 count[r]++;
             }
             timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i]));
+            costs.Add(new TaskCost(new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0), s.DramBytes[i] + run.ExtraDramBytes[i], s.TransferBytes[i]));
             if (t is ComputeTask c)
             {
                 var cost = s.Costs[i]!;
@@ -113,7 +115,8 @@ public sealed partial class Simulator
             Memory = memorySeries.ToImmutable(),
         };
         return new SimulationResult(result, graph, timings.MoveToImmutable(), ImmutableCollectionsMarshal.AsImmutableArray(s.Resources),
-            [.. s.Names], [.. s.Kinds], [.. s.Groups]);
+            [.. s.Names], [.. s.Kinds], [.. s.Groups])
+        { TaskCosts = costs.MoveToImmutable() };
     }
 
     /// <summary>Walks back from the last task to end through the dependency that made each task ready, summing waits.</summary>

@@ -4,6 +4,7 @@ using Tessera.Diagnostics;
 using Tessera.Evaluation;
 using Tessera.Hardware;
 using Tessera.Scheduling;
+using Tessera.Scoring;
 using Tessera.Workloads;
 
 namespace Tessera.Simulation;
@@ -20,7 +21,17 @@ public readonly record struct TaskTiming(double ReadySeconds, double StartSecond
 /// </summary>
 public sealed record SimulationResult(EvaluationResult Evaluation, TaskGraph Graph, ImmutableArray<TaskTiming> Timings,
     ImmutableArray<ImmutableArray<int>> TaskResources,
-    ImmutableArray<string> ResourceNames, ImmutableArray<ResourceKind> ResourceKinds, ImmutableArray<string> ResourceGroups);
+    ImmutableArray<string> ResourceNames, ImmutableArray<ResourceKind> ResourceKinds, ImmutableArray<string> ResourceGroups)
+{
+    /// <summary>Per task (by id) its energy and the bytes it moved; empty for a result built without them.</summary>
+    public ImmutableArray<TaskCost> TaskCosts { get; init; } = [];
+}
+
+/// <summary>
+/// What one task cost: its energy by component (no static share), the bytes it read from or wrote to memory
+/// devices (streamed operands and spills included) and the bytes it moved chiplet to chiplet.
+/// </summary>
+public readonly record struct TaskCost(EnergyBreakdown Energy, double DramBytes, double TransferBytes);
 
 /// <summary>
 /// Event-driven, task-level simulator. Resources: every core (one task at a time), every directed link of the

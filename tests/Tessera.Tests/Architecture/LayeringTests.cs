@@ -65,8 +65,10 @@ public sealed class LayeringTests
         return -1;
     }
 
-    private static IEnumerable<Type> Types() =>
-        new[] { typeof(ModelGraph).Assembly, typeof(TesseraCli).Assembly }.SelectMany(a => a.GetTypes());
+    /// <summary>Tessera's assemblies: the core library, the HTML report (kept apart for its plotting dependency) and the CLI.</summary>
+    private static readonly Assembly[] Assemblies = [typeof(ModelGraph).Assembly, typeof(Tessera.Reports.Html.HtmlReport).Assembly, typeof(TesseraCli).Assembly];
+
+    private static IEnumerable<Type> Types() => Assemblies.SelectMany(a => a.GetTypes());
 
     private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
@@ -88,7 +90,7 @@ public sealed class LayeringTests
                 return;
             }
             if (t.IsGenericParameter) return;
-            if (t.Assembly == typeof(ModelGraph).Assembly || t.Assembly == typeof(TesseraCli).Assembly) found.Add(t);
+            if (Assemblies.Contains(t.Assembly)) found.Add(t);
         }
         Add(type.BaseType);
         foreach (var i in type.GetInterfaces()) Add(i);
