@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Spectre.Console;
 using Tessera.Diagnostics;
 using Tessera.Reports;
+using Tessera.Reports.Html;
 
 namespace Tessera.Cli.Commands;
 
@@ -18,10 +19,15 @@ internal static class ResultsCommand
         Option<string> Store() => new("--store") { Description = "The result store (an SQLite file written by --store)", Required = true };
         var listStore = Store();
         var listJson = new Option<bool>("--json") { Description = "One JSON object per run: its id, point, kind, name, manifest and metrics" };
-        var list = new Command("list", "List the runs in a store, oldest first") { listStore, listJson };
+        var listReport = ReportOption.Create();
+        var list = new Command("list", "List the runs in a store, oldest first") { listStore, listJson, listReport };
         list.SetAction(parse =>
         {
-            var runs = Existing(parse.GetValue(listStore)!).List();
+            var reportFile = ReportOption.Open(parse.GetValue(listReport));
+            var path = parse.GetValue(listStore)!;
+            var runs = Existing(path).List();
+            ReportOption.Write(reportFile, () => TableReport.Build("tessera results", path,
+                [StoredRunSummary.Table($"runs in {Path.GetFileName(path)}", runs)], JsonOutput.ManifestOf(context, [path])));
             if (parse.GetValue(listJson))
             {
                 context.Out.WriteLine(new JsonArray([.. runs.Select(Describe)]).ToJsonString(JsonOutput.Options));

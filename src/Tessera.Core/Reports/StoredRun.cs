@@ -45,4 +45,21 @@ public sealed record StoredRunSummary(long Id, string Point, string Kind, string
     public string? Sweep { get; init; }
 
     public int? SweepIndex { get; init; }
+
+    /// <summary>
+    /// Runs as one table: a row per run (its id, kind and name, or its sweep point) and a column per metric any run has,
+    /// in the order first seen; a run without a metric leaves its cell empty (NaN).
+    /// </summary>
+    public static ResultTable Table(string title, IReadOnlyList<StoredRunSummary> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var metrics = runs.SelectMany(r => r.Metrics).DistinctBy(m => m.Name).Select(m => new ResultColumn(m.Name, m.Kind)).ToList();
+        ImmutableArray<ResultValue> Row(StoredRunSummary r)
+        {
+            var values = r.Metrics.DistinctBy(m => m.Name).ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
+            return [r.SweepIndex is { } i ? $"#{r.Id} {r.Name} point {i}" : $"#{r.Id} {r.Kind} {r.Name}",
+                .. metrics.Select(c => (ResultValue)values.GetValueOrDefault(c.Header, double.NaN))];
+        }
+        return new ResultTable(title, "one row per stored run", [new("run", ValueKind.Text), .. metrics], [.. runs.Select(Row)], []);
+    }
 }

@@ -87,6 +87,24 @@ public sealed class HtmlReportTests
         Assert.All(ids.Skip(1), id => Assert.StartsWith("t0-c", id, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_stores_report_has_a_row_and_a_point_per_run()
+    {
+        var store = Path.Combine(Path.GetTempPath(), $"tessera-store-{Guid.NewGuid():N}.db");
+        var scenario = CliRunner.TempFile($"name: stored\nhardware: scar-2x2-het\nmodels:\n  - model: {TestData.Shared("data", "onnx", "2_conv.onnx")}\n");
+        foreach (var hardware in new[] { "scar-2x2-het", "scar-2x2-ws" })
+            Assert.Equal(0, CliRunner.Run("run", scenario, "--hardware", hardware, "--store", store, "--progress", "none").ExitCode);
+        var path = Path.Combine(Path.GetTempPath(), $"tessera-report-{Guid.NewGuid():N}.html");
+        var r = CliRunner.Run("results", "list", "--store", store, "--report", path);
+        Assert.True(r.ExitCode == 0, r.Error);
+        var document = Parse(path);
+        Assert.Equal(["#1 run stored", "#2 run stored"], document.QuerySelector("table")!.QuerySelectorAll("tbody tr").Select(row => row.QuerySelector("td")!.TextContent.Trim()));
+        // Every run has a latency and an energy, so the latency–energy plane (with its Pareto front) is drawn.
+        var plane = document.GetElementById("t0-pareto");
+        Assert.NotNull(plane);
+        Assert.Equal(2, CliRunner.Run("results", "list", "--store", store, "--report", Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "r.html")).ExitCode);
+    }
+
     [Theory]
     [InlineData(0.004, "s", 1e3, "ms")]
     [InlineData(2.5e-7, "J", 1e9, "nJ")]
