@@ -10,9 +10,13 @@ var targets = new Targets(FuzzPaths.Repository(), FuzzPaths.Shared(), work);
 var results = new List<FuzzResult>();
 var deadline = DateTime.UtcNow.AddMinutes(minutes);
 IEnumerable<int> indices = options.TryGetValue("--case", out var single) ? [int.Parse(single, System.Globalization.CultureInfo.InvariantCulture)] : Enumerable.Range(0, inputs);
+// Ctrl-C (SIGINT) ends the run after the input in progress, with the tallies printed as at the time limit.
+bool interrupted = false;
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted = true; };
 foreach (var index in indices)
 {
     if (DateTime.UtcNow > deadline) { Console.Error.WriteLine($"stopped at the time limit after {results.Count} inputs"); break; }
+    if (interrupted) { Console.Error.WriteLine($"interrupted after {results.Count} inputs"); break; }
     var c = targets.Generate(seed, index);
     var result = FuzzRunner.Run(c, TimeSpan.FromSeconds(timeoutSeconds));
     results.Add(result);
