@@ -15,10 +15,11 @@ namespace Tessera.Diagnostics;
 /// <param name="Chiplets">Chiplet instances in one package (a 64×64 grid).</param>
 /// <param name="MemoryDevices">Off-chip memory devices in one package.</param>
 /// <param name="TilesPerOperator">Tiles one operator may be cut into by a tiling or a Stream mapping.</param>
+/// <param name="Operators">Operators in one model graph (Llama-3.1-405B has about 2,500).</param>
 /// <param name="Tasks">Tasks in one simulated task graph (each costs a few hundred bytes while it is simulated).</param>
 /// <param name="StudyPoints">Packages one study may enumerate (product of its axes).</param>
 /// <param name="SweepPoints">Points one sweep may run (its product, list or sample); a larger space is sampled or split into sweeps.</param>
-public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int Chiplets, int MemoryDevices, long TilesPerOperator, long Tasks,
+public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int Chiplets, int MemoryDevices, long TilesPerOperator, long Operators, long Tasks,
     long StudyPoints, long SweepPoints)
 {
     /// <summary>Widest operand a workload may declare: the simulator counts bits in 64-bit integers. Not raisable.</summary>
@@ -28,7 +29,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     public const long MaxMemoryBits = 1L << 60;
 
     public static Limits Default { get; } = new(TextBytes: 16L << 20, OnnxBytes: (2L << 30) - 1, YamlDepth: 64, Chiplets: 4096,
-        MemoryDevices: 4096, TilesPerOperator: 1 << 16, Tasks: 5_000_000, StudyPoints: 100_000, SweepPoints: 1_000_000);
+        MemoryDevices: 4096, TilesPerOperator: 1 << 16, Operators: 100_000, Tasks: 5_000_000, StudyPoints: 100_000, SweepPoints: 1_000_000);
 
     private static readonly AsyncLocal<Limits?> Scoped = new();
 
@@ -47,7 +48,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     public IReadOnlyList<(string Name, double Value)> Named() =>
     [
         ("text-bytes", TextBytes), ("onnx-bytes", OnnxBytes), ("yaml-depth", YamlDepth), ("chiplets", Chiplets), ("memory-devices", MemoryDevices),
-        ("tiles-per-operator", TilesPerOperator), ("tasks", Tasks), ("study-points", StudyPoints), ("sweep-points", SweepPoints),
+        ("tiles-per-operator", TilesPerOperator), ("operators", Operators), ("tasks", Tasks), ("study-points", StudyPoints), ("sweep-points", SweepPoints),
     ];
 
     /// <summary>These limits with one raised (or lowered) by a <c>NAME=VALUE</c> setting; a bad setting names the choices.</summary>
@@ -67,6 +68,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
             "chiplets" => this with { Chiplets = Int() },
             "memory-devices" => this with { MemoryDevices = Int() },
             "tiles-per-operator" => this with { TilesPerOperator = value },
+            "operators" => this with { Operators = value },
             "tasks" => this with { Tasks = value },
             "study-points" => this with { StudyPoints = value },
             "sweep-points" => this with { SweepPoints = value },

@@ -40,7 +40,9 @@ public static class SweepLoader
         string At(YamlNode node) => $"{r.File}:{node.Start.Line}:{node.Start.Column}";
         var name = r.OptionalText(root, "name") ?? Path.GetFileNameWithoutExtension(path);
         var baseScenario = YamlReader.Find(root, "base") is { } b
-            ? r.Parsed(b, "base", file => ScenarioLoader.Load(Path.GetFullPath(Path.Combine(folder, file))))
+            ? r.Parsed(b, "base", file => file.IndexOfAny(Path.GetInvalidPathChars()) >= 0
+                ? throw new TesseraInputException("base holds a character no path may hold; expected a scenario file name")
+                : ScenarioLoader.Load(Path.GetFullPath(Path.Combine(folder, file))))
             : Scenario.Default;
         var axesNode = YamlReader.Find(root, "axes");
         var pointsNode = YamlReader.Find(root, "points");

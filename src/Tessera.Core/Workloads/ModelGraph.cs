@@ -30,7 +30,9 @@ public sealed record ModelGraph
                     throw TesseraInputException.At(where, $"tensor '{t.Name}' has shape [{string.Join(',', t.Shape)}]; expected positive sizes");
         }
         Tensors = tensorMap.ToImmutableDictionary(StringComparer.Ordinal);
-        Operators = TopologicalOrder(operators.ToList(), Tensors, where);
+        var list = operators.ToList();
+        Limits.Check(where, $"model '{name}': its operator count", list.Count, Limits.Current.Operators, "operators");
+        Operators = TopologicalOrder(list, Tensors, where);
         Producers = Operators.SelectMany(op => op.Outputs.Select(o => (o, op)))
             .ToImmutableDictionary(p => p.o, p => p.op, StringComparer.Ordinal);
     }

@@ -173,6 +173,20 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_model_beyond_the_operator_budget_is_refused_before_it_is_built()
+    {
+        var study = Yaml(Tessera.Tests.Studies.StudyRunTests.SmallPerception.Replace("fusion: {layers: 1,", "fusion: {layers: 100000,", StringComparison.Ordinal));
+        AssertRefused(CliRunner.Run("study", "av-perception", study, "--cost-model", "roofline"), "operator count would be", "--limit operators=N");
+    }
+
+    [Fact]
+    public void A_sweep_base_holding_a_nul_character_is_refused_at_its_line()
+    {
+        var sweep = Yaml("name: nul\nbase: \"base\\0.yaml\"\naxes:\n  batch: [1, 2]\n");
+        AssertRefused(CliRunner.Run("sweep", sweep, "--list"), $"{Path.GetFileName(sweep)}:2:", "expected a scenario file name");
+    }
+
+    [Fact]
     public void An_empty_mapping_path_is_refused()
     {
         AssertRefused(CliRunner.Run("run", "--mapping", "", "--print-scenario"), "--mapping is empty; expected a Stream mapping file");

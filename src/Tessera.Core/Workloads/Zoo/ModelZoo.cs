@@ -67,6 +67,8 @@ public static class ModelZoo
     {
         ArgumentNullException.ThrowIfNull(config);
         var o = Validate(options ?? new ModelOptions());
+        // Every block is several operators: a block count past the operator budget is refused before any is built.
+        Limits.Check(null, $"{config.Name}: its block count", config.Layers, Limits.Current.Operators, "operators");
         return Sized(config.Name, o, () => TransformerGenerator.Build(config, o));
     }
 
