@@ -179,10 +179,16 @@ public static class StudyFiles
     internal static ImmutableArray<string> Texts(YamlReader r, YamlMappingNode map, string key) =>
         [.. NonEmpty(r, map, key).Select(n => r.Text(n, key))];
 
+    /// <summary>A list with at least one value and no value twice (a repeated value would be a repeated package or row).</summary>
     private static YamlSequenceNode NonEmpty(YamlReader r, YamlMappingNode map, string key)
     {
         var list = r.Sequence(r.Need(map, key, "the study"), key);
-        return list.Children.Count > 0 ? list : throw r.Error(list, $"{key} is empty; expected at least one value");
+        if (list.Children.Count == 0) throw r.Error(list, $"{key} is empty; expected at least one value");
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in list.Children)
+            if (item is YamlScalarNode { Value: { } value } && !seen.Add(value.Trim()))
+                throw r.Error(item, $"{key} lists '{value}' twice; expected each value once");
+        return list;
     }
 
     /// <summary>
@@ -262,7 +268,7 @@ public static class StudyFiles
         if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
             throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
                 "expected a degree that divides a count");
-        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory)", (double)space.Designs.Length * space.Counts.Length * space.Memory.Length,
+        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory × tp)", space.Size,
             Limits.Current.StudyPoints, "study-points");
         return space;
     }
@@ -373,7 +379,8 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
 {
     public ImmutableArray<int> TensorParallel { get; init; } = [];
 
-    public int Size => Designs.Length * Counts.Length * Memory.Length;
+    /// <summary>How many deployments the space holds (<see cref="Deployments"/>), counted without listing them.</summary>
+    public double Size => (double)Designs.Length * Memory.Length * Counts.Sum(n => TensorParallel.IsEmpty ? 1 : TensorParallel.Count(tp => n % tp == 0));
 
     /// <summary>Every (design, count, memory) of the space, designs outermost.</summary>
     public IEnumerable<(string Design, int Count, string Memory)> Combinations() =>

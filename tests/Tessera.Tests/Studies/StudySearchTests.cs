@@ -295,6 +295,16 @@ public class ServingLoadTests
     }
 
     [Fact]
+    public void A_value_listed_twice_is_refused_at_its_line()
+    {
+        var text = ReplicatedServing.Replace("prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}",
+            "prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2, 2]}");
+        var e = Assert.Throws<TesseraInputException>(() => LlmServingConfig.Load(CliRunner.TempFile(text), Technology));
+        Assert.Contains(":11:", e.Message);
+        Assert.Contains("tp lists '2' twice", e.Message);
+    }
+
+    [Fact]
     public void A_tp_degree_that_divides_no_count_is_refused_at_its_line()
     {
         var text = ReplicatedServing.Replace("prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [1, 2]}",
