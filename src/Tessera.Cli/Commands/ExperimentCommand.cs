@@ -31,11 +31,7 @@ internal static class ExperimentCommand
         var store = StoreOption.Create();
         var report = ReportOption.Create();
         var progress = ProgressBar.Option();
-        var jobs = new Option<int>("--jobs", "-j")
-        {
-            Description = "Independent cells run at once (the SCAR experiments; default: the machine's cores); the results are the same at any number",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        }.AtLeast(1);
+        var jobs = OptionChecks.Jobs("Independent cells run at once (the SCAR experiments)");
         var command = new Command("experiment", "Run a seed paper's experiment (SCAR datacenter and AR/VR, inter-layer scheduling, Stream fusion) and print its table")
             { name, json, outFile, shared, reduced, costModel, setting, miniBatchSize, store, report, progress, jobs };
         command.SetAction(parse =>

@@ -53,6 +53,27 @@ internal static class OptionChecks
         },
     };
 
+    /// <summary>
+    /// The --jobs option of sweep and experiment: work items run at once in this process, 1 to
+    /// <see cref="MaxJobsPerCore"/> per core (more threads than that only contend), the machine's cores by default.
+    /// </summary>
+    public static Option<int> Jobs(string description)
+    {
+        var option = new Option<int>("--jobs", "-j")
+        {
+            Description = $"{description} (default: the machine's cores); the results are the same at any number",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        }.AtLeast(1);
+        option.Validators.Add(result =>
+        {
+            if (Parsed<int>(result) is var jobs && jobs > MaxJobsPerCore * Environment.ProcessorCount)
+                result.AddError($"--jobs is {jobs}; expected at most {MaxJobsPerCore * Environment.ProcessorCount} ({MaxJobsPerCore} per core)");
+        });
+        return option;
+    }
+
+    private const int MaxJobsPerCore = 16;
+
     /// <summary>An enum flag read by name only: "--phase 7" is refused, not cast to a member.</summary>
     public static Option<T> ByName<T>(this Option<T> option) where T : struct, Enum
     {

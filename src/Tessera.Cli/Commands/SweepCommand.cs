@@ -21,11 +21,7 @@ internal static class SweepCommand
     public static Command Create(CliContext context)
     {
         var specPath = new Argument<string>("spec") { Description = "Sweep YAML file: a base scenario and axes (docs/sweeps.md)" };
-        var jobs = new Option<int>("--jobs", "-j")
-        {
-            Description = "Points run at once in this process (default: the machine's cores); the results are the same at any number",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        }.AtLeast(1);
+        var jobs = OptionChecks.Jobs("Points run at once in this process");
         var shard = new Option<string?>("--shard")
         {
             Description = $"Run only shard I of N (I from 1 to N), the points whose id falls there: I/N, or env/N for a cluster array task's index " +

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Tessera.Diagnostics;
 using Tessera.Technology;
 
 namespace Tessera.Reports;
@@ -25,16 +26,23 @@ public sealed record Manifest(string Tool, string Version, string? Commit, Immut
         var informational = typeof(Manifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         var files = inputs.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).Where(File.Exists)
-            .Select(p => new ManifestInput(p, Hash(File.ReadAllBytes(p))));
+            .Select(p => new ManifestInput(p, Sha256Hex(File.ReadAllBytes(p))));
         return new Manifest("tessera", plus < 0 ? informational : informational[..plus], plus < 0 ? null : informational[(plus + 1)..],
-            [.. commandLine], [.. files], Hash(System.Text.Encoding.UTF8.GetBytes(TechnologyLibrary.DefaultText)), costModelIdentity, seed,
+            [.. commandLine], [.. files], DefaultTechnologySha256, costModelIdentity, seed,
             DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
             $"{RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.OSArchitecture}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}");
     }
 
     /// <summary>The inputs whose bytes differ from this manifest's (or are gone), by path.</summary>
     public ImmutableArray<string> ChangedInputs() =>
-        [.. Inputs.Where(i => !File.Exists(i.Path) || Hash(File.ReadAllBytes(i.Path)) != i.Sha256).Select(i => i.Path)];
+        [.. Inputs.Where(i => !File.Exists(i.Path) || Sha256Hex(File.ReadAllBytes(i.Path)) != i.Sha256).Select(i => i.Path)];
 
-    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    /// <summary>The SHA-256 of the built-in technology library's text, hashed once per process.</summary>
+    public static string DefaultTechnologySha256 { get; } = Sha256Hex(System.Text.Encoding.UTF8.GetBytes(TechnologyLibrary.DefaultText));
+
+    /// <summary>The SHA-256 of some bytes as lower-case hex: the one hash of manifests, point ids and sweep ids.</summary>
+    public static string Sha256Hex(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>The SHA-256 of an input file, read only when it is a regular file within the input limits.</summary>
+    public static string FileSha256(string path) => Sha256Hex(InputFiles.ReadAllBytes(path, "input file", Limits.Current.OnnxBytes));
 }

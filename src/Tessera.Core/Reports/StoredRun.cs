@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Tessera.Reports;
@@ -33,7 +32,7 @@ public sealed record StoredRun(string Kind, string Name, string Point, bool Feas
         foreach (var a in arguments) text.Append(a).Append('\0');
         foreach (var i in manifest.Inputs.OrderBy(i => i.Sha256, StringComparer.Ordinal)) text.Append(i.Sha256).Append('\0');
         text.Append(manifest.TechnologySha256).Append('\0').Append(manifest.CostModel).Append('\0').Append(manifest.Seed);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        return Manifest.Sha256Hex(Encoding.UTF8.GetBytes(text.ToString()))[..16];
     }
 }
 
@@ -56,7 +55,7 @@ public sealed record StoredRunSummary(long Id, string Point, string Kind, string
         var metrics = runs.SelectMany(r => r.Metrics).DistinctBy(m => m.Name).Select(m => new ResultColumn(m.Name, m.Kind)).ToList();
         ImmutableArray<ResultValue> Row(StoredRunSummary r)
         {
-            var values = r.Metrics.DistinctBy(m => m.Name).ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
+            var values = r.Metrics.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
             return [r.SweepIndex is { } i ? $"#{r.Id} {r.Name} point {i}" : $"#{r.Id} {r.Kind} {r.Name}",
                 .. metrics.Select(c => (ResultValue)values.GetValueOrDefault(c.Header, double.NaN))];
         }

@@ -132,7 +132,7 @@ public static class SweepLoader
         int seed = r.Int(r.Need(map, "seed", "sample (a seed, so the same file draws the same points)"), "seed", 0, int.MaxValue);
         var random = new Random(seed);
         var chosen = new SortedSet<long>();
-        if (count * 2 > total)
+        if (count * 2 > total && total <= Array.MaxLength)
         {
             // Most of the points: a shuffle's prefix, so drawing does not slow down as few positions are left.
             var all = Enumerable.Range(0, (int)total).Select(i => (long)i).ToArray();

@@ -41,6 +41,7 @@ public sealed class SweepRunner(ScenarioRunner runner)
         var finished = new (SweepOutcome Outcome, StoredRun Row)?[todo.Length];
         int next = 0, stored = 0;
         var gate = new object();
+        jobs = Math.Min(jobs, Math.Max(1, todo.Length));
         using var window = new SemaphoreSlim(WindowPerJob * jobs);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ExceptionDispatchInfo? failure = null;
@@ -84,12 +85,14 @@ public sealed class SweepRunner(ScenarioRunner runner)
                 stop.Cancel();
             }
         }
-        Task.WaitAll([.. Enumerable.Range(0, Math.Min(jobs, Math.Max(1, todo.Length))).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning))]);
+        Task.WaitAll([.. Enumerable.Range(0, jobs).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning))]);
         failure?.Throw();
         cancellation.ThrowIfCancellationRequested();
 
         var ran = todo.Zip(outcomes).ToDictionary(p => p.First.Id, p => p.Second!, StringComparer.Ordinal);
-        var kept = done.IsEmpty ? [] : store!.List().Where(r => r.Sweep == spec.Id).ToDictionary(r => r.Point, StringComparer.Ordinal);
+        // A point stored twice (two processes on one store) is read once: both rows hold the same point.
+        var kept = done.IsEmpty ? [] : store!.List().Where(r => r.Sweep == spec.Id).GroupBy(r => r.Point, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         return [.. points.Select(p => ran.TryGetValue(p.Id, out var o) ? o : Resumed(store!, p, kept[p.Id]))];
     }
 

@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Tessera.Costs;
 using Tessera.Diagnostics;
+using Tessera.Reports;
 using Tessera.Scenarios;
 
 namespace Tessera.Sweeps;
@@ -55,10 +56,16 @@ public sealed record SweepSpec(string Name, string? Source, ImmutableArray<strin
         ArgumentNullException.ThrowIfNull(combinations);
         var points = ImmutableArray.CreateBuilder<SweepPoint>();
         var seen = new Dictionary<string, SweepPoint>(StringComparer.Ordinal);
+        // Each file is checked and hashed once, and each cost model built once, however many points name them.
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var costModels = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string Content(string path) => !File.Exists(path) ? path
+            : files.TryGetValue(path, out var hash) ? hash : files[path] = $"sha256:{Manifest.FileSha256(path)}";
+        string Identity(string costModel) => costModels.TryGetValue(costModel, out var id) ? id : costModels[costModel] = CostModels.Create(costModel).Identity;
         foreach (var combination in combinations)
         {
             var scenario = combination.OrderBy(c => c.Value.Order).Aggregate(baseScenario, (s, c) => c.Value.Apply(s));
-            var point = new SweepPoint(points.Count, PointId(scenario), [.. combination.Select(c => (c.Key, c.Value.Text))], scenario);
+            var point = new SweepPoint(points.Count, PointId(scenario, Content, Identity), [.. combination.Select(c => (c.Key, c.Value.Text))], scenario);
             if (seen.TryGetValue(point.Id, out var same))
                 throw TesseraInputException.At(combination.FirstOrDefault().Value?.Origin,
                     $"points {same.Index + 1} ({same.Label}) and {point.Index + 1} ({point.Label}) are the same configuration; expected distinct points " +
@@ -71,31 +78,29 @@ public sealed record SweepSpec(string Name, string? Source, ImmutableArray<strin
 
     /// <summary>
     /// A point's id: the SHA-256 (first 16 hex digits) of the scenario written out with every choice explicit, its
-    /// files (hardware, models, mapping) replaced by the hashes of their bytes so the id does not depend on where the
-    /// files are, and the hardware overrides. The name is left out: it labels, it does not compute.
+    /// files (hardware, models, mapping) replaced by <paramref name="content"/> (their hashes) so the id does not depend
+    /// on where the files are, the hardware overrides, the technology library's hash and the cost model's identity (its
+    /// parameters), so that a changed library or model is a new point. The name is left out: it labels, it does not compute.
     /// </summary>
-    public static string PointId(Scenario scenario)
+    public static string PointId(Scenario scenario, Func<string, string> content, Func<string, string> costModelIdentity)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        static string Content(string path) => File.Exists(path) ? $"sha256:{Hash(File.ReadAllBytes(path), full: true)}" : path;
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(costModelIdentity);
         var canonical = scenario with
         {
             Name = "point",
             Source = null,
-            Hardware = Content(scenario.Hardware),
-            Mapping = scenario.Mapping is { } m ? Content(m) : null,
-            Models = [.. scenario.Models.Select(r => r with { Source = Content(r.Source) })],
+            Hardware = content(scenario.Hardware),
+            Mapping = scenario.Mapping is { } m ? content(m) : null,
+            Models = [.. scenario.Models.Select(r => r with { Source = content(r.Source) })],
         };
         var text = new StringBuilder(ScenarioWriter.Write(canonical));
         foreach (var (key, value) in scenario.HardwareOverrides.Describe()) text.Append("override ").Append(key).Append(": ").Append(value).Append('\n');
+        text.Append("technology ").Append(Manifest.DefaultTechnologySha256).Append('\n');
+        text.Append("cost model ").Append(costModelIdentity(scenario.Schedule.CostModel)).Append('\n');
         return Hash(text.ToString());
     }
 
-    private static string Hash(string text) => Hash(Encoding.UTF8.GetBytes(text), full: false);
-
-    private static string Hash(byte[] bytes, bool full)
-    {
-        var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        return full ? hex : hex[..16];
-    }
+    private static string Hash(string text) => Manifest.Sha256Hex(Encoding.UTF8.GetBytes(text))[..16];
 }

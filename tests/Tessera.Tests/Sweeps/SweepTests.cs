@@ -30,6 +30,11 @@ public sealed class SweepTests
         var elsewhere = SweepLoader.Load(Path.Combine(moved, "sweep.yaml"));
         Assert.Equal(spec.Points.Select(p => p.Id), elsewhere.Points.Select(p => p.Id));
         Assert.Equal(spec.Id, elsewhere.Id);
+
+        // A cost model with other parameters (another identity under the same name) is another point: a store made
+        // before it changed is not taken as done.
+        var scenario = spec.Points[0].Scenario;
+        Assert.NotEqual(SweepSpec.PointId(scenario, f => f, _ => "loopnest v1"), SweepSpec.PointId(scenario, f => f, _ => "loopnest v2"));
     }
 
     [Fact]
