@@ -57,6 +57,39 @@ public sealed class SystemYamlTests : IDisposable
     }
 
     [Fact]
+    public void A_row_of_children_continues_after_the_ones_before_it_and_a_shared_grid_position_is_refused()
+    {
+        Nested();
+        // host at (0, 0), then p0 … p2 at (1, 0) … (3, 0): a 4 × 1 mesh, host joined to p0 only.
+        var row = HardwareLoader.Load(Write("row.yaml", """
+            name: row
+            children:
+              - {id: host, file: pkg.yaml}
+              - {id: p, file: pkg.yaml, repeat: 3}
+            topology: {kind: mesh, link: nvlink-c2c}
+            """), Tech);
+        var hostLinks = row.Links.Where(l => l.From.StartsWith("host/", StringComparison.Ordinal) ^ l.To.StartsWith("host/", StringComparison.Ordinal)).ToList();
+        Assert.Single(hostLinks);
+        Assert.Contains(hostLinks, l => l.From.StartsWith("p0/", StringComparison.Ordinal) || l.To.StartsWith("p0/", StringComparison.Ordinal));
+
+        var e = Refused("clash.yaml", """
+            name: clash
+            children:
+              - {id: host, file: pkg.yaml}
+              - {id: g, file: pkg.yaml, repeat: [2, 2]}
+            topology: {kind: mesh, link: nvlink-c2c}
+            """);
+        Assert.Contains("children 'host' and 'g0_0' are both at (0, 0) of the mesh", e.Message);
+        var self = Refused("self.yaml", """
+            name: self
+            children:
+              - {id: p, file: pkg.yaml, repeat: 2}
+            topology: {kind: explicit, link: nvlink-c2c, pairs: [[p0, p0]]}
+            """);
+        Assert.Contains("joins a chiplet to itself", self.Message);
+    }
+
+    [Fact]
     public void A_node_of_boards_of_package_files_flattens_with_every_level_on_its_routes()
     {
         var flat = HardwareLoader.Load(Nested(), Tech);

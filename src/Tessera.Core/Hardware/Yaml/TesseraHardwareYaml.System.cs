@@ -47,6 +47,12 @@ public static partial class TesseraHardwareYaml
         private static readonly string[] SystemMemoryKeys = ["id", "type", "attach"];
         private static readonly string[] SystemTopologies = ["ring", "mesh", "torus", "all-to-all", "switch", "explicit"];
 
+        /// <summary>
+        /// Each included file's element by full path, shared by the parsers of one load: a file named by several children
+        /// (or several files) is read and parsed once, so a deep lattice of inclusions costs linear, not exponential, time.
+        /// </summary>
+        public Dictionary<string, IHardwareComponent> Included { get; init; } = new(StringComparer.Ordinal);
+
         /// <param name="files">Full paths of the files being read, outermost first (an inclusion cycle names them).</param>
         /// <param name="nesting">The path through the nesting to this node, for error messages ("node › b0").</param>
         public SystemNode System(YamlMappingNode root, string defaultName, ImmutableArray<string> files, string nesting)
@@ -121,11 +127,12 @@ public static partial class TesseraHardwareYaml
                 throw r.Error(node, $"system {nesting}: file inclusion cycle {string.Join(" → ", files.Append(full).Select(Path.GetFileName))}; expected a tree of files");
             if (!File.Exists(full))
                 throw r.Error(node, $"system {nesting}: file '{text}' does not exist");
+            if (Included.TryGetValue(full, out var parsed)) return parsed;
             try
             {
                 var (inner, root) = YamlReader.Load(full);
-                var parser = new Parser(inner, tech, Path.GetDirectoryName(full) ?? ".");
-                return IsSystem(root) ? parser.System(root, id, files.Add(full), nesting) : parser.Package(root, id);
+                var parser = new Parser(inner, tech, Path.GetDirectoryName(full) ?? ".") { Included = Included };
+                return Included[full] = IsSystem(root) ? parser.System(root, id, files.Add(full), nesting) : parser.Package(root, id);
             }
             catch (TesseraInputException e) when (!e.Message.Contains(" (included from ", StringComparison.Ordinal))
             {
@@ -136,6 +143,7 @@ public static partial class TesseraHardwareYaml
         /// <summary>The ids and grid positions of a child entry: one, or repeat: n (id0 …) or repeat: [w, h] (id0_0 …).</summary>
         private IEnumerable<(string Id, int X, int Y)> Repeat(YamlMappingNode m, string id, int declaredBefore)
         {
+            // A row of children (one, or repeat: n) continues along x after the ones declared before; a grid starts at (0, 0).
             if (Find(m, "repeat") is not { } node) return [(id, declaredBefore, 0)];
             var (w, h) = node is YamlSequenceNode seq
                 ? seq.Children.Count == 2 ? (r.PositiveInt(seq.Children[0], "repeat width"), r.PositiveInt(seq.Children[1], "repeat height"))
@@ -143,7 +151,7 @@ public static partial class TesseraHardwareYaml
                 : (r.PositiveInt(node, "repeat"), 1);
             Limits.Check($"{r.File}:{node.Start.Line}:{node.Start.Column}", "the repeat count", (double)w * h, Limits.Current.Chiplets, "chiplets");
             bool grid = node is YamlSequenceNode;
-            return [.. Enumerable.Range(0, h).SelectMany(y => Enumerable.Range(0, w).Select(x => (grid ? $"{id}{x}_{y}" : $"{id}{x}", x, y)))];
+            return [.. Enumerable.Range(0, h).SelectMany(y => Enumerable.Range(0, w).Select(x => grid ? ($"{id}{x}_{y}", x, y) : ($"{id}{x}", declaredBefore + x, y)))];
         }
 
         private string Endpoint(YamlNode node, HashSet<string> ends, string nesting)
@@ -176,7 +184,10 @@ public static partial class TesseraHardwareYaml
             var order = children.Select(c => c.Id).ToList();
             int width = children.Max(c => c.X) + 1, height = children.Max(c => c.Y) + 1;
             var at = new Dictionary<(int, int), string>();
-            foreach (var c in children) at.TryAdd((c.X, c.Y), c.Id);
+            foreach (var c in children)
+                if (!at.TryAdd((c.X, c.Y), c.Id) && kind is "mesh" or "torus")
+                    throw r.Error(kindNode, $"system {nesting}: children '{at[(c.X, c.Y)]}' and '{c.Id}' are both at ({c.X}, {c.Y}) of the {kind}; " +
+                        "expected one child per grid position (a grid child with repeat: [w, h] alone, or a row of children)");
             string Id(int x, int y) => at.TryGetValue((x, y), out var id) ? id
                 : throw r.Error(kindNode, $"system {nesting}: topology {kind} needs a child at ({x}, {y}); expected a full {width}×{height} grid (repeat: [w, h])");
             IEnumerable<(string A, string B)> pairs = kind switch
@@ -186,15 +197,22 @@ public static partial class TesseraHardwareYaml
                 "mesh" => Topologies.Mesh(width, height, Id),
                 "torus" => Topologies.Torus(width, height, Id),
                 "switch" => order.Select(id => (id, SystemNode.SwitchId)),
-                "explicit" => r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs").Select(p =>
-                {
-                    var pair = r.Sequence(p, "pair");
-                    return pair.Children.Count == 2 ? (Endpoint(pair.Children[0], ends, nesting), Endpoint(pair.Children[1], ends, nesting))
-                        : throw r.Error(p, "a link pair must be [a, b]");
-                }).ToList(),
+                "explicit" => ExplicitSystemPairs(r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs"), ends, nesting),
                 _ => throw r.Error(kindNode, $"system {nesting}: unknown topology '{kind}'{Suggestions.DidYouMean(kind, SystemTopologies)}; expected one of {string.Join(", ", SystemTopologies)}"),
             };
             return Topologies.ToLinks(pairs, bandwidth, energy, latency);
+        }
+
+        /// <summary>Explicit pairs of a system's endpoints, refused as a package's are (a self-link or a pair named twice).</summary>
+        private ImmutableArray<(string, string)> ExplicitSystemPairs(YamlSequenceNode seq, HashSet<string> ends, string nesting)
+        {
+            var pairs = seq.Select(p =>
+            {
+                var pair = r.Sequence(p, "pair");
+                return pair.Children.Count == 2 ? (Endpoint(pair.Children[0], ends, nesting), Endpoint(pair.Children[1], ends, nesting))
+                    : throw r.Error(p, "a link pair must be [a, b]");
+            }).ToList();
+            return Wrap(seq, () => Topologies.Explicit(pairs));
         }
     }
 }
