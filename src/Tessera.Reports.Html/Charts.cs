@@ -1,4 +1,5 @@
 using ScottPlot;
+using Tessera.Floorplanning;
 using Tessera.Search;
 
 namespace Tessera.Reports.Html;
@@ -21,8 +22,6 @@ public static class Charts
     /// </summary>
     private const string FontFamily = "DejaVu Sans";
 
-    /// <summary>A generous average advance of a sans-serif glyph, in ems (to leave room for turned labels).</summary>
-    private const double GlyphWidthEm = 0.6;
 
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
@@ -209,11 +208,11 @@ public static class Charts
         HorizontalBars("", ["a", "b"], [0.5, 1], "", "%");
     }
 
-    /// <summary>The indices of the points no other point dominates (both objectives minimised).</summary>
+    /// <summary>The indices of the points no other point dominates (both objectives minimised): NSGA-II's first front.</summary>
     public static HashSet<int> NonDominated(IReadOnlyList<double[]> points)
     {
         ArgumentNullException.ThrowIfNull(points);
-        return [.. Enumerable.Range(0, points.Count).Where(i => !points.Any(q => Nsga2.Dominates(q, points[i])))];
+        return points.Count == 0 ? [] : [.. Nsga2.Sort(points)[0]];
     }
 
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
@@ -231,7 +230,7 @@ public static class Charts
             axis.TickLabelStyle.Rotation = 45;
             axis.TickLabelStyle.Alignment = Alignment.MiddleLeft;
             // ScottPlot sizes the axis for level labels; a turned label needs its length × sin 45° below the plot.
-            axis.MinimumSize = (float)(24 + categories.Max(c => c.Length) * axis.TickLabelStyle.FontSize * GlyphWidthEm * Math.Sqrt(0.5));
+            axis.MinimumSize = (float)(24 + categories.Max(c => c.Length) * axis.TickLabelStyle.FontSize * FloorplanSvg.GlyphWidthEm * Math.Sqrt(0.5));
         }
     }
 

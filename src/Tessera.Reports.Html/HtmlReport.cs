@@ -82,7 +82,7 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
         writer.WriteLine("<div class=\"table\"><table>");
         writer.WriteLine($"<caption>{E(table.Title)}{(table.Caption.Length > 0 ? " — " + E(table.Caption) : "")}</caption>");
         writer.Write("<thead><tr>");
-        foreach (var column in table.Columns) writer.Write($"<th>{E(Header(column))}</th>");
+        foreach (var column in table.Columns) writer.Write($"<th>{E(Csv.Header(column))}</th>");
         writer.WriteLine("</tr></thead><tbody>");
         foreach (var row in table.Rows)
         {
@@ -121,23 +121,11 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
         writer.WriteLine("</section>");
     }
 
-    /// <summary>A column header with its unit, as the CSV names them.</summary>
-    private static string Header(ResultColumn column) => Unit(column.Kind) is { Length: > 0 } unit && !column.Header.Contains('(', StringComparison.Ordinal)
-        ? $"{column.Header} ({unit})" : column.Header;
-
-    /// <summary>The base unit a column's numbers are in ("" for counts, ratios and plain numbers).</summary>
-    internal static string Unit(ValueKind kind) => kind switch
-    {
-        ValueKind.Seconds => "s",
-        ValueKind.Joules => "J",
-        ValueKind.JouleSeconds => "J·s",
-        ValueKind.Bytes => "B",
-        ValueKind.PerSecond => "/s",
-        ValueKind.PerJoule => "/J",
-        ValueKind.Usd => "$",
-        ValueKind.JouleUsd => "J·$",
-        _ => "",
-    };
+    /// <summary>
+    /// A column's base unit as an axis names it: the CSV's unit (<see cref="Csv.Unit"/>), rates as "/s" and "/J" so an SI
+    /// prefix reads "k/s" rather than "k1/s".
+    /// </summary>
+    internal static string Unit(ValueKind kind) => Csv.Unit(kind) is ['1', '/', ..] rate ? rate[1..] : Csv.Unit(kind);
 
     private static (string Text, bool Numeric) Cell(ResultValue value, ValueKind kind)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Text;
 using Tessera.Diagnostics;
 
@@ -61,17 +60,15 @@ public static class StoreMerge
     private static string Result(StoredRunSummary run, ImmutableArray<ResultTable> tables)
     {
         var text = new StringBuilder(run.Feasible ? "feasible\n" : "infeasible\n");
-        foreach (var m in run.Metrics) text.Append(m.Name).Append('=').Append(Number(m.Value)).Append(' ').Append(m.Kind).Append('\n');
+        foreach (var m in run.Metrics) text.Append(m.Name).Append('=').Append(Csv.Number(m.Value)).Append(' ').Append(m.Kind).Append('\n');
         foreach (var t in tables)
         {
             text.Append("# ").Append(t.Title).Append('|').Append(t.Caption).Append('|').AppendJoin(';', t.Notes).Append('\n');
             text.AppendJoin('|', t.Columns.Select(c => $"{c.Header}:{c.Kind}")).Append('\n');
-            foreach (var row in t.Rows) text.AppendJoin('|', row.Select(v => v.Text ?? Number(v.Number))).Append('\n');
+            foreach (var row in t.Rows) text.AppendJoin('|', row.Select(Csv.Field)).Append('\n');
         }
         return text.ToString();
     }
-
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>The first metric that differs, else a word on what does.</summary>
     private static string Difference(StoredRunSummary a, StoredRunSummary b)
@@ -79,8 +76,8 @@ public static class StoreMerge
         if (a.Feasible != b.Feasible) return $"feasible {a.Feasible} and {b.Feasible}";
         var other = b.Metrics.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
         foreach (var m in a.Metrics)
-            if (!other.TryGetValue(m.Name, out var v) || Number(v) != Number(m.Value))
-                return $"{m.Name} {Number(m.Value)} and {(other.ContainsKey(m.Name) ? Number(v) : "none")}";
+            if (!other.TryGetValue(m.Name, out var v) || Csv.Number(v) != Csv.Number(m.Value))
+                return $"{m.Name} {Csv.Number(m.Value)} and {(other.ContainsKey(m.Name) ? Csv.Number(v) : "none")}";
         return "their tables";
     }
 }

@@ -50,7 +50,8 @@ public sealed partial class Simulator
             double wait = run.Start[i] - run.Ready[i];
             waiting += wait;
             if (run.BlockedBy[i] >= 0) waitOn[run.BlockedBy[i]] += wait;
-            dramBytes += s.DramBytes[i] + run.ExtraDramBytes[i];
+            double taskDramBytes = s.DramBytes[i] + run.ExtraDramBytes[i];
+            dramBytes += taskDramBytes;
             transferBytes += s.TransferBytes[i];
             spilled += run.Spilled[i] + run.Evicted[i];
             foreach (var r in s.Resources[i])
@@ -59,13 +60,14 @@ public sealed partial class Simulator
                 count[r]++;
             }
             timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i]));
-            costs.Add(new TaskCost(new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0), s.DramBytes[i] + run.ExtraDramBytes[i], s.TransferBytes[i]));
+            var taskEnergy = new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0);
+            costs.Add(new TaskCost(taskEnergy, taskDramBytes, s.TransferBytes[i]));
             if (t is ComputeTask c)
             {
                 var cost = s.Costs[i]!;
                 var type = m >= 0 && opTypes[m].TryGetValue(c.Operator, out var found) ? found : "";
                 placements.Add(new OperatorPlacement(c.Model, c.Name, type, c.Core.Chiplet, s.Cores[s.CoreOf(c.Core)].Name,
-                    run.Start[i], run.End[i], c.Macs, cost.Utilisation, cost.BoundBy, new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0)));
+                    run.Start[i], run.End[i], c.Macs, cost.Utilisation, cost.BoundBy, taskEnergy));
             }
         }
         EnergyBreakdown Row(int row) => new(joules[row, 0], joules[row, 1], joules[row, 2], joules[row, 3], 0);
