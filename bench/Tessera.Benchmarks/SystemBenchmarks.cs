@@ -23,17 +23,17 @@ public class SystemBenchmarks
     [GlobalSetup]
     public void Setup() => _technology = TechnologyLibrary.LoadDefault();
 
-    [Benchmark] public SimulationResult Llama405BDecodePp64() => DecodeStep(new SystemParallelism(4, 64), 8);
+    [Benchmark] public SimulationResult Llama405BDecodePp64() => DecodeStep(new SystemPartitioner(4, 64));
 
-    [Benchmark] public SimulationResult Llama405BDecodePp8Dp8() => DecodeStep(new SystemParallelism(4, 8, DataParallel: 8), 1);
+    [Benchmark] public SimulationResult Llama405BDecodePp8Dp8() => DecodeStep(new SystemPartitioner(4, 8, dataParallel: 8));
 
-    /// <summary>One decode step; <paramref name="replicaBatch"/> is each replica's share of the batch of 8.</summary>
-    public SimulationResult DecodeStep(SystemParallelism parallelism, int replicaBatch)
+    /// <summary>One decode step of a batch of 8 (each replica runs its share).</summary>
+    public SimulationResult DecodeStep(SystemPartitioner partitioner)
     {
         var flat = SystemPresets.Create("node-8x8", _technology).Flatten();
         var graph = ModelZoo.CreateTransformer(TransformerConfigs.Llama31With405B,
-            new ModelOptions(replicaBatch, 16, TransformerPhase.Decode, ContextLength: 2048));
-        var tasks = new SystemPartitioner(parallelism).Partition(flat, [new ModelInstance("llama3.1-405b", graph, replicaBatch)]);
+            new ModelOptions(8, 16, TransformerPhase.Decode, ContextLength: 2048));
+        var tasks = partitioner.Partition(flat, [new ModelInstance("llama3.1-405b", graph, 8)]);
         return new Simulator(new LoopNestCostModel()).Simulate("decode", flat, tasks);
     }
 }

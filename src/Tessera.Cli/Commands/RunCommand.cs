@@ -30,12 +30,14 @@ internal static class RunCommand
         var workload = new Option<string?>("--workload") { Description = "Run this one model (an .onnx file or a zoo name) instead of the scenario's models" };
         var json = new Option<bool>("--json") { Description = "Write JSON (the evaluation with every operator's placement, and the search's report) instead of tables" };
         var printScenario = new Option<bool>("--print-scenario") { Description = "Print the effective scenario as YAML (every choice spelled out) and stop; running that file repeats this run" };
-        var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl, fused, pipelined, tp (default: the scheduler's first)" };
+        var partition = new Option<string?>("--partition") { Description = "How to split the models into tasks: lbl, fused, pipelined, tp, system (default: the scheduler's first)" };
         var tile = new Option<string?>("--tile") { Description = "Fused tiling of every operator, Stream's form: \"OY, all\" or \"OY, 4; K, 2\" (default \"OY, all; D, 8\")" };
         var mapping = new Option<string?>("--mapping") { Description = "Stream mapping file (needs Stream --hardware): its tilings and core allocations decide the partition" };
-        var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined; a batch-1 model along its tokens or rows)" }.AtLeast(1);
+        var miniBatches = new Option<int?>("--minibatch") { Description = "Mini-batches each model's batch is split into (pipelined and system; a batch-1 model along its tokens or rows)" }.AtLeast(1);
         var miniBatchSize = OptionChecks.MiniBatchSize("Every model's mini-batch");
-        var ways = new Option<int?>("--tp") { Description = $"Cores each layer is split over (tp; default {Scenario.DefaultTensorParallelWays})" }.AtLeast(1);
+        var ways = new Option<int?>("--tp") { Description = $"Cores each layer is split over (tp, default {Partitioners.DefaultTensorParallelWays}; system, default every core of a package)" }.AtLeast(1);
+        var stages = new Option<int?>("--pp") { Description = "Packages each replica's pipeline spans (system; default the packages ÷ --dp)" }.AtLeast(1);
+        var replicas = new Option<int?>("--dp") { Description = "Replicas of every model on separate packages, each with its share of the batch (system; default 1)" }.AtLeast(1);
         var scheduler = new Option<string?>("--scheduler", "--search", "--baseline")
         {
             Description = $"How operators are placed: {string.Join(", ", Schedulers.All.Select(s => s.Name))} (default {Schedulers.Default}); --search and --baseline are other spellings",
@@ -52,7 +54,7 @@ internal static class RunCommand
             ? new Option<string[]>($"--{o.Name}") { Description = Describe(o), AllowMultipleArgumentsPerToken = false }
             : new Option<string?>($"--{o.Name}") { Description = Describe(o) }), StringComparer.Ordinal);
         var command = new Command("run", "Evaluate a scenario: models on hardware → latency, energy, EDP")
-            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, scheduler, objective, costModel, noContention, trace, store, report, progress, replay };
+            { scenarioPath, hardware, workload, json, printScenario, partition, tile, mapping, miniBatches, miniBatchSize, ways, stages, replicas, scheduler, objective, costModel, noContention, trace, store, report, progress, replay };
         foreach (var option in options.Values) command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -75,6 +77,8 @@ internal static class RunCommand
                 scenario = (scenario with { Models = [.. scenario.Models.Select(m => m with { MiniBatchSize = Math.Min(size, m.Batch) })] })
                     .From("minibatch_size", "--minibatch-size");
             if (parse.GetValue(ways) is { } tp) scenario = (scenario with { TensorParallelWays = tp }).From("tp", "--tp");
+            if (parse.GetValue(stages) is { } pp) scenario = (scenario with { PipelineStages = pp }).From("pp", "--pp");
+            if (parse.GetValue(replicas) is { } dp) scenario = (scenario with { DataParallel = dp }).From("dp", "--dp");
             var spec = scenario.Schedule;
             if (parse.GetValue(scheduler) is { } s)
             {

@@ -57,8 +57,17 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
     /// </summary>
     public int? MiniBatches { get; init; }
 
-    /// <summary>Cores each layer is split over (tp only); null for <see cref="DefaultTensorParallelWays"/>.</summary>
+    /// <summary>
+    /// Cores each layer is split over (tp and system only); null for <see cref="Partitioners.DefaultTensorParallelWays"/> (tp)
+    /// or every core of a package (system).
+    /// </summary>
     public int? TensorParallelWays { get; init; }
+
+    /// <summary>Packages each replica's pipeline spans (system only); null for the packages ÷ the replicas.</summary>
+    public int? PipelineStages { get; init; }
+
+    /// <summary>Replicas of every model on separate packages, each with its share of the batch (system only); null for one.</summary>
+    public int? DataParallel { get; init; }
 
     /// <summary>Fused tiling of every operator in Stream's string form ("OY, all; K, 4"); null for the default.</summary>
     public string? Tiling { get; init; }
@@ -71,10 +80,8 @@ public sealed record Scenario(string Name, string Hardware, ImmutableArray<Model
     /// <summary>Changes to the loaded hardware (a sweep's array, buffer, bandwidth and memory-type axes); none by default.</summary>
     public PackageOverrides HardwareOverrides { get; init; } = PackageOverrides.None;
 
-    /// <summary>Where each setting was given, by its scenario key (partition, minibatch, minibatch_size, tp, tile, mapping, scheduler, objective, cost_model).</summary>
+    /// <summary>Where each setting was given, by its scenario key (partition, minibatch, minibatch_size, tp, pp, dp, tile, mapping, scheduler, objective, cost_model).</summary>
     public ImmutableDictionary<string, string> Origins { get; init; } = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
-
-    public const int DefaultTensorParallelWays = 2;
 
     /// <summary>The file the scenario was read from; null for one built in code or from flags.</summary>
     public string? Source { get; init; }

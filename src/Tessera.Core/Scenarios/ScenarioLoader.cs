@@ -14,7 +14,7 @@ namespace Tessera.Scenarios;
 /// <summary>Reads scenario YAML files and builds the models they name.</summary>
 public static class ScenarioLoader
 {
-    private static readonly string[] RootKeys = ["name", "hardware", "bits", "models", "partition", "minibatch", "tp", "tile", "mapping", "schedule"];
+    private static readonly string[] RootKeys = ["name", "hardware", "bits", "models", "partition", "minibatch", "tp", "pp", "dp", "tile", "mapping", "schedule"];
     private static readonly string[] ModelKeys = ["model", "batch", "phase", "sequence", "context", "label", "minibatch_size"];
 
     /// <summary>The keys of <c>schedule:</c> besides the scheduler's own options.</summary>
@@ -52,6 +52,8 @@ public static class ScenarioLoader
         }
         if (YamlReader.Find(root, "minibatch") is { } mb) scenario = (scenario with { MiniBatches = r.PositiveInt(mb, "minibatch") }).From("minibatch", At(mb));
         if (YamlReader.Find(root, "tp") is { } tp) scenario = (scenario with { TensorParallelWays = r.PositiveInt(tp, "tp") }).From("tp", At(tp));
+        if (YamlReader.Find(root, "pp") is { } pp) scenario = (scenario with { PipelineStages = r.PositiveInt(pp, "pp") }).From("pp", At(pp));
+        if (YamlReader.Find(root, "dp") is { } dp) scenario = (scenario with { DataParallel = r.PositiveInt(dp, "dp") }).From("dp", At(dp));
         if (YamlReader.Find(root, "tile") is { } tile) scenario = (scenario with { Tiling = r.Text(tile, "tile") }).From("tile", At(tile));
         if (YamlReader.Find(root, "mapping") is { } mapping)
             scenario = (scenario with { Mapping = Path.GetFullPath(Path.Combine(folder, r.Text(mapping, "mapping"))) }).From("mapping", At(mapping));

@@ -101,16 +101,19 @@ public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
         if (!scheduler.Partitions.Contains(mode))
             throw TesseraInputException.At(where, $"partition {Partitioners.Spelling(mode)} does not apply to scheduler {scheduler.Name}; " +
                 $"it schedules {string.Join(", ", scheduler.Partitions.Select(Partitioners.Spelling))}");
-        Refuse(scenario, "minibatch", scenario.MiniBatches is not null && mode != PartitionMode.Pipelined, "pipelined", mode);
+        Refuse(scenario, "minibatch", scenario.MiniBatches is not null && mode is not (PartitionMode.Pipelined or PartitionMode.System), "pipelined and system", mode);
         bool sized = scenario.Models.Any(m => m.MiniBatchSize is not null);
         Refuse(scenario, "minibatch_size", sized && mode != PartitionMode.Pipelined, "pipelined", mode);
         if (sized && scenario.MiniBatches is not null)
             throw TesseraInputException.At(scenario.Origin("minibatch"), "minibatch (mini-batches per model) and minibatch_size (samples per mini-batch) " +
                 "both cut the batch; expected one of them");
-        Refuse(scenario, "tp", scenario.TensorParallelWays is not null && mode != PartitionMode.TensorParallel, "tp", mode);
+        Refuse(scenario, "tp", scenario.TensorParallelWays is not null && mode is not (PartitionMode.TensorParallel or PartitionMode.System), "tp and system", mode);
+        Refuse(scenario, "pp", scenario.PipelineStages is not null && mode != PartitionMode.System, "system", mode);
+        Refuse(scenario, "dp", scenario.DataParallel is not null && mode != PartitionMode.System, "system", mode);
         Refuse(scenario, "tile", scenario.Tiling is not null && mode != PartitionMode.Fused, "fused", mode);
-        var options = new PartitionOptions(mode, scenario.MiniBatches ?? 1, scenario.TensorParallelWays ?? Scenario.DefaultTensorParallelWays,
-            Tiling: scenario.Tiling is { } text ? ParseTiling(text, scenario.Origin("tile")) : null, Mapping: mapping);
+        var options = new PartitionOptions(mode, scenario.MiniBatches ?? 1, scenario.TensorParallelWays,
+            Tiling: scenario.Tiling is { } text ? ParseTiling(text, scenario.Origin("tile")) : null, Mapping: mapping)
+        { PipelineStages = scenario.PipelineStages, DataParallel = scenario.DataParallel ?? 1 };
         return (options, notes);
     }
 

@@ -42,8 +42,15 @@ public static class ScenarioWriter
         if (mode is { } m2)
         {
             root.Add("partition", Partitioners.Spelling(m2));
-            if (m2 == PartitionMode.Pipelined && scenario.Models.All(m => m.MiniBatchSize is null)) root.Add("minibatch", Text(scenario.MiniBatches ?? 1));
-            if (m2 == PartitionMode.TensorParallel) root.Add("tp", Text(scenario.TensorParallelWays ?? Scenario.DefaultTensorParallelWays));
+            if (m2 is PartitionMode.Pipelined or PartitionMode.System && scenario.Models.All(m => m.MiniBatchSize is null)) root.Add("minibatch", Text(scenario.MiniBatches ?? 1));
+            if (m2 == PartitionMode.TensorParallel) root.Add("tp", Text(scenario.TensorParallelWays ?? Partitioners.DefaultTensorParallelWays));
+            if (m2 == PartitionMode.System)
+            {
+                // Unset: every core of a package, every package; the writer leaves them to the partitioner so the file stays true.
+                if (scenario.TensorParallelWays is { } tp) root.Add("tp", Text(tp));
+                if (scenario.PipelineStages is { } pp) root.Add("pp", Text(pp));
+                root.Add("dp", Text(scenario.DataParallel ?? 1));
+            }
             if (m2 == PartitionMode.Fused && scenario.Mapping is null) root.Add("tile", scenario.Tiling ?? FusedPartitioner.DefaultTiling.ToString());
         }
         var schedule = new YamlMappingNode { { "scheduler", scheduler.Name } };

@@ -57,7 +57,7 @@ public sealed record DramTask(int Id, string Name, string Model, int Priority, I
     : SimTask(Id, Name, Model, Priority, Dependencies, Output, MiniBatch);
 
 /// <summary>How a task graph was partitioned.</summary>
-public enum PartitionMode { LayerByLayer, Fused, Pipelined, TensorParallel }
+public enum PartitionMode { LayerByLayer, Fused, Pipelined, TensorParallel, System }
 
 /// <summary>An immutable schedule to simulate: tasks in topological order and the models they belong to.</summary>
 public sealed record TaskGraph

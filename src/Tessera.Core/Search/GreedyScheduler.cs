@@ -16,7 +16,7 @@ public sealed class GreedyScheduler : IScheduler
     public string Description => "each operator on the core where it finishes first (earliest finish), any partition";
 
     public ImmutableArray<PartitionMode> Partitions { get; } =
-        [PartitionMode.LayerByLayer, PartitionMode.Fused, PartitionMode.Pipelined, PartitionMode.TensorParallel];
+        [PartitionMode.LayerByLayer, PartitionMode.Fused, PartitionMode.Pipelined, PartitionMode.TensorParallel, PartitionMode.System];
 
     public Objective? DefaultObjective => null;
 

@@ -20,7 +20,7 @@ public static class SweepLoader
 {
     private static readonly string[] RootKeys = ["name", "base", "axes", "points", "sample"];
     private static readonly string[] SampleKeys = ["count", "seed"];
-    private static readonly string[] ScenarioAxes = ["hardware", "bits", "partition", "minibatch", "tp", "tile", "mapping"];
+    private static readonly string[] ScenarioAxes = ["hardware", "bits", "partition", "minibatch", "tp", "pp", "dp", "tile", "mapping"];
     private static readonly string[] ModelAxes = ["model", "models", "batch", "phase", "sequence", "context", "minibatch_size"];
     private static readonly string[] HardwareAxes = ["array", "buffer", "link_bandwidth", "dram_bandwidth", "memory"];
 
@@ -171,6 +171,12 @@ public static class SweepLoader
             case "tp":
                 int ways = r.PositiveInt(node, key);
                 return Of(r.Text(node, key), s => (s with { TensorParallelWays = ways }).From(key, where));
+            case "pp":
+                int stages = r.PositiveInt(node, key);
+                return Of(r.Text(node, key), s => (s with { PipelineStages = stages }).From(key, where));
+            case "dp":
+                int replicas = r.PositiveInt(node, key);
+                return Of(r.Text(node, key), s => (s with { DataParallel = replicas }).From(key, where));
             case "tile":
                 var tiling = r.Text(node, key);
                 ScenarioRunner.ParseTiling(tiling, where);

@@ -17,7 +17,7 @@ public sealed class ScenarioFileTests
     [InlineData("hardware: scar-3x3-het\nschedule:\n  scheduler: ga\n  populaton: 4\n" + Models, "4:3: unknown key 'populaton' in schedule (did you mean 'population'?)")]
     [InlineData("hardware: scar-3x3-het\nschedule:\n  shceduler: ga\n" + Models, "3:3: unknown key 'shceduler' in schedule (did you mean 'scheduler'?)")]
     [InlineData("hardware: scar-3x3-het\nschedule:\n  scheduler: exact\n  population: 4\n" + Models, "4:3: option 'population' does not apply to scheduler exact")]
-    [InlineData("hardware: scar-3x3-het\nminibatch: 2\n" + Models, "2:12: minibatch applies to pipelined partitions only, and this run is lbl")]
+    [InlineData("hardware: scar-3x3-het\nminibatch: 2\n" + Models, "2:12: minibatch applies to pipelined and system partitions only, and this run is lbl")]
     [InlineData("hardware: scar-3x3-het\nschedule:\n  objective: edp\n" + Models, "3:14: objective 'edp' does not apply to scheduler greedy")]
     [InlineData("hardware: scar-3x3-het\nschedule:\n  cost_model: loopnset\n" + Models, "3:15: unknown cost model 'loopnset' (did you mean 'loopnest'?)")]
     public void A_typo_or_a_setting_that_does_not_apply_exits_2_naming_its_line(string yaml, string expected)
@@ -34,6 +34,7 @@ public sealed class ScenarioFileTests
     [InlineData("--scheduler", "ga", "--population", "4", "--generations", "1", "--seed", "3", "--objective", "latency")]
     [InlineData("--scheduler", "scar", "--n-splits", "1", "--top-k", "1", "--objective", "energy*latency^2")]
     [InlineData("--partition", "pipelined", "--minibatch", "2", "--no-contention")]
+    [InlineData("--partition", "system", "--tp", "2", "--minibatch", "2")]
     [InlineData("--partition", "fused", "--tile", "OY, all; D, 4", "--cost-model", "roofline")]
     public void Running_the_printed_scenario_repeats_the_run(params string[] flags)
     {

@@ -77,8 +77,10 @@ public class ScarCliTests
     [InlineData("objective 'energy*latency' does not apply to scheduler exact", "--search", "exact", "--objective", "energy*latency")]
     [InlineData("objective 'edp' does not apply to scheduler greedy", "--objective", "edp")]
     [InlineData("objective 'ec' needs a package cost", "--search", "ga", "--objective", "ec")]
-    [InlineData("minibatch applies to pipelined partitions only", "--minibatch", "2")]
-    [InlineData("tp applies to tp partitions only", "--partition", "fused", "--tp", "4")]
+    [InlineData("minibatch applies to pipelined and system partitions only", "--minibatch", "2")]
+    [InlineData("tp applies to tp and system partitions only", "--partition", "fused", "--tp", "4")]
+    [InlineData("pp applies to system partitions only", "--partition", "tp", "--pp", "2")]
+    [InlineData("dp applies to system partitions only", "--dp", "2")]
     [InlineData("tile applies to fused partitions only", "--tile", "OY, all")]
     [InlineData("did you mean 'scar'", "--scheduler", "scaar")]
     public void Settings_that_do_not_apply_are_refused_naming_the_option(string expected, params string[] flags)

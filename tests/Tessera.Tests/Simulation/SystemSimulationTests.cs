@@ -132,7 +132,7 @@ public class SystemSimulationTests
         // activation crosses p0 → p1 over one board link.
         var flat = Board(2).Flatten();
         var model = new ModelInstance("v", TestHardware.VectorChain("v", 2, 8, 1024), 8);
-        var graph = new SystemPartitioner(new SystemParallelism(1, 2)).Partition(flat, [model]);
+        var graph = new SystemPartitioner(1, 2).Partition(flat, [model]);
         var computes = graph.Tasks.OfType<ComputeTask>().ToList();
         Assert.Equal(["p0/c0", "p1/c0"], computes.Select(c => c.Core.Chiplet));
         long activation = model.Graph.Tensors[model.Graph.Operators[0].Outputs[0]].Bytes;
@@ -142,15 +142,39 @@ public class SystemSimulationTests
     }
 
     [Fact]
-    public void Data_parallel_replicas_on_separate_packages_do_not_slow_each_other()
+    public void Micro_batches_overlap_the_stages_as_the_pipeline_formula_says()
     {
+        // The two-stage chain above in two micro-batches of 4 rows: each stage's task is 4096 cycles plus its memory link's
+        // latency, each crossing carries half the activation. Stage 0 runs both micro-batches back to back; the second
+        // crosses and runs on stage 1 (whose first micro-batch ended as it arrived): (m + p − 1) stage times + one crossing.
+        var flat = Board(2).Flatten();
+        var model = new ModelInstance("v", TestHardware.VectorChain("v", 2, 8, 1024), 8);
+        var graph = new SystemPartitioner(1, 2, microBatches: 2).Partition(flat, [model]);
+        Assert.Equal(2, graph.MiniBatches);
+        Assert.Equal([0, 1], graph.Tasks.Select(t => t.MiniBatch).Distinct().Order());
+        long activation = model.Graph.Tensors[model.Graph.Operators[0].Outputs[0]].Bytes;
+        Assert.All(graph.Tasks.OfType<TransferTask>(), t => Assert.Equal(activation / 2, t.Bytes));
+        double stage = 4096e-9 + NocLatency;
+        var result = Run(flat, graph);
+        Near(3 * stage + activation / 2 / BoardBw + BoardLatency, result.LatencySeconds);
+        var whole = Run(flat, new SystemPartitioner(1, 2).Partition(flat, [model]));
+        Assert.True(result.LatencySeconds < whole.LatencySeconds);
+    }
+
+    [Fact]
+    public void Data_parallel_replicas_on_separate_packages_each_run_their_share_of_the_batch()
+    {
+        // Two replicas of the 8-row chain over two stages each: each replica runs 4 rows, so every stage task is 4096 cycles
+        // and a crossing carries half the activation; the replicas share no link, so the run is one replica's time.
         var flat = Board(4).Flatten();
         var model = new ModelInstance("v", TestHardware.VectorChain("v", 4, 8, 1024), 8);
-        var one = Run(flat, new SystemPartitioner(new SystemParallelism(1, 2)).Partition(flat, [model]));
-        var two = Run(flat, new SystemPartitioner(new SystemParallelism(1, 2, DataParallel: 2)).Partition(flat, [model]));
-        Assert.Equal(one.LatencySeconds, two.LatencySeconds);
-        Near(2 * one.Energy.TotalJ - 2 * one.Energy.StaticJ, two.Energy.TotalJ - two.Energy.StaticJ);
+        var one = Run(flat, new SystemPartitioner(1, 2).Partition(flat, [model]));
+        var two = Run(flat, new SystemPartitioner(1, 2, dataParallel: 2).Partition(flat, [model]));
+        long activation = model.Graph.Tensors[model.Graph.Operators[0].Outputs[0]].Bytes;
+        Near(4 * (4096e-9 + NocLatency) + activation / 2 / BoardBw + BoardLatency, two.LatencySeconds);
+        Near(4 * (8192e-9 + NocLatency) + activation / BoardBw + BoardLatency, one.LatencySeconds);
+        Near(one.Energy.TotalJ - one.Energy.StaticJ, two.Energy.TotalJ - two.Energy.StaticJ);
         Assert.Throws<Tessera.Diagnostics.InfeasibleException>(() =>
-            new SystemPartitioner(new SystemParallelism(1, 4, DataParallel: 2)).Partition(flat, [model]));
+            new SystemPartitioner(1, 4, dataParallel: 2).Partition(flat, [model]));
     }
 }
