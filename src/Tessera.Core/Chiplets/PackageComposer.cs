@@ -35,23 +35,45 @@ public enum PackageTopology
     Pipeline,
 }
 
-/// <summary>A composed package: the whole package and one sub-package per group, its cost and its floorplan.</summary>
+/// <summary>
+/// A composed package: the whole package and one sub-package per group, its cost and its floorplan. A system of several
+/// packages (<see cref="PackageComposer.ComposeSystem"/>) holds each physical package in <see cref="Parts"/>; its
+/// <see cref="Package"/> is the flattened system, its cost, die area, legality and violations are its parts' together,
+/// and <see cref="Cost"/> and <see cref="Floorplan"/> are those of its first part.
+/// </summary>
 public sealed record ComposedPackage(string Name, Package Package, PackageTopology Topology, ImmutableArray<ChipletGroup> Groups,
     ImmutableDictionary<string, Package> GroupPackages, PackageCost Cost, Floorplan Floorplan)
 {
-    public bool Legal => Floorplan.Legal;
-    public double CostUsd => Cost.TotalUsd;
+    /// <summary>The physical packages of a system, in board order; empty for one package.</summary>
+    public ImmutableArray<ComposedPackage> Parts { get; init; } = [];
 
-    /// <summary>Silicon area of every die in the package (mm²).</summary>
-    public double DieAreaMm2 => Cost.Chiplets.Sum(c => c.Instances * c.Area.TotalMm2);
+    public bool Legal => Parts.IsEmpty ? Floorplan.Legal : Parts.All(p => p.Legal);
 
-    public string Describe() => string.Join(" | ", Groups.Select(g => $"{g.Role}: {g.Describe()}"));
+    public double CostUsd => Parts.IsEmpty ? Cost.TotalUsd : Parts.Sum(p => p.CostUsd);
 
-    /// <summary>The sub-package of one role: its chiplets, their memories and the links among them.</summary>
+    /// <summary>Manufacturing cost of the good package(s) with memory, without NRE.</summary>
+    public double UnitCostUsd => Parts.IsEmpty ? Cost.UnitCostUsd : Parts.Sum(p => p.UnitCostUsd);
+
+    public double NrePerUnitUsd => Parts.IsEmpty ? Cost.NrePerUnitUsd : Parts.Sum(p => p.NrePerUnitUsd);
+
+    /// <summary>Silicon area of every die in the package(s) (mm²).</summary>
+    public double DieAreaMm2 => Parts.IsEmpty ? Cost.Chiplets.Sum(c => c.Instances * c.Area.TotalMm2) : Parts.Sum(p => p.DieAreaMm2);
+
+    /// <summary>The floorplan violations of the package, or of every part of a system (part name first).</summary>
+    public ImmutableArray<Violation> Violations => Parts.IsEmpty ? Floorplan.Violations
+        : [.. Parts.SelectMany((p, i) => p.Violations.Select(v => v with { Message = $"package s{i}: {v.Message}" }))];
+
+    public string Describe() => string.Join(" | ", Groups.Select(g => $"{g.Role}: {g.Describe()}")) +
+        (Parts.IsEmpty ? "" : $" over {Parts.Length} packages");
+
+    /// <summary>The sub-package of one role: its chiplets, their memories and the links among them (across the parts of a system).</summary>
     public Package Of(string role) => GroupPackages.TryGetValue(role, out var p) ? p
         : throw new InvalidOperationException($"package {Name} has no group '{role}'");
 
     public ChipletGroup Group(string role) => Groups.First(g => g.Role == role);
+
+    /// <summary>How many parts of a system hold the role (1 for one package).</summary>
+    public int PackagesOf(string role) => Parts.IsEmpty ? 1 : Parts.Count(p => p.GroupPackages.ContainsKey(role));
 }
 
 /// <summary>
@@ -96,6 +118,29 @@ public static class PackageComposer
         }
         return new ComposedPackage(name, package, topology, [.. groups], subPackages.ToImmutable(), CostModel.Evaluate(t, package, options),
             Floorplanner.Plan(t, package, options.Packaging, ucieReach));
+    }
+
+    /// <summary>
+    /// Packages on a board: each part a composed package (costed and floorplanned on its own), consecutive parts joined by
+    /// one board link between their first chiplets, flattened with part ids s0, s1, … so the simulator runs on it
+    /// unchanged. A role's sub-package spans every part holding the role, with the board links among them.
+    /// </summary>
+    public static ComposedPackage ComposeSystem(string name, IReadOnlyList<ComposedPackage> parts, DieToDieSpec boardLink)
+    {
+        if (parts.Count < 2)
+            throw new TesseraInputException($"system {name}: {parts.Count} package(s); expected at least two (one package is composed by Compose)");
+        var ids = parts.Select((_, i) => $"s{i}").ToList();
+        var flat = new SystemNode(name, parts.Select((p, i) => new SystemChild(ids[i], p.Package, i, 0)),
+            Topologies.ToLinks(ids.Zip(ids.Skip(1)), boardLink.BandwidthBytesPerSecond, boardLink.EnergyPerBitPj, boardLink.LatencySeconds)).Flatten();
+        var groups = parts.SelectMany(p => p.Groups).DistinctBy(g => g.Role).ToImmutableArray();
+        var subPackages = groups.ToImmutableDictionary(g => g.Role, g =>
+        {
+            var own = parts.SelectMany((p, i) => p.GroupPackages.TryGetValue(g.Role, out var sub)
+                ? sub.Chiplets.Select(c => $"{ids[i]}/{c.Id}").Concat(sub.Memories.Select(m => $"{ids[i]}/{m.Id}")) : []).ToHashSet(StringComparer.Ordinal);
+            return new Package($"{name}/{g.Role}", flat.Chiplets.Where(c => own.Contains(c.Id)), flat.Memories.Where(m => own.Contains(m.Id)),
+                flat.Links.Where(l => own.Contains(l.From) && own.Contains(l.To)), name);
+        }, StringComparer.Ordinal);
+        return new ComposedPackage(name, flat, parts[0].Topology, groups, subPackages, parts[0].Cost, parts[0].Floorplan) { Parts = [.. parts] };
     }
 
     /// <summary>Whole modules of a memory type that hold the bytes, at least one per chiplet of the group.</summary>

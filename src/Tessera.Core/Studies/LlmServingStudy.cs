@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tessera.Chiplets;
 using Tessera.Economics;
+using Tessera.Hardware.Presets;
 using Tessera.Reports;
 using Tessera.Scoring;
 using Tessera.Technology;
@@ -28,6 +29,9 @@ public sealed record LlmServingConfig(
     /// <summary>The UCIe-advanced reach choice the floorplan checks links against (<c>ucie_reach:</c>; spec when absent).</summary>
     public string? UcieReach { get; init; }
 
+    /// <summary>The off-package link joining the packages of a group spanning several (<c>board_link:</c>; the preset boards' when absent).</summary>
+    public string BoardLink { get; init; } = SystemPresets.BoardLink;
+
     /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
     public string? CostModel { get; init; }
 
@@ -43,7 +47,7 @@ public sealed record LlmServingConfig(
     {
         var (r, root) = StudyFiles.Open(LlmServingStudy.Name, path, full, "model", "bits", "request_rate", "prompt_tokens", "output_tokens", "batch",
             "targets", "max_modules_per_chiplet", "designs", "prefill", "decode", "homogeneous", "show", "baseline_match", "objective", "cost_profile",
-            "ucie_reach", "loads", "cost_model");
+            "ucie_reach", "loads", "cost_model", "board_link");
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
@@ -61,6 +65,7 @@ public sealed record LlmServingConfig(
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
         {
             CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root),
+            BoardLink = YamlReader.Find(root, "board_link") is { } link ? r.Parsed(link, "board_link", name => t.OffPackage(name).Kind) : SystemPresets.BoardLink,
             SweepRates = loads is null ? [] : [.. StudyFiles.Positives(r, loads, "request_rates").Order()],
             SweepBatches = loads is null ? [] : [.. StudyFiles.Ints(r, loads, "batches").Order()],
         };
@@ -336,24 +341,30 @@ public sealed class LlmServingStudy : IStudy
         double prefillBytes = weights + (double)c.Batch * c.PromptTokens * kvPerToken;
         double decodeBytes = weights + (double)c.Batch * (c.PromptTokens + c.OutputTokens) * kvPerToken;
 
-        // count ÷ degree replicas, each its own group of degree chiplets holding the weights and its batch's KV cache.
-        IEnumerable<ChipletGroup> Replicas(string role, string design, int count, string memory, int degree, double bytes) =>
-            Enumerable.Range(0, count / degree).Select(k => setup.Group(ReplicaRole(role, k), design, degree, memory,
-                Math.Min(PackageComposer.ModulesFor(t, memory, bytes, degree), degree * c.MaxModulesPerChiplet)));
-        static string Describe(int count, string design, int degree, string memory) =>
-            degree == count ? $"{count}×{design}+{memory}" : $"{count}×{design} TP{degree}+{memory}";
+        // Per package, count ÷ degree replicas, each its own group of degree chiplets holding its stage's share (one of
+        // the packages) of the weights and its batch's KV cache.
+        IReadOnlyList<ChipletGroup> Replicas(string role, string design, int count, string memory, int degree, int packages, double bytes) =>
+            [.. Enumerable.Range(0, count / degree).Select(k => setup.Group(ReplicaRole(role, k), design, degree, memory,
+                Math.Min(PackageComposer.ModulesFor(t, memory, bytes / packages, degree), degree * c.MaxModulesPerChiplet)))];
+        static string Describe(int count, string design, int degree, string memory, int packages) =>
+            (degree == count ? $"{count}×{design}+{memory}" : $"{count}×{design} TP{degree}+{memory}") + (packages == 1 ? "" : $" ×{packages} packages");
+        var boardLink = t.OffPackage(c.BoardLink);
+        // Groups of one package each share it; a group spanning several packages puts every group on packages of its own.
+        ComposedPackage Compose(string label, params (IReadOnlyList<ChipletGroup> Groups, int Packages)[] parts) =>
+            parts.All(p => p.Packages == 1) ? setup.Compose(label, [.. parts.SelectMany(p => p.Groups)]) : setup.ComposeSystem(label, parts, boardLink);
 
-        var plans = new List<(string Label, Replication Replicas, ChipletGroup[] Groups)>();
-        foreach (var (pd, pn, pm, pt) in c.Prefill.Deployments())
-            foreach (var (dd, dn, dm, dt) in c.Decode.Deployments())
-                plans.Add(($"P {Describe(pn, pd, pt, pm)} / D {Describe(dn, dd, dt, dm)}", new Replication(true, pn / pt, dn / dt),
-                    [.. Replicas("prefill", pd, pn, pm, pt, prefillBytes), .. Replicas("decode", dd, dn, dm, dt, decodeBytes)]));
-        foreach (var (d, n, m, tp) in c.Homogeneous.Deployments())
-            plans.Add((Describe(n, d, tp, m), new Replication(false, n / tp, n / tp), [.. Replicas("all", d, n, m, tp, decodeBytes)]));
+        var plans = new List<(Replication Replicas, ComposedPackage Package)>();
+        foreach (var (pd, pn, pm, pt, pp) in c.Prefill.Deployments())
+            foreach (var (dd, dn, dm, dt, dp) in c.Decode.Deployments())
+                plans.Add((new Replication(true, pn / pt, dn / dt, pp, dp), Compose($"P {Describe(pn, pd, pt, pm, pp)} / D {Describe(dn, dd, dt, dm, dp)}",
+                    (Replicas("prefill", pd, pn, pm, pt, pp, prefillBytes), pp), (Replicas("decode", dd, dn, dm, dt, dp, decodeBytes), dp))));
+        foreach (var (d, n, m, tp, packages) in c.Homogeneous.Deployments())
+            plans.Add((new Replication(false, n / tp, n / tp, packages, packages),
+                Compose(Describe(n, d, tp, m, packages), (Replicas("all", d, n, m, tp, packages, decodeBytes), packages))));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
-        var replicasByName = plans.ToDictionary(p => p.Label, p => p.Replicas, StringComparer.Ordinal);
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => p.Package));
+        var replicasByName = plans.ToDictionary(p => p.Package.Name, p => p.Replicas, StringComparer.Ordinal);
         return ([.. legal.Select(p => Evaluate(c, t, setup.Simulator, operating, p.Name, replicasByName[p.Name], p, prefillBytes, decodeBytes, kvPerToken))],
             rejected);
     }
@@ -361,8 +372,11 @@ public sealed class LlmServingStudy : IStudy
     /// <summary>Replica 0 of a role keeps the role's name (the group simulated); replica k ≥ 1 is <c>r{k+1}.{role}</c>.</summary>
     private static string ReplicaRole(string role, int k) => k == 0 ? role : $"r{k + 1}.{role}";
 
-    /// <summary>Whether the phases run on separate groups, and how many model replicas serve each phase.</summary>
-    private readonly record struct Replication(bool Disaggregated, int Prefill, int Decode);
+    /// <summary>
+    /// Whether the phases run on separate groups, how many model replicas serve each phase, and how many packages each
+    /// phase's pipeline spans.
+    /// </summary>
+    private readonly record struct Replication(bool Disaggregated, int Prefill, int Decode, int PrefillPackages, int DecodePackages);
 
     /// <summary>The worst relative miss of a package (0 when it meets everything); memory misses rank last.</summary>
     private static double Shortfall(ServingEvaluation e, LlmServingConfig c) => !e.MemoryFits ? double.MaxValue
@@ -374,11 +388,11 @@ public sealed class LlmServingStudy : IStudy
     {
         bool disaggregated = replicas.Disaggregated;
         string prefillRole = disaggregated ? "prefill" : "all", decodeRole = disaggregated ? "decode" : "all";
-        double Capacity(ChipletGroup g) => (double)g.MemoryModules * t.Dram(g.MemoryType).CapacityBytes;
+        double Capacity(ChipletGroup g, int packages) => (double)packages * g.MemoryModules * t.Dram(g.MemoryType).CapacityBytes;
         var prefillGroup = p.Group(prefillRole);
         var decodeGroup = p.Group(decodeRole);
         // The tightest group decides whether the model fits: needed ÷ capacity.
-        var fits = new[] { (prefillBytes, Capacity(prefillGroup)), (decodeBytes, Capacity(decodeGroup)) }
+        var fits = new[] { (prefillBytes, Capacity(prefillGroup, replicas.PrefillPackages)), (decodeBytes, Capacity(decodeGroup, replicas.DecodePackages)) }
             .MaxBy(x => x.Item1 / x.Item2);
         var misses = ImmutableArray.CreateBuilder<string>();
         if (fits.Item1 > fits.Item2)
@@ -390,12 +404,16 @@ public sealed class LlmServingStudy : IStudy
         }
 
         var model = c.Model;
-        var prefill = sim.Model($"{model.Name}-prefill-b{c.Batch}-S{c.PromptTokens}-{c.Bits}b@{prefillGroup.HardwareKey}", p.Of(prefillRole),
-            () => new ModelInstance(model.Name, ModelZoo.CreateTransformer(model,
-                new ModelOptions(c.Batch, c.Bits, TransformerPhase.Prefill, SequenceLength: c.PromptTokens)), c.Batch));
-        var decode = sim.Model($"{model.Name}-decode-b{c.Batch}-L{c.MeanContext}-{c.Bits}b@{decodeGroup.HardwareKey}", p.Of(decodeRole),
-            () => new ModelInstance(model.Name, ModelZoo.CreateTransformer(model,
-                new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.MeanContext)), c.Batch));
+        // A pipeline over packages prefills its batch in micro-batches of requests (at most one per stage), so the stages
+        // overlap; a decode step keeps the batch whole, as every micro-batch would stream the stage's weights again.
+        int prefillStages = replicas.PrefillPackages, decodeStages = replicas.DecodePackages, prefillMicroBatches = Math.Min(c.Batch, prefillStages);
+        string Stages(int stages, int microBatches = 1) => stages == 1 ? "" : $"×{stages}pp{(microBatches == 1 ? "" : $"m{microBatches}")}";
+        var prefill = sim.Model($"{model.Name}-prefill-b{c.Batch}-S{c.PromptTokens}-{c.Bits}b@{prefillGroup.HardwareKey}{Stages(prefillStages, prefillMicroBatches)}",
+            p.Of(prefillRole), () => new ModelInstance(model.Name, ModelZoo.CreateTransformer(model,
+                new ModelOptions(c.Batch, c.Bits, TransformerPhase.Prefill, SequenceLength: c.PromptTokens)), c.Batch), prefillStages, prefillMicroBatches);
+        var decode = sim.Model($"{model.Name}-decode-b{c.Batch}-L{c.MeanContext}-{c.Bits}b@{decodeGroup.HardwareKey}{Stages(decodeStages)}",
+            p.Of(decodeRole), () => new ModelInstance(model.Name, ModelZoo.CreateTransformer(model,
+                new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.MeanContext)), c.Batch), decodeStages);
         long kvBytes = (long)c.Batch * c.PromptTokens * kvPerToken;
         var transfer = disaggregated
             ? sim.Transfer($"kv-{kvBytes}@{StageSimulator.HardwareKey(p)}", p, prefillRole, decodeRole, kvBytes)

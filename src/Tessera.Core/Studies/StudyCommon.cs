@@ -30,7 +30,9 @@ public sealed record ChipletSpec(string Name, string Template, int WidthScale, i
 /// <summary>
 /// Simulates study stages with the event-driven simulator and remembers each result by a key naming the model, phase,
 /// lengths and hardware (the caller's key must name all of them), so packages that share a group reuse its
-/// simulations within a run. Every model runs tensor parallel over all cores of its (sub-)package. Not thread-safe:
+/// simulations within a run. A model runs tensor parallel over all cores of its (sub-)package, or, over the packages of
+/// a system, as pipeline stages (<see cref="SystemPartitioner"/>: one stage per package, tensor parallel inside it,
+/// optionally in micro-batches). Not thread-safe:
 /// one study run at a time. A stage's metrics carry its latency and its total energy only (no breakdown, no cost): the
 /// studies add and scale stages, and adding totals rounds exactly as the study figures always have.
 /// </summary>
@@ -44,13 +46,17 @@ public sealed class StageSimulator(IOperatorCostModel costModel)
     public int Simulations { get; private set; }
     public int CacheHits { get; private set; }
 
-    /// <summary>One model instance tensor parallel over every core of the package.</summary>
-    public Metrics Model(string key, Package package, Func<ModelInstance> model) => Cached(key, () =>
+    /// <summary>
+    /// One model instance tensor parallel over every core of the package, or with <paramref name="stages"/> &gt; 1 as that
+    /// many pipeline stages over the system's packages, its batch in <paramref name="microBatches"/> micro-batches.
+    /// </summary>
+    public Metrics Model(string key, Package package, Func<ModelInstance> model, int stages = 1, int microBatches = 1) => Cached(key, () =>
     {
         var instance = model();
-        var ways = CoreRef.All(package).Length;
-        var graph = Partitioners.Create(new PartitionOptions(PartitionMode.TensorParallel, TensorParallelWays: ways), costModel)
-            .Partition(package, [instance]);
+        var options = stages == 1
+            ? new PartitionOptions(PartitionMode.TensorParallel, TensorParallelWays: CoreRef.All(package).Length)
+            : new PartitionOptions(PartitionMode.System, microBatches) { PipelineStages = stages };
+        var graph = Partitioners.Create(options, costModel).Partition(package, [instance]);
         var result = new Simulator(costModel).Simulate(key, package, graph).Evaluation;
         return Metrics.Of(result.LatencySeconds, result.Energy.TotalJ);
     });
@@ -89,7 +95,8 @@ public sealed class StageSimulator(IOperatorCostModel costModel)
     }
 
     /// <summary>A cache key for a package's hardware: its groups (design, count, memory), whatever the package is called.</summary>
-    public static string HardwareKey(ComposedPackage p) => string.Join("|", p.Groups.Select(g => $"{g.Role}:{g.HardwareKey}"));
+    public static string HardwareKey(ComposedPackage p) => p.Parts.IsEmpty ? string.Join("|", p.Groups.Select(g => $"{g.Role}:{g.HardwareKey}"))
+        : string.Join("/", p.Parts.Select(HardwareKey));
 }
 
 /// <summary>A composed package the floorplanner rejects: it is not simulated, only reported with its violations.</summary>
@@ -98,9 +105,9 @@ public sealed record RejectedPackage(ComposedPackage Package)
     public string Label => Package.Name;
 
     /// <summary>The first violation (reticle, carrier size, link reach, shoreline or power density).</summary>
-    public string Violation => Package.Floorplan.Violations[0].Message;
+    public string Violation => Package.Violations[0].Message;
 
-    public int ViolationCount => Package.Floorplan.Violations.Length;
+    public int ViolationCount => Package.Violations.Length;
 }
 
 /// <summary>Physical legality as a study gate: only packages whose floorplan passes every check are evaluated.</summary>
@@ -254,7 +261,7 @@ public static class StudyFiles
         bool tensorParallel = false)
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
-        r.KnownKeys(map, key, tensorParallel ? ["designs", "counts", "memory", "tp"] : ["designs", "counts", "memory"]);
+        r.KnownKeys(map, key, tensorParallel ? ["designs", "counts", "memory", "tp", "packages"] : ["designs", "counts", "memory"]);
         foreach (var count in NonEmpty(r, map, "counts"))
             Limits.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Limits.Current.Chiplets, "chiplets");
         var names = NonEmpty(r, map, "designs");
@@ -264,7 +271,13 @@ public static class StudyFiles
                 : [.. names.Select(n => DesignName(r, n, designs))],
             Ints(r, map, "counts"),
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))])
-        { TensorParallel = YamlReader.Find(map, "tp") is null ? [] : Ints(r, map, "tp") };
+        {
+            TensorParallel = YamlReader.Find(map, "tp") is null ? [] : Ints(r, map, "tp"),
+            Packages = YamlReader.Find(map, "packages") is null ? [1] : Ints(r, map, "packages"),
+        };
+        if (YamlReader.Find(map, "packages") is { } packages)
+            Limits.Check($"{r.File}:{packages.Start.Line}:{packages.Start.Column}", $"{key} chiplets over its packages (count × packages)",
+                (double)space.Counts.Max() * space.Packages.Max(), Limits.Current.Chiplets, "chiplets");
         if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
             throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
                 "expected a degree that divides a count");
@@ -372,28 +385,34 @@ public static class BaselineMatching
 }
 
 /// <summary>
-/// The options of one chiplet group in a study's search: designs × counts × memory types, and the tensor-parallel
-/// degrees the group may run at (empty: the whole group, one model instance over all its chiplets).
+/// The options of one chiplet group in a study's search: designs × counts × memory types, the tensor-parallel degrees
+/// the group may run at (empty: the whole group, one model instance over all its chiplets) and the packages it may span
+/// as pipeline stages (each package holding count chiplets; one by default).
 /// </summary>
 public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<int> Counts, ImmutableArray<string> Memory)
 {
     public ImmutableArray<int> TensorParallel { get; init; } = [];
 
+    public ImmutableArray<int> Packages { get; init; } = [1];
+
     /// <summary>How many deployments the space holds (<see cref="Deployments"/>), counted without listing them.</summary>
-    public double Size => (double)Designs.Length * Memory.Length * Counts.Sum(n => TensorParallel.IsEmpty ? 1 : TensorParallel.Count(tp => n % tp == 0));
+    public double Size => (double)Designs.Length * Memory.Length * Packages.Length *
+        Counts.Sum(n => TensorParallel.IsEmpty ? 1 : TensorParallel.Count(tp => n % tp == 0));
 
     /// <summary>Every (design, count, memory) of the space, designs outermost.</summary>
     public IEnumerable<(string Design, int Count, string Memory)> Combinations() =>
         from d in Designs from n in Counts from m in Memory select (d, n, m);
 
     /// <summary>
-    /// Every (design, count, memory, degree) with a degree that divides the count: count ÷ degree replicas of the model,
-    /// each tensor parallel over degree chiplets; the degree is the count when no degrees are listed.
+    /// Every (design, count, memory, degree, packages) with a degree that divides the count: count ÷ degree replicas of
+    /// the model per package, each tensor parallel over degree chiplets (the degree is the count when no degrees are
+    /// listed) and spanning the packages as pipeline stages.
     /// </summary>
-    public IEnumerable<(string Design, int Count, string Memory, int Degree)> Deployments() =>
+    public IEnumerable<(string Design, int Count, string Memory, int Degree, int Packages)> Deployments() =>
         from c in Combinations()
         from tp in TensorParallel.IsEmpty ? [c.Count] : TensorParallel.Where(tp => c.Count % tp == 0)
-        select (c.Design, c.Count, c.Memory, tp);
+        from packages in Packages
+        select (c.Design, c.Count, c.Memory, tp, packages);
 }
 
 /// <summary>
@@ -427,4 +446,12 @@ internal sealed class StudySetup(TechnologyLibrary t, IReadOnlyDictionary<string
             _composed[key] = package = PackageComposer.Compose(t, name, groups, PackageTopology.Blocks, Options, ucieReach);
         return package;
     }
+
+    /// <summary>
+    /// A study system: each entry's groups composed as one package (<see cref="Compose"/>, named for its groups so equal
+    /// packages are composed once) and repeated, the packages in order on a board joined by <paramref name="boardLink"/>.
+    /// </summary>
+    public ComposedPackage ComposeSystem(string name, IReadOnlyList<(IReadOnlyList<ChipletGroup> Groups, int Packages)> parts, DieToDieSpec boardLink) =>
+        PackageComposer.ComposeSystem(name, [.. parts.SelectMany(p => Enumerable.Repeat(
+            Compose($"{name} {p.Groups[0].Role} package", p.Groups), p.Packages))], boardLink);
 }

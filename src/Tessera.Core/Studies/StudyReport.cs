@@ -22,8 +22,8 @@ internal static class StudyReport
     {
         p.Name,
         Groups = p.Groups.Select(g => new { g.Role, Design = g.DesignName, Chiplet = g.Candidate.Name, g.Count, g.MemoryType, g.MemoryModules }),
-        p.CostUsd, p.Cost.UnitCostUsd, p.Cost.NrePerUnitUsd, p.DieAreaMm2, p.Legal,
-        Violations = p.Floorplan.Violations.Select(v => v.Message),
+        p.CostUsd, p.UnitCostUsd, p.NrePerUnitUsd, p.DieAreaMm2, p.Legal, Packages = Math.Max(1, p.Parts.Length),
+        Violations = p.Violations.Select(v => v.Message),
     };
 
     public static object Rejected(RejectedPackage r) => new { r.Label, r.Violation, r.ViolationCount, Package = Package(r.Package) };
@@ -64,7 +64,7 @@ internal static class StudyReport
     public static ResultTable? Rejected(IReadOnlyList<RejectedPackage> rejected)
     {
         if (rejected.Count == 0) return null;
-        var kinds = rejected.SelectMany(r => r.Package.Floorplan.Violations.Select(v => v.Kind).Distinct())
+        var kinds = rejected.SelectMany(r => r.Package.Violations.Select(v => v.Kind).Distinct())
             .GroupBy(k => k).Select(g => $"{g.Key} {g.Count()}");
         return new ResultTable($"rejected by the floorplan: {rejected.Count} package(s) (packages per violation kind: {string.Join(", ", kinds)})", "",
             [new("rejected package", ValueKind.Text), new("violations", ValueKind.Count), new("first violation", ValueKind.Text)],
