@@ -265,9 +265,10 @@ public static class StudyFiles
             Ints(r, map, "counts"),
             [.. NonEmpty(r, map, "memory").Select(n => MemoryType(r, n, t))])
         { TensorParallel = YamlReader.Find(map, "tp") is null ? [] : Ints(r, map, "tp") };
-        if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
-            throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
-                "expected a degree that divides a count");
+        if (YamlReader.Find(map, "tp") is YamlSequenceNode degrees)
+            foreach (var degree in degrees.Children.Where(n => !space.Counts.Any(count => count % r.PositiveInt(n, "tp") == 0)))
+                throw r.Error(degree, $"tp {r.PositiveInt(degree, "tp")} divides none of the {key} counts ({string.Join(", ", space.Counts)}); " +
+                    "expected a degree that divides a count");
         Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory × tp)", space.Size,
             Limits.Current.StudyPoints, "study-points");
         return space;
