@@ -33,12 +33,22 @@ public sealed record AvPerceptionConfig(
     /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
     public string? CostModel { get; init; }
 
+    /// <summary>
+    /// Chiplet counts the fusion encoder may be pinned to within a homogeneous package's group (of replica 0), below its
+    /// size, the CNN keeping the whole group (<c>fusion_share:</c>; none when absent).
+    /// </summary>
+    public ImmutableArray<int> FusionShares { get; init; } = [];
+
+    /// <summary>Whether the file deploys the CNN as replicas or the fusion on part of a group: the JSON then says how.</summary>
+    public bool Deploys => !FusionShares.IsEmpty || !Cnn.TensorParallel.IsEmpty || !Homogeneous.TensorParallel.IsEmpty;
+
     public double PeriodSeconds => 1 / FrameRate;
 
     public static AvPerceptionConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
         var (r, root) = StudyFiles.Open(AvPerceptionStudy.Name, path, full, "cameras", "backbone", "head", "fusion", "bits", "frame_rate", "deadline",
-            "designs", "cnn", "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model");
+            "designs", "cnn", "fusion_stage", "homogeneous", "show", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model",
+            "fusion_share");
         var backboneNode = r.Need(root, "backbone", "the study");
         var backbone = r.Text(backboneNode, "backbone");
         if (!ModelZoo.Entries.Any(e => e.Family == "cnn" && string.Equals(e.Name, backbone, StringComparison.OrdinalIgnoreCase)))
@@ -52,25 +62,39 @@ public sealed record AvPerceptionConfig(
         if (encoder.Hidden % encoder.Heads != 0)
             throw r.Error(fusion, $"fusion hidden {encoder.Hidden} is not a multiple of {encoder.Heads} heads");
         var designs = StudyFiles.Designs(r, root, t);
-        var (cnn, fusionStage, homogeneous) = (StudyFiles.Space(r, root, "cnn", designs, t), StudyFiles.Space(r, root, "fusion_stage", designs, t),
-            StudyFiles.Space(r, root, "homogeneous", designs, t));
+        // The fusion encoder runs once per frame over every camera's tokens, so it has no replicas (no tp:).
+        var (cnn, fusionStage, homogeneous) = (StudyFiles.Space(r, root, "cnn", designs, t, tensorParallel: true),
+            StudyFiles.Space(r, root, "fusion_stage", designs, t), StudyFiles.Space(r, root, "homogeneous", designs, t, tensorParallel: true));
         StudyFiles.ContainsBaselines(r, root, "homogeneous", homogeneous, ("cnn", cnn), ("fusion_stage", fusionStage));
         return new AvPerceptionConfig(StudyFiles.Int(r, root, "cameras"), backbone,
             new DetectionHead(StudyFiles.Int(r, head, "channels"), StudyFiles.Int(r, head, "outputs")), encoder,
             r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Number(r, root, "frame_rate"), StudyFiles.Seconds(r, root, "deadline"), designs,
             cnn, fusionStage, homogeneous, StudyFiles.Int(r, root, "show"), StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
-        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };
+        {
+            CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root),
+            FusionShares = StageSharing.Shares(r, root, "fusion_share", homogeneous, "homogeneous"),
+        };
     }
 }
 
 /// <summary>
 /// One perception package evaluated: its simulated stages, frame latency, slack, energy per frame and E·C.
-/// <see cref="Split"/>: CNN and fusion on separate groups (pipelined); otherwise both on the same chiplets.
+/// <see cref="Split"/>: CNN and fusion on separate groups (pipelined); otherwise both on the same chiplets (the fusion
+/// over all of them, or pinned to <see cref="FusionChiplets"/>).
 /// </summary>
 public sealed record PerceptionEvaluation(
     string Label, bool Split, ComposedPackage Package, Metrics Cnn, Metrics Transfer, Metrics Fusion,
     double LatencySeconds, double BottleneckSeconds, double SlackSeconds, double EnergyPerFrameJ, ImmutableArray<string> Misses) : IStudyPackage
 {
+    /// <summary>CNN replicas (count ÷ tp) the cameras are dealt over.</summary>
+    public int CnnReplicas { get; init; } = 1;
+
+    /// <summary>The chiplets of a homogeneous group (of replica 0) the fusion is pinned to; null when it runs over the whole group.</summary>
+    public int? FusionChiplets { get; init; }
+
+    /// <summary>A homogeneous package with both stages over all its chiplets: a baseline.</summary>
+    public bool Baseline => !Split && FusionChiplets is null;
+
     public bool MeetsDeadline => Misses.IsEmpty;
 
     /// <summary>Its groups differ in design.</summary>
@@ -128,7 +152,7 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
         return StudyReport.Tables(packages, Comparison.ToTable("per frame"), baselines, StudyReport.Rejected(Rejected));
     }
 
-    public override object ToJson() => new
+    public override object ToJson() => StudyReport.With(new
     {
         Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name, Config.UcieReach, Comparison,
         BaselineMatch = Config.Match, Config.Cameras, Config.Backbone, Config.Head, Config.Fusion, Config.Bits, Config.FrameRate, Config.DeadlineSeconds,
@@ -137,14 +161,14 @@ public sealed record AvPerceptionResult(AvPerceptionConfig Config, ImmutableArra
         Evaluations = Evaluations.Select(Json),
         Rejected = Rejected.Select(StudyReport.Rejected),
         Simulations, WallSeconds,
-    };
+    }, Config.Deploys, () => new { FusionShare = Config.FusionShares });
 
-    private static object Json(PerceptionEvaluation e) => new
+    private object Json(PerceptionEvaluation e) => StudyReport.With(new
     {
         e.Label, e.Split, e.Heterogeneous, Package = StudyReport.Package(e.Package),
         CnnSeconds = e.Cnn.LatencySeconds, TransferSeconds = e.Transfer.LatencySeconds, FusionSeconds = e.Fusion.LatencySeconds,
         e.LatencySeconds, e.BottleneckSeconds, e.SlackSeconds, e.EnergyPerFrameJ, e.EnergyCost, e.MeetsDeadline, e.Misses,
-    };
+    }, Config.Deploys, () => new { e.CnnReplicas, e.FusionChiplets });
 }
 
 /// <summary>
@@ -180,33 +204,41 @@ public sealed class AvPerceptionStudy : IStudy
     {
         var setup = new StudySetup(t, c.Designs, c.CostProfile, c.UcieReach, simulator);
         var sim = setup.Simulator;
-        double cnnBytes = Backbone(c).ParameterBytes + Head(c).ParameterBytes;
+        double cnnBytes = Backbone(c, c.Cameras).ParameterBytes + Head(c, c.Cameras).ParameterBytes;
         double fusionBytes = FusionGraph(c).ParameterBytes;
 
-        ChipletGroup Group(string role, string design, int count, string memory, double bytes) =>
-            setup.Group(role, design, count, memory, PackageComposer.ModulesFor(t, memory, bytes, count));
-        var plans = new List<(string Label, bool Split, ChipletGroup[] Groups)>();
-        foreach (var (cd, cn, cm) in c.Cnn.Combinations())
+        // Each deployment of a group: count ÷ degree replicas of degree chiplets, each holding its model(s) in whole modules.
+        IEnumerable<ChipletGroup> Replicas(string role, (string, int, string, int) g, int modules) => StageSharing.Replicas(setup, role, g, modules);
+        static string Describe((string, int, string, int) g) => StageSharing.Describe(g);
+        var plans = new List<(string Label, Deployment How, ChipletGroup[] Groups)>();
+        foreach (var cnn in c.Cnn.Deployments())
             foreach (var (fd, fn, fm) in c.FusionStage.Combinations())
-                plans.Add(($"CNN {cn}×{cd}+{cm} / fusion {fn}×{fd}+{fm}", true,
-                    [Group("cnn", cd, cn, cm, cnnBytes), Group("fusion", fd, fn, fm, fusionBytes)]));
-        foreach (var (d, n, m) in c.Homogeneous.Combinations())
-            plans.Add(($"{n}×{d}+{m}", false, [Group("all", d, n, m, cnnBytes + fusionBytes)]));
+                plans.Add(($"CNN {Describe(cnn)} / fusion {fn}×{fd}+{fm}", new Deployment(true, cnn.Count / cnn.Degree, null),
+                    [.. Replicas("cnn", cnn, PackageComposer.ModulesFor(t, cnn.Memory, cnnBytes, cnn.Degree)),
+                        setup.Group("fusion", fd, fn, fm, PackageComposer.ModulesFor(t, fm, fusionBytes, fn))]));
+        foreach (var h in c.Homogeneous.Deployments())
+        {
+            plans.Add((Describe(h), new Deployment(false, h.Count / h.Degree, null),
+                [.. Replicas("all", h, PackageComposer.ModulesFor(t, h.Memory, cnnBytes + fusionBytes, h.Degree))]));
+            foreach (var k in c.FusionShares.Where(k => k < h.Degree))
+                plans.Add(($"{Describe(h)}, fusion on {k}", new Deployment(false, h.Count / h.Degree, k),
+                    [.. Replicas("all", h, StageSharing.ModulesPinned(t, h.Memory, cnnBytes, fusionBytes, h.Degree, k))]));
+        }
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
-        var splitByName = plans.ToDictionary(p => p.Label, p => p.Split, StringComparer.Ordinal);
+        var deployments = plans.ToDictionary(p => p.Label, p => p.How, StringComparer.Ordinal);
         var evaluations = ImmutableArray.CreateBuilder<PerceptionEvaluation>();
         for (int i = 0; i < legal.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            evaluations.Add(Evaluate(c, sim, legal[i].Name, splitByName[legal[i].Name], legal[i]));
+            evaluations.Add(Evaluate(c, sim, legal[i], deployments[legal[i].Name]));
             progress?.Report((i + 1) / (double)legal.Length);
         }
         var all = evaluations.ToImmutable();
         var meeting = all.Where(e => e.MeetsDeadline).ToList();
-        var (bespoke, _, _, comparison) = StudySearch.Pick(meeting, e => !e.Split, c.Objective, e => e.PerFrame, c.Match);
-        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => !e.Split), e => e.Package, bespoke?.Package)
+        var (bespoke, _, _, comparison) = StudySearch.Pick(meeting, e => e.Baseline, c.Objective, e => e.PerFrame, c.Match);
+        var baselines = c.Match.Nearest(c.Homogeneous, meeting.Where(e => e.Baseline), e => e.Package, bespoke?.Package)
             .Select(b => new PerceptionBaseline(b.Family, b.Nearest)).ToImmutableArray();
         return new AvPerceptionResult(c, all, bespoke, comparison, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
@@ -215,12 +247,13 @@ public sealed class AvPerceptionStudy : IStudy
     internal static IOrderedEnumerable<PerceptionEvaluation> Ranked(IEnumerable<PerceptionEvaluation> packages, Objective objective) =>
         packages.OrderBy(e => objective.Score(e.PerFrame)).ThenBy(e => e.Label, StringComparer.Ordinal);
 
-    private static ModelGraph Backbone(AvPerceptionConfig c) => ModelZoo.Create(c.Backbone, new ModelOptions(c.Cameras, c.Bits));
+    /// <summary>The backbone over a batch of camera images.</summary>
+    private static ModelGraph Backbone(AvPerceptionConfig c, int cameras) => ModelZoo.Create(c.Backbone, new ModelOptions(cameras, c.Bits));
 
     /// <summary>The detection head on the backbone's last feature map (the backbone's final convolution output).</summary>
-    private static ModelGraph Head(AvPerceptionConfig c)
+    private static ModelGraph Head(AvPerceptionConfig c, int cameras)
     {
-        var backbone = Backbone(c);
+        var backbone = Backbone(c, cameras);
         var features = backbone.Operators.Where(op => op.OpType == "Conv").Last().Outputs[0];
         var shape = backbone.Tensors[features].Shape;
         var g = new GraphBuilder($"{c.Backbone}-detection-head", c.Bits);
@@ -242,20 +275,48 @@ public sealed class AvPerceptionStudy : IStudy
     private static ModelGraph FusionGraph(AvPerceptionConfig c) =>
         ModelZoo.CreateTransformer(FusionConfig(c), new ModelOptions(1, c.Bits, TransformerPhase.Prefill, SequenceLength: c.Cameras * c.Fusion.TokensPerCamera));
 
-    private static PerceptionEvaluation Evaluate(AvPerceptionConfig c, StageSimulator sim, string label, bool split, ComposedPackage p)
+    /// <summary>
+    /// How a package runs the stages: on separate groups or one; the CNN replicas the cameras are dealt over; the
+    /// chiplets the fusion is pinned to on a homogeneous package (null: the whole group).
+    /// </summary>
+    private readonly record struct Deployment(bool Split, int CnnReplicas, int? FusionChiplets);
+
+    /// <summary>
+    /// Simulates one package's stages. The cameras are dealt over the CNN replicas (the first cameras mod replicas take
+    /// one more), which run side by side: the CNN takes the busiest replica's time and every replica's energy. The fusion
+    /// runs on the fusion group, or on replica 0 of a homogeneous package (all of it or its first chiplets); camera tokens
+    /// not already on the fusion chiplets cross the package as a simulated transfer. On a homogeneous package the same
+    /// chiplets run both stages, so they run one after the other.
+    /// </summary>
+    private static PerceptionEvaluation Evaluate(AvPerceptionConfig c, StageSimulator sim, ComposedPackage p, Deployment how)
     {
+        bool split = how.Split;
         string cnnRole = split ? "cnn" : "all", fusionRole = split ? "fusion" : "all";
         var cnnGroup = p.Group(cnnRole);
         var fusionGroup = p.Group(fusionRole);
         var f = c.Fusion;
-        string sizes = $"{c.Cameras}cam-{c.Bits}b";
-        var cnn = sim.Model($"{c.Backbone}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole), () => new ModelInstance(c.Backbone, Backbone(c), c.Cameras))
-            + sim.Model($"head-{c.Head.Channels}-{c.Head.Outputs}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole), () => new ModelInstance("head", Head(c), c.Cameras));
-        var fusion = sim.Model($"fusion-{f.Layers}-{f.Hidden}-{f.Heads}-{f.Ffn}-{f.TokensPerCamera}-{sizes}@{fusionGroup.HardwareKey}", p.Of(fusionRole),
-            () => new ModelInstance("fusion", FusionGraph(c), 1));
+        Metrics Cnn(int cameras)
+        {
+            string sizes = $"{cameras}cam-{c.Bits}b";
+            return sim.Model($"{c.Backbone}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole), () => new ModelInstance(c.Backbone, Backbone(c, cameras), cameras))
+                + sim.Model($"head-{c.Head.Channels}-{c.Head.Outputs}-{sizes}@{cnnGroup.HardwareKey}", p.Of(cnnRole),
+                    () => new ModelInstance("head", Head(c, cameras), cameras));
+        }
+        int replicas = how.CnnReplicas, busiest = (c.Cameras + replicas - 1) / replicas, fewer = c.Cameras / replicas, withMore = c.Cameras % replicas;
+        var slowest = Cnn(busiest);
+        var cnn = replicas == 1 ? slowest : Metrics.Of(slowest.LatencySeconds,
+            (withMore == 0 ? replicas : withMore) * slowest.EnergyJ + (withMore == 0 || fewer == 0 ? 0 : (replicas - withMore) * Cnn(fewer).EnergyJ));
+        var (fusionPackage, pinned) = how.FusionChiplets is { } k ? (StageSharing.FirstChiplets(p.Of(fusionRole), k), $"/first{k}") : (p.Of(fusionRole), "");
+        var fusion = sim.Model($"fusion-{f.Layers}-{f.Hidden}-{f.Heads}-{f.Ffn}-{f.TokensPerCamera}-{c.Cameras}cam-{c.Bits}b@{fusionGroup.HardwareKey}{pinned}",
+            fusionPackage, () => new ModelInstance("fusion", FusionGraph(c), 1));
         long tokenBytes = (long)c.Cameras * f.TokensPerCamera * f.Hidden * c.Bits / 8;
-        var transfer = split
-            ? sim.Transfer($"tokens-{tokenBytes}@{StageSimulator.HardwareKey(p)}", p, cnnRole, fusionRole, tokenBytes)
+        string[] fusionChiplets = [.. fusionPackage.Chiplets.Select(ch => ch.Id)];
+        // Tokens sit where their camera ran, spread over its replica's chiplets: those already on fusion chiplets stay.
+        double stay = split ? 0 : (double)fusionChiplets.Length / cnnGroup.Count * busiest / c.Cameras;
+        long moved = (long)Math.Round(tokenBytes * (1 - stay));
+        var transfer = moved > 0
+            ? sim.Transfer($"tokens-{moved}@{StageSimulator.HardwareKey(p)}{pinned}", p.Package,
+                [.. StageSharing.ReplicaChiplets(p, cnnRole).Except(fusionChiplets, StringComparer.Ordinal)], fusionChiplets, moved)
             : Metrics.Zero;
         var frame = cnn + transfer + fusion;
         double bottleneck = split ? Math.Max(cnn.LatencySeconds, (transfer + fusion).LatencySeconds) : frame.LatencySeconds;
@@ -264,7 +325,8 @@ public sealed class AvPerceptionStudy : IStudy
             misses.Add($"latency {frame.LatencySeconds * 1e3:0.00} ms > deadline {c.DeadlineSeconds * 1e3:0.00} ms");
         if (bottleneck > c.PeriodSeconds)
             misses.Add($"busiest stage {bottleneck * 1e3:0.00} ms > frame period {c.PeriodSeconds * 1e3:0.00} ms");
-        return new PerceptionEvaluation(label, split, p, cnn, transfer, fusion, frame.LatencySeconds, bottleneck,
-            c.DeadlineSeconds - frame.LatencySeconds, frame.EnergyJ, misses.ToImmutable());
+        return new PerceptionEvaluation(p.Name, split, p, cnn, transfer, fusion, frame.LatencySeconds, bottleneck,
+            c.DeadlineSeconds - frame.LatencySeconds, frame.EnergyJ, misses.ToImmutable())
+        { CnnReplicas = replicas, FusionChiplets = how.FusionChiplets };
     }
 }

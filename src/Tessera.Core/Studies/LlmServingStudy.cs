@@ -51,8 +51,9 @@ public sealed record LlmServingConfig(
         var designs = StudyFiles.Designs(r, root, t);
         var targets = r.Mapping(r.Need(root, "targets", "the study"), "targets");
         r.KnownKeys(targets, "the study", "ttft", "tpot");
-        var (prefill, decode, homogeneous) = (StudyFiles.Space(r, root, "prefill", designs, t, tensorParallel: true),
-            StudyFiles.Space(r, root, "decode", designs, t, tensorParallel: true), StudyFiles.Space(r, root, "homogeneous", designs, t, tensorParallel: true));
+        var (prefill, decode, homogeneous) = (StudyFiles.Space(r, root, "prefill", designs, t, tensorParallel: true, packages: true),
+            StudyFiles.Space(r, root, "decode", designs, t, tensorParallel: true, packages: true),
+            StudyFiles.Space(r, root, "homogeneous", designs, t, tensorParallel: true, packages: true));
         StudyFiles.ContainsBaselines(r, root, "homogeneous", homogeneous, ("prefill", prefill), ("decode", decode));
         var loads = YamlReader.Find(root, "loads") is { } node ? r.Mapping(node, "loads") : null;
         if (loads is not null) r.KnownKeys(loads, "loads", "request_rates", "batches");
@@ -354,11 +355,11 @@ public sealed class LlmServingStudy : IStudy
             parts.All(p => p.Packages == 1) ? setup.Compose(label, [.. parts.SelectMany(p => p.Groups)]) : setup.ComposeSystem(label, parts, boardLink);
 
         var plans = new List<(Replication Replicas, ComposedPackage Package)>();
-        foreach (var (pd, pn, pm, pt, pp) in c.Prefill.Deployments())
-            foreach (var (dd, dn, dm, dt, dp) in c.Decode.Deployments())
+        foreach (var (pd, pn, pm, pt, pp) in c.Prefill.Spans())
+            foreach (var (dd, dn, dm, dt, dp) in c.Decode.Spans())
                 plans.Add((new Replication(true, pn / pt, dn / dt, pp, dp), Compose($"P {Describe(pn, pd, pt, pm, pp)} / D {Describe(dn, dd, dt, dm, dp)}",
                     (Replicas("prefill", pd, pn, pm, pt, pp, prefillBytes), pp), (Replicas("decode", dd, dn, dm, dt, dp, decodeBytes), dp))));
-        foreach (var (d, n, m, tp, packages) in c.Homogeneous.Deployments())
+        foreach (var (d, n, m, tp, packages) in c.Homogeneous.Spans())
             plans.Add((new Replication(false, n / tp, n / tp, packages, packages),
                 Compose(Describe(n, d, tp, m, packages), (Replicas("all", d, n, m, tp, packages, decodeBytes), packages))));
 

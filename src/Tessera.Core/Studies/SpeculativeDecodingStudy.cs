@@ -104,10 +104,26 @@ public sealed record SpeculativeConfig(
     /// <summary>The operator cost model the file asks for (<c>cost_model:</c>); the command line's overrides it.</summary>
     public string? CostModel { get; init; }
 
+    /// <summary>
+    /// Chiplet counts the draft may be pinned to within a homogeneous package's group, below the group's (or replica's)
+    /// size, the target keeping the whole group (<c>draft_share:</c>; none when absent).
+    /// </summary>
+    public ImmutableArray<int> DraftShares { get; init; } = [];
+
+    /// <summary>Tokens per second a package must serve over all its streams at the reference point (<c>min_tokens_per_second:</c>).</summary>
+    public double? MinTokensPerSecond { get; init; }
+
+    /// <summary>Whether the file deploys models as replicas or on part of a group, or sets a throughput target: the report then shows them.</summary>
+    public bool Deploys => !DraftShares.IsEmpty || MinTokensPerSecond is not null
+        || new[] { DraftSpace, TargetSpace, Baselines }.Any(s => !s.TensorParallel.IsEmpty);
+
+    /// <summary>Whether a package's streams together serve the throughput target at the reference point (always, without one).</summary>
+    public bool Serves(SpeculativePackage p) => MinTokensPerSecond is not { } min || p.PackageTokensPerSecond(ReferenceAlpha, ReferenceGamma) >= min;
+
     public static SpeculativeConfig Load(string? path, TechnologyLibrary t, bool full = false)
     {
         var (r, root) = StudyFiles.Open(SpeculativeDecodingStudy.Name, path, full, "target", "draft", "bits", "batch", "context", "alphas", "gammas",
-            "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model");
+            "reference", "designs", "heterogeneous", "baselines", "baseline_match", "objective", "cost_profile", "ucie_reach", "cost_model", "draft_share", "min_tokens_per_second");
         var designs = StudyFiles.Designs(r, root, t);
         var alphas = StudyFiles.Numbers(r, root, "alphas");
         var alphaNode = r.Sequence(r.Need(root, "alphas", "the study"), "alphas");
@@ -125,8 +141,8 @@ public sealed record SpeculativeConfig(
         var referenceGamma = r.PositiveInt(r.Need(reference, "gamma", "reference"), "gamma");
         if (!gammas.Contains(referenceGamma))
             throw r.Error(reference, $"reference gamma {referenceGamma} is not among the gammas");
-        var (draft, target, baselines) = (StudyFiles.Space(r, het, "draft", designs, t), StudyFiles.Space(r, het, "target", designs, t),
-            StudyFiles.Space(r, root, "baselines", designs, t));
+        var (draft, target, baselines) = (StudyFiles.Space(r, het, "draft", designs, t, tensorParallel: true),
+            StudyFiles.Space(r, het, "target", designs, t, tensorParallel: true), StudyFiles.Space(r, root, "baselines", designs, t, tensorParallel: true));
         StudyFiles.ContainsBaselines(r, root, "baselines", baselines, ("heterogeneous.draft", draft), ("heterogeneous.target", target));
         return new SpeculativeConfig(
             TransformerSizing.Read(r, r.Need(root, "target", "the study"), "target"),
@@ -134,7 +150,11 @@ public sealed record SpeculativeConfig(
             r.Bits(r.Need(root, "bits", "the study"), "bits"), StudyFiles.Int(r, root, "batch"), StudyFiles.Int(r, root, "context"),
             alphas, gammas, designs, draft, target, baselines, referenceAlpha, referenceGamma,
             StudyFiles.Objective(r, root), StudyFiles.Match(r, root))
-        { CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root) };
+        {
+            CostProfile = StudyFiles.CostProfile(r, root), UcieReach = StudyFiles.UcieReach(r, root, t), CostModel = StudyFiles.CostModel(r, root),
+            DraftShares = StageSharing.Shares(r, root, "draft_share", baselines, "baselines"),
+            MinTokensPerSecond = YamlReader.Find(root, "min_tokens_per_second") is { } min ? r.Positive(min, "min_tokens_per_second") : null,
+        };
     }
 }
 
@@ -143,14 +163,26 @@ public sealed record SpeculativePoint(double Alpha, int Gamma, double ExpectedTo
 
 /// <summary>
 /// One package of the study: the simulated draft step, verification passes and rollback hand-off, and every (α, γ)
-/// point. <see cref="Split"/>: draft and target on separate groups, overlapped; otherwise one after the other on the
-/// same chiplets (a homogeneous baseline).
+/// point of one stream. <see cref="Split"/>: draft and target on separate groups, overlapped; otherwise one after the
+/// other on the same chiplets (a homogeneous baseline, or the draft pinned to <see cref="DraftChiplets"/> of them).
 /// </summary>
 public sealed record SpeculativePackage(string Label, bool Split, ComposedPackage Package, Metrics DraftStep, Metrics Rollback,
     ImmutableArray<(int Gamma, Metrics Verify)> Verifications, ImmutableArray<SpeculativePoint> Points) : IStudyPackage
 {
+    /// <summary>Independent streams decoded side by side: model replicas (count ÷ tp), one draft and one target replica per stream.</summary>
+    public int Streams { get; init; } = 1;
+
+    /// <summary>The chiplets of the group (of replica 0) the draft is pinned to; null when it runs over the whole group.</summary>
+    public int? DraftChiplets { get; init; }
+
+    /// <summary>A homogeneous package with both models over all its chiplets: a baseline.</summary>
+    public bool Baseline => !Split && DraftChiplets is null;
+
     /// <summary>Its groups differ in design.</summary>
     public bool Heterogeneous => Package.IsHeterogeneous();
+
+    /// <summary>Tokens per second of all its streams at one (α, γ).</summary>
+    public double PackageTokensPerSecond(double alpha, int gamma) => Streams * At(alpha, gamma).TokensPerSecond;
 
     public SpeculativePoint At(double alpha, int gamma) => Points.First(p => p.Alpha == alpha && p.Gamma == gamma);
 
@@ -180,25 +212,31 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
         var c = Config;
         var reference = $"α {c.ReferenceAlpha:0.##}, γ {c.ReferenceGamma}";
         double Score(SpeculativePackage p) => c.Objective.Score(p.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma));
-        var ranked = Packages.OrderBy(Score).ThenBy(p => p.Label, StringComparer.Ordinal).ToList();
+        // Packages serving the throughput target first: the bespoke package is the best of those.
+        var ranked = Packages.OrderBy(p => !c.Serves(p)).ThenBy(Score).ThenBy(p => p.Label, StringComparer.Ordinal).ToList();
         var rows = ranked.Take(Shown).Concat(Baselines).Distinct().ToList();
         var packages = new ResultTable(
             $"speculative decoding: target {c.Target.Name}, draft {c.Draft.Name}, {c.Bits}-bit, batch {c.Batch}, context {c.Context}; UCIe reach {c.UcieReach}",
             $"{Packages.Length} legal packages ({Rejected.Length} rejected by the floorplan), {Simulations} simulations ({CostModel} cost model), {WallSeconds:0.0} s; " +
             "split packages overlap draft and target (rollback on rejection), homogeneous ones run them one after the other on the same chiplets",
             [.. StudyReport.PackageColumns, new("draft step", ValueKind.Seconds), .. c.Gammas.Select(g => new ResultColumn($"verify γ{g}", ValueKind.Seconds)),
-                new($"tokens/s at {reference}", ValueKind.PerSecond), new("energy/token", ValueKind.Joules), new("E·C per token", ValueKind.JouleUsd)],
+                new($"tokens/s at {reference}", ValueKind.PerSecond), .. c.Deploys ? [new("streams", ValueKind.Count), new("package tokens/s", ValueKind.PerSecond)] : Array.Empty<ResultColumn>(),
+                new("energy/token", ValueKind.Joules), new("E·C per token", ValueKind.JouleUsd)],
             [.. rows.Select(p =>
             {
                 var at = p.At(c.ReferenceAlpha, c.ReferenceGamma);
-                string[] roles = [.. new[] { (p == Bespoke, "bespoke"), (Baselines.Contains(p), "baseline"), (p.Split, p.Heterogeneous ? "split, heterogeneous" : "split, one design") }
+                string[] roles = [.. new[] { (p == Bespoke, "bespoke"), (Baselines.Contains(p), "baseline"), (p.Split, p.Heterogeneous ? "split, heterogeneous" : "split, one design"),
+                    (!c.Serves(p), "below min tokens/s") }
                     .Where(x => x.Item1).Select(x => x.Item2)];
                 return ImmutableArray.Create<ResultValue>([.. StudyReport.PackageCells(p, roles),
                     p.DraftStep.LatencySeconds, .. p.Verifications.Select(v => (ResultValue)v.Verify.LatencySeconds),
-                    at.TokensPerSecond, at.EnergyPerTokenJ, at.EnergyPerTokenJ * p.Package.CostUsd]);
+                    at.TokensPerSecond, .. c.Deploys ? [p.Streams, p.PackageTokensPerSecond(c.ReferenceAlpha, c.ReferenceGamma)] : Array.Empty<ResultValue>(),
+                    at.EnergyPerTokenJ, at.EnergyPerTokenJ * p.Package.CostUsd]);
             })],
             [Bespoke is { } chosen ? $"bespoke package: {chosen.Label}, the package of the whole search with the lowest {c.Objective} per token at {reference}"
-                : "no package is physically legal", .. ranked.Count > Shown ? [$"{ranked.Count - Shown} more package(s) in the JSON (--json)"] : Array.Empty<string>()]);
+                : Packages.IsEmpty ? "no package is physically legal" : $"no package serves {c.MinTokensPerSecond:0.###} tokens/s",
+                .. c.MinTokensPerSecond is { } min ? [$"ranked: the packages whose streams together serve at least {min:0.###} tokens/s at {reference}"] : Array.Empty<string>(),
+                .. ranked.Count > Shown ? [$"{ranked.Count - Shown} more package(s) in the JSON (--json)"] : Array.Empty<string>()]);
         return StudyReport.Tables(packages, Comparison.ToTable($"per token at {reference}"), Bespoke is { } bespoke ? Sweep(bespoke) : null,
             StudyReport.Rejected(Rejected));
     }
@@ -216,7 +254,7 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
                 q.TokensPerSecond, point.TokensPerSecond / q.TokensPerSecond, q.EnergyPerTokenJ, point.EnergyPerTokenJ / q.EnergyPerTokenJ })]))],
         []);
 
-    public override object ToJson() => new
+    public override object ToJson() => StudyReport.With(new
     {
         Study, CostModel, Objective = Config.Objective.Name, CostProfile = Config.CostProfile.Name, Config.UcieReach, Comparison,
         Target = Config.Target.Name, Draft = Config.Draft.Name, Config.Bits, Config.Batch, Config.Context,
@@ -227,15 +265,15 @@ public sealed record SpeculativeResult(SpeculativeConfig Config, ImmutableArray<
         Baselines = Baselines.Select(Json),
         Rejected = Rejected.Select(StudyReport.Rejected),
         Simulations, WallSeconds,
-    };
+    }, Config.Deploys, () => new { DraftShare = Config.DraftShares, Config.MinTokensPerSecond });
 
-    private static object Json(SpeculativePackage p) => new
+    private object Json(SpeculativePackage p) => StudyReport.With(new
     {
         p.Label, p.Split, p.Heterogeneous, Package = StudyReport.Package(p.Package),
         DraftStepSeconds = p.DraftStep.LatencySeconds, DraftStepJ = p.DraftStep.EnergyJ, RollbackSeconds = p.Rollback.LatencySeconds,
         Verifications = p.Verifications.Select(v => new { v.Gamma, Seconds = v.Verify.LatencySeconds, Joules = v.Verify.EnergyJ }),
         p.Points,
-    };
+    }, Config.Deploys, () => new { p.Streams, p.DraftChiplets, PackageTokensPerSecond = p.PackageTokensPerSecond(Config.ReferenceAlpha, Config.ReferenceGamma) });
 }
 
 /// <summary>
@@ -278,37 +316,63 @@ public sealed class SpeculativeDecodingStudy : IStudy
         double draftBytes = TransformerSizing.WeightBytes(c.Draft, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Draft, c.Bits);
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
-        ChipletGroup Group(string role, (string Design, int Count, string Memory) g, double bytes) => setup.Group(role, g.Design, g.Count, g.Memory,
-            PackageComposer.ModulesFor(t, g.Memory, bytes, g.Count));
-        var split = from d in c.DraftSpace.Combinations()
-                    from g in c.TargetSpace.Combinations()
-                    select setup.Compose($"D {d.Count}×{d.Design}+{d.Memory} / T {g.Count}×{g.Design}+{g.Memory}",
-                        [Group("draft", d, draftBytes), Group("target", g, targetBytes)]);
-        var shared = from b in c.Baselines.Combinations()
-                     select setup.Compose($"{b.Count}×{b.Design}+{b.Memory}", [Group("all", b, draftBytes + targetBytes)]);
+        // Each deployment of a group: count ÷ degree replicas of degree chiplets, each holding its model(s) in whole modules.
+        IEnumerable<ChipletGroup> Replicas(string role, (string, int, string, int) g, int modules) => StageSharing.Replicas(setup, role, g, modules);
+        static string Describe((string, int, string, int) g) => StageSharing.Describe(g);
+        var plans = new List<(string Label, Deployment How, ChipletGroup[] Groups)>();
+        foreach (var d in c.DraftSpace.Deployments())
+            foreach (var g in c.TargetSpace.Deployments())
+                plans.Add(($"D {Describe(d)} / T {Describe(g)}", new Deployment(true, Math.Min(d.Count / d.Degree, g.Count / g.Degree), null),
+                    [.. Replicas("draft", d, PackageComposer.ModulesFor(t, d.Memory, draftBytes, d.Degree)),
+                        .. Replicas("target", g, PackageComposer.ModulesFor(t, g.Memory, targetBytes, g.Degree))]));
+        foreach (var b in c.Baselines.Deployments())
+        {
+            plans.Add((Describe(b), new Deployment(false, b.Count / b.Degree, null),
+                [.. Replicas("all", b, PackageComposer.ModulesFor(t, b.Memory, draftBytes + targetBytes, b.Degree))]));
+            // The draft pinned to k chiplets keeps its weights and KV cache beside them, so every chiplet gets their memory.
+            foreach (var k in c.DraftShares.Where(k => k < b.Degree))
+                plans.Add(($"{Describe(b)}, draft on {k}", new Deployment(false, b.Count / b.Degree, k),
+                    [.. Replicas("all", b, StageSharing.ModulesPinned(t, b.Memory, targetBytes, draftBytes, b.Degree, k))]));
+        }
         // An illegal package cannot be built, so it is neither simulated nor chosen.
-        var (legal, rejected) = LegalityGate.Split(split.Concat(shared));
+        var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
+        var deployments = plans.ToDictionary(p => p.Label, p => p.How, StringComparer.Ordinal);
         var packages = ImmutableArray.CreateBuilder<SpeculativePackage>();
         foreach (var p in legal)
         {
             cancellation.ThrowIfCancellationRequested();
-            packages.Add(p.Groups.Length > 1 ? Evaluate(c, sim, p, "draft", "target") : Evaluate(c, sim, p, "all", "all"));
+            packages.Add(Evaluate(c, sim, p, deployments[p.Name]));
             progress?.Report(packages.Count / (double)legal.Length);
         }
         var all = packages.ToImmutable();
-        var (bespoke, _, _, comparison) = StudySearch.Pick(all, p => !p.Split, c.Objective, p => p.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma), c.Match);
+        // A throughput target leaves only the packages whose streams together serve it.
+        var meeting = all.Where(c.Serves).ToList();
+        var (bespoke, _, _, comparison) = StudySearch.Pick(meeting, p => p.Baseline, c.Objective, p => p.PerTokenAt(c.ReferenceAlpha, c.ReferenceGamma), c.Match);
         // Equal cost (or area): for each baseline design and memory, the legal chiplet count nearest the bespoke package.
-        var baselines = c.Match.Nearest(c.Baselines, all.Where(p => !p.Split), p => p.Package, bespoke?.Package)
+        var baselines = c.Match.Nearest(c.Baselines, meeting.Where(p => p.Baseline), p => p.Package, bespoke?.Package)
             .Select(b => b.Nearest).OfType<SpeculativePackage>().ToImmutableArray();
         return new SpeculativeResult(c, all, bespoke, comparison, baselines, rejected, sim.Simulations, setup.WallSeconds) { CostModel = sim.CostModel };
     }
 
-    private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, ComposedPackage p, string draftRole, string targetRole)
+    /// <summary>
+    /// How a package runs the models: on separate groups or one; the streams its replicas decode side by side; the
+    /// chiplets the draft is pinned to (null: the whole group).
+    /// </summary>
+    private readonly record struct Deployment(bool Split, int Streams, int? DraftChiplets);
+
+    /// <summary>
+    /// Simulates one package's stages on replica 0 (every replica is alike). A draft pinned to part of the group runs on
+    /// its first chiplets while the target keeps them all: the pinned chiplets run both models, so the cycle stays
+    /// γ draft steps then the verification, one after the other, as on a homogeneous package.
+    /// </summary>
+    private static SpeculativePackage Evaluate(SpeculativeConfig c, StageSimulator sim, ComposedPackage p, Deployment how)
     {
-        bool split = draftRole != targetRole;
+        bool split = how.Split;
+        string draftRole = split ? "draft" : "all", targetRole = split ? "target" : "all";
         var draftGroup = p.Group(draftRole);
         var targetGroup = p.Group(targetRole);
-        var draft = sim.Model($"{c.Draft.Name}-decode-b{c.Batch}-L{c.Context}-{c.Bits}b@{draftGroup.HardwareKey}", p.Of(draftRole),
+        var (draftPackage, pinned) = how.DraftChiplets is { } k ? (StageSharing.FirstChiplets(p.Of(draftRole), k), $"/first{k}") : (p.Of(draftRole), "");
+        var draft = sim.Model($"{c.Draft.Name}-decode-b{c.Batch}-L{c.Context}-{c.Bits}b@{draftGroup.HardwareKey}{pinned}", draftPackage,
             () => new ModelInstance(c.Draft.Name, ModelZoo.CreateTransformer(c.Draft,
                 new ModelOptions(c.Batch, c.Bits, TransformerPhase.Decode, ContextLength: c.Context)), c.Batch));
         var rollback = split
@@ -327,7 +391,8 @@ public sealed class SpeculativeDecodingStudy : IStudy
                     : ((draft.Times(gamma) + verify).LatencySeconds, (draft.Times(gamma) + verify).EnergyJ);
                 points.Add(new SpeculativePoint(alpha, gamma, tokens / c.Batch, seconds, tokens / seconds, joules / tokens));
             }
-        return new SpeculativePackage(p.Name, split, p, draft, rollback, verifications, points.ToImmutable());
+        return new SpeculativePackage(p.Name, split, p, draft, rollback, verifications, points.ToImmutable())
+        { Streams = how.Streams, DraftChiplets = how.DraftChiplets };
     }
 
     /// <summary>Expected time and energy of one overlapped cycle: every draft step run (kept or rolled back), the verification and the hand-offs.</summary>

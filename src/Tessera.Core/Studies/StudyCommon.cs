@@ -255,13 +255,14 @@ public static class StudyFiles
     /// <summary>
     /// A search space of one group: <c>{designs: [...], counts: [...], memory: [...]}</c>; <c>designs: [all]</c> takes every
     /// design. With <paramref name="tensorParallel"/> the optional <c>tp: [...]</c> lists the tensor-parallel degrees a
-    /// group may run at (count ÷ degree replicas; the whole group when absent).
+    /// group may run at (count ÷ degree replicas; the whole group when absent); with <paramref name="packages"/> the
+    /// optional <c>packages: [...]</c> lists the packages it may span as pipeline stages (one when absent).
     /// </summary>
     internal static GroupSpace Space(YamlReader r, YamlMappingNode root, string key, IReadOnlyDictionary<string, ChipletSpec> designs, TechnologyLibrary t,
-        bool tensorParallel = false)
+        bool tensorParallel = false, bool packages = false)
     {
         var map = r.Mapping(r.Need(root, key, "the study"), key);
-        r.KnownKeys(map, key, tensorParallel ? ["designs", "counts", "memory", "tp", "packages"] : ["designs", "counts", "memory"]);
+        r.KnownKeys(map, key, ["designs", "counts", "memory", .. tensorParallel ? ["tp"] : Array.Empty<string>(), .. packages ? ["packages"] : Array.Empty<string>()]);
         foreach (var count in NonEmpty(r, map, "counts"))
             Limits.Check($"{r.File}:{count.Start.Line}:{count.Start.Column}", $"{key} chiplet count", r.PositiveInt(count, "counts"), Limits.Current.Chiplets, "chiplets");
         var names = NonEmpty(r, map, "designs");
@@ -275,12 +276,13 @@ public static class StudyFiles
             TensorParallel = YamlReader.Find(map, "tp") is null ? [] : Ints(r, map, "tp"),
             Packages = YamlReader.Find(map, "packages") is null ? [1] : Ints(r, map, "packages"),
         };
-        if (YamlReader.Find(map, "packages") is { } packages)
-            Limits.Check($"{r.File}:{packages.Start.Line}:{packages.Start.Column}", $"{key} chiplets over its packages (count × packages)",
+        if (YamlReader.Find(map, "packages") is { } spans)
+            Limits.Check($"{r.File}:{spans.Start.Line}:{spans.Start.Column}", $"{key} chiplets over its packages (count × packages)",
                 (double)space.Counts.Max() * space.Packages.Max(), Limits.Current.Chiplets, "chiplets");
-        if (!space.TensorParallel.IsEmpty && !space.Deployments().Any())
-            throw r.Error(YamlReader.Find(map, "tp")!, $"no tp degree divides any of the {key} counts ({string.Join(", ", space.Counts)}); " +
-                "expected a degree that divides a count");
+        if (YamlReader.Find(map, "tp") is YamlSequenceNode degrees)
+            foreach (var degree in degrees.Children.Where(n => !space.Counts.Any(count => count % r.PositiveInt(n, "tp") == 0)))
+                throw r.Error(degree, $"tp {r.PositiveInt(degree, "tp")} divides none of the {key} counts ({string.Join(", ", space.Counts)}); " +
+                    "expected a degree that divides a count");
         Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory × tp)", space.Size,
             Limits.Current.StudyPoints, "study-points");
         return space;
@@ -395,7 +397,7 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
 
     public ImmutableArray<int> Packages { get; init; } = [1];
 
-    /// <summary>How many deployments the space holds (<see cref="Deployments"/>), counted without listing them.</summary>
+    /// <summary>How many deployments over packages the space holds (<see cref="Spans"/>), counted without listing them.</summary>
     public double Size => (double)Designs.Length * Memory.Length * Packages.Length *
         Counts.Sum(n => TensorParallel.IsEmpty ? 1 : TensorParallel.Count(tp => n % tp == 0));
 
@@ -404,15 +406,17 @@ public sealed record GroupSpace(ImmutableArray<string> Designs, ImmutableArray<i
         from d in Designs from n in Counts from m in Memory select (d, n, m);
 
     /// <summary>
-    /// Every (design, count, memory, degree, packages) with a degree that divides the count: count ÷ degree replicas of
-    /// the model per package, each tensor parallel over degree chiplets (the degree is the count when no degrees are
-    /// listed) and spanning the packages as pipeline stages.
+    /// Every (design, count, memory, degree) with a degree that divides the count: count ÷ degree replicas of the model,
+    /// each tensor parallel over degree chiplets; the degree is the count when no degrees are listed.
     /// </summary>
-    public IEnumerable<(string Design, int Count, string Memory, int Degree, int Packages)> Deployments() =>
+    public IEnumerable<(string Design, int Count, string Memory, int Degree)> Deployments() =>
         from c in Combinations()
         from tp in TensorParallel.IsEmpty ? [c.Count] : TensorParallel.Where(tp => c.Count % tp == 0)
-        from packages in Packages
-        select (c.Design, c.Count, c.Memory, tp, packages);
+        select (c.Design, c.Count, c.Memory, tp);
+
+    /// <summary>Every deployment over each number of packages: count chiplets per package, the packages as pipeline stages.</summary>
+    public IEnumerable<(string Design, int Count, string Memory, int Degree, int Packages)> Spans() =>
+        from d in Deployments() from packages in Packages select (d.Design, d.Count, d.Memory, d.Degree, packages);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json;
 using Tessera.Chiplets;
 using Tessera.Reports;
 
@@ -27,6 +28,20 @@ internal static class StudyReport
     };
 
     public static object Rejected(RejectedPackage r) => new { r.Label, r.Violation, r.ViolationCount, Package = Package(r.Package) };
+
+    /// <summary>
+    /// A JSON shape with <paramref name="extra"/>'s properties after its own when <paramref name="extend"/> holds (a study
+    /// file using an optional feature), the shape unchanged otherwise, so files without the feature keep their JSON.
+    /// </summary>
+    public static object With(object json, bool extend, Func<object> extra)
+    {
+        if (!extend) return json;
+        var merged = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var part in new[] { json, extra() })
+            foreach (var property in part.GetType().GetProperties())
+                merged[JsonNamingPolicy.CamelCase.ConvertName(property.Name)] = property.GetValue(part);
+        return merged;
+    }
 
     /// <summary>JSON has no infinity: a package that was not simulated has no value.</summary>
     public static double? Finite(double x) => double.IsFinite(x) ? x : null;

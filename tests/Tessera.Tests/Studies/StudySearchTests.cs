@@ -109,11 +109,14 @@ public class StudySearchContainsBaselinesTests
     [Fact]
     public void Perception_bespoke_is_never_worse_than_a_homogeneous_package_that_meets_the_deadline()
     {
-        Gen.Select(Subset("1", "2"), Subset("1", "2", "3"), Objective()).Sample((cnnCounts, counts, objective) =>
+        Gen.Select(Subset("1", "2"), Subset("1", "2", "3"), Objective(), Gen.Bool).Sample((cnnCounts, counts, objective, deploy) =>
         {
+            // Deployed: every count also as replicas of one chiplet, and the fusion pinned to one chiplet of a larger group.
+            string Tp(string list) => deploy ? $", tp: [{string.Join(", ", list.Split(", ").Append("1").Distinct())}]" : "";
             var text = StudyRunTests.SmallPerception
-                .Replace("cnn: {designs: [ws], counts: [1, 2]", $"cnn: {{designs: [ws], counts: [{cnnCounts}]", StringComparison.Ordinal)
-                .Replace("homogeneous: {designs: [ws], counts: [1, 2]", $"homogeneous: {{designs: [ws], counts: [{counts}]", StringComparison.Ordinal);
+                .Replace("cnn: {designs: [ws], counts: [1, 2], memory: [HBM3]", $"cnn: {{designs: [ws], counts: [{cnnCounts}], memory: [HBM3]{Tp(cnnCounts)}", StringComparison.Ordinal)
+                .Replace("homogeneous: {designs: [ws], counts: [1, 2], memory: [HBM3]", $"homogeneous: {{designs: [ws], counts: [{counts}], memory: [HBM3]{Tp(counts)}", StringComparison.Ordinal)
+                + (deploy && counts != "1" ? "\nfusion_share: [1]\n" : "");
             var config = AvPerceptionConfig.Load(CliRunner.TempFile(text + $"\nobjective: {objective}\n"), Technology);
             var r = AvPerceptionStudy.Run(config, Technology, Perception);
             foreach (var baseline in r.Evaluations.Where(e => !e.Split && e.MeetsDeadline))
@@ -125,10 +128,11 @@ public class StudySearchContainsBaselinesTests
     [Fact]
     public void Speculative_bespoke_is_never_worse_than_a_homogeneous_package()
     {
-        Gen.Select(Subset("1", "2"), Subset("1", "2"), Subset("HBM3", "GDDR7"), Objective()).Sample((draft, target, memory, objective) =>
+        Gen.Select(Subset("1", "2"), Subset("1", "2"), Subset("HBM3", "GDDR7"), Objective(), Gen.Bool).Sample((draft, target, memory, objective, deploy) =>
         {
+            // Deployed: the homogeneous packages also as replicas of one chiplet and with the draft pinned to one chiplet.
             var text = StudyRunTests.SpeculativeText("2, 4", $"counts: [{draft}], memory: [{memory}]", $"counts: [{target}], memory: [HBM3]", 4,
-                $"counts: [1, 2], memory: [{memory}]");
+                $"counts: [1, 2], memory: [{memory}]" + (deploy ? ", tp: [1, 2]" : "")) + (deploy ? "\ndraft_share: [1]\n" : "");
             var config = SpeculativeConfig.Load(CliRunner.TempFile(text + $"\nobjective: {objective}\n"), Technology);
             var r = SpeculativeDecodingStudy.Run(config, Technology, Speculative);
             foreach (var baseline in r.Packages.Where(p => !p.Split))
@@ -311,6 +315,6 @@ public class ServingLoadTests
             "prefill: {designs: [small], counts: [1, 2], memory: [HBM3], tp: [4]}");
         var e = Assert.Throws<TesseraInputException>(() => LlmServingConfig.Load(CliRunner.TempFile(text), Technology));
         Assert.Contains(":11:", e.Message);
-        Assert.Contains("no tp degree divides any of the prefill counts (1, 2)", e.Message);
+        Assert.Contains("tp 4 divides none of the prefill counts (1, 2)", e.Message);
     }
 }
