@@ -7,7 +7,7 @@ using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
 
-/// <summary>`tessera cost HARDWARE`: die, packaging, memory and NRE cost of one package.</summary>
+/// <summary>`tessera cost HARDWARE`: die, packaging, memory and NRE cost of one package, or of every package of a system.</summary>
 internal static class CostCommand
 {
     public static Command Create(CliContext context)
@@ -28,7 +28,9 @@ internal static class CostCommand
         {
             var technology = TechnologyLibrary.LoadDefault();
             var costProfile = CostProfile.Parse(parse.GetValue(profile)!);
-            var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
+            var hardware = parse.GetValue(target)!;
+            var system = HardwareLoader.LoadSystem(hardware, technology);
+            var package = system is null ? HardwareLoader.Load(hardware, technology) : null;
             var defaults = CostOptions.Default(technology, ParsePackaging(parse.GetValue(packaging)!));
             var options = defaults with
             {
@@ -37,7 +39,14 @@ internal static class CostCommand
                 Nre = ParseNre(parse.GetValue(nre)!),
                 Profile = costProfile,
             };
-            var cost = CostModel.Evaluate(technology, package, options);
+            if (system is not null)
+            {
+                var systemCost = CostModel.Evaluate(technology, system, options);
+                if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(systemCost));
+                else Print(context.Console, systemCost);
+                return 0;
+            }
+            var cost = CostModel.Evaluate(technology, package!, options);
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(cost));
             else Print(context.Console, cost);
             return 0;
@@ -77,6 +86,30 @@ internal static class CostCommand
         c.DiesUsd, c.PackagingUsd, c.YieldLossUsd, c.MemoryUsd, c.UnitCostUsd,
         c.ProductNreUsd, c.NreUsd, c.NrePerUnitUsd, c.TotalUsd,
     };
+
+    private static object Describe(SystemCost c) => new
+    {
+        c.System,
+        Packages = c.Packages.Select(p => new { p.Path, Cost = Describe(p.Cost) }),
+        c.UnitCostUsd, c.DesignNreUsd, c.ProductNreUsd, c.NrePerUnitUsd, c.TotalUsd,
+    };
+
+    private static void Print(IAnsiConsole console, SystemCost c)
+    {
+        var o = c.Options;
+        console.MarkupLine($"[bold]{Markup.Escape(c.System)}[/]: {c.Packages.Length} packages, each built and priced on its own; cost profile {o.Profile.Name}, " +
+            $"{o.Volume:N0} systems, NRE model {o.Nre}; board and off-package PHYs not priced");
+        var packages = new Table().AddColumns("package", "design", "chiplets", "dies $", "packaging $", "yield loss $", "memory $", "unit cost $");
+        foreach (var (path, p) in c.Packages)
+            packages.AddRow(Markup.Escape(path), Markup.Escape(p.Package), p.Chiplets.Sum(k => k.Instances).ToString(), $"{p.DiesUsd:0.00}", $"{p.PackagingUsd:0.00}",
+                $"{p.YieldLossUsd:0.00}", $"{p.MemoryUsd:0.00}", $"{p.UnitCostUsd:0.00}");
+        console.Write(packages);
+        var total = new Table().AddColumns("part", "$ per system");
+        total.AddRow("unit cost (every package)", $"{c.UnitCostUsd:0.00}");
+        total.AddRow($"NRE per unit (designs ${c.DesignNreUsd / 1e6:0.00} M + package designs ${c.ProductNreUsd / 1e6:0.00} M, over {o.Volume:N0})", $"{c.NrePerUnitUsd:0.00}");
+        total.AddRow("[bold]total[/]", $"[bold]{c.TotalUsd:0.00}[/]");
+        console.Write(total);
+    }
 
     private static void Print(IAnsiConsole console, PackageCost c)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Floorplanning;
 using Tessera.Interop;
@@ -23,8 +24,20 @@ internal static class FloorplanCommand
         {
             var drawing = OutputFile.File(parse.GetValue(svg), "--svg");
             var technology = TechnologyLibrary.LoadDefault();
+            var carrier = CostCommand.ParsePackaging(parse.GetValue(packaging)!);
+            if (HardwareLoader.LoadSystem(parse.GetValue(target)!, technology) is { } system)
+            {
+                // Each package of a system sits on its own carrier: it is floorplanned and checked on its own.
+                var leaves = system.Leaves().Select(l => (l.Path, Plan: Floorplanner.Plan(technology, l.Package, carrier, parse.GetValue(reach)))).ToList();
+                if (drawing is not null)
+                    throw new TesseraInputException($"--svg draws one package, and '{system.Name}' is a system of {leaves.Count}; expected a package file or preset");
+                if (parse.GetValue(json))
+                    JsonOutput.WriteResult(context, new { System = system.Name, Legal = leaves.All(l => l.Plan.Legal), Packages = leaves.Select(l => new { l.Path, Floorplan = Describe(l.Plan) }) });
+                else Print(context.Console, system.Name, leaves);
+                return 0;
+            }
             var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
-            var plan = Floorplanner.Plan(technology, package, CostCommand.ParsePackaging(parse.GetValue(packaging)!), parse.GetValue(reach));
+            var plan = Floorplanner.Plan(technology, package, carrier, parse.GetValue(reach));
             drawing?.WriteText(writer => writer.Write(FloorplanSvg.Render(plan)));
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(plan));
             else Print(context.Console, plan);
@@ -49,6 +62,17 @@ internal static class FloorplanCommand
 
     /// <summary>A violation or warning as JSON (its kind by name).</summary>
     internal static object DescribeViolation(Violation v) => new { Kind = v.Kind.ToString(), v.Subject, v.Value, v.Limit, v.Unit, v.Message };
+
+    private static void Print(IAnsiConsole console, string system, List<(string Path, Floorplan Plan)> packages)
+    {
+        console.MarkupLine($"[bold]{Markup.Escape(system)}[/]: {packages.Count} packages, each on its own carrier; " +
+            $"{packages.Count(p => p.Plan.Legal)} legal");
+        var table = new Table().AddColumns("package", "design", "carrier mm", "area mm²", "legal", "violations", "first violation");
+        foreach (var (path, p) in packages)
+            table.AddRow(Markup.Escape(path), Markup.Escape(p.Package), $"{p.WidthMm:0.0} × {p.HeightMm:0.0}", $"{p.AreaMm2:0}", p.Legal ? "yes" : "no",
+                p.Violations.Length.ToString(), Markup.Escape(p.Violations.FirstOrDefault()?.Message ?? ""));
+        console.Write(table);
+    }
 
     private static void Print(IAnsiConsole console, Floorplan p)
     {

@@ -38,8 +38,8 @@ public enum PackageTopology
 /// <summary>
 /// A composed package: the whole package and one sub-package per group, its cost and its floorplan. A system of several
 /// packages (<see cref="PackageComposer.ComposeSystem"/>) holds each physical package in <see cref="Parts"/>; its
-/// <see cref="Package"/> is the flattened system, its cost, die area, legality and violations are its parts' together,
-/// and <see cref="Cost"/> and <see cref="Floorplan"/> are those of its first part.
+/// <see cref="Package"/> is the flattened system, its cost is <see cref="SystemCost"/>, its die area, legality and
+/// violations are its parts' together, and <see cref="Cost"/> and <see cref="Floorplan"/> are those of its first part.
 /// </summary>
 public sealed record ComposedPackage(string Name, Package Package, PackageTopology Topology, ImmutableArray<ChipletGroup> Groups,
     ImmutableDictionary<string, Package> GroupPackages, PackageCost Cost, Floorplan Floorplan)
@@ -47,14 +47,17 @@ public sealed record ComposedPackage(string Name, Package Package, PackageTopolo
     /// <summary>The physical packages of a system, in board order; empty for one package.</summary>
     public ImmutableArray<ComposedPackage> Parts { get; init; } = [];
 
+    /// <summary>The price of a system's parts (null for one package).</summary>
+    public SystemCost? SystemCost { get; init; }
+
     public bool Legal => Parts.IsEmpty ? Floorplan.Legal : Parts.All(p => p.Legal);
 
-    public double CostUsd => Parts.IsEmpty ? Cost.TotalUsd : Parts.Sum(p => p.CostUsd);
+    public double CostUsd => SystemCost?.TotalUsd ?? Cost.TotalUsd;
 
     /// <summary>Manufacturing cost of the good package(s) with memory, without NRE.</summary>
-    public double UnitCostUsd => Parts.IsEmpty ? Cost.UnitCostUsd : Parts.Sum(p => p.UnitCostUsd);
+    public double UnitCostUsd => SystemCost?.UnitCostUsd ?? Cost.UnitCostUsd;
 
-    public double NrePerUnitUsd => Parts.IsEmpty ? Cost.NrePerUnitUsd : Parts.Sum(p => p.NrePerUnitUsd);
+    public double NrePerUnitUsd => SystemCost?.NrePerUnitUsd ?? Cost.NrePerUnitUsd;
 
     /// <summary>Silicon area of every die in the package(s) (mm²).</summary>
     public double DieAreaMm2 => Parts.IsEmpty ? Cost.Chiplets.Sum(c => c.Instances * c.Area.TotalMm2) : Parts.Sum(p => p.DieAreaMm2);
@@ -140,7 +143,10 @@ public static class PackageComposer
             return new Package($"{name}/{g.Role}", flat.Chiplets.Where(c => own.Contains(c.Id)), flat.Memories.Where(m => own.Contains(m.Id)),
                 flat.Links.Where(l => own.Contains(l.From) && own.Contains(l.To)), name);
         }, StringComparer.Ordinal);
-        return new ComposedPackage(name, flat, parts[0].Topology, groups, subPackages, parts[0].Cost, parts[0].Floorplan) { Parts = [.. parts] };
+        return new ComposedPackage(name, flat, parts[0].Topology, groups, subPackages, parts[0].Cost, parts[0].Floorplan)
+        {
+            Parts = [.. parts], SystemCost = new SystemCost(name, [.. parts.Select((p, i) => (ids[i], p.Cost))]),
+        };
     }
 
     /// <summary>Whole modules of a memory type that hold the bytes, at least one per chiplet of the group.</summary>

@@ -132,6 +132,30 @@ public sealed record PackageCost(
     public double Usd(CostBasis basis) => basis == CostBasis.AllIn ? TotalUsd : DiesUsd + MemoryUsd;
 }
 
+/// <summary>
+/// The cost of a system of packages: each package built and priced on its own (dies, packaging, assembly yield,
+/// memory), and the NRE of the whole paid once per system product: each distinct chiplet design once (shared by the
+/// products reusing it) and each distinct package design once, over the volume. The board, its sockets and the
+/// off-package PHYs are not priced.
+/// </summary>
+public sealed record SystemCost(string System, ImmutableArray<(string Path, PackageCost Cost)> Packages)
+{
+    public CostOptions Options => Packages[0].Cost.Options;
+
+    public double UnitCostUsd => Packages.Sum(p => p.Cost.UnitCostUsd);
+
+    /// <summary>Each distinct chiplet design's NRE over the products sharing it.</summary>
+    public double DesignNreUsd => Packages.SelectMany(p => p.Cost.Chiplets).DistinctBy(c => c.Design, StringComparer.Ordinal)
+        .Sum(c => c.Nre.TotalUsd / Options.SharingOf(c.Design));
+
+    /// <summary>Each distinct package design's product NRE (packages of one name are one design).</summary>
+    public double ProductNreUsd => Packages.DistinctBy(p => p.Cost.Package, StringComparer.Ordinal).Sum(p => p.Cost.ProductNreUsd);
+
+    public double NrePerUnitUsd => (DesignNreUsd + ProductNreUsd) / Options.Volume;
+
+    public double TotalUsd => UnitCostUsd + NrePerUnitUsd;
+}
+
 /// <summary>Die area, wafer, packaging, memory and NRE costs of a package from the technology library.</summary>
 public static class CostModel
 {
@@ -278,6 +302,10 @@ public static class CostModel
     }
 
     /// <summary>The full cost of a package under the given options.</summary>
+    /// <summary>Every package of a system priced on its own (<see cref="SystemCost"/>).</summary>
+    public static SystemCost Evaluate(TechnologyLibrary t, SystemNode system, CostOptions options) =>
+        new(system.Name, [.. system.Leaves().Select(leaf => (leaf.Path, Evaluate(t, leaf.Package, options)))]);
+
     public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options) =>
         Assemble(t, package.Name, [.. DesignAreas(t, package, options.Packaging).Select(d => Chiplet(t, d.Design, d.Instances, d.Area, options))],
             package.Memories.Select(m => Memory(t, m)), options);

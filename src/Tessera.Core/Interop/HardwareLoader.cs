@@ -33,6 +33,21 @@ public static class HardwareLoader
             ? StreamHardwareImporter.Load(presetOrPath, technology) : TesseraHardwareYaml.Load(presetOrPath, technology);
     }
 
+    /// <summary>
+    /// The hardware as a system of packages when it is one (a system preset or a Tessera file listing <c>children:</c>);
+    /// null for a single package.
+    /// </summary>
+    public static SystemNode? LoadSystem(string presetOrPath, TechnologyLibrary technology)
+    {
+        ArgumentNullException.ThrowIfNull(presetOrPath);
+        if (SystemPresets.Names.Contains(presetOrPath.Trim().ToLowerInvariant())) return SystemPresets.Create(presetOrPath, technology);
+        if (!presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+            || IsStreamAccelerator(presetOrPath))
+            return null;
+        var system = TesseraHardwareYaml.LoadSystem(presetOrPath, technology);
+        return system.Children is [{ Element: Package }] ? null : system;
+    }
+
     /// <summary>True for a Stream accelerator file: it maps core ids to core files and lists core_connectivity.</summary>
     public static bool IsStreamAccelerator(string presetOrPath)
     {

@@ -45,11 +45,12 @@ public class ServingSystemsTests
         Assert.False(one.MemoryFits);
         Assert.Null(one.DecodeStep);
 
-        // Four packages: four identical parts of one chiplet and one module, priced each; four modules of capacity.
+        // Four packages: four identical parts of one chiplet and one module, each built as the one-package one; the design
+        // and the package design pay their NRE once; four modules of capacity.
         var four = byLabel["1×small+GDDR7 ×4 packages"];
         Assert.Equal(4, four.Package.Parts.Length);
         Assert.All(four.Package.Parts, p => Assert.Equal((1, 1), (p.Groups.Single().Count, p.Groups.Single().MemoryModules)));
-        Assert.Equal(4 * one.Package.CostUsd, four.Package.CostUsd, 9);
+        Assert.Equal(4 * one.Package.UnitCostUsd + one.Package.NrePerUnitUsd, four.Package.CostUsd, 9);
         Assert.Equal(4 * dram.CapacityBytes, four.MemoryCapacityBytes);
         Assert.True(four.MemoryFits);
 
@@ -66,7 +67,10 @@ public class ServingSystemsTests
         double kvBytes = (double)config.Batch * config.PromptTokens * r.KvBytesPerToken;
         double crossing = kvBytes / Technology.OffPackage(SystemPresets.BoardLink).BandwidthBytesPerSecond;
         Assert.InRange(split.KvTransfer!.LatencySeconds, crossing, 1.05 * crossing + 1e-6);
-        Assert.Equal(split.Package.Parts.Sum(p => p.CostUsd), split.Package.CostUsd, 9);
+        Assert.Equal(split.Package.Parts.Sum(p => p.UnitCostUsd), split.Package.UnitCostUsd, 9);
+        // Two package designs (prefill, decode) of one chiplet design: the product NRE twice, the design's once.
+        var part = split.Package.Parts[0].Cost;
+        Assert.Equal((part.Chiplets.Single().Nre.TotalUsd + 2 * part.ProductNreUsd) / part.Options.Volume, split.Package.NrePerUnitUsd, 9);
     }
 
     [Theory]
