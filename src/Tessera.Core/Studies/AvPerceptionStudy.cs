@@ -208,21 +208,19 @@ public sealed class AvPerceptionStudy : IStudy
         double fusionBytes = FusionGraph(c).ParameterBytes;
 
         // Each deployment of a group: count ÷ degree replicas of degree chiplets, each holding its model(s) in whole modules.
-        IEnumerable<ChipletGroup> Replicas(string role, (string, int, string, int) g, int modules) => StageSharing.Replicas(setup, role, g, modules);
-        static string Describe((string, int, string, int) g) => StageSharing.Describe(g);
         var plans = new List<(string Label, Deployment How, ChipletGroup[] Groups)>();
         foreach (var cnn in c.Cnn.Deployments())
             foreach (var (fd, fn, fm) in c.FusionStage.Combinations())
-                plans.Add(($"CNN {Describe(cnn)} / fusion {fn}×{fd}+{fm}", new Deployment(true, cnn.Count / cnn.Degree, null),
-                    [.. Replicas("cnn", cnn, PackageComposer.ModulesFor(t, cnn.Memory, cnnBytes, cnn.Degree)),
+                plans.Add(($"CNN {StageSharing.Describe(cnn)} / fusion {fn}×{fd}+{fm}", new Deployment(true, cnn.Count / cnn.Degree, null),
+                    [.. StageSharing.Replicas(setup, "cnn", cnn, PackageComposer.ModulesFor(t, cnn.Memory, cnnBytes, cnn.Degree)),
                         setup.Group("fusion", fd, fn, fm, PackageComposer.ModulesFor(t, fm, fusionBytes, fn))]));
         foreach (var h in c.Homogeneous.Deployments())
         {
-            plans.Add((Describe(h), new Deployment(false, h.Count / h.Degree, null),
-                [.. Replicas("all", h, PackageComposer.ModulesFor(t, h.Memory, cnnBytes + fusionBytes, h.Degree))]));
+            plans.Add((StageSharing.Describe(h), new Deployment(false, h.Count / h.Degree, null),
+                [.. StageSharing.Replicas(setup, "all", h, PackageComposer.ModulesFor(t, h.Memory, cnnBytes + fusionBytes, h.Degree))]));
             foreach (var k in c.FusionShares.Where(k => k < h.Degree))
-                plans.Add(($"{Describe(h)}, fusion on {k}", new Deployment(false, h.Count / h.Degree, k),
-                    [.. Replicas("all", h, StageSharing.ModulesPinned(t, h.Memory, cnnBytes, fusionBytes, h.Degree, k))]));
+                plans.Add(($"{StageSharing.Describe(h)}, fusion on {k}", new Deployment(false, h.Count / h.Degree, k),
+                    [.. StageSharing.Replicas(setup, "all", h, StageSharing.ModulesPinned(t, h.Memory, cnnBytes, fusionBytes, h.Degree, k))]));
         }
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.

@@ -344,24 +344,24 @@ public sealed class LlmServingStudy : IStudy
 
         // Per package, count ÷ degree replicas, each its own group of degree chiplets holding its stage's share (one of
         // the packages) of the weights and its batch's KV cache.
-        IReadOnlyList<ChipletGroup> Replicas(string role, string design, int count, string memory, int degree, int packages, double bytes) =>
-            [.. Enumerable.Range(0, count / degree).Select(k => setup.Group(ReplicaRole(role, k), design, degree, memory,
-                Math.Min(PackageComposer.ModulesFor(t, memory, bytes / packages, degree), degree * c.MaxModulesPerChiplet)))];
-        static string Describe(int count, string design, int degree, string memory, int packages) =>
-            (degree == count ? $"{count}×{design}+{memory}" : $"{count}×{design} TP{degree}+{memory}") + (packages == 1 ? "" : $" ×{packages} packages");
+        IReadOnlyList<ChipletGroup> Replicas(string role, (string Design, int Count, string Memory, int Degree, int Packages) g, double bytes) =>
+            [.. StageSharing.Replicas(setup, role, (g.Design, g.Count, g.Memory, g.Degree),
+                Math.Min(PackageComposer.ModulesFor(t, g.Memory, bytes / g.Packages, g.Degree), g.Degree * c.MaxModulesPerChiplet))];
+        static string Describe((string Design, int Count, string Memory, int Degree, int Packages) g) =>
+            StageSharing.Describe(g.Count, g.Design, g.Degree, g.Memory) + (g.Packages == 1 ? "" : $" ×{g.Packages} packages");
         var boardLink = t.OffPackage(c.BoardLink);
         // Groups of one package each share it; a group spanning several packages puts every group on packages of its own.
         ComposedPackage Compose(string label, params (IReadOnlyList<ChipletGroup> Groups, int Packages)[] parts) =>
             parts.All(p => p.Packages == 1) ? setup.Compose(label, [.. parts.SelectMany(p => p.Groups)]) : setup.ComposeSystem(label, parts, boardLink);
 
         var plans = new List<(Replication Replicas, ComposedPackage Package)>();
-        foreach (var (pd, pn, pm, pt, pp) in c.Prefill.Spans())
-            foreach (var (dd, dn, dm, dt, dp) in c.Decode.Spans())
-                plans.Add((new Replication(true, pn / pt, dn / dt, pp, dp), Compose($"P {Describe(pn, pd, pt, pm, pp)} / D {Describe(dn, dd, dt, dm, dp)}",
-                    (Replicas("prefill", pd, pn, pm, pt, pp, prefillBytes), pp), (Replicas("decode", dd, dn, dm, dt, dp, decodeBytes), dp))));
-        foreach (var (d, n, m, tp, packages) in c.Homogeneous.Spans())
-            plans.Add((new Replication(false, n / tp, n / tp, packages, packages),
-                Compose(Describe(n, d, tp, m, packages), (Replicas("all", d, n, m, tp, packages, decodeBytes), packages))));
+        foreach (var p in c.Prefill.Spans())
+            foreach (var d in c.Decode.Spans())
+                plans.Add((new Replication(true, p.Count / p.Degree, d.Count / d.Degree, p.Packages, d.Packages), Compose($"P {Describe(p)} / D {Describe(d)}",
+                    (Replicas("prefill", p, prefillBytes), p.Packages), (Replicas("decode", d, decodeBytes), d.Packages))));
+        foreach (var h in c.Homogeneous.Spans())
+            plans.Add((new Replication(false, h.Count / h.Degree, h.Count / h.Degree, h.Packages, h.Packages),
+                Compose(Describe(h), (Replicas("all", h, decodeBytes), h.Packages))));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => p.Package));
@@ -369,9 +369,6 @@ public sealed class LlmServingStudy : IStudy
         return ([.. legal.Select(p => Evaluate(c, t, setup.Simulator, operating, p.Name, replicasByName[p.Name], p, prefillBytes, decodeBytes, kvPerToken))],
             rejected);
     }
-
-    /// <summary>Replica 0 of a role keeps the role's name (the group simulated); replica k ≥ 1 is <c>r{k+1}.{role}</c>.</summary>
-    private static string ReplicaRole(string role, int k) => k == 0 ? role : $"r{k + 1}.{role}";
 
     /// <summary>
     /// Whether the phases run on separate groups, how many model replicas serve each phase, and how many packages each

@@ -317,22 +317,20 @@ public sealed class SpeculativeDecodingStudy : IStudy
         double targetBytes = TransformerSizing.WeightBytes(c.Target, c.Bits) + (double)c.Batch * c.Context * TransformerSizing.KvBytesPerToken(c.Target, c.Bits);
 
         // Each deployment of a group: count ÷ degree replicas of degree chiplets, each holding its model(s) in whole modules.
-        IEnumerable<ChipletGroup> Replicas(string role, (string, int, string, int) g, int modules) => StageSharing.Replicas(setup, role, g, modules);
-        static string Describe((string, int, string, int) g) => StageSharing.Describe(g);
         var plans = new List<(string Label, Deployment How, ChipletGroup[] Groups)>();
         foreach (var d in c.DraftSpace.Deployments())
             foreach (var g in c.TargetSpace.Deployments())
-                plans.Add(($"D {Describe(d)} / T {Describe(g)}", new Deployment(true, Math.Min(d.Count / d.Degree, g.Count / g.Degree), null),
-                    [.. Replicas("draft", d, PackageComposer.ModulesFor(t, d.Memory, draftBytes, d.Degree)),
-                        .. Replicas("target", g, PackageComposer.ModulesFor(t, g.Memory, targetBytes, g.Degree))]));
+                plans.Add(($"D {StageSharing.Describe(d)} / T {StageSharing.Describe(g)}", new Deployment(true, Math.Min(d.Count / d.Degree, g.Count / g.Degree), null),
+                    [.. StageSharing.Replicas(setup, "draft", d, PackageComposer.ModulesFor(t, d.Memory, draftBytes, d.Degree)),
+                        .. StageSharing.Replicas(setup, "target", g, PackageComposer.ModulesFor(t, g.Memory, targetBytes, g.Degree))]));
         foreach (var b in c.Baselines.Deployments())
         {
-            plans.Add((Describe(b), new Deployment(false, b.Count / b.Degree, null),
-                [.. Replicas("all", b, PackageComposer.ModulesFor(t, b.Memory, draftBytes + targetBytes, b.Degree))]));
+            plans.Add((StageSharing.Describe(b), new Deployment(false, b.Count / b.Degree, null),
+                [.. StageSharing.Replicas(setup, "all", b, PackageComposer.ModulesFor(t, b.Memory, draftBytes + targetBytes, b.Degree))]));
             // The draft pinned to k chiplets keeps its weights and KV cache beside them, so every chiplet gets their memory.
             foreach (var k in c.DraftShares.Where(k => k < b.Degree))
-                plans.Add(($"{Describe(b)}, draft on {k}", new Deployment(false, b.Count / b.Degree, k),
-                    [.. Replicas("all", b, StageSharing.ModulesPinned(t, b.Memory, targetBytes, draftBytes, b.Degree, k))]));
+                plans.Add(($"{StageSharing.Describe(b)}, draft on {k}", new Deployment(false, b.Count / b.Degree, k),
+                    [.. StageSharing.Replicas(setup, "all", b, StageSharing.ModulesPinned(t, b.Memory, targetBytes, draftBytes, b.Degree, k))]));
         }
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
