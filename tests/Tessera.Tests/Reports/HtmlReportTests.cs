@@ -98,7 +98,9 @@ public sealed class HtmlReportTests
         var r = CliRunner.Run("results", "list", "--store", store, "--report", path);
         Assert.True(r.ExitCode == 0, r.Error);
         var document = Parse(path);
-        Assert.Equal(["#1 run stored", "#2 run stored"], document.QuerySelector("table")!.QuerySelectorAll("tbody tr").Select(row => row.QuerySelector("td")!.TextContent.Trim()));
+        // A row per run: its id, kind and name, then its metrics.
+        Assert.Equal(["1 run stored", "2 run stored"], document.QuerySelector("table")!.QuerySelectorAll("tbody tr")
+            .Select(row => string.Join(' ', row.QuerySelectorAll("td").Take(3).Select(td => td.TextContent.Trim()))));
         // Every run has a latency and an energy, so the latency–energy plane (with its Pareto front) is drawn.
         var plane = document.GetElementById("t0-pareto");
         Assert.NotNull(plane);
