@@ -36,7 +36,7 @@ internal static class ResultsCommand
             var table = new Table().AddColumns("id", "date (UTC)", "kind", "name", "point", "metrics");
             foreach (var r in runs)
                 table.AddRow($"{r.Id}", r.DateUtc, Markup.Escape(r.Kind), Markup.Escape(r.Name), r.Point,
-                    Markup.Escape(string.Join(", ", r.Metrics.Take(ListedMetrics).Select(m => $"{m.Name} {ResultTablePrinter.Format(m.Value, m.Kind)}"))));
+                    Markup.Escape(string.Join(", ", r.Metrics.Take(ListedMetrics).Select(m => $"{m.Name} {NumberFormat.WithUnit(m.Value, m.Kind)}"))));
             context.Console.Write(table);
             return 0;
         });
@@ -58,7 +58,7 @@ internal static class ResultsCommand
             }
             var metrics = new ResultTable("metrics", "", [new("metric", ValueKind.Text), new("value", ValueKind.Text)],
                 [.. run.Metrics.Select(m => System.Collections.Immutable.ImmutableArray.Create<ResultValue>(m.Name,
-                    csv ? Csv.Number(m.Value) : ResultTablePrinter.Format(m.Value, m.Kind)))], []);
+                    csv ? Csv.Number(m.Value) : NumberFormat.WithUnit(m.Value, m.Kind)))], []);
             var m = run.Manifest;
             context.Console.MarkupLine(Markup.Escape($"run {run.Id} ({run.Kind} {run.Name}, point {run.Point}{(run.Feasible ? "" : ", infeasible")}): " +
                 $"{string.Join(' ', m.CommandLine)}"));

@@ -107,20 +107,6 @@ public sealed class HtmlReportTests
         Assert.Equal(2, CliRunner.Run("results", "list", "--store", store, "--report", Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}", "r.html")).ExitCode);
     }
 
-    [Theory]
-    [InlineData(0.004, "s", 1e3, "ms")]
-    [InlineData(2.5e-7, "J", 1e9, "nJ")]
-    [InlineData(3.2e9, "B", 1e-9, "GB")]
-    [InlineData(1.0, "J", 1, "J")]
-    [InlineData(999.0, "s", 1, "s")]
-    public void Axes_take_the_si_prefix_that_brings_the_largest_value_into_1_to_1000(double max, string unit, double factor, string prefixed)
-    {
-        var (f, u) = Charts.SiScale([max / 3, -max, 0, double.NaN], unit);
-        Assert.Equal(factor, f, 1e-12 * factor);
-        Assert.Equal(prefixed, u);
-        Assert.InRange(max * f, 1, 1000);
-    }
-
     [Fact]
     public void The_front_is_the_points_no_other_beats_in_both_latency_and_energy()
     {
