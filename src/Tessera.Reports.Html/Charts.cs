@@ -35,8 +35,8 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(points);
         var plot = NewPlot(title);
-        var (xScale, xUnit) = SiScale(points.Select(p => p.LatencySeconds), "s");
-        var (yScale, yUnit) = SiScale(points.Select(p => p.EnergyJ), "J");
+        var (xScale, xUnit) = NumberFormat.SiScale(points.Select(p => p.LatencySeconds), "s");
+        var (yScale, yUnit) = NumberFormat.SiScale(points.Select(p => p.EnergyJ), "J");
         var front = NonDominated(points.Select(p => new[] { p.LatencySeconds, p.EnergyJ }).ToList());
         var others = Enumerable.Range(0, points.Count).Where(i => !front.Contains(i)).ToList();
         if (others.Count > 0)
@@ -82,7 +82,7 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(values);
         var plot = NewPlot(title);
         var totals = Enumerable.Range(0, categories.Count).Select(c => Enumerable.Range(0, parts.Count).Sum(p => values[c, p]));
-        var (scale, prefixed) = SiScale(totals, unit);
+        var (scale, prefixed) = NumberFormat.SiScale(totals, unit);
         var bars = new List<Bar>();
         for (int c = 0; c < categories.Count; c++)
         {
@@ -111,7 +111,7 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(values);
         var plot = NewPlot(title);
-        var (scale, prefixed) = unit == "%" ? (100.0, "%") : SiScale(values, unit);
+        var (scale, prefixed) = unit == "%" ? (100.0, "%") : NumberFormat.SiScale(values, unit);
         // The first category on top, as in the tables.
         int n = categories.Count;
         var bars = Enumerable.Range(0, n).Select(i => new Bar
@@ -132,8 +132,8 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = NewPlot(title);
-        var (xScale, xPrefixed) = SiScale(series.SelectMany(s => s.X), xUnit);
-        var (yScale, yPrefixed) = SiScale(series.SelectMany(s => s.Y), yUnit);
+        var (xScale, xPrefixed) = NumberFormat.SiScale(series.SelectMany(s => s.X), xUnit);
+        var (yScale, yPrefixed) = NumberFormat.SiScale(series.SelectMany(s => s.Y), yUnit);
         for (int i = 0; i < series.Count; i++)
         {
             var line = plot.Add.Scatter(series[i].X.Select(x => x * xScale).ToArray(), series[i].Y.Select(y => y * yScale).ToArray(), ColorOf(i));
@@ -243,20 +243,4 @@ public static class Charts
     }
 
     private static string Svg(Plot plot, int width = Width, int height = Height) => plot.GetSvgXml(width, height);
-
-    /// <summary>
-    /// A factor and unit with an SI prefix that bring the largest magnitude into [1, 1000): seconds in ms or µs,
-    /// joules in mJ; a dimensionless axis ("") is left as it is.
-    /// </summary>
-    public static (double Factor, string Unit) SiScale(IEnumerable<double> values, string unit)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (unit.Length == 0) return (1, "");
-        double max = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
-        if (max == 0) return (1, unit);
-        (double Factor, string Prefix)[] prefixes = [(1e-12, "T"), (1e-9, "G"), (1e-6, "M"), (1e-3, "k"), (1, ""), (1e3, "m"), (1e6, "µ"), (1e9, "n"), (1e12, "p")];
-        foreach (var (factor, prefix) in prefixes)
-            if (max * factor >= 1) return (factor, prefix + unit);
-        return (1e12, "p" + unit);
-    }
 }

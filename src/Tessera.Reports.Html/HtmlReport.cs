@@ -89,8 +89,8 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
             writer.Write("<tr>");
             for (int c = 0; c < row.Length; c++)
             {
-                var (text, numeric) = Cell(row[c], table.Columns[c].Kind);
-                writer.Write(numeric ? $"<td class=\"n\">{E(text)}</td>" : $"<td>{E(text)}</td>");
+                var text = NumberFormat.InBaseUnit(row[c], table.Columns[c].Kind);
+                writer.Write(row[c].Text is null ? $"<td class=\"n\">{E(text)}</td>" : $"<td>{E(text)}</td>");
             }
             writer.WriteLine("</tr>");
         }
@@ -126,15 +126,6 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
     /// prefix reads "k/s" rather than "k1/s".
     /// </summary>
     internal static string Unit(ValueKind kind) => Csv.Unit(kind) is ['1', '/', ..] rate ? rate[1..] : Csv.Unit(kind);
-
-    private static (string Text, bool Numeric) Cell(ResultValue value, ValueKind kind)
-    {
-        if (value.Text is { } text) return (text, false);
-        if (double.IsNaN(value.Number)) return ("", false);
-        if (kind == ValueKind.Count && Math.Abs(value.Number) < 1e15 && value.Number == Math.Round(value.Number))
-            return (value.Number.ToString("#,0", CultureInfo.InvariantCulture), true);
-        return (value.Number.ToString("G4", CultureInfo.InvariantCulture), true);
-    }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 

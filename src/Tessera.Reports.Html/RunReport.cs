@@ -84,8 +84,10 @@ public static class RunReport
     {
         var points = new List<(string Group, double MacsPerByte, double MacsPerSecond)>();
         var roofs = new Dictionary<string, double>(StringComparer.Ordinal);
-        int onChip = 0;
+        int onChip = 0, unknown = 0;
         foreach (var sim in simulations)
+        {
+            var costs = sim.TaskCosts;
             foreach (var task in sim.Graph.Tasks.OfType<ComputeTask>())
             {
                 var design = package.Chiplet(task.Core.Chiplet).Design;
@@ -93,14 +95,18 @@ public static class RunReport
                 roofs[design.Name] = Math.Max(roofs.GetValueOrDefault(design.Name), core.PeakMacsPerCycle * core.FrequencyHz);
                 var timing = sim.Timings[task.Id];
                 double seconds = timing.EndSeconds - timing.StartSeconds;
-                double bytes = sim.TaskCosts.IsDefaultOrEmpty ? 0 : sim.TaskCosts[task.Id].DramBytes;
                 if (task.Macs == 0 || seconds <= 0) continue;
+                // A simulation that kept no per-task costs says nothing of a task's off-chip bytes: left out, not taken as on chip.
+                if (costs.IsDefaultOrEmpty) { unknown++; continue; }
+                double bytes = costs[task.Id].DramBytes;
                 if (bytes <= 0) { onChip++; continue; }
                 points.Add((design.Name, task.Macs / bytes, task.Macs / seconds));
             }
+        }
         double bandwidth = package.Memories.IsEmpty ? 0 : package.Memories.Max(m => m.BandwidthBytesPerSecond);
         var caption = $"Memory roof: {bandwidth / 1e9:G3} GB/s (the package's fastest memory device); compute roofs: PEs × clock per chiplet design." +
-            (onChip > 0 ? $" {onChip} tasks read nothing off chip and are not shown." : "");
+            (onChip > 0 ? $" {onChip} tasks read nothing off chip and are not shown." : "") +
+            (unknown > 0 ? $" {unknown} tasks of simulations without per-task costs are not shown." : "");
         var svg = Charts.Roofline("per-operator roofline", points, [.. roofs.Select(r => (r.Key, r.Value))], bandwidth);
         return new ReportFigure("roofline", "per-operator roofline", svg, caption);
     }

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Interop;
+using Tessera.Reports;
 using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
@@ -70,17 +71,17 @@ internal static class HardwareCommand
                 cores.AddRow(Markup.Escape(design.Key.Name), string.Join(" ", design.Select(c => c.Id)), Markup.Escape(core.Name),
                     core.Array.ProcessingElements.ToString(), core.Array.MacBits.ToString(),
                     core.Array.Imc is { } imc ? $"{imc.Kind.ToString().ToLowerInvariant()} IMC, {imc.Macros(core.Array)} × {imc.Columns}×{imc.Rows}" : $"{core.Array.MacEnergyPj:0.####}",
-                    Units.Si(core.FrequencyHz, "Hz"), Markup.Escape(core.Fixed is { } f ? $"{core.Dataflow.Name}, fixed {f.Name}" : core.Dataflow.Name),
-                    Markup.Escape(string.Join(", ", core.Memories.Select(m => $"{m.Name} {Units.Bytes(m.CapacityBits / 8.0)}"))));
+                    NumberFormat.Si(core.FrequencyHz, "Hz"), Markup.Escape(core.Fixed is { } f ? $"{core.Dataflow.Name}, fixed {f.Name}" : core.Dataflow.Name),
+                    Markup.Escape(string.Join(", ", core.Memories.Select(m => $"{m.Name} {NumberFormat.Bytes(m.CapacityBits / 8.0)}"))));
         console.Write(cores);
         var memories = new Table().AddColumns("memory", "type", "bandwidth", "pJ/bit", "latency", "capacity");
         foreach (var m in package.Memories)
             memories.AddRow(Markup.Escape(m.Id), Markup.Escape(m.Type), $"{m.BandwidthBytesPerSecond / 1e9:0.#} GB/s", $"{m.EnergyPerBitPj:0.###}",
-                Units.Si(m.LatencySeconds, "s"), Units.Bytes(m.CapacityBytes));
+                NumberFormat.Si(m.LatencySeconds, "s"), NumberFormat.Bytes(m.CapacityBytes));
         console.Write(memories);
         var links = new Table().AddColumns("link", "bandwidth", "pJ/bit", "latency");
         foreach (var l in package.Links)
-            links.AddRow(Markup.Escape($"{l.From} – {l.To}"), $"{l.BandwidthBytesPerSecond / 1e9:0.#} GB/s", $"{l.EnergyPerBitPj:0.###}", Units.Si(l.LatencySeconds, "s"));
+            links.AddRow(Markup.Escape($"{l.From} – {l.To}"), $"{l.BandwidthBytesPerSecond / 1e9:0.#} GB/s", $"{l.EnergyPerBitPj:0.###}", NumberFormat.Si(l.LatencySeconds, "s"));
         console.Write(links);
     }
 }

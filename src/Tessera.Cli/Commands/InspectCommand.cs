@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Reports;
 using Tessera.Scenarios;
 using Tessera.Workloads;
 
@@ -44,13 +45,13 @@ internal static class InspectCommand
             var table = new Table().AddColumns("operator", "type", "output", "loops", "MACs", "vector ops", "param bytes", "act. bytes in", "bytes out");
             foreach (var r in rows)
                 table.AddRow(Markup.Escape(r.Name), r.OpType, Markup.Escape(string.Join(", ", r.Outputs)), r.Loops ?? "",
-                    Units.Count(r.Macs), Units.Count(r.VectorOperations), Units.Bytes(r.ParameterBytes),
-                    Units.Bytes(r.InputActivationBytes), Units.Bytes(r.OutputBytes));
-            table.AddRow("[bold]total[/]", "", "", "", $"[bold]{Units.Count(totals.Macs)}[/]", Units.Count(totals.VectorOperations),
-                Units.Bytes(totals.ParameterBytes), "", "");
+                    NumberFormat.Count(r.Macs), NumberFormat.Count(r.VectorOperations), NumberFormat.Bytes(r.ParameterBytes),
+                    NumberFormat.Bytes(r.InputActivationBytes), NumberFormat.Bytes(r.OutputBytes));
+            table.AddRow("[bold]total[/]", "", "", "", $"[bold]{NumberFormat.Count(totals.Macs)}[/]", NumberFormat.Count(totals.VectorOperations),
+                NumberFormat.Bytes(totals.ParameterBytes), "", "");
             context.Console.Write(table);
-            context.Console.MarkupLine($"{Markup.Escape(graph.Name)}: {totals.Operators} operators, {Units.Count(totals.Macs)} MACs, " +
-                $"{Units.Count(totals.ParameterCount)} parameters ({Units.Bytes(totals.ParameterBytes)}), activations {Units.Bytes(totals.ActivationBytes)}");
+            context.Console.MarkupLine($"{Markup.Escape(graph.Name)}: {totals.Operators} operators, {NumberFormat.Count(totals.Macs)} MACs, " +
+                $"{NumberFormat.Count(totals.ParameterCount)} parameters ({NumberFormat.Bytes(totals.ParameterBytes)}), activations {NumberFormat.Bytes(totals.ActivationBytes)}");
             return 0;
         });
         return command;

@@ -5,6 +5,7 @@ using Tessera.Costs.Maestro;
 using Tessera.Diagnostics;
 using Tessera.Hardware.Maestro;
 using Tessera.Interop.Maestro;
+using Tessera.Reports;
 using Tessera.Technology;
 
 namespace Tessera.Cli.Commands;
@@ -81,10 +82,10 @@ internal static class MaestroMapCommand
             $"elements/cycle, latency {result.NocLatencyCycles:G6} cycles, off-chip {result.OffChipBandwidth:G6} elements/cycle");
         var table = new Table().AddColumns("layer", "type", "MACs", "cycles", "energy (× MAC)", "PEs in use", "L2 accesses", "L1 accesses");
         foreach (var r in result.Layers)
-            table.AddRow(Markup.Escape(r.Name), r.Type, Units.Count(r.Macs), Units.Count(r.Cycles), Units.Count(r.EnergyMacUnits),
-                $"{r.AveragePesInUse:0.#}", Units.Count(r.L2Accesses), Units.Count(r.L1Accesses));
-        table.AddRow("[bold]total[/]", "", $"[bold]{Units.Count(result.TotalMacs)}[/]", $"[bold]{Units.Count(result.TotalCycles)}[/]",
-            $"[bold]{Units.Count(result.TotalEnergyMacUnits)}[/]", "", "", "");
+            table.AddRow(Markup.Escape(r.Name), r.Type, NumberFormat.Count(r.Macs), NumberFormat.Count(r.Cycles), NumberFormat.Count(r.EnergyMacUnits),
+                $"{r.AveragePesInUse:0.#}", NumberFormat.Count(r.L2Accesses), NumberFormat.Count(r.L1Accesses));
+        table.AddRow("[bold]total[/]", "", $"[bold]{NumberFormat.Count(result.TotalMacs)}[/]", $"[bold]{NumberFormat.Count(result.TotalCycles)}[/]",
+            $"[bold]{NumberFormat.Count(result.TotalEnergyMacUnits)}[/]", "", "", "");
         console.Write(table);
     }
 }

@@ -7,6 +7,7 @@ using Tessera.Hardware;
 using Tessera.Hardware.Presets;
 using Tessera.Interop;
 using Tessera.Interop.Stream;
+using Tessera.Reports;
 using Tessera.Scenarios;
 using Tessera.Scoring;
 using Tessera.Technology;
@@ -101,15 +102,15 @@ internal static class MapCommand
             (result.DataLocality ? ", activations kept on chip where they fit)" : ")"));
         var table = new Table().AddColumns("layer", "type", "MACs", "spatial util.", "util.", "cycles", "energy", "bound by");
         foreach (var r in result.Layers)
-            table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), Units.Count(r.Macs), r.Macs > 0 ? $"{r.SpatialUtilisation:P1}" : "-",
-                r.Cost.Cycles > 0 ? $"{r.Cost.Utilisation:P1}" : "-", Units.Count(r.Cost.Cycles), Units.Si(r.Cost.Energy.TotalPj * 1e-12, "J"),
+            table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Type), NumberFormat.Count(r.Macs), r.Macs > 0 ? $"{r.SpatialUtilisation:P1}" : "-",
+                r.Cost.Cycles > 0 ? $"{r.Cost.Utilisation:P1}" : "-", NumberFormat.Count(r.Cost.Cycles), NumberFormat.Si(r.Cost.Energy.TotalPj * 1e-12, "J"),
                 Markup.Escape(r.Cost.BoundBy));
         double macsPerCycle = result.TotalCycles > 0 ? result.TotalMacs / result.TotalCycles : 0;
-        table.AddRow("[bold]total[/]", "", $"[bold]{Units.Count(result.TotalMacs)}[/]", "", "", $"[bold]{Units.Count(result.TotalCycles)}[/]",
-            $"[bold]{Units.Si(result.TotalEnergyPj * 1e-12, "J")}[/]", "");
+        table.AddRow("[bold]total[/]", "", $"[bold]{NumberFormat.Count(result.TotalMacs)}[/]", "", "", $"[bold]{NumberFormat.Count(result.TotalCycles)}[/]",
+            $"[bold]{NumberFormat.Si(result.TotalEnergyPj * 1e-12, "J")}[/]", "");
         console.Write(table);
-        console.MarkupLine($"{Units.Count(result.TotalCycles)} cycles = {Units.Si(result.TotalCycles / result.FrequencyHz, "s")} at " +
-            $"{Units.Si(result.FrequencyHz, "Hz")}; {Units.Si(result.TotalEnergyPj * 1e-12, "J")}; {macsPerCycle:0.#} MACs per cycle overall; " +
+        console.MarkupLine($"{NumberFormat.Count(result.TotalCycles)} cycles = {NumberFormat.Si(result.TotalCycles / result.FrequencyHz, "s")} at " +
+            $"{NumberFormat.Si(result.FrequencyHz, "Hz")}; {NumberFormat.Si(result.TotalEnergyPj * 1e-12, "J")}; {macsPerCycle:0.#} MACs per cycle overall; " +
             $"MAC layers use the {result.ProcessingElements} PEs {result.MacUtilisation:P1} of their time");
     }
 
@@ -117,7 +118,7 @@ internal static class MapCommand
     {
         var cost = row.Cost;
         console.MarkupLine($"[bold]{Markup.Escape(row.Name)}[/] ({Markup.Escape(row.Type)}) on [bold]{Markup.Escape(result.Core)}[/]: " +
-            $"{Units.Count(row.Macs)} MACs, {Units.Count(cost.Cycles)} cycles, {Units.Si(cost.Energy.TotalPj * 1e-12, "J")}, bound by {Markup.Escape(cost.BoundBy)}");
+            $"{NumberFormat.Count(row.Macs)} MACs, {NumberFormat.Count(cost.Cycles)} cycles, {NumberFormat.Si(cost.Energy.TotalPj * 1e-12, "J")}, bound by {Markup.Escape(cost.BoundBy)}");
         if (cost.Details is not { } d)
         {
             console.MarkupLine("vector/data-movement operator: no loop nest to map");
@@ -142,19 +143,19 @@ internal static class MapCommand
 
         var accesses = new Table().AddColumns("level", "operand", "reads", "writes", "read bits", "write bits", "energy");
         foreach (var a in d.Accesses)
-            accesses.AddRow(Markup.Escape(a.Level), RoleLabel(a.Operand), Units.Count(a.Reads), Units.Count(a.Writes),
-                Units.Count(a.ReadBits), Units.Count(a.WriteBits), Units.Si(a.EnergyPj * 1e-12, "J"));
+            accesses.AddRow(Markup.Escape(a.Level), RoleLabel(a.Operand), NumberFormat.Count(a.Reads), NumberFormat.Count(a.Writes),
+                NumberFormat.Count(a.ReadBits), NumberFormat.Count(a.WriteBits), NumberFormat.Si(a.EnergyPj * 1e-12, "J"));
         console.Write(accesses);
 
         var footprint = new Table().AddColumns("level", "instances", "footprint per instance", "capacity", "used", "double-buffered");
         foreach (var f in d.Footprints)
-            footprint.AddRow(Markup.Escape(f.Level), f.Instances.ToString(), Units.Bytes(f.Bits / 8), Units.Bytes(f.CapacityBits / 8.0),
+            footprint.AddRow(Markup.Escape(f.Level), f.Instances.ToString(), NumberFormat.Bytes(f.Bits / 8), NumberFormat.Bytes(f.CapacityBits / 8.0),
                 $"{f.Bits / f.CapacityBits:P1}", f.DoubleBuffered ? "yes" : "no");
         console.Write(footprint);
 
         var ports = new Table().AddColumns("port", "stall (+) / slack (−) cycles");
         foreach (var port in d.Latency.Ports)
-            ports.AddRow(Markup.Escape($"{port.Level}.{port.Port}"), Units.Count(port.StallCycles));
+            ports.AddRow(Markup.Escape($"{port.Level}.{port.Port}"), NumberFormat.Count(port.StallCycles));
         console.Write(ports);
 
         var e = cost.Energy;
@@ -165,17 +166,17 @@ internal static class MapCommand
                 ("  adder trees", imc.AdderTreePj), ("  place-value adders", imc.PlaceValuePj), ("  accumulators", imc.AccumulatorPj)]);
         rows.AddRange([("on-chip memory", e.OnChipMemoryPj), ("off-chip memory", e.OffChipMemoryPj)]);
         foreach (var (name, pj) in rows)
-            energy.AddRow(name, Units.Si(pj * 1e-12, "J"), e.TotalPj > 0 ? $"{pj / e.TotalPj:P1}" : "-");
+            energy.AddRow(name, NumberFormat.Si(pj * 1e-12, "J"), e.TotalPj > 0 ? $"{pj / e.TotalPj:P1}" : "-");
         console.Write(energy);
         var t = d.Latency;
         var latency = new Table().AddColumns("latency term", "cycles");
-        latency.AddRow(d.Imc is null ? "ideal (MACs ÷ PEs)" : "ideal (MACs ÷ PEs × bit-serial input cycles)", Units.Count(t.IdealCycles));
-        latency.AddRow("+ idle PEs of the spatial unrolling", Units.Count(t.SpatialIdleCycles));
-        latency.AddRow("= ideal temporal cycles", Units.Count(t.TemporalCycles));
-        latency.AddRow(Markup.Escape($"+ stall of the worst port{(t.StallPort.Length > 0 ? $" ({t.StallPort})" : "")}"), Units.Count(t.StallCycles));
-        latency.AddRow("+ on-loading of the first input tiles", Units.Count(t.OnloadCycles));
-        latency.AddRow("+ off-loading of the last output tile", Units.Count(t.OffloadCycles));
-        latency.AddRow("[bold]= total[/]", $"[bold]{Units.Count(cost.Cycles)}[/]");
+        latency.AddRow(d.Imc is null ? "ideal (MACs ÷ PEs)" : "ideal (MACs ÷ PEs × bit-serial input cycles)", NumberFormat.Count(t.IdealCycles));
+        latency.AddRow("+ idle PEs of the spatial unrolling", NumberFormat.Count(t.SpatialIdleCycles));
+        latency.AddRow("= ideal temporal cycles", NumberFormat.Count(t.TemporalCycles));
+        latency.AddRow(Markup.Escape($"+ stall of the worst port{(t.StallPort.Length > 0 ? $" ({t.StallPort})" : "")}"), NumberFormat.Count(t.StallCycles));
+        latency.AddRow("+ on-loading of the first input tiles", NumberFormat.Count(t.OnloadCycles));
+        latency.AddRow("+ off-loading of the last output tile", NumberFormat.Count(t.OffloadCycles));
+        latency.AddRow("[bold]= total[/]", $"[bold]{NumberFormat.Count(cost.Cycles)}[/]");
         console.Write(latency);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using Tessera.Reports;
 using Tessera.Workloads.Zoo;
 
 namespace Tessera.Cli.Commands;
@@ -25,7 +26,7 @@ internal static class ModelsCommand
             }
             var table = new Table().AddColumns("model", "family", "parameters", "MACs (batch 1)", "operators", "description");
             foreach (var r in rows)
-                table.AddRow(r.Name, r.Family, Units.Count(r.Parameters), Units.Count(r.Macs), r.Operators.ToString(), Markup.Escape(r.Description));
+                table.AddRow(r.Name, r.Family, NumberFormat.Count(r.Parameters), NumberFormat.Count(r.Macs), r.Operators.ToString(), Markup.Escape(r.Description));
             context.Console.Write(table);
             context.Console.MarkupLine("[grey]Transformers: MACs at prefill of 128 tokens. Use 'tessera inspect NAME' for the operators.[/]");
             return 0;

@@ -28,7 +28,7 @@ internal static class ResultTablePrinter
             csv.WriteCsv(t);
             return;
         }
-        string[][] grid = [[.. t.Columns.Select(c => c.Header)], .. t.Rows.Select(r => r.Select((v, i) => Format(v, t.Columns[i].Kind)).ToArray())];
+        string[][] grid = [[.. t.Columns.Select(c => c.Header)], .. t.Rows.Select(r => r.Select((v, i) => NumberFormat.WithUnit(v, t.Columns[i].Kind)).ToArray())];
         var right = t.Columns.Select(c => c.Kind != ValueKind.Text).ToArray();
         int width = console.Profile.Width;
         var parts = Parts(grid, width);
@@ -84,19 +84,4 @@ internal static class ResultTablePrinter
 
     private static string[][] Transpose(string[][] grid) =>
         [.. Enumerable.Range(0, grid[0].Length).Select(c => grid.Select(r => r[c]).ToArray())];
-
-    public static string Format(ResultValue v, ValueKind kind) => v.Text ?? kind switch
-    {
-        ValueKind.Count => Units.Count(v.Number),
-        ValueKind.Seconds => Units.Si(v.Number, "s"),
-        ValueKind.Joules => Units.Si(v.Number, "J"),
-        ValueKind.JouleSeconds => Units.Si(v.Number, "J·s"),
-        ValueKind.Bytes => Units.Bytes(v.Number),
-        ValueKind.Ratio => $"{v.Number:0.000}",
-        ValueKind.PerSecond => $"{Units.Count(v.Number)}/s",
-        ValueKind.PerJoule => $"{Units.Count(v.Number)}/J",
-        ValueKind.Usd => Units.Usd(v.Number),
-        ValueKind.JouleUsd => Units.Si(v.Number, "J·$"),
-        _ => v.Number.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
-    };
 }

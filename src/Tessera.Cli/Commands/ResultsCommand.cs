@@ -27,7 +27,7 @@ internal static class ResultsCommand
             var path = parse.GetValue(listStore)!;
             var runs = Existing(path).List();
             ReportOption.Write(reportFile, () => TableReport.Build("tessera results", path,
-                [StoredRunSummary.Table($"runs in {Path.GetFileName(path)}", runs)], JsonOutput.ManifestOf(context, [path])));
+                [StoredRunSummary.Table($"runs in {Path.GetFileName(path)}", runs, provenance: false)], JsonOutput.ManifestOf(context, [path])));
             if (parse.GetValue(listJson))
             {
                 context.Out.WriteLine(new JsonArray([.. runs.Select(Describe)]).ToJsonString(JsonOutput.Options));
@@ -36,7 +36,7 @@ internal static class ResultsCommand
             var table = new Table().AddColumns("id", "date (UTC)", "kind", "name", "point", "metrics");
             foreach (var r in runs)
                 table.AddRow($"{r.Id}", r.DateUtc, Markup.Escape(r.Kind), Markup.Escape(r.Name), r.Point,
-                    Markup.Escape(string.Join(", ", r.Metrics.Take(ListedMetrics).Select(m => $"{m.Name} {ResultTablePrinter.Format(m.Value, m.Kind)}"))));
+                    Markup.Escape(string.Join(", ", r.Metrics.Take(ListedMetrics).Select(m => $"{m.Name} {NumberFormat.WithUnit(m.Value, m.Kind)}"))));
             context.Console.Write(table);
             return 0;
         });
@@ -58,7 +58,7 @@ internal static class ResultsCommand
             }
             var metrics = new ResultTable("metrics", "", [new("metric", ValueKind.Text), new("value", ValueKind.Text)],
                 [.. run.Metrics.Select(m => System.Collections.Immutable.ImmutableArray.Create<ResultValue>(m.Name,
-                    csv ? Csv.Number(m.Value) : ResultTablePrinter.Format(m.Value, m.Kind)))], []);
+                    csv ? Csv.Number(m.Value) : NumberFormat.WithUnit(m.Value, m.Kind)))], []);
             var m = run.Manifest;
             context.Console.MarkupLine(Markup.Escape($"run {run.Id} ({run.Kind} {run.Name}, point {run.Point}{(run.Feasible ? "" : ", infeasible")}): " +
                 $"{string.Join(' ', m.CommandLine)}"));
@@ -69,17 +69,31 @@ internal static class ResultsCommand
         });
 
         var exportStore = Store();
-        var output = new Option<string?>("--out") { Description = "Write the CSV to this file instead of stdout" };
-        var cells = new Option<bool>("--cells") { Description = "Export every table cell (run, table, row, column, value) instead of one row per run" };
-        var export = new Command("export", "Export a store as CSV: one row per run with its manifest's fields and every metric, or every cell") { exportStore, output, cells };
+        var output = new Option<string?>("--out", "-o") { Description = "Write the export to this file instead of stdout (required for parquet)" };
+        var cells = new Option<bool>("--cells") { Description = "Export every table cell (run, table, row, column, value) instead of one row per run (CSV only)" };
+        var format = new Option<string>("--format")
+        {
+            Description = "csv, or parquet (typed columns: numbers as doubles, text as strings, null where absent)", DefaultValueFactory = _ => "csv",
+        }.AcceptOnlyFromAmong("csv", "parquet");
+        var export = new Command("export", "Export a store as CSV or Parquet: one row per run with its manifest's fields and every metric, or every cell")
+            { exportStore, output, cells, format };
         export.SetAction(parse =>
         {
             var file = OutputFile.File(parse.GetValue(output), "--out");
+            bool parquet = parse.GetValue(format) == "parquet";
+            if (parquet && file is null) throw new TesseraInputException("--format parquet writes a binary file; expected --out FILE");
+            if (parquet && parse.GetValue(cells)) throw new TesseraInputException("--cells mixes numbers and text in one column; expected --format csv with --cells");
             var store = Existing(parse.GetValue(exportStore)!);
+            if (parquet)
+            {
+                var runs = StoredRunSummary.Table("runs", store.List());
+                file!.WriteStream(stream => ParquetExport.Write(stream, runs));
+                return 0;
+            }
             void Write(TextWriter writer)
             {
                 if (parse.GetValue(cells)) ExportCells(writer, store);
-                else ExportRuns(writer, store);
+                else Csv.Write(writer, StoredRunSummary.Table("runs", store.List()));
             }
             if (file is null) Write(context.Out);
             else file.WriteText(Write);
@@ -107,7 +121,7 @@ internal static class ResultsCommand
             return 0;
         });
 
-        return new Command("results", "Read a result store written by --store: list its runs, show one, export them as CSV, merge stores") { list, show, export, merge };
+        return new Command("results", "Read a result store written by --store: list its runs, show one, export them as CSV or Parquet, merge stores") { list, show, export, merge };
     }
 
     /// <summary>A store that exists (reading a missing path would make nothing of a typo).</summary>
@@ -128,23 +142,6 @@ internal static class ResultsCommand
             ["manifest"] = JsonOutput.ToNode(r.Manifest),
             ["metrics"] = metrics,
         };
-    }
-
-    /// <summary>One row per run: its fields, then one column per metric name any run has (units in the header).</summary>
-    private static void ExportRuns(TextWriter writer, ResultStore store)
-    {
-        var runs = store.List();
-        var metrics = runs.SelectMany(r => r.Metrics).DistinctBy(m => m.Name).ToList();
-        Csv.Write(writer,
-            ["id", "point", "kind", "name", "feasible", "date_utc", "version", "commit", "command_line", "cost_model", "seed",
-                .. metrics.Select(m => Csv.Header(new ResultColumn(m.Name, m.Kind)))],
-            runs.Select(r =>
-            {
-                var values = r.Metrics.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
-                return (IEnumerable<string>)[$"{r.Id}", r.Point, r.Kind, r.Name, r.Feasible ? "true" : "false", r.DateUtc, r.Manifest.Version,
-                    r.Manifest.Commit ?? "", string.Join(' ', r.Manifest.CommandLine), r.Manifest.CostModel ?? "", r.Manifest.Seed?.ToString() ?? "",
-                    .. metrics.Select(m => values.TryGetValue(m.Name, out var v) ? Csv.Number(v) : "")];
-            }));
     }
 
     /// <summary>Every cell of every run's tables, one per line.</summary>

@@ -4,8 +4,6 @@ using Tessera.Costs;
 using Tessera.Diagnostics;
 using Tessera.Economics;
 using Tessera.Floorplanning;
-using Tessera.Hardware;
-using Tessera.Interop;
 using Tessera.Reports;
 using Tessera.Reports.Html;
 using Tessera.Scenarios;
@@ -108,9 +106,8 @@ internal static class RunCommand
             if (traceFile is not null && scenario.Schedule.Scheduler == "scar")
                 throw new TesseraInputException("--trace writes one simulated schedule; scheduler scar simulates one per window (use --json for its plan)");
             bool asJson = parse.GetValue(json);
-            // What the report draws besides the run (the package and its floorplan) is made while the run computes.
-            var reportInputs = reportFile is null ? null : Task.Run(() => ReportInputs(scenario));
-            var runner = new ScenarioRunner();
+            var technology = TechnologyLibrary.LoadDefault();
+            var runner = new ScenarioRunner(technology);
             var outcome = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson), $"{scenario.Schedule.Scheduler} on {scenario.Name}",
                 bar => runner.Run(scenario, bar));
             if (traceFile is not null && outcome.Simulations.Length == 1)
@@ -119,11 +116,9 @@ internal static class RunCommand
             var tables = ScheduleTables.Tables(outcome);
             StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
                 outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
-            ReportOption.Write(reportFile, () =>
-            {
-                var (package, floorplan) = reportInputs!.GetAwaiter().GetResult();
-                return RunReport.Build(outcome, package, floorplan, manifest);
-            });
+            // The package the run scheduled on (hardware overrides applied), on a 2.5D interposer as `tessera floorplan` draws it.
+            ReportOption.Write(reportFile, () => RunReport.Build(outcome, outcome.Package!,
+                Floorplanner.Plan(technology, outcome.Package!, Packaging.Interposer25D), manifest));
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
@@ -138,14 +133,6 @@ internal static class RunCommand
         if (option is null) return null;
         var text = scenario.Schedule.Options.TryGetValue("seed", out var given) ? given.Values[^1] : option.Default;
         return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : null;
-    }
-
-    /// <summary>The package the report draws and its floorplan on a 2.5D interposer (as `tessera floorplan` draws it by default).</summary>
-    private static (Package Package, Floorplan Floorplan) ReportInputs(Scenario scenario)
-    {
-        var technology = TechnologyLibrary.LoadDefault();
-        var package = HardwareLoader.Load(scenario.Hardware, technology);
-        return (package, Floorplanner.Plan(technology, package, Packaging.Interposer25D));
     }
 
     private static string Describe(SchedulerOption o) =>
@@ -180,7 +167,7 @@ internal static class RunCommand
         console.MarkupLine($"[bold]{Markup.Escape(result.Scenario)}[/] on [bold]{Markup.Escape(result.Hardware)}[/] " +
             $"(scheduler {Markup.Escape(r.Scheduler)}, {Markup.Escape(result.Partition)}, {Markup.Escape(result.CostModel)}, {result.Tasks} tasks, contention {(result.Contention ? "on" : "off")})");
         ResultTablePrinter.Print(console, EvaluationTables.Tables(result));
-        console.MarkupLine($"waiting: {Units.Si(result.WaitingSeconds, "s")} over all tasks, {Units.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
-            $"DRAM {Units.Bytes(result.DramBytes)}, chiplet-to-chiplet {Units.Bytes(result.TransferBytes)}, spilled {Units.Bytes(result.SpilledBytes)}");
+        console.MarkupLine($"waiting: {NumberFormat.Si(result.WaitingSeconds, "s")} over all tasks, {NumberFormat.Si(result.CriticalPathWaitingSeconds, "s")} on the critical path; " +
+            $"DRAM {NumberFormat.Bytes(result.DramBytes)}, chiplet-to-chiplet {NumberFormat.Bytes(result.TransferBytes)}, spilled {NumberFormat.Bytes(result.SpilledBytes)}");
     }
 }

@@ -46,19 +46,41 @@ public sealed record StoredRunSummary(long Id, string Point, string Kind, string
     public int? SweepIndex { get; init; }
 
     /// <summary>
-    /// Runs as one table: a row per run (its id, kind and name, or its sweep point) and a column per metric any run has,
-    /// in the order first seen; a run without a metric leaves its cell empty (NaN).
+    /// The runs table's columns before the metrics: what a run is (kept in every view), then its point, feasibility and
+    /// provenance. Absent manifest fields are NaN cells (empty in CSV, null in Parquet); the seed is a number.
     /// </summary>
-    public static ResultTable Table(string title, IReadOnlyList<StoredRunSummary> runs)
+    private static readonly (string Header, ValueKind Kind, bool Provenance, Func<StoredRunSummary, ResultValue> Value)[] Fields =
+    [
+        ("id", ValueKind.Text, false, r => $"{r.Id}"),
+        ("point", ValueKind.Text, true, r => r.Point),
+        ("kind", ValueKind.Text, false, r => r.Kind),
+        ("name", ValueKind.Text, false, r => r.Name),
+        ("feasible", ValueKind.Text, true, r => r.Feasible ? "true" : "false"),
+        ("date_utc", ValueKind.Text, true, r => r.DateUtc),
+        ("version", ValueKind.Text, true, r => r.Manifest.Version),
+        ("commit", ValueKind.Text, true, r => r.Manifest.Commit is { } c ? c : double.NaN),
+        ("command_line", ValueKind.Text, true, r => string.Join(' ', r.Manifest.CommandLine)),
+        ("cost_model", ValueKind.Text, true, r => r.Manifest.CostModel is { } c ? c : double.NaN),
+        ("seed", ValueKind.Count, true, r => r.Manifest.Seed ?? double.NaN),
+    ];
+
+    /// <summary>
+    /// Runs as one table, the one every export writes: a row per run with its id, point, kind, name, feasibility and
+    /// manifest fields, then a column per metric any run has, in the order first seen (a run without a metric leaves
+    /// its cell NaN). Without <paramref name="provenance"/> only id, kind and name precede the metrics (a report's
+    /// view, whose charts label each row by its text cells).
+    /// </summary>
+    public static ResultTable Table(string title, IReadOnlyList<StoredRunSummary> runs, bool provenance = true)
     {
         ArgumentNullException.ThrowIfNull(runs);
+        var fields = Fields.Where(f => provenance || !f.Provenance).ToList();
         var metrics = runs.SelectMany(r => r.Metrics).DistinctBy(m => m.Name).Select(m => new ResultColumn(m.Name, m.Kind)).ToList();
         ImmutableArray<ResultValue> Row(StoredRunSummary r)
         {
             var values = r.Metrics.ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal);
-            return [r.SweepIndex is { } i ? $"#{r.Id} {r.Name} point {i}" : $"#{r.Id} {r.Kind} {r.Name}",
-                .. metrics.Select(c => (ResultValue)values.GetValueOrDefault(c.Header, double.NaN))];
+            return [.. fields.Select(f => f.Value(r)), .. metrics.Select(c => (ResultValue)values.GetValueOrDefault(c.Header, double.NaN))];
         }
-        return new ResultTable(title, "one row per stored run", [new("run", ValueKind.Text), .. metrics], [.. runs.Select(Row)], []);
+        return new ResultTable(title, "one row per stored run", [.. fields.Select(f => new ResultColumn(f.Header, f.Kind)), .. metrics],
+            [.. runs.Select(Row)], []);
     }
 }

@@ -29,17 +29,17 @@ public sealed class ScenarioRunner(TechnologyLibrary? technology = null)
     /// <summary>This runner's instance of the named cost model.</summary>
     public IOperatorCostModel CostModel(string name) => _costModels.GetOrAdd(name, CostModels.Create);
 
-    /// <summary>Prepares, schedules and simulates; an infeasible scenario is a result with a reason.</summary>
+    /// <summary>Prepares, schedules and simulates; an infeasible scenario is a result with a reason. Either carries the package.</summary>
     public ScheduleResult Run(Scenario scenario, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
         var (scheduler, problem, notes) = Prepare(scenario);
         try
         {
-            return scheduler.Schedule(problem, progress, cancellation).WithNotes(notes);
+            return scheduler.Schedule(problem, progress, cancellation).WithNotes(notes) with { Package = problem.Package };
         }
         catch (InfeasibleException e)
         {
-            return ScheduleResult.InfeasibleBecause(scheduler.Name, e.Message);
+            return ScheduleResult.InfeasibleBecause(scheduler.Name, e.Message) with { Package = problem.Package };
         }
     }
 

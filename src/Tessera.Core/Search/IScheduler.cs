@@ -59,6 +59,9 @@ public sealed record ScheduleResult(string Scheduler, EvaluationResult? Evaluati
 {
     public bool Feasible => Infeasible is null;
 
+    /// <summary>The package scheduled on, as the scenario runner built it (overrides applied); null from a scheduler alone.</summary>
+    public Package? Package { get; init; }
+
     /// <summary>One simulated schedule with an optional report.</summary>
     public static ScheduleResult Simulated(string scheduler, SimulationResult simulation, SearchReport? search = null)
     {

@@ -30,18 +30,16 @@ public sealed partial class Simulator
         var count = new int[resourceCount + pools];
         var waitOn = new double[resourceCount + pools];
         var timings = ImmutableArray.CreateBuilder<TaskTiming>(n);
-        var costs = ImmutableArray.CreateBuilder<TaskCost>(n);
+        var perTask = new PerTaskCosts(s, run);
         foreach (var t in graph.Tasks)
         {
             int i = t.Id, m = s.ModelIndex[i];
-            double computeJ = s.ComputePj[i] * PicoToUnit, onChipJ = s.OnChipPj[i] * PicoToUnit;
-            double dramJ = (s.DramPj[i] + run.ExtraDramPj[i]) * PicoToUnit;
-            double linkJ = (s.LinkPj[i] + run.ExtraLinkPj[i]) * PicoToUnit;
+            var taskEnergy = perTask.Energy(i);
             int row = m >= 0 ? m : modelCount;
-            joules[row, 0] += computeJ;
-            joules[row, 1] += onChipJ;
-            joules[row, 2] += dramJ;
-            joules[row, 3] += linkJ;
+            joules[row, 0] += taskEnergy.ComputeJ;
+            joules[row, 1] += taskEnergy.OnChipMemoryJ;
+            joules[row, 2] += taskEnergy.OffChipMemoryJ;
+            joules[row, 3] += taskEnergy.InterconnectJ;
             if (m >= 0)
             {
                 modelEnd[m] = Math.Max(modelEnd[m], run.End[i]);
@@ -50,8 +48,7 @@ public sealed partial class Simulator
             double wait = run.Start[i] - run.Ready[i];
             waiting += wait;
             if (run.BlockedBy[i] >= 0) waitOn[run.BlockedBy[i]] += wait;
-            double taskDramBytes = s.DramBytes[i] + run.ExtraDramBytes[i];
-            dramBytes += taskDramBytes;
+            dramBytes += perTask.DramBytes(i);
             transferBytes += s.TransferBytes[i];
             spilled += run.Spilled[i] + run.Evicted[i];
             foreach (var r in s.Resources[i])
@@ -60,8 +57,6 @@ public sealed partial class Simulator
                 count[r]++;
             }
             timings.Add(new TaskTiming(run.Ready[i], run.Start[i], run.End[i]));
-            var taskEnergy = new EnergyBreakdown(computeJ, onChipJ, dramJ, linkJ, 0);
-            costs.Add(new TaskCost(taskEnergy, taskDramBytes, s.TransferBytes[i]));
             if (t is ComputeTask c)
             {
                 var cost = s.Costs[i]!;
@@ -118,7 +113,27 @@ public sealed partial class Simulator
         };
         return new SimulationResult(result, graph, timings.MoveToImmutable(), ImmutableCollectionsMarshal.AsImmutableArray(s.Resources),
             [.. s.Names], [.. s.Kinds], [.. s.Groups])
-        { TaskCosts = costs.MoveToImmutable() };
+        { TaskCostSource = new(perTask.All) };
+    }
+
+    /// <summary>
+    /// Each task's energy by component and the bytes it moved, from the arrays the setup and the run filled. Holds
+    /// only those arrays, so a result whose per-task costs are built later (<see cref="SimulationResult.TaskCosts"/>:
+    /// a report or a trace asks, a search's candidates never do) keeps no more of the simulation alive.
+    /// </summary>
+    private sealed class PerTaskCosts(Setup s, Run run)
+    {
+        private readonly double[] _computePj = s.ComputePj, _onChipPj = s.OnChipPj, _dramPj = s.DramPj, _linkPj = s.LinkPj;
+        private readonly double[] _dramBytes = s.DramBytes, _transferBytes = s.TransferBytes;
+        private readonly double[] _extraDramPj = run.ExtraDramPj, _extraLinkPj = run.ExtraLinkPj, _extraDramBytes = run.ExtraDramBytes;
+
+        public EnergyBreakdown Energy(int i) => new(_computePj[i] * PicoToUnit, _onChipPj[i] * PicoToUnit,
+            (_dramPj[i] + _extraDramPj[i]) * PicoToUnit, (_linkPj[i] + _extraLinkPj[i]) * PicoToUnit, 0);
+
+        public double DramBytes(int i) => _dramBytes[i] + _extraDramBytes[i];
+
+        public ImmutableArray<TaskCost> All() =>
+            [.. Enumerable.Range(0, _computePj.Length).Select(i => new TaskCost(Energy(i), DramBytes(i), _transferBytes[i]))];
     }
 
     /// <summary>Walks back from the last task to end through the dependency that made each task ready, summing waits.</summary>

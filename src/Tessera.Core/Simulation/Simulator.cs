@@ -23,8 +23,14 @@ public sealed record SimulationResult(EvaluationResult Evaluation, TaskGraph Gra
     ImmutableArray<ImmutableArray<int>> TaskResources,
     ImmutableArray<string> ResourceNames, ImmutableArray<ResourceKind> ResourceKinds, ImmutableArray<string> ResourceGroups)
 {
-    /// <summary>Per task (by id) its energy and the bytes it moved; empty for a result built without them.</summary>
-    public ImmutableArray<TaskCost> TaskCosts { get; init; } = [];
+    /// <summary>
+    /// Per task (by id) its energy and the bytes it moved, built on first read (a report or a trace; a search's
+    /// candidates never read theirs); empty for a result built without them.
+    /// </summary>
+    public ImmutableArray<TaskCost> TaskCosts => TaskCostSource?.Value ?? [];
+
+    /// <summary>Builds <see cref="TaskCosts"/> once, when first read.</summary>
+    internal Lazy<ImmutableArray<TaskCost>>? TaskCostSource { get; init; }
 }
 
 /// <summary>

@@ -1,15 +1,21 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Tessera.Tests.Cli;
 
 /// <summary>
-/// The dotnet tool package: packed from the repository, installed into a temporary tool path and run from a folder
-/// outside it, where the experiments must find the data bundled with the tool.
+/// The dotnet tool package: packed from the repository as a platform's package (and the small package naming it),
+/// installed into a temporary tool path and run from a folder outside it, where the experiments must find the data
+/// bundled with the tool.
 /// </summary>
 public sealed class ToolPackageTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
+
+    /// <summary>The package version: the version of the tool's assembly the tests reference (Directory.Build.props).</summary>
+    private static string Version => typeof(Tessera.Cli.TesseraCli).Assembly.GetName().Version!.ToString(3);
 
     private static string Repository()
     {
@@ -41,8 +47,19 @@ public sealed class ToolPackageTests
     {
         var temp = Directory.CreateTempSubdirectory("tessera-tool-");
         var (packages, tools, outside) = (Path.Combine(temp.FullName, "packages"), Path.Combine(temp.FullName, "tools"), Directory.CreateDirectory(Path.Combine(temp.FullName, "work")).FullName);
-        var pack = Execute("dotnet", Repository(), "pack", "src/Tessera.Cli", "-o", packages, "--disable-build-servers", "-nologo");
+        // This platform's package only: packing all five takes minutes and fetches the other platforms' app hosts.
+        var rid = $"{(OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux")}-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+        var pack = Execute("dotnet", Repository(), "pack", "src/Tessera.Cli", "-o", packages, $"-p:RuntimeIdentifiers={rid}", "--disable-build-servers", "-nologo");
         Assert.True(pack.Code == 0, pack.Out + pack.Error);
+        var written = Directory.GetFiles(packages, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var platformPackage = $"tessera.{rid}.{Version}.nupkg";
+        Assert.Equal([$"tessera.{Version}.nupkg", platformPackage], written);
+        // The platform's package holds its own native files only, flat beside the tool: no runtimes/ tree for others.
+        using (var zip = ZipFile.OpenRead(Path.Combine(packages, platformPackage)))
+        {
+            Assert.DoesNotContain(zip.Entries, e => e.FullName.Contains("/runtimes/", StringComparison.Ordinal));
+            Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/{rid}/shared/data/README.md");
+        }
         var install = Execute("dotnet", outside, "tool", "install", "--tool-path", tools, "--add-source", packages, "tessera");
         Assert.True(install.Code == 0, install.Out + install.Error);
         var tessera = Path.Combine(tools, OperatingSystem.IsWindows() ? "tessera.exe" : "tessera");
