@@ -68,7 +68,7 @@ internal static class HardwareCommand
         var cores = new Table().AddColumns("design", "instances", "core", "PEs", "bits", "MAC pJ", "clock", "dataflow", "memories (innermost first)");
         foreach (var design in package.Chiplets.GroupBy(c => c.Design))
             foreach (var core in design.Key.Cores)
-                cores.AddRow(Markup.Escape(design.Key.Name), string.Join(" ", design.Select(c => c.Id)), Markup.Escape(core.Name),
+                cores.AddRow(Markup.Escape(design.Key.Name), Markup.Escape(string.Join(" ", design.Select(c => c.Id))), Markup.Escape(core.Name),
                     core.Array.ProcessingElements.ToString(), core.Array.MacBits.ToString(),
                     core.Array.Imc is { } imc ? $"{imc.Kind.ToString().ToLowerInvariant()} IMC, {imc.Macros(core.Array)} × {imc.Columns}×{imc.Rows}" : $"{core.Array.MacEnergyPj:0.####}",
                     NumberFormat.Si(core.FrequencyHz, "Hz"), Markup.Escape(core.Fixed is { } f ? $"{core.Dataflow.Name}, fixed {f.Name}" : core.Dataflow.Name),

@@ -187,6 +187,16 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_chiplet_named_with_console_markup_prints_as_written()
+    {
+        // Fuzz case 96782 (seed 13): a design named "a]mc" gave its instances that id, which the console took as markup.
+        var file = Yaml(File.ReadAllText(TestData.Repository("examples", "imc-package.yaml")).Replace("\n  aimc:\n", "\n  a]mc:\n", StringComparison.Ordinal));
+        var r = CliRunner.Run("hardware", file);
+        Assert.True(r.ExitCode == 0, r.Error);
+        Assert.Contains("a]mc", r.Out);
+    }
+
+    [Fact]
     public void An_empty_mapping_path_is_refused()
     {
         AssertRefused(CliRunner.Run("run", "--mapping", "", "--print-scenario"), "--mapping is empty; expected a Stream mapping file");
