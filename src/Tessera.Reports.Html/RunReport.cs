@@ -15,7 +15,7 @@ namespace Tessera.Reports.Html;
 /// </summary>
 public static class RunReport
 {
-    public static HtmlReport Build(ScheduleResult result, Package package, Floorplan? floorplan, Manifest manifest)
+    public static HtmlReport Build(ScheduleResult result, Package package, Func<Floorplan>? floorplan, Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(package);
@@ -27,12 +27,15 @@ public static class RunReport
         if (e is null)
             return new HtmlReport($"tessera run: {result.Scheduler}", $"infeasible: {result.Infeasible}", manifest, [.. sections]);
         var tables = EvaluationTables.Tables(e);
-        sections.Add(new ReportSection("energy and latency", [Energy(e)], [tables[0], tables[1]]));
-        sections.Add(new ReportSection("resources", [Utilisation(e), Waiting(e)], [tables[2]]));
-        sections.Add(new ReportSection("memory and operators", [Memory(e), Roofline(result.Simulations, package)]));
-        if (floorplan is not null)
-            sections.Add(new ReportSection("floorplan", [new ReportFigure("floorplan", $"floorplan of {floorplan.Package}", FloorplanSvg.Render(floorplan),
-                floorplan.Legal ? "" : string.Join("; ", floorplan.Violations.Select(v => v.Message)))]));
+        // The figures are independent: drawn side by side, kept in order.
+        Func<ReportFigure?>[] draw = [() => Energy(e), () => Utilisation(e), () => Waiting(e), () => Memory(e), () => Roofline(result.Simulations, package),
+            () => floorplan?.Invoke() is { } plan ? new ReportFigure("floorplan", $"floorplan of {plan.Package}", FloorplanSvg.Render(plan),
+                plan.Legal ? "" : string.Join("; ", plan.Violations.Select(v => v.Message))) : null];
+        var figures = draw.AsParallel().AsOrdered().Select(f => f()).ToArray();
+        sections.Add(new ReportSection("energy and latency", [figures[0]!], [tables[0], tables[1]]));
+        sections.Add(new ReportSection("resources", [figures[1]!, figures[2]!], [tables[2]]));
+        sections.Add(new ReportSection("memory and operators", [figures[3]!, figures[4]!]));
+        if (figures[5] is { } drawn) sections.Add(new ReportSection("floorplan", [drawn]));
         var subtitle = $"{e.Scenario} on {e.Hardware}: scheduler {result.Scheduler}, {e.Partition}, cost model {e.CostModel}, {e.Tasks} tasks, " +
             $"contention {(e.Contention ? "on" : "off")}";
         return new HtmlReport($"tessera run: {e.Scenario}", subtitle, manifest, [.. sections]);

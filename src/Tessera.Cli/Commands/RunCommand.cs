@@ -114,13 +114,16 @@ internal static class RunCommand
                 traceFile.WriteStream(stream => TraceWriter.Write(stream, outcome.Simulations[0]));
             var manifest = JsonOutput.ManifestOf(context, scenario.InputFiles(), runner.CostModel(scenario.Schedule.CostModel).Identity, Seed(scenario));
             var tables = ScheduleTables.Tables(outcome);
-            StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
-                outcome.Evaluation is { } stored ? EvaluationTables.Metrics(stored) : [], tables);
+            // The store, the report and the console are independent once the run is done: written side by side.
+            var stored = Task.Run(() => StoreOption.Append(context, results, manifest, "run", scenario.Name, outcome.Feasible,
+                outcome.Evaluation is { } evaluation ? EvaluationTables.Metrics(evaluation) : [], tables));
             // The package the run scheduled on (hardware overrides applied), on a 2.5D interposer as `tessera floorplan` draws it.
-            ReportOption.Write(reportFile, () => RunReport.Build(outcome, outcome.Package!,
-                Floorplanner.Plan(technology, outcome.Package!, Packaging.Interposer25D), manifest));
+            var reportWritten = Task.Run(() => ReportOption.Write(reportFile, () => RunReport.Build(outcome, outcome.Package!,
+                () => Floorplanner.Plan(technology, outcome.Package!, Packaging.Interposer25D), manifest)));
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(scenario, outcome), manifest);
             else Print(context.Console, scenario, outcome);
+            stored.GetAwaiter().GetResult();
+            reportWritten.GetAwaiter().GetResult();
             return outcome.Feasible ? 0 : TesseraCli.Infeasible;
         });
         return command;
