@@ -61,7 +61,7 @@ public sealed class SystemPartitioner(int? tensorParallel, int? pipelineStages, 
     }
 
     /// <summary>The system's packages: its cores grouped by their chiplet's path prefix, in declaration order.</summary>
-    public static List<CoreRef[]> Packages(Package package) =>
+    private static List<CoreRef[]> Packages(Package package) =>
         [.. CoreRef.All(package).Select(c => c.Ref).GroupBy(Prefix, StringComparer.Ordinal).Select(g => g.ToArray())];
 
     private static string Prefix(CoreRef core) => core.Chiplet.LastIndexOf('/') is var slash and >= 0 ? core.Chiplet[..slash] : "";

@@ -357,10 +357,10 @@ public sealed class LlmServingStudy : IStudy
         var plans = new List<(Replication Replicas, ComposedPackage Package)>();
         foreach (var p in c.Prefill.Spans())
             foreach (var d in c.Decode.Spans())
-                plans.Add((new Replication(true, p.Count / p.Degree, d.Count / d.Degree, p.Packages, d.Packages), Compose($"P {Describe(p)} / D {Describe(d)}",
+                plans.Add((new Replication(true, p.Count / p.Degree, d.Count / d.Degree), Compose($"P {Describe(p)} / D {Describe(d)}",
                     (Replicas("prefill", p, prefillBytes), p.Packages), (Replicas("decode", d, decodeBytes), d.Packages))));
         foreach (var h in c.Homogeneous.Spans())
-            plans.Add((new Replication(false, h.Count / h.Degree, h.Count / h.Degree, h.Packages, h.Packages),
+            plans.Add((new Replication(false, h.Count / h.Degree, h.Count / h.Degree),
                 Compose(Describe(h), (Replicas("all", h, decodeBytes), h.Packages))));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
@@ -370,11 +370,8 @@ public sealed class LlmServingStudy : IStudy
             rejected);
     }
 
-    /// <summary>
-    /// Whether the phases run on separate groups, how many model replicas serve each phase, and how many packages each
-    /// phase's pipeline spans.
-    /// </summary>
-    private readonly record struct Replication(bool Disaggregated, int Prefill, int Decode, int PrefillPackages, int DecodePackages);
+    /// <summary>Whether the phases run on separate groups, and how many model replicas serve each phase.</summary>
+    private readonly record struct Replication(bool Disaggregated, int Prefill, int Decode);
 
     /// <summary>The worst relative miss of a package (0 when it meets everything); memory misses rank last.</summary>
     private static double Shortfall(ServingEvaluation e, LlmServingConfig c) => !e.MemoryFits ? double.MaxValue
@@ -390,7 +387,7 @@ public sealed class LlmServingStudy : IStudy
         var prefillGroup = p.Group(prefillRole);
         var decodeGroup = p.Group(decodeRole);
         // The tightest group decides whether the model fits: needed ÷ capacity.
-        var fits = new[] { (prefillBytes, Capacity(prefillGroup, replicas.PrefillPackages)), (decodeBytes, Capacity(decodeGroup, replicas.DecodePackages)) }
+        var fits = new[] { (prefillBytes, Capacity(prefillGroup, p.PackagesOf(prefillRole))), (decodeBytes, Capacity(decodeGroup, p.PackagesOf(decodeRole))) }
             .MaxBy(x => x.Item1 / x.Item2);
         var misses = ImmutableArray.CreateBuilder<string>();
         if (fits.Item1 > fits.Item2)
@@ -404,7 +401,7 @@ public sealed class LlmServingStudy : IStudy
         var model = c.Model;
         // A pipeline over packages prefills its batch in micro-batches of requests (at most one per stage), so the stages
         // overlap; a decode step keeps the batch whole, as every micro-batch would stream the stage's weights again.
-        int prefillStages = replicas.PrefillPackages, decodeStages = replicas.DecodePackages, prefillMicroBatches = Math.Min(c.Batch, prefillStages);
+        int prefillStages = p.PackagesOf(prefillRole), decodeStages = p.PackagesOf(decodeRole), prefillMicroBatches = Math.Min(c.Batch, prefillStages);
         string Stages(int stages, int microBatches = 1) => stages == 1 ? "" : $"×{stages}pp{(microBatches == 1 ? "" : $"m{microBatches}")}";
         var prefill = sim.Model($"{model.Name}-prefill-b{c.Batch}-S{c.PromptTokens}-{c.Bits}b@{prefillGroup.HardwareKey}{Stages(prefillStages, prefillMicroBatches)}",
             p.Of(prefillRole), () => new ModelInstance(model.Name, ModelZoo.CreateTransformer(model,
