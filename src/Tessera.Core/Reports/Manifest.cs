@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json.Serialization;
 using Tessera.Diagnostics;
 using Tessera.Technology;
 
@@ -46,3 +47,8 @@ public sealed record Manifest(string Tool, string Version, string? Commit, Immut
     /// <summary>The SHA-256 of an input file, read only when it is a regular file within the input limits.</summary>
     public static string FileSha256(string path) => Sha256Hex(InputFiles.ReadAllBytes(path, "input file", Limits.Current.OnnxBytes));
 }
+
+/// <summary>The manifest's JSON as the store keeps it (camel case), generated at build time: no reflection on first use.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(Manifest))]
+internal sealed partial class ManifestJson : JsonSerializerContext;

@@ -19,7 +19,6 @@ public sealed class ResultStore
     /// <summary>The value of <c>meta.format</c> that marks a Tessera result store.</summary>
     public const string Format = "tessera-results";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     private const string Schema = """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -148,7 +147,7 @@ public sealed class ResultStore
             insert.Parameters.AddWithValue("$command", string.Join(' ', manifest.CommandLine));
             insert.Parameters.AddWithValue("$cost", (object?)manifest.CostModel ?? DBNull.Value);
             insert.Parameters.AddWithValue("$seed", (object?)manifest.Seed ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$manifest", JsonSerializer.Serialize(manifest, Json));
+            insert.Parameters.AddWithValue("$manifest", JsonSerializer.Serialize(manifest, ManifestJson.Default.Manifest));
             insert.Parameters.AddWithValue("$sweep", (object?)run.Sweep ?? DBNull.Value);
             insert.Parameters.AddWithValue("$index", (object?)run.SweepIndex ?? DBNull.Value);
             id = (long)insert.ExecuteScalar()!;
@@ -293,7 +292,7 @@ public sealed class ResultStore
         var result = ImmutableArray.CreateBuilder<StoredRunSummary>();
         while (rows.Read())
             result.Add(new StoredRunSummary(rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0,
-                rows.GetString(5), JsonSerializer.Deserialize<Manifest>(rows.GetString(6), Json)!,
+                rows.GetString(5), JsonSerializer.Deserialize(rows.GetString(6), ManifestJson.Default.Manifest)!,
                 metrics.TryGetValue(rows.GetInt64(0), out var m) ? [.. m] : [])
             {
                 Sweep = rows.IsDBNull(7) ? null : rows.GetString(7),
