@@ -30,7 +30,6 @@ internal static class CostCommand
             var costProfile = CostProfile.Parse(parse.GetValue(profile)!);
             var hardware = parse.GetValue(target)!;
             var system = HardwareLoader.LoadSystem(hardware, technology);
-            var package = system is null ? HardwareLoader.Load(hardware, technology) : null;
             var defaults = CostOptions.Default(technology, ParsePackaging(parse.GetValue(packaging)!));
             var options = defaults with
             {
@@ -39,14 +38,14 @@ internal static class CostCommand
                 Nre = ParseNre(parse.GetValue(nre)!),
                 Profile = costProfile,
             };
-            if (system is not null)
+            if (system.Package is not { } package)
             {
                 var systemCost = CostModel.Evaluate(technology, system, options);
                 if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(systemCost));
                 else Print(context.Console, systemCost);
                 return 0;
             }
-            var cost = CostModel.Evaluate(technology, package!, options);
+            var cost = CostModel.Evaluate(technology, package, options);
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(cost));
             else Print(context.Console, cost);
             return 0;

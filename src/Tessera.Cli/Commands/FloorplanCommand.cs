@@ -25,7 +25,8 @@ internal static class FloorplanCommand
             var drawing = OutputFile.File(parse.GetValue(svg), "--svg");
             var technology = TechnologyLibrary.LoadDefault();
             var carrier = CostCommand.ParsePackaging(parse.GetValue(packaging)!);
-            if (HardwareLoader.LoadSystem(parse.GetValue(target)!, technology) is { } system)
+            var system = HardwareLoader.LoadSystem(parse.GetValue(target)!, technology);
+            if (system.Package is not { } package)
             {
                 // Each package of a system sits on its own carrier: it is floorplanned and checked on its own.
                 var leaves = system.Leaves().Select(l => (l.Path, Plan: Floorplanner.Plan(technology, l.Package, carrier, parse.GetValue(reach)))).ToList();
@@ -36,7 +37,6 @@ internal static class FloorplanCommand
                 else Print(context.Console, system.Name, leaves);
                 return 0;
             }
-            var package = HardwareLoader.Load(parse.GetValue(target)!, technology);
             var plan = Floorplanner.Plan(technology, package, carrier, parse.GetValue(reach));
             drawing?.WriteText(writer => writer.Write(FloorplanSvg.Render(plan)));
             if (parse.GetValue(json)) JsonOutput.WriteResult(context, Describe(plan));

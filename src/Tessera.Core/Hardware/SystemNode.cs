@@ -81,6 +81,9 @@ public sealed record SystemNode : IHardwareComponent
     public double StaticPowerW => 0;
     IEnumerable<IHardwareComponent> IHardwareComponent.Children => [.. Children.Select(c => c.Element), .. Memories];
 
+    /// <summary>The package when the system is one package and nothing else (as <see cref="Of"/> builds it); null otherwise.</summary>
+    public Package? Package => Children is [{ Element: Package p }] && Links.IsEmpty && Memories.IsEmpty && !Switch ? p : null;
+
     /// <summary>A system of one package, described recursively: the package as the only child of a node.</summary>
     public static SystemNode Of(Package package, string childId = "p0") =>
         new(package.Name, [new SystemChild(childId, package)], []);

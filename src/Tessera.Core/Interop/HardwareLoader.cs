@@ -34,18 +34,16 @@ public static class HardwareLoader
     }
 
     /// <summary>
-    /// The hardware as a system of packages when it is one (a system preset or a Tessera file listing <c>children:</c>);
-    /// null for a single package.
+    /// The hardware as a system of packages, read once: a system preset or a Tessera file listing <c>children:</c> as
+    /// described, a single package as the system of that package (<see cref="SystemNode.Package"/> gives it back).
     /// </summary>
-    public static SystemNode? LoadSystem(string presetOrPath, TechnologyLibrary technology)
+    public static SystemNode LoadSystem(string presetOrPath, TechnologyLibrary technology)
     {
         ArgumentNullException.ThrowIfNull(presetOrPath);
         if (SystemPresets.Names.Contains(presetOrPath.Trim().ToLowerInvariant())) return SystemPresets.Create(presetOrPath, technology);
-        if (!presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
-            || IsStreamAccelerator(presetOrPath))
-            return null;
-        var system = TesseraHardwareYaml.LoadSystem(presetOrPath, technology);
-        return system.Children is [{ Element: Package }] ? null : system;
+        bool tesseraFile = (presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            && !IsStreamAccelerator(presetOrPath);
+        return tesseraFile ? TesseraHardwareYaml.LoadSystem(presetOrPath, technology) : SystemNode.Of(Load(presetOrPath, technology));
     }
 
     /// <summary>True for a Stream accelerator file: it maps core ids to core files and lists core_connectivity.</summary>

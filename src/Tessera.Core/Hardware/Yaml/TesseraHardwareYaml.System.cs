@@ -89,7 +89,12 @@ public static partial class TesseraHardwareYaml
             var ends = new HashSet<string>(declared.Keys.Concat(memories.Select(m => m.Id)), StringComparer.Ordinal);
             bool hasSwitch = false;
             if (Find(root, "topology") is { } topoNode)
-                links.AddRange(SystemTopology(r.Mapping(topoNode, "topology"), children, ends, nesting, out hasSwitch));
+            {
+                var topology = r.Mapping(topoNode, "topology");
+                hasSwitch = Find(topology, "kind") is { } kind && r.Text(kind, "kind").Equals("switch", StringComparison.OrdinalIgnoreCase);
+                links.AddRange(TopologyLinks(topology, [.. children.Select(c => (c.Id, c.X, c.Y))], $"system {nesting}", ("child", "children"), SystemTopologies,
+                    seq => ExplicitSystemPairs(seq, ends, nesting)));
+            }
             if (hasSwitch) ends.Add(SystemNode.SwitchId);
             if (Find(root, "links") is { } linksNode)
                 foreach (var item in r.Sequence(linksNode, "links"))
@@ -172,35 +177,6 @@ public static partial class TesseraHardwareYaml
             var device = new MemoryDevice(id, spec.Type, spec.BandwidthBytesPerSecond, spec.EnergyPerBitPj, spec.LatencySeconds, spec.CapacityBytes);
             links.Add(HardwareDefaults.MemoryLink(device, attach));
             return device;
-        }
-
-        private ImmutableArray<Link> SystemTopology(YamlMappingNode topo, List<SystemChild> children, HashSet<string> ends, string nesting, out bool hasSwitch)
-        {
-            r.KnownKeys(topo, $"the topology of system {nesting}", "kind", "link", "pairs");
-            var kindNode = r.Need(topo, "kind", "topology");
-            var kind = r.Text(kindNode, "kind").ToLowerInvariant();
-            var (bandwidth, energy, latency) = LinkSpec(r.Need(topo, "link", "topology"));
-            hasSwitch = kind == "switch";
-            var order = children.Select(c => c.Id).ToList();
-            int width = children.Max(c => c.X) + 1, height = children.Max(c => c.Y) + 1;
-            var at = new Dictionary<(int, int), string>();
-            foreach (var c in children)
-                if (!at.TryAdd((c.X, c.Y), c.Id) && kind is "mesh" or "torus")
-                    throw r.Error(kindNode, $"system {nesting}: children '{at[(c.X, c.Y)]}' and '{c.Id}' are both at ({c.X}, {c.Y}) of the {kind}; " +
-                        "expected one child per grid position (a grid child with repeat: [w, h] alone, or a row of children)");
-            string Id(int x, int y) => at.TryGetValue((x, y), out var id) ? id
-                : throw r.Error(kindNode, $"system {nesting}: topology {kind} needs a child at ({x}, {y}); expected a full {width}×{height} grid (repeat: [w, h])");
-            IEnumerable<(string A, string B)> pairs = kind switch
-            {
-                "ring" => Topologies.Ring(order),
-                "all-to-all" => Topologies.AllToAll(order),
-                "mesh" => Topologies.Mesh(width, height, Id),
-                "torus" => Topologies.Torus(width, height, Id),
-                "switch" => order.Select(id => (id, SystemNode.SwitchId)),
-                "explicit" => ExplicitSystemPairs(r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs"), ends, nesting),
-                _ => throw r.Error(kindNode, $"system {nesting}: unknown topology '{kind}'{Suggestions.DidYouMean(kind, SystemTopologies)}; expected one of {string.Join(", ", SystemTopologies)}"),
-            };
-            return Topologies.ToLinks(pairs, bandwidth, energy, latency);
         }
 
         /// <summary>Explicit pairs of a system's endpoints, refused as a package's are (a self-link or a pair named twice).</summary>

@@ -73,7 +73,7 @@ public static partial class TesseraHardwareYaml
             var links = new List<Link>();
             var topology = Find(root, "topology") is { } topoNode ? r.Mapping(topoNode, "topology") : null;
             if (topology is not null)
-                links.AddRange(TopologyLinks(topology, instances, width, height, ids));
+                links.AddRange(TopologyLinks(topology, [.. instances.Select(i => (i.Id, i.X, i.Y))], $"package {name}", ("chiplet", "chiplets"), PackageTopologies, seq => ExplicitPairs(seq, ids)));
 
             var memories = new List<MemoryDevice>();
             if (Find(root, "memories") is { } memNode)
@@ -349,16 +349,31 @@ public static partial class TesseraHardwareYaml
             return result;
         }
 
-        private ImmutableArray<Link> TopologyLinks(YamlMappingNode topo, List<ChipletInstance> instances, int width, int height, HashSet<string> ids)
+        private static readonly string[] PackageTopologies = ["mesh", "torus", "triangular", "ring", "all-to-all", "explicit"];
+
+        /// <summary>
+        /// The links of a topology among members at grid positions (a package's chiplets, a system's children): its kind
+        /// among <paramref name="kinds"/>, one link spec, and for an explicit topology the pairs <paramref name="explicitPairs"/>
+        /// reads. Grids need one member per position; <paramref name="subject"/> names the members' owner in messages.
+        /// </summary>
+        private ImmutableArray<Link> TopologyLinks(YamlMappingNode topo, IReadOnlyList<(string Id, int X, int Y)> members, string subject, (string One, string Many) member,
+            string[] kinds, Func<YamlSequenceNode, IEnumerable<(string, string)>> explicitPairs)
         {
-            r.KnownKeys(topo, "topology", "kind", "link", "pairs");
+            r.KnownKeys(topo, $"the topology of {subject}", "kind", "link", "pairs");
             var kindNode = r.Need(topo, "kind", "topology");
             var kind = r.Text(kindNode, "kind").ToLowerInvariant();
+            if (!kinds.Contains(kind))
+                throw r.Error(kindNode, $"{subject}: unknown topology '{kind}'{Suggestions.DidYouMean(kind, kinds)}; expected one of {string.Join(", ", kinds)}");
             var (bandwidth, energy, latency) = LinkSpec(r.Need(topo, "link", "topology"));
-            var at = instances.ToDictionary(i => (i.X, i.Y), i => i.Id);
+            int width = members.Max(m => m.X) + 1, height = members.Max(m => m.Y) + 1;
+            var at = new Dictionary<(int, int), string>();
+            foreach (var m in members)
+                if (!at.TryAdd((m.X, m.Y), m.Id) && kind is "mesh" or "torus" or "triangular")
+                    throw r.Error(kindNode, $"{subject}: {member.Many} '{at[(m.X, m.Y)]}' and '{m.Id}' are both at ({m.X}, {m.Y}) of the {kind}; " +
+                        $"expected one {member.One} per grid position");
             string Id(int x, int y) => at.TryGetValue((x, y), out var id) ? id
-                : throw r.Error(kindNode, $"topology {kind} needs a chiplet at ({x}, {y}); expected a full {width}×{height} grid");
-            var order = instances.Select(i => i.Id).ToList();
+                : throw r.Error(kindNode, $"{subject}: topology {kind} needs a {member.One} at ({x}, {y}); expected a full {width}×{height} grid");
+            var order = members.Select(m => m.Id).ToList();
             IEnumerable<(string A, string B)> pairs = kind switch
             {
                 "mesh" => Topologies.Mesh(width, height, Id),
@@ -366,8 +381,8 @@ public static partial class TesseraHardwareYaml
                 "triangular" => Topologies.Triangular(width, height, Id),
                 "ring" => Topologies.Ring(order),
                 "all-to-all" => Topologies.AllToAll(order),
-                "explicit" => ExplicitPairs(r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs"), ids),
-                _ => throw r.Error(kindNode, $"unknown topology '{kind}'; expected one of mesh, torus, ring, triangular, all-to-all, explicit"),
+                "switch" => order.Select(id => (id, SystemNode.SwitchId)),
+                _ => explicitPairs(r.Sequence(r.Need(topo, "pairs", "an explicit topology"), "pairs")),
             };
             return Topologies.ToLinks(pairs, bandwidth, energy, latency);
         }
