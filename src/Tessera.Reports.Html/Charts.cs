@@ -199,13 +199,16 @@ public static class Charts
     }
 
     /// <summary>
-    /// Draws two small charts and throws them away: the first chart pays for loading Skia and the fonts and for compiling
-    /// the plotting code (about a second), which a command can pay on another core while it computes.
+    /// Draws one small chart of every kind and throws them away: the first chart pays for loading Skia and the fonts, and
+    /// each kind for compiling its plotting code, which a command can pay on another core while it computes.
     /// </summary>
     public static void WarmUp()
     {
-        Pareto("", [("", 1, 2), ("", 2, 1)]);
+        Pareto("", [("", 1, 2), ("", 2, 1)], 0);
+        StackedBars("", ["a", "b"], ["x", "y"], new double[,] { { 1, 2 }, { 3, 4 } }, "J");
         HorizontalBars("", ["a", "b"], [0.5, 1], "", "%");
+        Steps("", [new Series("a", [0, 1], [1, 2])], "s", "B", "");
+        Roofline("", [("a", 1, 1e9), ("a", 10, 2e9)], [("a", 4e9)], 1e9);
     }
 
     /// <summary>The indices of the points no other point dominates (both objectives minimised): NSGA-II's first front.</summary>

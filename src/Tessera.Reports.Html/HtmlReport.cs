@@ -24,6 +24,17 @@ public sealed partial record HtmlReport(string Title, string Subtitle, Manifest 
     /// <summary>Every figure of the report, in order.</summary>
     public IEnumerable<ReportFigure> Figures => Sections.SelectMany(s => s.Figures);
 
+    /// <summary>
+    /// Draws every kind of chart and writes a small report to nowhere, so that a command's own report, drawn after it has
+    /// computed, finds Skia loaded and the drawing and writing code compiled; run on another core while the command computes.
+    /// </summary>
+    public static void WarmUp()
+    {
+        Charts.WarmUp();
+        var table = new ResultTable("t", "", [new ResultColumn("a", ValueKind.Text), new ResultColumn("b", ValueKind.Seconds)], [["x", 1e-3]], ["n"]);
+        new HtmlReport("", "", Manifest.Create([], []), [new ReportSection("s", [new ReportFigure("f", "", "<svg></svg>")], [table])]).Write(TextWriter.Null);
+    }
+
     public void Write(TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);

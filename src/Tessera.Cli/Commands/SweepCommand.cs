@@ -51,7 +51,7 @@ internal static class SweepCommand
                 runner.CostModel(p.Scenario.Schedule.CostModel).Identity, RunCommand.Seed(p.Scenario));
             var outcomes = ProgressBar.Run(context, ProgressBar.Mode(context, parse.GetValue(progress), asJson),
                 $"sweep {spec.Name}{(count == 1 ? "" : $" shard {index}/{count}")}",
-                bar => new SweepRunner(runner).Run(spec, points, results, ManifestOf, parse.GetValue(jobs), bar));
+                bar => new SweepRunner(runner).Run(spec, points, results?.Store, ManifestOf, parse.GetValue(jobs), bar));
             if (asJson) JsonOutput.WriteResult(context.Out, Describe(spec, outcomes, index, count), JsonOutput.ManifestOf(context, [spec.Source!]));
             else ResultTablePrinter.Print(context.Console, [Table(spec, outcomes)]);
             return 0;
