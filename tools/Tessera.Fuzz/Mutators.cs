@@ -43,7 +43,7 @@ public static partial class Mutators
                     break;
                 case 5: lines.RemoveAt(i); break;
                 case 6: lines.Insert(i, lines[i]); break;
-                case 7: lines.Insert(i, Indent(lines[i]) + Pick(["bogus_key: 1", "name: again", "- 1", "x: 0", "y: 0", "count: 2000000000"], random)); break;
+                case 7: lines.Insert(i, Indent(lines[i]) + Pick(["bogus_key: 1", "name: again", "- 1", "x: 0", "y: 0", "count: 2000000000", "count: 4096", "repeat: 4096"], random)); break;
                 case 8:
                     int j = random.Next(lines.Count);
                     (lines[i], lines[j]) = (lines[j], lines[i]);

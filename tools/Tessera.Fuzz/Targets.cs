@@ -41,12 +41,19 @@ public sealed class Targets
             "  array: [32x32]\n  buffer: [2 MiB]\n  scheduler: [greedy]\nsample: {count: 3, seed: 1}\n");
         var suite = Path.Combine(work, "seed-suite.yaml");
         File.WriteAllText(suite, "suite:\n  - gpt2-small:decode\n");
+        // System files include packages by relative path: the seeds, and the files they include, sit beside the mutated copies.
+        File.Copy(Example("edge-package.yaml"), Path.Combine(work, "edge-package.yaml"), overwrite: true);
+        var board = Path.Combine(work, "board.yaml");
+        File.WriteAllText(board, File.ReadAllText(Example(Path.Combine("systems", "board.yaml"))).Replace("../edge-package.yaml", "edge-package.yaml", StringComparison.Ordinal));
+        var node = Path.Combine(work, "node.yaml");
+        File.Copy(Example(Path.Combine("systems", "node.yaml")), node, overwrite: true);
         Func<byte[], Random, byte[]> yaml = (b, r) => System.Text.Encoding.UTF8.GetBytes(Mutators.Yaml(System.Text.Encoding.UTF8.GetString(b), r));
         Func<byte[], Random, byte[]> text = (b, r) => System.Text.Encoding.UTF8.GetBytes(Mutators.Text(System.Text.Encoding.UTF8.GetString(b), r));
         _targets =
         [
             new("run scenario", ".yaml", [scenario, Example("mixed-scenario.yaml")], yaml, f => ["run", f, "--cost-model", "roofline", "--json"]),
             new("hardware (Tessera YAML)", ".yaml", [Example("edge-package.yaml"), Example("imc-package.yaml"), Example("known-die.yaml")], yaml, f => ["hardware", f]),
+            new("hardware (system YAML)", ".yaml", [board, node], yaml, f => ["hardware", f]),
             new("hardware (Stream YAML)", ".yaml", [Path.Combine(lab, "hardware", "hda_bus.yaml"), Data("stream", "hardware", "eyeriss_like_dual_core.yaml"),
                 Data("stream", "hardware", "tpu_like_quad_core.yaml")], yaml, f => ["hardware", f]),
             new("floorplan", ".yaml", [Example("edge-package.yaml"), Example("known-die.yaml")], yaml, f => ["floorplan", f]),

@@ -13,13 +13,14 @@ namespace Tessera.Diagnostics;
 /// <param name="OnnxBytes">Largest ONNX file (protobuf's own limit is 2 GiB; Tessera reads shapes, not weights).</param>
 /// <param name="YamlDepth">Deepest nesting of YAML mappings and lists (real files nest fewer than ten levels).</param>
 /// <param name="Chiplets">Chiplet instances in one package (a 64×64 grid).</param>
-/// <param name="MemoryDevices">Off-chip memory devices in one package.</param>
+/// <param name="MemoryDevices">Off-chip memory devices in one package (or one flattened system).</param>
+/// <param name="Links">Links in one package (or one flattened system): a 64×64 mesh has 8,064, with a link to each of 4,096 memories 12,160.</param>
 /// <param name="TilesPerOperator">Tiles one operator may be cut into by a tiling or a Stream mapping.</param>
 /// <param name="Operators">Operators in one model graph (Llama-3.1-405B has about 2,500).</param>
 /// <param name="Tasks">Tasks in one simulated task graph (each costs a few hundred bytes while it is simulated).</param>
 /// <param name="StudyPoints">Packages one study may enumerate (product of its axes).</param>
 /// <param name="SweepPoints">Points one sweep may run (its product, list or sample); a larger space is sampled or split into sweeps.</param>
-public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int Chiplets, int MemoryDevices, long TilesPerOperator, long Operators, long Tasks,
+public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int Chiplets, int MemoryDevices, long Links, long TilesPerOperator, long Operators, long Tasks,
     long StudyPoints, long SweepPoints)
 {
     /// <summary>Widest operand a workload may declare: the simulator counts bits in 64-bit integers. Not raisable.</summary>
@@ -29,7 +30,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     public const long MaxMemoryBits = 1L << 60;
 
     public static Limits Default { get; } = new(TextBytes: 16L << 20, OnnxBytes: (2L << 30) - 1, YamlDepth: 64, Chiplets: 4096,
-        MemoryDevices: 4096, TilesPerOperator: 1 << 16, Operators: 100_000, Tasks: 5_000_000, StudyPoints: 100_000, SweepPoints: 1_000_000);
+        MemoryDevices: 4096, Links: 1 << 16, TilesPerOperator: 1 << 16, Operators: 100_000, Tasks: 5_000_000, StudyPoints: 100_000, SweepPoints: 1_000_000);
 
     private static readonly AsyncLocal<Limits?> Scoped = new();
 
@@ -47,7 +48,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
     /// <summary>The names <c>--limit</c> takes, each with its value in this record.</summary>
     public IReadOnlyList<(string Name, double Value)> Named() =>
     [
-        ("text-bytes", TextBytes), ("onnx-bytes", OnnxBytes), ("yaml-depth", YamlDepth), ("chiplets", Chiplets), ("memory-devices", MemoryDevices),
+        ("text-bytes", TextBytes), ("onnx-bytes", OnnxBytes), ("yaml-depth", YamlDepth), ("chiplets", Chiplets), ("memory-devices", MemoryDevices), ("links", Links),
         ("tiles-per-operator", TilesPerOperator), ("operators", Operators), ("tasks", Tasks), ("study-points", StudyPoints), ("sweep-points", SweepPoints),
     ];
 
@@ -67,6 +68,7 @@ public sealed record Limits(long TextBytes, long OnnxBytes, int YamlDepth, int C
             "yaml-depth" => this with { YamlDepth = Int() },
             "chiplets" => this with { Chiplets = Int() },
             "memory-devices" => this with { MemoryDevices = Int() },
+            "links" => this with { Links = value },
             "tiles-per-operator" => this with { TilesPerOperator = value },
             "operators" => this with { Operators = value },
             "tasks" => this with { Tasks = value },

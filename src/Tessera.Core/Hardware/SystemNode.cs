@@ -99,26 +99,37 @@ public sealed record SystemNode : IHardwareComponent
         }
     }
 
-    /// <summary>Chiplets of the whole tree, counted without expanding it (a repeated element is counted once and multiplied).</summary>
-    public double ChipletCount => CountChiplets(new Dictionary<SystemNode, double>(ReferenceEqualityComparer.Instance));
+    /// <summary>
+    /// Chiplets, memory devices and links of the whole tree, counted without expanding it (a repeated element is counted
+    /// once and multiplied), so that a few lines repeating a large element are refused before it is built.
+    /// </summary>
+    public (double Chiplets, double Memories, double Links) Size =>
+        Measure(new Dictionary<SystemNode, (double, double, double)>(ReferenceEqualityComparer.Instance));
 
-    private double CountChiplets(Dictionary<SystemNode, double> counted)
+    private (double Chiplets, double Memories, double Links) Measure(Dictionary<SystemNode, (double, double, double)> measured)
     {
-        if (counted.TryGetValue(this, out var known)) return known;
-        return counted[this] = Children.Sum(c => c.Element is Package p ? p.Chiplets.Length : ((SystemNode)c.Element).CountChiplets(counted));
+        if (measured.TryGetValue(this, out var known)) return known;
+        (double chiplets, double memories, double links) = (0, Memories.Length, Links.Length);
+        foreach (var child in Children)
+        {
+            var (c, m, l) = child.Element is Package p ? (p.Chiplets.Length, p.Memories.Length, p.Links.Length) : ((SystemNode)child.Element).Measure(measured);
+            (chiplets, memories, links) = (chiplets + c, memories + m, links + l);
+        }
+        return measured[this] = (chiplets, memories, links);
     }
 
     /// <summary>The whole tree as one package: ids prefixed by their path, every level's links kept.</summary>
     public Package Flatten()
     {
-        Limits.Check(Source, $"system '{Name}': the chiplet count of the flattened system", ChipletCount, Limits.Current.Chiplets, "chiplets");
-        var chiplets = new List<ChipletInstance>();
-        var memories = new List<MemoryDevice>();
-        var links = new List<Link>();
+        var (chiplets, memories, links) = Size;
+        Limits.Check(Source, $"system '{Name}': the chiplet count of the flattened system", chiplets, Limits.Current.Chiplets, "chiplets");
+        Limits.Check(Source, $"system '{Name}': the memory device count of the flattened system", memories, Limits.Current.MemoryDevices, "memory-devices");
+        Limits.Check(Source, $"system '{Name}': the link count of the flattened system", links, Limits.Current.Links, "links");
+        var (allChiplets, allMemories, allLinks) = (new List<ChipletInstance>(), new List<MemoryDevice>(), new List<Link>());
         var switches = new List<string>();
         var shared = new List<ImmutableArray<string>>();
-        Collect("", chiplets, memories, links, switches, shared);
-        var flat = new Package(Name, chiplets, memories, links, Source, switches) { SharedMemoryGroups = [.. shared] };
+        Collect("", allChiplets, allMemories, allLinks, switches, shared);
+        var flat = new Package(Name, allChiplets, allMemories, allLinks, Source, switches) { SharedMemoryGroups = [.. shared] };
         CheckMemoryReach(flat);
         return flat;
     }

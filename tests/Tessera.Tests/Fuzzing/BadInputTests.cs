@@ -173,6 +173,63 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void A_system_repeating_a_package_beyond_the_memory_budget_stops_before_it_is_flattened()
+    {
+        // Each package alone is within the budget (4096 memories); 4096 of them would be 16.8 million devices and links.
+        var folder = Directory.CreateTempSubdirectory("tessera-system-").FullName;
+        File.WriteAllText(Path.Combine(folder, "pkg.yaml"), """
+            name: wide-memory
+            chiplets:
+              a: {preset: nvdla-like}
+            grid: {width: 1, height: 1, chiplet: a}
+            memories:
+              - {id: m, type: LPDDR5, count: 4096}
+            topology: {kind: mesh, link: ucie-advanced}
+            """);
+        var system = Path.Combine(folder, "sys.yaml");
+        File.WriteAllText(system, "name: many\nchildren:\n  - {id: p, file: pkg.yaml, repeat: 4096}\ntopology: {kind: ring, link: nvlink-c2c}\n");
+        AssertRefused(CliRunner.Run("hardware", system), "sys.yaml", "memory device count of the flattened system would be 1.67772E+07",
+            $"budget of {Limits.Default.MemoryDevices}", "--limit memory-devices=N");
+        AssertRefused(CliRunner.Run("hardware", system, "--limit", "memory-devices=100000000"), "link count of the flattened system would be",
+            $"budget of {Limits.Default.Links}", "--limit links=N");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void A_package_counts_its_memories_over_every_entry()
+    {
+        var file = Yaml("""
+            name: two-entries
+            chiplets:
+              a: {preset: nvdla-like}
+            grid: {width: 1, height: 1, chiplet: a}
+            memories:
+              - {id: m, type: LPDDR5, count: 3}
+              - {id: n, type: LPDDR5, count: 3}
+            topology: {kind: mesh, link: ucie-advanced}
+            """);
+        Assert.Equal(0, CliRunner.Run("hardware", file, "--limit", "memory-devices=6").ExitCode);
+        AssertRefused(CliRunner.Run("hardware", file, "--limit", "memory-devices=5"), $"{Path.GetFileName(file)}:7:",
+            "the package's memory device count would be 6", "budget of 5");
+    }
+
+    [Fact]
+    public void An_all_to_all_topology_beyond_the_link_budget_is_refused_before_its_links_are_built()
+    {
+        string Grid(int width, int height) => Yaml($$"""
+            name: clique
+            chiplets:
+              a: {preset: nvdla-like}
+            grid: {width: {{width}}, height: {{height}}, chiplet: a}
+            topology: {kind: all-to-all, link: ucie-advanced}
+            """);
+        // Five chiplets: 10 links, at the budget; six: 15. At the default budget, a 64×64 grid would be 8.4 million.
+        Assert.Equal(0, CliRunner.Run("hardware", Grid(5, 1), "--limit", "links=10").ExitCode);
+        AssertRefused(CliRunner.Run("hardware", Grid(3, 2), "--limit", "links=10"), ":5:", "all-to-all link count would be 15", "--limit links=N");
+        AssertRefused(CliRunner.Run("hardware", Grid(64, 64)), "all-to-all link count would be 8.38656E+06", $"budget of {Limits.Default.Links}");
+    }
+
+    [Fact]
     public void A_model_beyond_the_operator_budget_is_refused_before_it_is_built()
     {
         var study = Yaml(Tessera.Tests.Studies.StudyRunTests.SmallPerception.Replace("fusion: {layers: 1,", "fusion: {layers: 100000,", StringComparison.Ordinal));

@@ -374,6 +374,9 @@ public static partial class TesseraHardwareYaml
             string Id(int x, int y) => at.TryGetValue((x, y), out var id) ? id
                 : throw r.Error(kindNode, $"{subject}: topology {kind} needs a {member.One} at ({x}, {y}); expected a full {width}×{height} grid");
             var order = members.Select(m => m.Id).ToList();
+            if (kind == "all-to-all")
+                Limits.Check($"{r.File}:{kindNode.Start.Line}:{kindNode.Start.Column}", $"{subject}: the all-to-all link count",
+                    order.Count * (order.Count - 1.0) / 2, Limits.Current.Links, "links");
             IEnumerable<(string A, string B)> pairs = kind switch
             {
                 "mesh" => Topologies.Mesh(width, height, Id),
@@ -389,6 +392,7 @@ public static partial class TesseraHardwareYaml
 
         private List<(string, string)> ExplicitPairs(YamlSequenceNode seq, HashSet<string> ids)
         {
+            Limits.Check($"{r.File}:{seq.Start.Line}:{seq.Start.Column}", "the explicit link count", seq.Children.Count, Limits.Current.Links, "links");
             var pairs = new List<(string, string)>();
             foreach (var p in seq)
             {
@@ -457,6 +461,8 @@ public static partial class TesseraHardwareYaml
                 Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", "the memory device count", count, Limits.Current.MemoryDevices, "memory-devices");
                 targets = [.. Enumerable.Repeat(instances[0].Id, count)];
             }
+            Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", "the package's memory device count", memories.Count + targets.Count,
+                Limits.Current.MemoryDevices, "memory-devices");
             for (var i = 0; i < targets.Count; i++)
             {
                 var device = new MemoryDevice(targets.Count == 1 ? id : $"{id}{i}", spec.Type, spec.BandwidthBytesPerSecond,
