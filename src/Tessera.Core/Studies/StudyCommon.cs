@@ -249,7 +249,7 @@ public static class StudyFiles
     /// <summary>A memory type the technology library knows.</summary>
     internal static string MemoryType(YamlReader r, YamlNode node, TechnologyLibrary t)
     {
-        return r.Parsed(node, "memory", text => t.Dram(text).Type);
+        return r.Parsed(node, "memory", text => t.Dram(text.Trim()).Type);
     }
 
     /// <summary>

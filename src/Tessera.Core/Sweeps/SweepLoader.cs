@@ -233,10 +233,8 @@ public static class SweepLoader
                 double dram = r.Quantity(node, key, YamlReader.BandwidthUnits, "B/s");
                 return Overrides(o => o with { DramBandwidthBytesPerSecond = dram });
             case "memory":
-                var type = r.Text(node, key).Trim();
-                if (!t.DramTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
-                    throw r.Error(node, $"memory '{type}'{Suggestions.DidYouMean(type, t.DramTypes)}; expected one of {string.Join(", ", t.DramTypes)}");
-                return Overrides(o => o with { MemoryType = t.Dram(type).Type });
+                var type = Studies.StudyFiles.MemoryType(r, node, t);
+                return Overrides(o => o with { MemoryType = type });
             default:
                 // scheduler, objective, cost_model, contention and the schedulers' options: read as in a scenario's schedule:.
                 var entry = new YamlMappingNode { { new YamlScalarNode(key), node } };

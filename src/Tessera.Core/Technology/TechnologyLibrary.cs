@@ -293,7 +293,7 @@ public sealed class TechnologyLibrary
     public DramSpec Dram(string type)
     {
         var name = DramTypes.FirstOrDefault(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase))
-            ?? throw new TesseraInputException($"unknown memory type '{type}'; expected one of {string.Join(", ", DramTypes)}");
+            ?? throw new TesseraInputException($"unknown memory type '{type}'{Suggestions.DidYouMean(type, DramTypes)}; expected one of {string.Join(", ", DramTypes)}");
         var k = $"dram.{name}";
         return new DramSpec(name, Si($"{k}.bandwidth"), Value($"{k}.energy_per_bit"), Si($"{k}.latency"),
             (long)Si($"{k}.capacity"), Contains($"{k}.cost_per_gb") ? Value($"{k}.cost_per_gb") : null,

@@ -138,7 +138,7 @@ public sealed class SweepTests
         }
         Refused([Spec("  hardwar: [scar-2x2-het]\n")], "sweep.yaml:4:3", "unknown axis 'hardwar'", "did you mean 'hardware'");
         Refused([Spec("  batch: []\n")], "sweep.yaml:4:10", "product is empty");
-        Refused([Spec("  memory: [HBM4]\n")], "sweep.yaml:4:12", "memory 'HBM4'");
+        Refused([Spec("  memory: [HBM4]\n")], "sweep.yaml:4:12", "unknown memory type 'HBM4'", "did you mean 'HBM3'");
         Refused([Spec("  batch: [1, 1]\n")], "lists 1 twice");
         Refused([Spec("  buffer: [1e30 B]\n")], "sweep.yaml:4:12", "buffer 1e30 B");
         // A batch-1 model cut into mini-batches of at most one sample either way: two values, one configuration.
