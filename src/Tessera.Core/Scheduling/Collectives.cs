@@ -28,6 +28,14 @@ public static class Collectives
         IReadOnlyList<int> ready, int miniBatch = 0) =>
         Ring(builder, name, model, ranks, bytes, ready, ranks.Count - 1, miniBatch);
 
+    /// <summary>
+    /// A ring reduce-scatter of partial sums of <paramref name="bytes"/> held by every rank: rank i ends holding reduced
+    /// share i. The same p − 1 steps of 1/p chunks as an all-gather (the first half of an all-reduce).
+    /// </summary>
+    public static int[] RingReduceScatter(TaskGraphBuilder builder, string name, string model, IReadOnlyList<CoreRef> ranks, long bytes,
+        IReadOnlyList<int> ready, int miniBatch = 0) =>
+        Ring(builder, name, model, ranks, bytes, ready, ranks.Count - 1, miniBatch);
+
     private static int[] Ring(TaskGraphBuilder builder, string name, string model, IReadOnlyList<CoreRef> ranks, long bytes,
         IReadOnlyList<int> ready, int steps, int miniBatch)
     {

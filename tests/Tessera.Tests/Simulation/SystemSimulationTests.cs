@@ -177,4 +177,37 @@ public class SystemSimulationTests
         Assert.Throws<Tessera.Diagnostics.InfeasibleException>(() =>
             new SystemPartitioner(1, 4, dataParallel: 2).Partition(flat, [model]));
     }
+
+    /// <summary>An MLP block x → up (H → 4H) → GELU → down (4H → H) → + x, on one package of <paramref name="ranks"/> chiplets.</summary>
+    private static (long Moved, long Activation) TensorParallelBytes(int ranks, bool residual)
+    {
+        const long tokens = 64, hidden = 256;
+        var b = new GraphBuilder("mlp");
+        var x = b.Input("x", tokens, hidden);
+        var up = b.Linear(x, 4 * hidden, bias: false, nodeName: "up");
+        var act = b.Vector(VectorKind.Activation, "Gelu", 8, "gelu", up);
+        var down = b.Linear(act, hidden, bias: false, nodeName: "down");
+        if (residual) b.Vector(VectorKind.Elementwise, "Add", 1, "residual", x, down);
+        var model = b.Build();
+        var flat = SystemNode.Of(TestHardware.Row(ranks, linkLatencySeconds: NocLatency)).Flatten();
+        var graph = new SystemPartitioner(ranks, 1).Partition(flat, [new ModelInstance("mlp", model, 1)]);
+        return (graph.Tasks.OfType<TransferTask>().Sum(t => t.Bytes), model.Tensors[down].Bytes);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Tensor_parallel_layers_pair_as_megatron_does_one_all_reduce_per_block(int p)
+    {
+        // The up projection is split by columns and its shards stay put; GELU works on each shard; the down projection
+        // reduces over the sharded axis (row parallel), so the block moves one ring all-reduce of its output,
+        // 2(p − 1)/p of it from each of p ranks: 2(p − 1) × the activation, where gathering the 4H-wide up projection
+        // and GELU outputs and the down projection's would move (p − 1) × (4 + 4 + 1) × it.
+        // (The p = 4 case: 6 ring steps of 4 chunks of a quarter each, 6 × the activation, against 27 ×.)
+        var (moved, activation) = TensorParallelBytes(p, residual: true);
+        Assert.Equal(2L * (p - 1) * activation, moved);
+        // Without a consumer the partial sums are only reduce-scattered: each rank keeps its reduced share.
+        var (alone, _) = TensorParallelBytes(p, residual: false);
+        Assert.Equal((p - 1L) * activation, alone);
+    }
 }
