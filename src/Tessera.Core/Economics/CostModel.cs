@@ -301,11 +301,11 @@ public static class CostModel
             ProductNreUsd(t, options.Packaging));
     }
 
-    /// <summary>The full cost of a package under the given options.</summary>
     /// <summary>Every package of a system priced on its own (<see cref="SystemCost"/>).</summary>
     public static SystemCost Evaluate(TechnologyLibrary t, SystemNode system, CostOptions options) =>
         new(system.Name, [.. system.Leaves().Select(leaf => (leaf.Path, Evaluate(t, leaf.Package, options)))]);
 
+    /// <summary>The full cost of a package under the given options.</summary>
     public static PackageCost Evaluate(TechnologyLibrary t, Package package, CostOptions options) =>
         Assemble(t, package.Name, [.. DesignAreas(t, package, options.Packaging).Select(d => Chiplet(t, d.Design, d.Instances, d.Area, options))],
             package.Memories.Select(m => Memory(t, m)), options);

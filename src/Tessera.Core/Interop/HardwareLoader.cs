@@ -16,9 +16,7 @@ public static class HardwareLoader
     {
         ArgumentNullException.ThrowIfNull(presetOrPath);
         ArgumentNullException.ThrowIfNull(technology);
-        var isFile = presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
-            || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-        if (!isFile)
+        if (!IsYamlFile(presetOrPath))
         {
             var key = presetOrPath.Trim().ToLowerInvariant();
             if (HardwarePresets.PackageNames.Contains(key))
@@ -41,10 +39,11 @@ public static class HardwareLoader
     {
         ArgumentNullException.ThrowIfNull(presetOrPath);
         if (SystemPresets.Names.Contains(presetOrPath.Trim().ToLowerInvariant())) return SystemPresets.Create(presetOrPath, technology);
-        bool tesseraFile = (presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            && !IsStreamAccelerator(presetOrPath);
-        return tesseraFile ? TesseraHardwareYaml.LoadSystem(presetOrPath, technology) : SystemNode.Of(Load(presetOrPath, technology));
+        return IsYamlFile(presetOrPath) && !IsStreamAccelerator(presetOrPath) ? TesseraHardwareYaml.LoadSystem(presetOrPath, technology) : SystemNode.Of(Load(presetOrPath, technology));
     }
+
+    private static bool IsYamlFile(string presetOrPath) =>
+        presetOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || presetOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True for a Stream accelerator file: it maps core ids to core files and lists core_connectivity.</summary>
     public static bool IsStreamAccelerator(string presetOrPath)

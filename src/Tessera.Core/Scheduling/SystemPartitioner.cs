@@ -129,7 +129,7 @@ public sealed class SystemPartitioner(int? tensorParallel, int? pipelineStages, 
                     // Partial sums: all-reduced when consumed, else reduce-scattered so each rank keeps its reduced share.
                     var reduced = isConsumed ? Collectives.RingAllReduce(builder, $"{_name}/{op.Name}/reduce", _label, ranks[..parts], outBytes, slices, mb)
                         : Collectives.RingReduceScatter(builder, $"{_name}/{op.Name}/reduce", _label, ranks[..parts], outBytes, slices, mb);
-                    if (isConsumed) Hold(op, stage, Spread(op, ranks, parts, reduced, outBytes));
+                    if (isConsumed) Hold(op, stage, Spread(op.Name, ranks, parts, reduced, outBytes));
                     continue;
                 }
                 if (!isConsumed) continue;
@@ -141,14 +141,14 @@ public sealed class SystemPartitioner(int? tensorParallel, int? pipelineStages, 
                     _sharded[(op.Outputs[0], stage)] = new Sharded(keep, slices);
                     continue;
                 }
-                Hold(op, stage, Spread(op, ranks, parts, Collectives.RingAllGather(builder, $"{_name}/{op.Name}/gather", _label, ranks[..parts], outBytes, slices, mb), outBytes));
+                Hold(op, stage, Spread(op.Name, ranks, parts, Collectives.RingAllGather(builder, $"{_name}/{op.Name}/gather", _label, ranks[..parts], outBytes, slices, mb), outBytes));
             }
         }
 
         /// <summary>Every rank's task after which it holds the whole tensor: ranks beyond the split take it from rank 0.</summary>
-        private int[] Spread(Operator op, CoreRef[] ranks, int parts, int[] ready, long bytes) =>
+        private int[] Spread(string what, CoreRef[] ranks, int parts, int[] ready, long bytes) =>
             [.. Enumerable.Range(0, ranks.Length).Select(j => j < parts ? ready[j]
-                : builder.Transfer($"{_name}/{op.Name}→{ranks[j]}", _label, ranks[0], ranks[j], bytes, [ready[0]], miniBatch: mb))];
+                : builder.Transfer($"{_name}/{what}→{ranks[j]}", _label, ranks[0], ranks[j], bytes, [ready[0]], miniBatch: mb))];
 
         private void Hold(Operator op, int stage, int[] all)
         {
@@ -222,8 +222,7 @@ public sealed class SystemPartitioner(int? tensorParallel, int? pipelineStages, 
                 var ranks = stageRanks[stage];
                 long bytes = split.Bytes(_graph.Tensors[tensor].Bytes, part);
                 var gathered = Collectives.RingAllGather(builder, $"{_name}/{tensor}/gather", _label, ranks[..shard.Layout.Parts], bytes, shard.Slices, mb);
-                return _held[(tensor, stage)] = [.. Enumerable.Range(0, ranks.Length).Select(j => j < shard.Layout.Parts ? gathered[j]
-                    : builder.Transfer($"{_name}/{tensor}→{ranks[j]}", _label, ranks[0], ranks[j], bytes, [gathered[0]], miniBatch: mb))];
+                return _held[(tensor, stage)] = Spread(tensor, ranks, shard.Layout.Parts, gathered, bytes);
             }
             int from = _producedIn[tensor];
             var source = Whole(tensor, from);

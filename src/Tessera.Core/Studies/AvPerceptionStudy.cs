@@ -215,13 +215,8 @@ public sealed class AvPerceptionStudy : IStudy
                     [.. StageSharing.Replicas(setup, "cnn", cnn, PackageComposer.ModulesFor(t, cnn.Memory, cnnBytes, cnn.Degree)),
                         setup.Group("fusion", fd, fn, fm, PackageComposer.ModulesFor(t, fm, fusionBytes, fn))]));
         foreach (var h in c.Homogeneous.Deployments())
-        {
-            plans.Add((StageSharing.Describe(h), new Deployment(false, h.Count / h.Degree, null),
-                [.. StageSharing.Replicas(setup, "all", h, PackageComposer.ModulesFor(t, h.Memory, cnnBytes + fusionBytes, h.Degree))]));
-            foreach (var k in c.FusionShares.Where(k => k < h.Degree))
-                plans.Add(($"{StageSharing.Describe(h)}, fusion on {k}", new Deployment(false, h.Count / h.Degree, k),
-                    [.. StageSharing.Replicas(setup, "all", h, StageSharing.ModulesPinned(t, h.Memory, cnnBytes, fusionBytes, h.Degree, k))]));
-        }
+            foreach (var (label, pinned, groups) in StageSharing.Shared(setup, t, h, cnnBytes, "fusion", fusionBytes, c.FusionShares))
+                plans.Add((label, new Deployment(false, h.Count / h.Degree, pinned), groups));
 
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));

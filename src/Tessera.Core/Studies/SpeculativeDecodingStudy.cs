@@ -324,14 +324,8 @@ public sealed class SpeculativeDecodingStudy : IStudy
                     [.. StageSharing.Replicas(setup, "draft", d, PackageComposer.ModulesFor(t, d.Memory, draftBytes, d.Degree)),
                         .. StageSharing.Replicas(setup, "target", g, PackageComposer.ModulesFor(t, g.Memory, targetBytes, g.Degree))]));
         foreach (var b in c.Baselines.Deployments())
-        {
-            plans.Add((StageSharing.Describe(b), new Deployment(false, b.Count / b.Degree, null),
-                [.. StageSharing.Replicas(setup, "all", b, PackageComposer.ModulesFor(t, b.Memory, draftBytes + targetBytes, b.Degree))]));
-            // The draft pinned to k chiplets keeps its weights and KV cache beside them, so every chiplet gets their memory.
-            foreach (var k in c.DraftShares.Where(k => k < b.Degree))
-                plans.Add(($"{StageSharing.Describe(b)}, draft on {k}", new Deployment(false, b.Count / b.Degree, k),
-                    [.. StageSharing.Replicas(setup, "all", b, StageSharing.ModulesPinned(t, b.Memory, targetBytes, draftBytes, b.Degree, k))]));
-        }
+            foreach (var (label, pinned, groups) in StageSharing.Shared(setup, t, b, targetBytes, "draft", draftBytes, c.DraftShares))
+                plans.Add((label, new Deployment(false, b.Count / b.Degree, pinned), groups));
         // An illegal package cannot be built, so it is neither simulated nor chosen.
         var (legal, rejected) = LegalityGate.Split(plans.Select(p => setup.Compose(p.Label, p.Groups)));
         var deployments = plans.ToDictionary(p => p.Label, p => p.How, StringComparer.Ordinal);

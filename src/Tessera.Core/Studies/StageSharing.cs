@@ -45,6 +45,20 @@ public static class StageSharing
     internal static IEnumerable<ChipletGroup> Replicas(StudySetup setup, string role, (string Design, int Count, string Memory, int Degree) g, int modules) =>
         Enumerable.Range(0, g.Count / g.Degree).Select(k => setup.Group(ReplicaRole(role, k), g.Design, g.Degree, g.Memory, modules));
 
+    /// <summary>
+    /// The plans of a group that runs both stages: every chiplet on both (modules for <paramref name="wholeBytes"/> +
+    /// <paramref name="pinnedBytes"/>), then the <paramref name="pinned"/> stage on each of <paramref name="shares"/>
+    /// chiplets smaller than a replica (labelled "…, STAGE on k"). Pinned is null for the first.
+    /// </summary>
+    internal static IEnumerable<(string Label, int? Pinned, ChipletGroup[] Groups)> Shared(StudySetup setup, TechnologyLibrary t,
+        (string Design, int Count, string Memory, int Degree) g, double wholeBytes, string pinned, double pinnedBytes, IEnumerable<int> shares)
+    {
+        yield return (Describe(g), null, [.. Replicas(setup, "all", g, PackageComposer.ModulesFor(t, g.Memory, wholeBytes + pinnedBytes, g.Degree))]);
+        // The pinned stage keeps its weights (and KV cache) beside its k chiplets, so every chiplet gets their memory.
+        foreach (var k in shares.Where(k => k < g.Degree))
+            yield return ($"{Describe(g)}, {pinned} on {k}", k, [.. Replicas(setup, "all", g, ModulesPinned(t, g.Memory, wholeBytes, pinnedBytes, g.Degree, k))]);
+    }
+
     /// <summary>A deployment's label (see <see cref="Describe(int, string, int, string)"/>).</summary>
     public static string Describe((string Design, int Count, string Memory, int Degree) g) => Describe(g.Count, g.Design, g.Degree, g.Memory);
 

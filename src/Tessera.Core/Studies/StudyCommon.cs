@@ -283,7 +283,7 @@ public static class StudyFiles
             foreach (var degree in degrees.Children.Where(n => !space.Counts.Any(count => count % r.PositiveInt(n, "tp") == 0)))
                 throw r.Error(degree, $"tp {r.PositiveInt(degree, "tp")} divides none of the {key} counts ({string.Join(", ", space.Counts)}); " +
                     "expected a degree that divides a count");
-        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory × tp)", space.Size,
+        Limits.Check($"{r.File}:{map.Start.Line}:{map.Start.Column}", $"the {key} space (designs × counts × memory × tp × packages)", space.Size,
             Limits.Current.StudyPoints, "study-points");
         return space;
     }
